@@ -1,0 +1,267 @@
+"""PynamoDB models: the one source of every table definition. The local bootstrap creates
+tables from these classes and the CDK stack derives its tables from `table_specs()`.
+
+Settings are read when this module is imported (PynamoDB copies `Meta` at class definition),
+so the environment must be in place before the first import."""
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.dal.db import shared_client
+from chalicelib.settings import get_settings
+
+_S = get_settings()
+
+
+def _meta(table: str, **extra):
+    attrs = {
+        "table_name": _S.table_name(table),
+        "region": _S.region,
+        "host": _S.dynamodb_endpoint,
+        "billing_mode": "PAY_PER_REQUEST",
+        "connect_timeout_seconds": _S.db_connect_timeout_s,
+        "read_timeout_seconds": _S.db_read_timeout_s,
+        # botocore "standard" retries with a bounded budget: an unreachable DB fails in ~1-2 s.
+        "retry_configuration": {"mode": "standard", "total_max_attempts": _S.db_max_attempts},
+        "max_pool_connections": 50,
+        **extra,
+    }
+    return type("Meta", (), attrs)
+
+
+class _Model(Model):
+    """Every model talks through the one shared client (see `shared_client`)."""
+
+    @classmethod
+    def _get_connection(cls):
+        table_connection = super()._get_connection()
+        client = shared_client()
+        if table_connection.connection._client is not client:
+            table_connection.connection._client = client
+        return table_connection
+
+
+# --- catalogue -------------------------------------------------------------------------
+
+class ServiceItem(_Model):
+    """One service of the national catalogue (خدمت)."""
+    Meta = _meta("services")
+    service_id = UnicodeAttribute(hash_key=True)
+    category = UnicodeAttribute()
+    name_en = UnicodeAttribute()
+    name_fa = UnicodeAttribute()
+    mode = UnicodeAttribute()  # in_person | remote_allowed | remote_only
+    duration_min = NumberAttribute()
+    tariff_rials = NumberAttribute()
+    active = BooleanAttribute(default=True)
+
+
+class OfficeItem(_Model):
+    """An office (دفتر) and its own declarations: hours, counters, services, in-person needs."""
+    Meta = _meta("offices")
+    office_id = UnicodeAttribute(hash_key=True)
+    name_en = UnicodeAttribute()
+    name_fa = UnicodeAttribute()
+    province = UnicodeAttribute()
+    province_fa = UnicodeAttribute()
+    city = UnicodeAttribute()
+    city_fa = UnicodeAttribute()
+    lat = NumberAttribute()
+    lon = NumberAttribute()
+    counters = NumberAttribute()
+    hours = JSONAttribute()
+    offered_categories = UnicodeSetAttribute(default=set)
+    not_offered = UnicodeSetAttribute(default=set)
+    in_person_required = UnicodeSetAttribute(default=set)
+    closures = UnicodeSetAttribute(default=set)
+    deprived = BooleanAttribute(default=False)
+    tier = NumberAttribute(null=True)  # set by the ranking; None until the first ranking run
+    version = VersionAttribute()
+
+
+# --- booking engine (one table, several item types) -----------------------------------
+
+class _BookingTable(_Model):
+    Meta = _meta("bookings", stream_view_type="NEW_AND_OLD_IMAGES")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class OfficeDayIndex(GlobalSecondaryIndex):
+    """Bookings of one office on one day, in time order (operator's day list)."""
+    class Meta:
+        index_name = "office-day"
+        projection = AllProjection()
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class CitizenIndex(GlobalSecondaryIndex):
+    """Bookings of one citizen (by citizen key, never the national ID) in time order."""
+    class Meta:
+        index_name = "citizen"
+        projection = AllProjection()
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class SeatItem(_BookingTable):
+    """One counter in one grid cell of an office day: pk OD#office#date, sk SEAT#HH:MM#k.
+    Exists only while HELD (until expires_at) or BOOKED; a free seat has no item."""
+    status = UnicodeAttribute()  # HELD | BOOKED
+    booking_id = UnicodeAttribute(null=True)
+    hold_id = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # epoch seconds; enforced in conditions
+    ttl = TTLAttribute(null=True)  # cleanup only: TTL deletes lazily
+
+
+class OfficeDayItem(_BookingTable):
+    """Counter of live bookings of an office day (pk OD#office#date, sk COUNT)."""
+    booked = NumberAttribute(default=0)
+
+
+class HoldItem(_BookingTable):
+    """A short hold on a slot while the citizen completes the form (pk HD#hold_id, sk HOLD)."""
+    office_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    start = UnicodeAttribute()
+    cells = ListAttribute(of=UnicodeAttribute)
+    counter = NumberAttribute()
+    expires_at = NumberAttribute()
+    ttl = TTLAttribute(null=True)
+
+
+class BookingItem(_BookingTable):
+    """The citizen's appointment (pk BK#booking_id, sk BOOKING). No national ID in clear:
+    the citizen key is an HMAC of it, and the operator re-enters the ID to verify at check-in."""
+    office_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    start = UnicodeAttribute()
+    cells = ListAttribute(of=UnicodeAttribute)
+    counter = NumberAttribute()
+    status = UnicodeAttribute()  # BOOKED | CHECKED_IN | COMPLETED | NO_SHOW | CANCELLED
+    citizen_key = UnicodeAttribute()
+    national_id_masked = UnicodeAttribute()
+    mobile = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    access_code_hash = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    history = ListAttribute(default=list)  # audit: [{at, actor, from, to}]
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    gsi2pk = UnicodeAttribute()
+    gsi2sk = UnicodeAttribute()
+    office_day_index = OfficeDayIndex()
+    citizen_index = CitizenIndex()
+    version = VersionAttribute()
+
+    @property
+    def booking_id_value(self) -> str:
+        return self.pk.removeprefix("BK#")
+
+
+class CitizenDayItem(_BookingTable):
+    """Live bookings of one citizen on one day across all offices (pk CZ#key, sk DAY#date)."""
+    active = NumberAttribute(default=0)
+
+
+class CitizenGuardItem(_BookingTable):
+    """At most one live booking per citizen, day and service (pk CZ#key, sk DAY#date#SVC#service)."""
+    booking_id = UnicodeAttribute()
+
+
+class CitizenBlockItem(_BookingTable):
+    """After a no-show, new bookings wait until `blocked_until` (pk CZ#key, sk BLOCK)."""
+    blocked_until = NumberAttribute()
+
+
+class OutcomeStatItem(_BookingTable):
+    """Per-office daily outcome counts folded from the stream (pk ST#office, sk DAY#date);
+    `seen` holds the stream event ids already applied, so a redelivered record changes nothing."""
+    completed = NumberAttribute(default=0)
+    no_show = NumberAttribute(default=0)
+    cancelled = NumberAttribute(default=0)
+    seen = UnicodeSetAttribute(default=set)
+
+
+# --- outbox (SMS now; partner callbacks later) ----------------------------------------
+
+class OutboxItem(_Model):
+    """A message to deliver: pk = shard, sk = due time + id, so a sweep reads what is due."""
+    Meta = _meta("outbox")
+    shard = UnicodeAttribute(hash_key=True)
+    due = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()  # sms
+    template = UnicodeAttribute()  # booking_confirmed | booking_reminder | booking_cancelled ...
+    booking_id = UnicodeAttribute(null=True)
+    recipient = UnicodeAttribute()
+    params = JSONAttribute(default=dict)
+    attempts = NumberAttribute(default=0)
+
+
+# --- network-wide state: load snapshot, calendar corrections --------------------------
+
+class NetworkItem(_Model):
+    Meta = _meta("network")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    data = JSONAttribute(default=dict)
+    updated_at = UnicodeAttribute(null=True)
+
+
+# --- Powertools idempotency records (the layer writes them; we only define the table) --
+
+class IdempotencyItem(_Model):
+    Meta = _meta("idempotency")
+    id = UnicodeAttribute(hash_key=True)
+    expiration = TTLAttribute(null=True)
+
+
+TABLE_MODELS: tuple[type[Model], ...] = (ServiceItem, OfficeItem, BookingItem, OutboxItem, NetworkItem, IdempotencyItem)
+# Logical name -> model, for infra and the local runner.
+TABLES = {m.Meta.table_name.removeprefix(_S.table_prefix + "-"): m for m in TABLE_MODELS}
+TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration"}
+STREAM_TABLES = {"bookings": "NEW_AND_OLD_IMAGES"}
+
+
+def table_specs() -> dict[str, dict]:
+    """Key schema, indexes, stream and TTL of each table, for CDK and the consistency test."""
+    specs = {}
+    for name, model in TABLES.items():
+        keys = {a.attr_name: a.attr_type for a in model.get_attributes().values() if a.is_hash_key or a.is_range_key}
+        hash_key = next(a.attr_name for a in model.get_attributes().values() if a.is_hash_key)
+        range_key = next((a.attr_name for a in model.get_attributes().values() if a.is_range_key), None)
+        indexes = []
+        for index in model._indexes.values():
+            idx_keys = {a.attr_name: a for a in index.Meta.attributes.values()}
+            indexes.append({
+                "name": index.Meta.index_name,
+                "hash_key": next(n for n, a in idx_keys.items() if a.is_hash_key),
+                "range_key": next((n for n, a in idx_keys.items() if a.is_range_key), None),
+                "projection": index.Meta.projection.projection_type,
+            })
+            keys.update({n: a.attr_type for n, a in idx_keys.items()})
+        specs[name] = {
+            "table_name": model.Meta.table_name,
+            "hash_key": hash_key,
+            "range_key": range_key,
+            "attribute_types": keys,
+            "indexes": indexes,
+            "stream": STREAM_TABLES.get(name),
+            "ttl_attribute": TTL_ATTRIBUTES.get(name),
+        }
+    return specs

@@ -1,0 +1,84 @@
+"""Booking rules with no I/O: states and transitions, the booking window, identifiers and
+secrets. The data layer enforces the same rules atomically with conditions."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+BOOKED, CHECKED_IN, COMPLETED, NO_SHOW, CANCELLED = "BOOKED", "CHECKED_IN", "COMPLETED", "NO_SHOW", "CANCELLED"
+LIVE = (BOOKED, CHECKED_IN)
+
+# action -> (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "cancel": ((BOOKED,), CANCELLED),
+    "reschedule": ((BOOKED,), BOOKED),
+    "check_in": ((BOOKED,), CHECKED_IN),
+    "complete": ((BOOKED, CHECKED_IN), COMPLETED),
+    "no_show": ((BOOKED,), NO_SHOW),
+}
+
+# Letters and digits a citizen can read back on the phone without confusion.
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def allowed(action: str, status: str) -> bool:
+    return status in TRANSITIONS[action][0]
+
+
+def new_booking_id() -> str:
+    return "BK" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+
+
+def new_hold_id() -> str:
+    return "HD" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+
+
+def new_access_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+def hash_access_code(booking_id: str, code: str) -> str:
+    return hashlib.sha256(f"{booking_id}:{code.strip().upper()}".encode()).hexdigest()
+
+
+def access_code_matches(booking_id: str, code: str | None, stored_hash: str) -> bool:
+    if not code:
+        return False
+    return hmac.compare_digest(hash_access_code(booking_id, code), stored_hash)
+
+
+def citizen_key(national_id: str, pepper: str) -> str:
+    """A stable pseudonym of a citizen: caps and no-show blocks work across offices without
+    storing the national ID in clear."""
+    return hmac.new(pepper.encode(), national_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def within_window(day: date, today: date, horizon_days: int) -> bool:
+    """No same-day booking; no booking beyond the horizon."""
+    return today < day <= today + timedelta(days=horizon_days)
+
+
+def can_mark_no_show(start: datetime, now: datetime, grace_minutes: int = 15) -> bool:
+    return now >= start + timedelta(minutes=grace_minutes)
+
+
+@dataclass(frozen=True)
+class BookingDraft:
+    """Everything the data layer needs to write a new booking atomically."""
+    booking_id: str
+    office_id: str
+    service_id: str
+    day: date
+    start: datetime
+    cells: tuple[str, ...]
+    counter: int
+    citizen_key: str
+    national_id_masked: str
+    mobile: str
+    name: str | None
+    access_code_hash: str
+    office_name_fa: str = ""
+    extra: dict = field(default_factory=dict)

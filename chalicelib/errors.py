@@ -1,0 +1,132 @@
+"""Domain errors and their one mapping to HTTP: application/problem+json (RFC 9457),
+each with an English and a Persian message."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad-request"
+    title_en = "Bad request"
+    title_fa = "درخواست نامعتبر"
+
+    def __init__(self, detail_en: str | None = None, detail_fa: str | None = None, *,
+                 errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail_en or self.title_en)
+        self.detail_en = detail_en or self.title_en
+        self.detail_fa = detail_fa or self.title_fa
+        self.errors = errors or []
+        self.headers = headers or {}
+
+
+class InvalidInput(DomainError):
+    status, code = 422, "invalid-input"
+    title_en, title_fa = "The request has invalid fields", "برخی از مقادیر درخواست نامعتبر است"
+
+
+class MalformedRequest(DomainError):
+    status, code = 400, "malformed-request"
+    title_en, title_fa = "The request body is not valid JSON", "بدنه درخواست JSON معتبر نیست"
+
+
+class UnsupportedMediaType(DomainError):
+    status, code = 415, "unsupported-media-type"
+    title_en, title_fa = "Only application/json is accepted", "فقط application/json پذیرفته می‌شود"
+
+
+class PayloadTooLarge(DomainError):
+    status, code = 413, "payload-too-large"
+    title_en, title_fa = "The request body is too large", "حجم بدنه درخواست بیش از حد مجاز است"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not-found"
+    title_en, title_fa = "Not found", "یافت نشد"
+
+
+class Unauthorized(DomainError):
+    status, code = 401, "unauthorized"
+    title_en, title_fa = "Authentication is required", "احراز هویت لازم است"
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+    title_en, title_fa = "The request conflicts with the current state", "درخواست با وضعیت فعلی سازگار نیست"
+
+
+class SlotFull(Conflict):
+    code = "slot-full"
+    title_en, title_fa = "This slot is no longer free", "این نوبت دیگر خالی نیست"
+
+
+class DuplicateBooking(Conflict):
+    code = "duplicate-booking"
+    title_en = "You already hold a booking for this service on that day"
+    title_fa = "شما برای این خدمت در این روز نوبت فعال دارید"
+
+
+class DailyCapReached(Conflict):
+    code = "daily-cap-reached"
+    title_en = "You have reached the maximum number of bookings for that day"
+    title_fa = "سقف تعداد نوبت‌های شما در این روز پر شده است"
+
+
+class NoShowBlocked(Conflict):
+    code = "no-show-blocked"
+    title_en = "New bookings are blocked for a while after a missed appointment"
+    title_fa = "به دلیل عدم حضور در نوبت قبلی، ثبت نوبت جدید تا مدتی ممکن نیست"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid-transition"
+    title_en = "The booking is not in a state that allows this action"
+    title_fa = "وضعیت نوبت اجازه این عملیات را نمی‌دهد"
+
+
+class HoldExpired(Conflict):
+    code = "hold-expired"
+    title_en, title_fa = "The slot hold has expired", "مهلت نگهداری نوبت به پایان رسیده است"
+
+
+class RequestInProgress(Conflict):
+    code = "request-in-progress"
+    title_en = "A request with this Idempotency-Key is still being processed"
+    title_fa = "درخواستی با همین کلید یکتایی در حال پردازش است"
+
+
+class IdempotencyKeyReused(DomainError):
+    status, code = 422, "idempotency-key-reused"
+    title_en = "This Idempotency-Key was used with a different request body"
+    title_fa = "این کلید یکتایی قبلاً با بدنه متفاوتی استفاده شده است"
+
+
+class ServiceUnavailable(DomainError):
+    status, code = 503, "service-unavailable"
+    title_en = "The service is temporarily unavailable, please retry shortly"
+    title_fa = "سرویس موقتاً در دسترس نیست؛ لطفاً کمی بعد دوباره تلاش کنید"
+
+    def __init__(self, *args, retry_after: int = 2, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers.setdefault("Retry-After", str(retry_after))
+
+
+def problem(error: DomainError, instance: str | None = None) -> tuple[int, dict[str, str], str]:
+    """(status, headers, body) of the problem+json document for an error."""
+    body: dict[str, Any] = {
+        "type": f"https://ejso.ir/problems/{error.code}",
+        "title": error.title_en,
+        "title_fa": error.title_fa,
+        "status": error.status,
+        "detail": error.detail_en,
+        "detail_fa": error.detail_fa,
+    }
+    if instance:
+        body["instance"] = instance
+    if error.errors:
+        body["errors"] = error.errors
+    headers = {"Content-Type": PROBLEM_JSON, **error.headers}
+    return error.status, headers, json.dumps(body, ensure_ascii=False)

@@ -1,0 +1,33 @@
+"""The single Logger / Metrics / Tracer of the service, and the masking of personal data."""
+from __future__ import annotations
+
+import logging
+import re
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+SERVICE = "ejso-network"
+
+# National IDs (10 digits) and Iranian mobiles, in Latin, Persian or Arabic-Indic digits,
+# with or without the country code. Anything of that shape is masked, wherever it hides.
+_D = "[0-9\u06f0-\u06f9\u0660-\u0669]"
+_PERSONAL = re.compile(rf"(?<!{_D})(?:\+?98|0098|0)?9{_D}{{9}}(?!{_D})|(?<!{_D}){_D}{{10}}(?!{_D})")
+MASK = "***"
+
+
+def mask_personal(text: str) -> str:
+    """Replace anything shaped like a national ID or mobile number with a mask."""
+    return _PERSONAL.sub(MASK, text)
+
+
+class MaskingFormatter(LambdaPowertoolsFormatter):
+    """Powertools JSON lines, with personal data masked as the last step before output."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_personal(super().format(record))
+
+
+logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
+metrics = Metrics(service=SERVICE, namespace="EJSO")
+tracer = Tracer(service=SERVICE)

@@ -1,0 +1,235 @@
+"""Use cases of a citizen's appointment: hold, book, read, cancel, reschedule."""
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime, timedelta
+
+from chalicelib.dal import booking_store, catalogue_store, idempotency, outbox_store
+from chalicelib.dal.db import TxConditionFailed, TxConflict
+from chalicelib.dal.models import BookingItem, OfficeItem, ServiceItem
+from chalicelib.domain import booking as rules
+from chalicelib.domain import calendar, slots, validators
+from chalicelib.errors import (
+    DailyCapReached,
+    DuplicateBooking,
+    HoldExpired,
+    InvalidInput,
+    InvalidTransition,
+    NoShowBlocked,
+    NotFound,
+    SlotFull,
+)
+from chalicelib.observability import logger, metrics
+from chalicelib.schemas import BookingRequest, HoldRequest, RescheduleRequest
+from chalicelib.services import catalogue
+from chalicelib.settings import get_settings
+
+_rng = random.SystemRandom()
+MAX_CONFLICT_RETRIES = 4
+
+
+def _slot_for(office: OfficeItem, service: ServiceItem, start: datetime, now: datetime) -> tuple[str, ...]:
+    """Validate that `start` is a bookable grid slot of the office and return its cells."""
+    catalogue.bookable(office, service)
+    catalogue.check_window(start.date(), now)
+    grid = get_settings().slot_grid_minutes
+    if not slots.is_on_grid(start, catalogue.opening(office, start.date()), int(service.duration_min), grid):
+        raise InvalidInput("The office is not open for this service at that time",
+                           "دفتر در این زمان برای این خدمت باز نیست")
+    return slots.cells_for(start, int(service.duration_min), grid)
+
+
+def _map_failure(labels: set[str]) -> Exception:
+    """Which business rule a failed transaction broke, most specific first."""
+    if "blocked" in labels:
+        return NoShowBlocked()
+    if "duplicate" in labels:
+        return DuplicateBooking()
+    if "cap" in labels:
+        return DailyCapReached()
+    if "hold" in labels:
+        return HoldExpired()
+    if "booking" in labels:
+        return InvalidTransition()
+    return SlotFull()
+
+
+def _attempt(claim, counters_to_try):
+    """Claim a counter for the slot. The first try is optimistic (a random counter, no read):
+    on a quiet slot it wins with one round trip. After a lost race, read which counters are
+    still free (consistently) and try one of those, until none is left."""
+    free: tuple[int, ...] = tuple(range(1, int(claim.office.counters) + 1))
+    for attempt in range(MAX_CONFLICT_RETRIES + counters_to_try):
+        if attempt > 0:
+            free = claim.free(consistent=True)
+        if not free:
+            raise SlotFull()
+        try:
+            return claim.commit(_rng.choice(free))
+        except TxConflict:
+            time.sleep(_rng.uniform(0.005, 0.03) * attempt)
+        except TxConditionFailed as exc:
+            if exc.labels - {"seat", "seat_release"}:
+                raise _map_failure(exc.labels) from exc
+    raise SlotFull()
+
+
+class _Claim:
+    def __init__(self, office: OfficeItem, day, cells, now, commit):
+        self.office, self.day, self.cells, self.now, self._commit = office, day, cells, now, commit
+
+    def free(self, consistent: bool) -> tuple[int, ...]:
+        taken = booking_store.taken_seats(self.office.office_id, self.day, self.now, consistent=consistent)
+        return slots.free_counters(self.cells, int(self.office.counters), taken)
+
+    def commit(self, counter: int):
+        return self._commit(counter)
+
+
+def hold(req: HoldRequest, now: datetime | None = None) -> dict:
+    now = now or calendar.now_tehran()
+    office, service = catalogue.get_office(req.office_id), catalogue.get_service(req.service_id)
+    cells = _slot_for(office, service, req.start, now)
+    hold_id = rules.new_hold_id()
+    expires = int((now + timedelta(minutes=get_settings().hold_minutes)).timestamp())
+
+    def commit(counter: int):
+        booking_store.create_hold(booking_store.Hold(hold_id, office.office_id, service.service_id,
+                                                     req.start.date().isoformat(), req.start.isoformat(), cells,
+                                                     counter, expires), now)
+
+    _attempt(_Claim(office, req.start.date(), cells, now, commit), int(office.counters))
+    metrics.add_metric(name="SlotHeld", unit="Count", value=1)
+    return {"hold_id": hold_id, "expires": calendar.datetime_out(datetime.fromtimestamp(expires, calendar.TEHRAN)),
+            "office_id": office.office_id, "service_id": service.service_id, **calendar.datetime_out(req.start)}
+
+
+def _messages(item_id: str, mobile: str, office: OfficeItem, service: ServiceItem, start: datetime,
+              now: datetime, template: str, access_code: str | None = None) -> list:
+    params = {"office_fa": office.name_fa, "service_fa": service.name_fa, "start": start.isoformat(),
+              "when_jalali": calendar.datetime_out(start)["jalali"], "booking_id": item_id}
+    if access_code:
+        params["access_code"] = access_code
+    out = [outbox_store.sms(template, mobile, now, booking_id=item_id, params=params)]
+    if template in ("booking_confirmed", "booking_rescheduled"):
+        remind_at = max(now, start - timedelta(hours=get_settings().reminder_hours_before))
+        out.append(outbox_store.sms("booking_reminder", mobile, remind_at, booking_id=item_id, params=params))
+    return out
+
+
+def book(req: BookingRequest, idempotency_key: str | None = None, now: datetime | None = None) -> dict:
+    """Book a slot. Under an Idempotency-Key a retry returns the first result."""
+    if idempotency_key:
+        return idempotency.run_once("booking", idempotency_key, req.idempotency_view(),
+                                    _book_from_body)
+    return _book(req, now)
+
+
+def _book_from_body(body: dict) -> dict:
+    return _book(BookingRequest.model_validate(body), None)
+
+
+def _book(req: BookingRequest, now: datetime | None) -> dict:
+    now = now or calendar.now_tehran()
+    s = get_settings()
+    office, service = catalogue.get_office(req.office_id), catalogue.get_service(req.service_id)
+    cells = _slot_for(office, service, req.start, now)
+    booking_id, access_code = rules.new_booking_id(), rules.new_access_code()
+    messages = _messages(booking_id, req.mobile, office, service, req.start, now, "booking_confirmed", access_code)
+
+    def commit(counter: int):
+        draft = rules.BookingDraft(
+            booking_id=booking_id, office_id=office.office_id, service_id=service.service_id, day=req.start.date(),
+            start=req.start, cells=cells, counter=counter, citizen_key=rules.citizen_key(req.national_id, s.citizen_pepper),
+            national_id_masked=validators.mask_national_id(req.national_id), mobile=req.mobile, name=req.name,
+            access_code_hash=rules.hash_access_code(booking_id, access_code))
+        return booking_store.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=req.hold_id,
+                                  messages=messages)
+
+    if req.hold_id:
+        held = booking_store.get_hold(req.hold_id)
+        if (held is None or held.office_id != office.office_id or held.service_id != service.service_id
+                or held.start != req.start.isoformat()):
+            raise HoldExpired("The hold does not exist or is for another slot", "نگهداری نوبت معتبر نیست")
+        try:
+            item = commit(held.counter)
+        except TxConditionFailed as exc:
+            raise _map_failure(exc.labels) from exc
+    else:
+        item = _attempt(_Claim(office, req.start.date(), cells, now, commit), int(office.counters))
+    metrics.add_metric(name="BookingCreated", unit="Count", value=1)
+    logger.info("booking created", extra={"booking_id": booking_id, "office_id": office.office_id})
+    return {**booking_view(item, office, service), "access_code": access_code}
+
+
+def booking_view(item: BookingItem, office: OfficeItem | None = None, service: ServiceItem | None = None) -> dict:
+    office = office or catalogue_store.all_offices().get(item.office_id)
+    service = service or catalogue_store.get_service(item.service_id)
+    start = datetime.fromisoformat(item.start)
+    return {
+        "booking_id": item.booking_id_value, "status": item.status,
+        "office": {"office_id": item.office_id, "name_fa": office.name_fa if office else None,
+                   "name_en": office.name_en if office else None},
+        "service": {"service_id": item.service_id, "name_fa": service.name_fa if service else None,
+                    "name_en": service.name_en if service else None},
+        "start": calendar.datetime_out(start), "counter": int(item.counter),
+        "national_id": item.national_id_masked, "mobile": validators.mask_mobile(item.mobile),
+        "created_at": item.created_at, "updated_at": item.updated_at,
+    }
+
+
+def _owned(booking_id: str, access_code: str | None) -> BookingItem:
+    item = booking_store.get_booking(booking_id)
+    # A wrong code and a missing booking look the same, so codes cannot be probed.
+    if item is None or not rules.access_code_matches(booking_id, access_code, item.access_code_hash):
+        raise NotFound("No booking with this id and access code", "نوبتی با این شناسه و کد دسترسی یافت نشد")
+    return item
+
+
+def read(booking_id: str, access_code: str | None) -> dict:
+    return booking_view(_owned(booking_id, access_code))
+
+
+def cancel(booking_id: str, access_code: str | None, now: datetime | None = None) -> dict:
+    now = now or calendar.now_tehran()
+    item = _owned(booking_id, access_code)
+    if not rules.allowed("cancel", item.status) or datetime.fromisoformat(item.start) <= now:
+        raise InvalidTransition()
+    office, service = catalogue.get_office(item.office_id), catalogue.get_service(item.service_id)
+    messages = _messages(booking_id, item.mobile, office, service, datetime.fromisoformat(item.start), now,
+                         "booking_cancelled")
+    try:
+        booking_store.cancel(item, now, "citizen", messages)
+    except (TxConditionFailed, TxConflict) as exc:
+        raise InvalidTransition("The booking changed meanwhile; read it again",
+                                "نوبت در این فاصله تغییر کرده است؛ دوباره بخوانید") from exc
+    metrics.add_metric(name="BookingCancelled", unit="Count", value=1)
+    return booking_view(booking_store.get_booking(booking_id), office, service)
+
+
+def reschedule(booking_id: str, access_code: str | None, req: RescheduleRequest, now: datetime | None = None) -> dict:
+    now = now or calendar.now_tehran()
+    s = get_settings()
+    item = _owned(booking_id, access_code)
+    if not rules.allowed("reschedule", item.status) or datetime.fromisoformat(item.start) <= now:
+        raise InvalidTransition()
+    office, service = catalogue.get_office(item.office_id), catalogue.get_service(item.service_id)
+    cells = _slot_for(office, service, req.start, now)
+    messages = _messages(booking_id, item.mobile, office, service, req.start, now, "booking_rescheduled")
+
+    class Claim(_Claim):
+        def free(self, consistent: bool) -> tuple[int, ...]:
+            taken = booking_store.taken_seats(office.office_id, req.start.date(), now, consistent=consistent)
+            if req.start.date().isoformat() == item.day:  # our own seats are free to us
+                for cell in item.cells:
+                    taken.get(cell, set()).discard(int(item.counter))
+            return slots.free_counters(cells, int(office.counters), taken)
+
+    def commit(counter: int):
+        move = booking_store.Move(req.start.date(), req.start, cells, counter)
+        booking_store.reschedule(item, move, now, max_per_day=s.max_active_bookings_per_day, messages=messages)
+
+    _attempt(Claim(office, req.start.date(), cells, now, commit), int(office.counters))
+    metrics.add_metric(name="BookingRescheduled", unit="Count", value=1)
+    return booking_view(booking_store.get_booking(booking_id), office, service)

@@ -1,0 +1,139 @@
+"""Use cases of the catalogue: find a service, find an office, see an office's free slots."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from chalicelib.dal import booking_store, catalogue_store
+from chalicelib.dal.models import OfficeItem, ServiceItem
+from chalicelib.domain import calendar, slots
+from chalicelib.domain.text import normalise
+from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.settings import get_settings
+
+MODES = ("in_person", "remote_allowed", "remote_only")
+
+
+def service_view(s: ServiceItem) -> dict:
+    return {"service_id": s.service_id, "category": s.category, "name_en": s.name_en, "name_fa": s.name_fa,
+            "mode": s.mode, "duration_min": int(s.duration_min), "tariff_rials": int(s.tariff_rials)}
+
+
+def crowding_label(ratio: float | None) -> str:
+    if ratio is None:
+        return "unknown"
+    return "low" if ratio < 0.5 else "medium" if ratio < 0.85 else "high"
+
+
+def office_view(o: OfficeItem, load: dict | None = None, detail: bool = False) -> dict:
+    load = load or {}
+    view = {
+        "office_id": o.office_id, "name_en": o.name_en, "name_fa": o.name_fa,
+        "province": o.province, "province_fa": o.province_fa, "city": o.city, "city_fa": o.city_fa,
+        "location": {"lat": float(o.lat), "lon": float(o.lon)}, "counters": int(o.counters),
+        "deprived_area": bool(o.deprived),
+        # Placeholder until the ranking publishes tiers: null means "not ranked yet".
+        "rank_tier": int(o.tier) if o.tier is not None else None,
+        "crowding": {"level": crowding_label(load.get("ratio")), "booked_today": load.get("booked"),
+                     "capacity_today": load.get("capacity")},
+    }
+    if detail:
+        view.update(hours=o.hours, offered_categories=sorted(o.offered_categories or []),
+                    in_person_required=sorted(o.in_person_required or []),
+                    closures=[calendar.date_out(date.fromisoformat(d)) for d in sorted(o.closures or [])])
+    return view
+
+
+def offers(office: OfficeItem, service: ServiceItem) -> bool:
+    return service.category in (office.offered_categories or set()) and service.service_id not in (
+        office.not_offered or set())
+
+
+def needs_in_person(office: OfficeItem, service: ServiceItem) -> bool:
+    """The office's own declaration wins over the catalogue's default mode."""
+    return service.mode == "in_person" or service.service_id in (office.in_person_required or set())
+
+
+def search_services(q: str | None, category: str | None, mode: str | None, limit: int, cursor: int) -> dict:
+    if mode is not None and mode not in MODES:
+        raise InvalidInput(f"mode must be one of {', '.join(MODES)}", "نوع خدمت نامعتبر است")
+    needle = normalise(q) if q else None
+    found = [s for s in sorted(catalogue_store.all_services().values(), key=lambda s: s.service_id)
+             if (category is None or s.category == category) and (mode is None or s.mode == mode)
+             and (needle is None or needle in normalise(s.name_fa) or needle in normalise(s.name_en))]
+    return _page([service_view(s) for s in found[cursor:cursor + limit]], len(found), cursor, limit)
+
+
+def get_service(service_id: str) -> ServiceItem:
+    service = catalogue_store.get_service(service_id)
+    if service is None or not service.active:
+        raise NotFound(f"No service {service_id}", "خدمت مورد نظر یافت نشد")
+    return service
+
+
+def get_office(office_id: str) -> OfficeItem:
+    office = catalogue_store.all_offices().get(office_id) or catalogue_store.get_office(office_id)
+    if office is None:
+        raise NotFound(f"No office {office_id}", "دفتر مورد نظر یافت نشد")
+    return office
+
+
+def list_offices(province: str | None, city: str | None, service_id: str | None, limit: int, cursor: int) -> dict:
+    service = get_service(service_id) if service_id else None
+    prov, town = (normalise(province) if province else None), (normalise(city) if city else None)
+    load = catalogue_store.load_snapshot().get("offices", {})
+    found = [o for o in sorted(catalogue_store.all_offices().values(), key=lambda o: o.office_id)
+             if (prov is None or prov in (normalise(o.province), normalise(o.province_fa)))
+             and (town is None or town in (normalise(o.city), normalise(o.city_fa)))
+             and (service is None or offers(o, service))]
+    items = [office_view(o, load.get(o.office_id)) for o in found[cursor:cursor + limit]]
+    return _page(items, len(found), cursor, limit)
+
+
+def office_detail(office_id: str) -> dict:
+    office = get_office(office_id)
+    return office_view(office, catalogue_store.load_snapshot().get("offices", {}).get(office_id), detail=True)
+
+
+def opening(office: OfficeItem, day: date) -> list[tuple[datetime, datetime]]:
+    closures = frozenset(date.fromisoformat(d) for d in (office.closures or []))
+    return calendar.opening_intervals(day, office.hours, closures=closures,
+                                      thursday_open=get_settings().thursday_open)
+
+
+def bookable(office: OfficeItem, service: ServiceItem) -> None:
+    if not offers(office, service):
+        raise NotFound("This office does not offer this service", "این دفتر این خدمت را ارائه نمی‌دهد")
+    if service.mode == "remote_only":
+        raise InvalidInput("This service is remote only: submit a remote request instead",
+                           "این خدمت فقط به صورت غیرحضوری ارائه می‌شود")
+
+
+def check_window(day: date, now: datetime) -> None:
+    s = get_settings()
+    first, last = calendar.booking_window(now.date(), s.booking_horizon_days)
+    if not first <= day <= last:
+        raise InvalidInput(
+            f"Bookings open from {first.isoformat()} to {last.isoformat()} (no same-day booking)",
+            f"نوبت‌دهی از {calendar.to_jalali(first)} تا {calendar.to_jalali(last)} امکان‌پذیر است (نوبت همان روز ممکن نیست)")
+
+
+def free_slots(office_id: str, service_id: str, day: date, now: datetime | None = None) -> dict:
+    now = now or calendar.now_tehran()
+    office, service = get_office(office_id), get_service(service_id)
+    bookable(office, service)
+    check_window(day, now)
+    grid = get_settings().slot_grid_minutes
+    intervals = opening(office, day)
+    taken = booking_store.taken_seats(office_id, day, now) if intervals else {}
+    found = slots.open_slots(intervals, int(service.duration_min), grid, int(office.counters), taken)
+    holidays = [h.name_en for h in calendar.official_holidays().get(day, ())]
+    return {
+        "office_id": office_id, "service_id": service_id, **calendar.date_out(day),
+        "open": bool(intervals), "holidays": holidays, "duration_min": int(service.duration_min),
+        "slots": [{**calendar.datetime_out(s.start), "free": len(s.free_counters)} for s in found if s.free_counters],
+    }
+
+
+def _page(items: list, total: int, cursor: int, limit: int) -> dict:
+    nxt = cursor + limit
+    return {"items": items, "total": total, "next_cursor": nxt if nxt < total else None}

@@ -1,0 +1,104 @@
+"""Scheduled and stream-driven work: SMS delivery from the outbox, the office load snapshot,
+and folding booking outcomes into per-office stats for the ranking."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from chalicelib.dal import booking_store, catalogue_store, outbox_store
+from chalicelib.dal.models import OutboxItem
+from chalicelib.domain import booking as rules
+from chalicelib.domain import calendar, slots
+from chalicelib.domain.validators import mask_mobile
+from chalicelib.observability import logger, metrics
+from chalicelib.services import catalogue
+from chalicelib.settings import get_settings
+
+TEMPLATES_FA = {
+    "booking_confirmed": ("نوبت شما در {office_fa} برای «{service_fa}» در {when_jalali} ثبت شد. "
+                          "شناسه: {booking_id} کد دسترسی: {access_code}"),
+    "booking_reminder": "یادآوری: نوبت شما در {office_fa} برای «{service_fa}» در {when_jalali} است. شناسه: {booking_id}",
+    "booking_cancelled": "نوبت {booking_id} در {office_fa} لغو شد.",
+    "booking_rescheduled": "نوبت {booking_id} در {office_fa} به {when_jalali} منتقل شد.",
+}
+MAX_ATTEMPTS = 6
+
+
+class SmsGateway:
+    """Local and test stages log (masked) instead of sending; the real gateway plugs in here."""
+
+    def send(self, recipient: str, text: str) -> None:
+        if get_settings().sms_mode != "log":
+            raise NotImplementedError("no SMS gateway is configured for this stage")
+        logger.info("sms (not sent: local stage)", extra={"to": mask_mobile(recipient), "chars": len(text)})
+
+
+def _still_relevant(message: OutboxItem, now: datetime) -> bool:
+    """A reminder goes only to a live booking that still starts when the reminder says."""
+    if message.template != "booking_reminder":
+        return True
+    item = booking_store.get_booking(message.booking_id) if message.booking_id else None
+    return (item is not None and item.status == rules.BOOKED and item.start == message.params.get("start")
+            and datetime.fromisoformat(item.start) > now)
+
+
+def deliver_outbox(now: datetime | None = None, gateway: SmsGateway | None = None) -> dict:
+    now = now or calendar.now_tehran()
+    gateway = gateway or SmsGateway()
+    sent = dropped = failed = 0
+    for message in outbox_store.due_messages(now):
+        if not _still_relevant(message, now):
+            outbox_store.done(message)
+            dropped += 1
+            continue
+        try:
+            gateway.send(message.recipient, TEMPLATES_FA[message.template].format_map(_Params(message.params)))
+        except Exception:  # noqa: BLE001 - any gateway failure is retried later with backoff
+            logger.exception("sms delivery failed", extra={"template": message.template})
+            if int(message.attempts or 0) + 1 >= MAX_ATTEMPTS:
+                outbox_store.done(message)
+            else:
+                delay = (2 ** int(message.attempts or 0)) * 60 * random.uniform(0.8, 1.2)
+                outbox_store.retry_later(message, now + timedelta(seconds=delay))
+            failed += 1
+            continue
+        outbox_store.done(message)
+        sent += 1
+    metrics.add_metric(name="SmsSent", unit="Count", value=sent)
+    return {"sent": sent, "dropped": dropped, "failed": failed}
+
+
+class _Params(dict):
+    def __missing__(self, key: str) -> str:
+        return "-"
+
+
+def snapshot_office_load(now: datetime | None = None) -> dict:
+    """Today's bookings vs capacity for every office, in one item the API reads cheaply."""
+    now = now or calendar.now_tehran()
+    today = now.date()
+    offices = catalogue_store.all_offices()
+    counts = booking_store.office_day_counts(sorted(offices), today)
+    grid = get_settings().slot_grid_minutes
+    data = {}
+    for office_id, office in offices.items():
+        cells = len(slots.candidate_starts(catalogue.opening(office, today), grid, grid))
+        capacity = cells * int(office.counters)
+        booked = counts.get(office_id, 0)
+        data[office_id] = {"booked": booked, "capacity": capacity,
+                           "ratio": round(booked / capacity, 3) if capacity else None}
+    catalogue_store.save_snapshot({"day": today.isoformat(), "offices": data}, now.isoformat(timespec="seconds"))
+    return {"offices": len(data)}
+
+
+OUTCOMES = {rules.COMPLETED, rules.NO_SHOW, rules.CANCELLED}
+
+
+def fold_booking_outcome(event_id: str, new_image: dict | None, old_image: dict | None) -> bool:
+    """Stream: a booking reaching an outcome adds one to its office's daily stats, once."""
+    if not new_image or not str(new_image.get("pk", "")).startswith("BK#"):
+        return False
+    status, before = new_image.get("status"), (old_image or {}).get("status")
+    if status not in OUTCOMES or status == before:
+        return False
+    return booking_store.fold_outcome(new_image["office_id"], new_image["day"], status, event_id)

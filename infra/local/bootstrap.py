@@ -1,0 +1,84 @@
+"""Create the tables in DynamoDB Local from the PynamoDB models (the one source of table
+definitions) and seed the demo network when it is empty. Developer tooling, never deployed.
+
+    python -m infra.local.bootstrap [--seed-if-empty] [--reset]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from chalicelib.dal import catalogue_store
+from chalicelib.dal.models import TABLE_MODELS, OfficeItem, ServiceItem
+
+
+def create_tables(models=TABLE_MODELS) -> list[str]:
+    created = []
+    for model in models:
+        if not model.exists():
+            # PynamoDB reads keys, indexes, stream and billing mode from the model, and sets TTL.
+            model.create_table(wait=True)
+            created.append(model.Meta.table_name)
+    return created
+
+
+def drop_tables(models=TABLE_MODELS) -> None:
+    for model in models:
+        if model.exists():
+            model.delete_table()
+
+
+def service_item(s: dict) -> ServiceItem:
+    return ServiceItem(s["service_id"], category=s["category"], name_en=s["name_en"], name_fa=s["name_fa"],
+                       mode=s["mode"], duration_min=s["duration_min"], tariff_rials=s["tariff_rials"], active=True)
+
+
+def office_item(o: dict) -> OfficeItem:
+    return OfficeItem(
+        o["office_id"], name_en=o["name_en"], name_fa=o["name_fa"], province=o["province"],
+        province_fa=o["province_fa"], city=o["city"], city_fa=o["city_fa"], lat=o["lat"], lon=o["lon"],
+        counters=o["counters"], hours=o["hours"], offered_categories=set(o["offered_categories"]) or None,
+        not_offered=set(o.get("not_offered", [])) or None, in_person_required=set(o.get("in_person_required", [])) or None,
+        closures=set(o.get("closures", [])) or None, deprived=bool(o.get("deprived")), tier=None)
+
+
+def seed_demo(seed: int = 1405, out=sys.stdout) -> dict:
+    from infra.local import demo_network  # dev-only generator
+
+    services = demo_network.services(seed)
+    offices = demo_network.offices(seed)
+    total = len(services) + len(offices)
+    started = time.monotonic()
+
+    def progress(done: int) -> None:
+        width = 30
+        filled = int(width * done / total)
+        out.write(f"\r  seeding demo network [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        out.flush()
+
+    catalogue_store.save_all([service_item(s) for s in services] + [office_item(o) for o in offices], progress)
+    progress(total)
+    out.write(f"\n  seeded {len(services)} services and {len(offices)} offices in {time.monotonic() - started:.1f}s\n")
+    return demo_network.summary(offices, services)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed-if-empty", action="store_true")
+    parser.add_argument("--reset", action="store_true", help="drop and recreate every table first")
+    args = parser.parse_args(argv)
+    if args.reset:
+        drop_tables()
+    created = create_tables()
+    print(f"  tables ready ({len(created)} created, {len(TABLE_MODELS) - len(created)} already there)")
+    if args.seed_if_empty:
+        if catalogue_store.is_empty():
+            seed_demo()
+        else:
+            print("  demo network already seeded")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""`make run`: the whole local stack on real parts, stopped together with Ctrl-C.
+
+DynamoDB Local (data under .local/, so the demo survives restarts) -> tables and demo seed
+-> `chalice local` on 127.0.0.1:$PORT -> the local event runner (schedules and streams)."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from infra.local.ddb_local import DynamoDBLocal
+from infra.local.runner import load_stage_env
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = ROOT / ".local"
+BIN = Path(sys.executable).parent
+
+
+def _in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _wait_http(url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310 - our own loopback URL
+                return resp.status == 200
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def main() -> int:
+    port, ddb_port = int(os.environ.get("PORT", 8000)), int(os.environ.get("DDB_PORT", 8100))
+    for p, what in ((port, "PORT"), (ddb_port, "DDB_PORT")):
+        if _in_use(p):
+            print(f"port {p} is busy (is another `make run` still up?); set {what}=... to use another", file=sys.stderr)
+            return 1
+    LOCAL.mkdir(exist_ok=True)
+    ddb = DynamoDBLocal(port=ddb_port, data_dir=LOCAL / "ddb", log_path=str(LOCAL / "dynamodb.log"))
+    env = {**os.environ, "DDB_ENDPOINT": ddb.endpoint, "PYTHONPATH": str(ROOT)}
+    load_stage_env("local", environ=env)
+    children: list[subprocess.Popen] = []
+
+    def stop(*_):
+        for child in reversed(children):
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        ddb.stop()
+
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        print(f"* DynamoDB Local on {ddb.endpoint} (data in .local/ddb)")
+        ddb.start()
+        print("* tables and demo network")
+        subprocess.run([str(BIN / "python"), "-m", "infra.local.bootstrap", "--seed-if-empty"], env=env, cwd=ROOT,
+                       check=True)
+        subprocess.run([str(BIN / "python"), "-m", "infra.local.runner", "job", "snapshot_office_load"], env=env,
+                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        print(f"* API (chalice local) on http://127.0.0.1:{port}")
+        api_log = open(LOCAL / "api.log", "ab")
+        children.append(subprocess.Popen(
+            [str(BIN / "python"), "-m", "infra.local.chalice_local", "--stage", "local", "--host", "127.0.0.1",
+             "--port", str(port), "--no-autoreload"], env=env, cwd=ROOT, stdout=api_log, stderr=subprocess.STDOUT))
+        print("* event runner (schedules every minute, DynamoDB Streams)")
+        runner_log = open(LOCAL / "runner.log", "ab")
+        children.append(subprocess.Popen([str(BIN / "python"), "-m", "infra.local.runner", "--stage", "local"],
+                                         env=env, cwd=ROOT, stdout=runner_log, stderr=subprocess.STDOUT))
+        if not _wait_http(f"http://127.0.0.1:{port}/v1/health", 60):
+            print("the API did not come up; see .local/api.log", file=sys.stderr)
+            return 1
+        print(f"\nEJSO network demo is up:  http://127.0.0.1:{port}/v1/health")
+        print(f"  try:  curl 'http://127.0.0.1:{port}/v1/services?q=ثنا'")
+        print(f"        curl 'http://127.0.0.1:{port}/v1/offices?province=Tehran&limit=3'")
+        print("  logs: .local/api.log .local/runner.log .local/dynamodb.log   (Ctrl-C stops everything)")
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        print("a child process exited; stopping", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping...")
+        return 0
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The booking API end to end through the Chalice handler, on DynamoDB Local."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from chalice.test import Client
+
+from tests.integration.fixtures import at, mobile, national_id, next_open_day
+
+
+@pytest.fixture()
+def client(network):
+    from app import app
+    with Client(app, stage_name="test") as c:
+        yield c
+
+
+def post(client, path, body, headers=None):
+    return client.http.post(path, body=json.dumps(body, ensure_ascii=False),
+                            headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def booking_body(day, hhmm="09:00", n=1, office="OF-A", service="S0001", **extra):
+    return {"office_id": office, "service_id": service, "start": at(day, hhmm).isoformat(),
+            "national_id": national_id(n), "mobile": mobile(n), **extra}
+
+
+def problem(resp, status):
+    assert resp.status_code == status, resp.body
+    assert resp.headers["Content-Type"] == "application/problem+json"
+    doc = json.loads(resp.body)
+    assert doc["status"] == status and doc["title"] and doc["title_fa"] and doc["detail_fa"]
+    return doc
+
+
+def test_search_and_slots_then_book_and_read(client):
+    found = json.loads(client.http.get("/v1/services?q=دادخواست").body)
+    assert [s["service_id"] for s in found["items"]] == ["S0001"]
+    # Arabic yeh/kaf in the query are folded to Persian.
+    assert json.loads(client.http.get("/v1/services?q=ثبت‌نام سامانه ثنا".replace("ی", "ي")).body)["total"] == 1
+
+    day = next_open_day()
+    slots = json.loads(client.http.get(f"/v1/offices/OF-A/slots?service=S0001&date={day.isoformat()}").body)
+    assert slots["open"] and slots["slots"][0]["free"] == 3 and slots["jalali"].startswith("14")
+    assert len(slots["slots"]) == 16  # 08:00-12:00 in 15-minute cells
+
+    resp = post(client, "/v1/bookings", booking_body(day))
+    assert resp.status_code == 201, resp.body
+    created = json.loads(resp.body)
+    assert created["status"] == "BOOKED" and len(created["access_code"]) == 8
+    assert national_id(1) not in resp.body.decode() and created["national_id"].endswith(national_id(1)[-3:])
+
+    slots = json.loads(client.http.get(f"/v1/offices/OF-A/slots?service=S0001&date={day.isoformat()}").body)
+    assert slots["slots"][4]["free"] == 2  # 09:00 lost one counter
+
+    read = client.http.get(f"/v1/bookings/{created['booking_id']}", headers={"X-Access-Code": created["access_code"]})
+    assert read.status_code == 200 and json.loads(read.body)["booking_id"] == created["booking_id"]
+    problem(client.http.get(f"/v1/bookings/{created['booking_id']}", headers={"X-Access-Code": "WRONG123"}), 404)
+
+
+def test_jalali_start_with_persian_digits(client):
+    from chalicelib.domain.calendar import to_jalali
+    day = next_open_day()
+    digits = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    body = booking_body(day, n=7) | {"start": f"{to_jalali(day)} 10:30".translate(digits),
+                                     "national_id": national_id(7).translate(digits)}
+    resp = post(client, "/v1/bookings", body)
+    assert resp.status_code == 201, resp.body
+    assert json.loads(resp.body)["start"]["at"].endswith("10:30+03:30")
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"national_id": "0012345678"}, "national_id"),  # bad check digit
+    ({"national_id": "1111111111"}, "national_id"),
+    ({"national_id": 12345678}, "national_id"),
+    ({"mobile": "0812345678"}, "mobile"),
+    ({"start": "tomorrow"}, "start"),
+    ({"office_id": "../etc"}, "office_id"),
+    ({"unexpected": 1}, "unexpected"),
+])
+def test_invalid_input_is_422_with_fields(client, change, field):
+    doc = problem(post(client, "/v1/bookings", booking_body(next_open_day()) | change), 422)
+    assert field in [e["field"] for e in doc["errors"]]
+    assert "0012345678" not in json.dumps(doc)
+
+
+def test_malformed_bodies_are_problems_not_5xx(client):
+    problem(client.http.post("/v1/bookings", body="{not json", headers={"Content-Type": "application/json"}), 400)
+    problem(client.http.post("/v1/bookings", body="[]", headers={"Content-Type": "application/json"}), 400)
+    problem(client.http.post("/v1/bookings", body="a=b", headers={"Content-Type": "text/plain"}), 415)
+    problem(client.http.post("/v1/bookings", body=json.dumps({"x": "y" * 20000}),
+                             headers={"Content-Type": "application/json"}), 413)
+    problem(client.http.get("/v1/offices/OF-A/slots?service=S0001&date=1405/13/40"), 422)
+    problem(client.http.get("/v1/offices/NOPE/slots?service=S0001&date=" + next_open_day().isoformat()), 404)
+
+
+def test_window_same_day_and_horizon(client):
+    from chalicelib.domain.calendar import now_tehran
+    today = now_tehran().date()
+    problem(client.http.get(f"/v1/offices/OF-A/slots?service=S0001&date={today.isoformat()}"), 422)
+    problem(post(client, "/v1/bookings", booking_body(today)), 422)
+    far = next_open_day(today.replace(year=today.year + 1))
+    problem(post(client, "/v1/bookings", booking_body(far)), 422)
+
+
+def test_service_rules(client):
+    day = next_open_day()
+    problem(post(client, "/v1/bookings", booking_body(day, service="S0003")), 422)  # remote only
+    problem(post(client, "/v1/bookings", booking_body(day, office="OF-C", service="S0004")), 404)  # not offered
+    problem(post(client, "/v1/bookings", booking_body(day, hhmm="07:00")), 422)  # before opening
+    problem(post(client, "/v1/bookings", booking_body(day, hhmm="09:05")), 422)  # off grid
+    problem(post(client, "/v1/bookings", booking_body(day, hhmm="11:45", service="S0002")), 422)  # runs past close
+
+
+def test_slot_full_duplicate_and_daily_cap(client):
+    day = next_open_day()
+    assert post(client, "/v1/bookings", booking_body(day, office="OF-B", n=1)).status_code == 201
+    assert problem(post(client, "/v1/bookings", booking_body(day, office="OF-B", n=2)), 409)["type"].endswith(
+        "slot-full")
+    # Same citizen, same day, same service at another office.
+    assert problem(post(client, "/v1/bookings", booking_body(day, office="OF-A", n=1)), 409)["type"].endswith(
+        "duplicate-booking")
+    # Cap of 2 live bookings a day across offices.
+    assert post(client, "/v1/bookings", booking_body(day, office="OF-A", service="S0002", n=1)).status_code == 201
+    assert problem(post(client, "/v1/bookings", booking_body(day, office="OF-A", service="S0004", n=1)),
+                   409)["type"].endswith("daily-cap-reached")
+
+
+def test_idempotency_key_replays_first_result(client):
+    day = next_open_day()
+    key = {"Idempotency-Key": "key-0001-abcdef"}
+    first = post(client, "/v1/bookings", booking_body(day, n=3), key)
+    again = post(client, "/v1/bookings", booking_body(day, n=3), key)
+    assert first.status_code == again.status_code == 201
+    assert json.loads(first.body) == json.loads(again.body)
+    problem(post(client, "/v1/bookings", booking_body(day, hhmm="10:00", n=3), key), 422)
+
+
+def test_cancel_and_reschedule(client):
+    day, later = next_open_day(), next_open_day(skip=1)
+    created = json.loads(post(client, "/v1/bookings", booking_body(day, office="OF-B", n=4)).body)
+    code = {"X-Access-Code": created["access_code"], "Content-Type": "application/json"}
+    moved = client.http.post(f"/v1/bookings/{created['booking_id']}/reschedule",
+                             body=json.dumps({"start": at(later, "10:00").isoformat()}), headers=code)
+    assert moved.status_code == 200, moved.body
+    # The old slot is free again; the new one is taken.
+    assert post(client, "/v1/bookings", booking_body(day, office="OF-B", n=5)).status_code == 201
+    problem(post(client, "/v1/bookings", booking_body(later, "10:00", office="OF-B", n=6)), 409)
+    # Same-day move that overlaps its own cells (30-minute service shifted by 15 minutes).
+    sana = json.loads(post(client, "/v1/bookings", booking_body(later, "11:00", office="OF-B", service="S0002",
+                                                                n=7)).body)
+    shift = client.http.post(f"/v1/bookings/{sana['booking_id']}/reschedule",
+                             body=json.dumps({"start": at(later, "11:15").isoformat()}),
+                             headers={"X-Access-Code": sana["access_code"], "Content-Type": "application/json"})
+    assert shift.status_code == 200, shift.body
+    cancelled = client.http.post(f"/v1/bookings/{created['booking_id']}/cancel", headers=code)
+    assert json.loads(cancelled.body)["status"] == "CANCELLED"
+    problem(client.http.post(f"/v1/bookings/{created['booking_id']}/cancel", headers=code), 409)
+    assert post(client, "/v1/bookings", booking_body(later, "10:00", office="OF-B", n=6)).status_code == 201
+
+
+def test_hold_then_book(client):
+    day = next_open_day()
+    held = post(client, "/v1/holds", {"office_id": "OF-B", "service_id": "S0001", "start": at(day, "08:30").isoformat()})
+    assert held.status_code == 201, held.body
+    hold_id = json.loads(held.body)["hold_id"]
+    # While held, nobody else can book it...
+    problem(post(client, "/v1/bookings", booking_body(day, "08:30", office="OF-B", n=8)), 409)
+    # ...but the holder can.
+    resp = post(client, "/v1/bookings", booking_body(day, "08:30", office="OF-B", n=9, hold_id=hold_id))
+    assert resp.status_code == 201, resp.body
+    problem(post(client, "/v1/bookings", booking_body(day, "08:30", office="OF-B", n=10, hold_id=hold_id)), 409)

@@ -1,0 +1,116 @@
+"""Concurrency, proven through the real HTTP stack (`chalice local`) on DynamoDB Local:
+clients are released together by a barrier, and outcomes are counted in responses and in
+the database."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import requests
+
+from infra.local.ddb_local import free_port
+from tests.integration.fixtures import at, mobile, national_id, next_open_day
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def api(tables):
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "infra.local.chalice_local", "--stage", "test", "--host",
+                             "127.0.0.1", "--port", str(port), "--no-autoreload"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{base}/v1/health", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline and proc.poll() is None, "chalice local did not start"
+        time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def fire(base: str, bodies: list[dict], headers: list[dict] | None = None) -> list[requests.Response]:
+    """Send every request at once: each thread connects, then all wait at a barrier."""
+    barrier = threading.Barrier(len(bodies))
+    results: list = [None] * len(bodies)
+
+    def one(i: int) -> None:
+        session = requests.Session()
+        data = json.dumps(bodies[i])
+        hdrs = {"Content-Type": "application/json", **((headers or [{}] * len(bodies))[i])}
+        barrier.wait()
+        try:
+            results[i] = session.post(f"{base}/v1/bookings", data=data, headers=hdrs, timeout=60)
+        except requests.RequestException as exc:  # counted, never ignored
+            results[i] = exc
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bodies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def statuses(results) -> Counter:
+    return Counter(r.status_code if isinstance(r, requests.Response) else type(r).__name__ for r in results)
+
+
+def stored(office: str, day) -> dict:
+    from chalicelib.dal.booking_store import office_day_pk
+    from chalicelib.dal.models import BookingItem, OfficeDayItem, SeatItem
+    pk = office_day_pk(office, day)
+    bookings = [b for b in BookingItem.office_day_index.query(pk) if b.status != "CANCELLED"]
+    seats = [s for s in SeatItem.query(pk, SeatItem.sk.startswith("SEAT#"), consistent_read=True)
+             if s.status == "BOOKED"]
+    count = next(iter(OfficeDayItem.query(pk, OfficeDayItem.sk == "COUNT", consistent_read=True)), None)
+    return {"bookings": len(bookings), "seats": len(seats), "counter": int(count.booked) if count else 0}
+
+
+@pytest.mark.parametrize("office, capacity", [("OF-A", 3), ("OF-B", 1)])
+def test_many_citizens_one_slot(api, network, office, capacity):
+    day = next_open_day()
+    n = 200
+    bodies = [{"office_id": office, "service_id": "S0001", "start": at(day, "09:00").isoformat(),
+               "national_id": national_id(1000 + i), "mobile": mobile(1000 + i)} for i in range(n)]
+    counts = statuses(fire(api, bodies))
+    assert counts == Counter({201: capacity, 409: n - capacity}), counts
+    assert stored(office, day) == {"bookings": capacity, "seats": capacity, "counter": capacity}
+
+
+def test_one_citizen_double_clicking(api, network):
+    day = next_open_day()
+    body = {"office_id": "OF-C", "service_id": "S0001", "start": at(day, "09:00").isoformat(),
+            "national_id": national_id(7), "mobile": mobile(7)}
+    counts = statuses(fire(api, [body] * 40))
+    assert counts == Counter({201: 1, 409: 39}), counts
+    assert stored("OF-C", day) == {"bookings": 1, "seats": 1, "counter": 1}
+
+
+def test_one_idempotency_key_many_retries(api, network):
+    day = next_open_day()
+    body = {"office_id": "OF-C", "service_id": "S0001", "start": at(day, "10:00").isoformat(),
+            "national_id": national_id(8), "mobile": mobile(8)}
+    results = fire(api, [body] * 40, [{"Idempotency-Key": "same-key-123456"}] * 40)
+    counts = statuses(results)
+    assert set(counts) <= {201, 409} and counts[201] >= 1, counts
+    ids = {r.json()["booking_id"] for r in results if r.status_code == 201}
+    assert len(ids) == 1  # every success is the same, first booking
+    for r in results:
+        if r.status_code == 409:
+            assert r.json()["type"].endswith("request-in-progress")
+    assert stored("OF-C", day) == {"bookings": 1, "seats": 1, "counter": 1}
