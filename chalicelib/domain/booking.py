@@ -65,6 +65,16 @@ def can_mark_no_show(start: datetime, now: datetime, grace_minutes: int = 15) ->
     return now >= start + timedelta(minutes=grace_minutes)
 
 
+def reminder_time(start: datetime, now: datetime, hours_before: int) -> datetime | None:
+    """When to remind: `hours_before` the start; if that is too close to the booking itself
+    (the confirmation just went out), two hours before; never in the past."""
+    for lead in (timedelta(hours=hours_before), timedelta(hours=2)):
+        at = start - lead
+        if at >= now + timedelta(hours=1):
+            return at
+    return None
+
+
 @dataclass(frozen=True)
 class BookingDraft:
     """Everything the data layer needs to write a new booking atomically."""

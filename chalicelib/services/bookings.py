@@ -112,8 +112,8 @@ def _messages(item_id: str, mobile: str, office: OfficeItem, service: ServiceIte
     if access_code:
         params["access_code"] = access_code
     out = [outbox_store.sms(template, mobile, now, booking_id=item_id, params=params)]
-    if template in ("booking_confirmed", "booking_rescheduled"):
-        remind_at = max(now, start - timedelta(hours=get_settings().reminder_hours_before))
+    remind_at = rules.reminder_time(start, now, get_settings().reminder_hours_before)
+    if template in ("booking_confirmed", "booking_rescheduled") and remind_at is not None:
         out.append(outbox_store.sms("booking_reminder", mobile, remind_at, booking_id=item_id, params=params))
     return out
 

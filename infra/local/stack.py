@@ -77,7 +77,7 @@ def main() -> int:
              "--port", str(port), "--no-autoreload"], env=env, cwd=ROOT, stdout=api_log, stderr=subprocess.STDOUT))
         print("* event runner (schedules every minute, DynamoDB Streams)")
         runner_log = open(LOCAL / "runner.log", "ab")
-        children.append(subprocess.Popen([str(BIN / "python"), "-m", "infra.local.runner", "--stage", "local"],
+        children.append(subprocess.Popen([str(BIN / "python"), "-m", "infra.local.runner", "--stage", "local", "--from-start"],
                                          env=env, cwd=ROOT, stdout=runner_log, stderr=subprocess.STDOUT))
         if not _wait_http(f"http://127.0.0.1:{port}/v1/health", 60):
             print("the API did not come up; see .local/api.log", file=sys.stderr)

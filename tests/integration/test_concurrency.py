@@ -72,13 +72,20 @@ def statuses(results) -> Counter:
 
 def stored(office: str, day) -> dict:
     from chalicelib.dal.booking_store import office_day_pk
-    from chalicelib.dal.models import BookingItem, OfficeDayItem, SeatItem
+    from chalicelib.dal.models import BookingItem, CitizenDayItem, OfficeDayItem, OutboxItem, SeatItem
     pk = office_day_pk(office, day)
     bookings = [b for b in BookingItem.office_day_index.query(pk) if b.status != "CANCELLED"]
     seats = [s for s in SeatItem.query(pk, SeatItem.sk.startswith("SEAT#"), consistent_read=True)
              if s.status == "BOOKED"]
     count = next(iter(OfficeDayItem.query(pk, OfficeDayItem.sk == "COUNT", consistent_read=True)), None)
-    return {"bookings": len(bookings), "seats": len(seats), "counter": int(count.booked) if count else 0}
+    # Losing attempts must leave nothing behind: no citizen counters, guards or SMS of theirs.
+    citizen = list(CitizenDayItem.scan(CitizenDayItem.pk.startswith("CZ#"), consistent_read=True))
+    guards = sum("#SVC#" in i.sk for i in citizen)
+    active = sum(int(i.attribute_values.get("active", 0)) for i in citizen if "#SVC#" not in i.sk)
+    messages = list(OutboxItem.scan(consistent_read=True))
+    return {"bookings": len(bookings), "seats": len(seats), "counter": int(count.booked) if count else 0,
+            "guards": guards, "citizen_active": active,
+            "confirmations": sum(m.template == "booking_confirmed" for m in messages)}
 
 
 @pytest.mark.parametrize("office, capacity", [("OF-A", 3), ("OF-B", 1)])
@@ -89,7 +96,8 @@ def test_many_citizens_one_slot(api, network, office, capacity):
                "national_id": national_id(1000 + i), "mobile": mobile(1000 + i)} for i in range(n)]
     counts = statuses(fire(api, bodies))
     assert counts == Counter({201: capacity, 409: n - capacity}), counts
-    assert stored(office, day) == {"bookings": capacity, "seats": capacity, "counter": capacity}
+    assert stored(office, day) == {"bookings": capacity, "seats": capacity, "counter": capacity,
+                                   "guards": capacity, "citizen_active": capacity, "confirmations": capacity}
 
 
 def test_one_citizen_double_clicking(api, network):
@@ -98,7 +106,8 @@ def test_one_citizen_double_clicking(api, network):
             "national_id": national_id(7), "mobile": mobile(7)}
     counts = statuses(fire(api, [body] * 40))
     assert counts == Counter({201: 1, 409: 39}), counts
-    assert stored("OF-C", day) == {"bookings": 1, "seats": 1, "counter": 1}
+    assert stored("OF-C", day) == {"bookings": 1, "seats": 1, "counter": 1, "guards": 1, "citizen_active": 1,
+                                   "confirmations": 1}
 
 
 def test_one_idempotency_key_many_retries(api, network):
@@ -113,4 +122,5 @@ def test_one_idempotency_key_many_retries(api, network):
     for r in results:
         if r.status_code == 409:
             assert r.json()["type"].endswith("request-in-progress")
-    assert stored("OF-C", day) == {"bookings": 1, "seats": 1, "counter": 1}
+    assert stored("OF-C", day) == {"bookings": 1, "seats": 1, "counter": 1, "guards": 1, "citizen_active": 1,
+                                   "confirmations": 1}

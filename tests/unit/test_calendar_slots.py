@@ -75,3 +75,11 @@ def test_booking_rules():
     assert booking.access_code_matches("BK1", code.lower(), digest)
     assert not booking.access_code_matches("BK2", code, digest) and not booking.access_code_matches("BK1", None, digest)
     assert booking.citizen_key("0012345679", "p" * 16) != booking.citizen_key("0012345679", "q" * 16)
+
+
+def test_reminder_time():
+    start = datetime(2026, 11, 30, 9, 0, tzinfo=calendar.TEHRAN)
+    assert booking.reminder_time(start, start - timedelta(days=3), 24) == start - timedelta(hours=24)
+    # Booked the afternoon before: the reminder goes the same morning, two hours ahead.
+    assert booking.reminder_time(start, start - timedelta(hours=18), 24) == start - timedelta(hours=2)
+    assert booking.reminder_time(start, start - timedelta(hours=2), 24) is None
