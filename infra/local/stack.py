@@ -83,7 +83,7 @@ def main() -> int:
             print("the API did not come up; see .local/api.log", file=sys.stderr)
             return 1
         print(f"\nEJSO network demo is up:  http://127.0.0.1:{port}/v1/health")
-        print(f"  try:  curl 'http://127.0.0.1:{port}/v1/services?q=ثنا'")
+        print(f"  try:  curl -G 'http://127.0.0.1:{port}/v1/services' --data-urlencode 'q=ثنا'")
         print(f"        curl 'http://127.0.0.1:{port}/v1/offices?province=Tehran&limit=3'")
         print("  logs: .local/api.log .local/runner.log .local/dynamodb.log   (Ctrl-C stops everything)")
         while all(child.poll() is None for child in children):
