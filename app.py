@@ -3,12 +3,12 @@ from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import booking_routes, catalogue_routes, events, office_routes
 from chalicelib.api.http import chalice_errors_as_problems
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import logger, metrics_middleware
 
 app = Chalice(app_name="ejso-network")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path="requestContext.requestId",
                                                                          clear_state=True)))
-app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+app.register_middleware(metrics_middleware)
 app.register_middleware(chalice_errors_as_problems, "http")
 
 for blueprint in (catalogue_routes.bp, booking_routes.bp, office_routes.bp, events.bp):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -31,3 +32,17 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
 metrics = Metrics(service=SERVICE, namespace="EJSO")
 tracer = Tracer(service=SERVICE)
+
+
+def metrics_middleware(event, get_response):
+    """Flush the metrics of each invocation (all event types). Unlike `log_metrics`, it clears
+    the buffer when metrics are disabled locally (Powertools would keep it and print every
+    100 metrics) and stays quiet when an invocation recorded none."""
+    try:
+        return get_response(event)
+    finally:
+        if metrics.metric_set:
+            if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+                metrics.clear_metrics()
+            else:
+                metrics.flush_metrics()

@@ -28,16 +28,21 @@ def allowed(action: str, status: str) -> bool:
     return status in TRANSITIONS[action][0]
 
 
+def _code(length: int) -> str:
+    # 32 symbols divide 256 evenly, so `byte % 32` is uniform; one urandom call per code.
+    return "".join(_CODE_ALPHABET[b % 32] for b in secrets.token_bytes(length))
+
+
 def new_booking_id() -> str:
-    return "BK" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return "BK" + _code(12)
 
 
 def new_hold_id() -> str:
-    return "HD" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return "HD" + _code(12)
 
 
 def new_access_code() -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return _code(8)
 
 
 def hash_access_code(booking_id: str, code: str) -> str:

@@ -46,7 +46,14 @@ def free_counters(cells: tuple[str, ...], counters: int, taken: dict[str, set[in
 
 
 def is_on_grid(start: datetime, intervals: Iterable[tuple[datetime, datetime]], duration_min: int, grid: int) -> bool:
-    return start in set(candidate_starts(intervals, duration_min, grid))
+    """True when an appointment may start at `start`: on the grid of an opening interval and
+    ending before it closes."""
+    length = timedelta(minutes=grid * cells_needed(duration_min, grid))
+    for opens, closes in intervals:
+        offset = start - opens
+        if opens <= start and start + length <= closes and offset % timedelta(minutes=grid) == timedelta(0):
+            return True
+    return False
 
 
 def open_slots(intervals, duration_min: int, grid: int, counters: int, taken: dict[str, set[int]],
