@@ -53,6 +53,11 @@ class Unauthorized(DomainError):
     title_en, title_fa = "Authentication is required", "احراز هویت لازم است"
 
 
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+    title_en, title_fa = "You may not do this", "اجازه این عملیات را ندارید"
+
+
 class Conflict(DomainError):
     status, code = 409, "conflict"
     title_en, title_fa = "The request conflicts with the current state", "درخواست با وضعیت فعلی سازگار نیست"

@@ -93,3 +93,15 @@ class Page(_Body):
     @classmethod
     def _digits(cls, value: object) -> object:
         return to_latin_digits(value) if isinstance(value, str) else value
+
+
+class CalendarCorrection(_Body):
+    """The association closes (or re-opens) a day for the whole network."""
+    closed: bool
+    name_en: str = Field(default="", max_length=80)
+    name_fa: str = Field(default="", max_length=80)
+
+    @field_validator("name_fa")
+    @classmethod
+    def _name_fa(cls, value: str) -> str:
+        return fold_persian(value)

@@ -72,8 +72,4 @@ def holidays():
         end = calendar.parse_date(_param("to")) if _param("to") else start + timedelta(days=365)
     except ValueError as exc:
         raise InvalidInput(str(exc), "تاریخ نامعتبر است") from exc
-    if end < start or (end - start).days > 800:
-        raise InvalidInput("'to' must be after 'from' and within about two years", "بازه تاریخ نامعتبر است")
-    return json_response({"from": calendar.date_out(start), "to": calendar.date_out(end), "items": [
-        {**calendar.date_out(h.date), "name_en": h.name_en, "name_fa": h.name_fa, "kind": h.kind}
-        for h in calendar.holidays_between(start, end)]})
+    return json_response(catalogue.holidays(start, end))

@@ -81,6 +81,29 @@ def save_all(items: Iterable[ServiceItem | OfficeItem], progress: Callable[[int]
 
 
 @unavailable_guard
+def calendar_corrections() -> dict[str, dict]:
+    """ISO date -> the association's correction of that day (see domain.calendar.Correction)."""
+    return _cached("calendar", lambda: {i.sk: i.data for i in NetworkItem.query("CALENDAR")})
+
+
+@unavailable_guard
+def save_calendar_correction(day: str, data: dict, stamp: str) -> None:
+    NetworkItem("CALENDAR", day, data=data, updated_at=stamp).save()
+    _cache.pop("calendar", None)
+
+
+@unavailable_guard
+def delete_calendar_correction(day: str) -> bool:
+    try:
+        NetworkItem.get("CALENDAR", day).delete()
+    except DoesNotExist:
+        return False
+    finally:
+        _cache.pop("calendar", None)
+    return True
+
+
+@unavailable_guard
 def load_snapshot() -> dict:
     def read():
         try:

@@ -104,8 +104,24 @@ def official_holidays() -> dict[date, tuple[Holiday, ...]]:
     return {day: tuple(items) for day, items in found.items()}
 
 
-def holidays_between(start: date, end: date) -> list[Holiday]:
-    return [h for day, items in sorted(official_holidays().items()) if start <= day <= end for h in items]
+@dataclass(frozen=True)
+class Correction:
+    """The association's correction of the network calendar, effective without a deploy: a day
+    closed (a lunar holiday fixed by moon sighting, a one-off closure) or opened (a holiday
+    that moved away from this day)."""
+    date: date
+    closed: bool
+    name_en: str = ""
+    name_fa: str = ""
+
+
+def holidays_between(start: date, end: date, corrections: dict[date, Correction] | None = None) -> list[Holiday]:
+    corrections = corrections or {}
+    found = [h for day, items in sorted(official_holidays().items()) if start <= day <= end
+             and not (day in corrections and not corrections[day].closed) for h in items]
+    found += [Holiday(c.date, c.name_en, c.name_fa, "correction") for c in corrections.values()
+              if c.closed and start <= c.date <= end]
+    return sorted(found, key=lambda h: h.date)
 
 
 def weekday_key(day: date) -> str:
@@ -119,15 +135,23 @@ def parse_hhmm(value: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+def is_network_closed(day: date, corrections: dict[date, Correction] | None = None) -> bool:
+    """An official holiday unless the association corrected the day either way."""
+    correction = (corrections or {}).get(day)
+    if correction is not None:
+        return correction.closed
+    return day in official_holidays()
+
+
 def opening_intervals(day: date, hours: dict[str, list[list[str]]], *, closures: frozenset[date] = frozenset(),
-                      thursday_open: bool = True, extra_holidays: frozenset[date] = frozenset(),
+                      thursday_open: bool = True, corrections: dict[date, Correction] | None = None,
                       ) -> list[tuple[datetime, datetime]]:
-    """When an office is open on `day`, as Tehran datetimes; empty on Fridays, official holidays,
-    network-wide closures and the office's own closures."""
+    """When an office is open on `day`, as Tehran datetimes; empty on Fridays, official holidays
+    (as corrected by the association) and the office's own closures."""
     key = weekday_key(day)
     if key == "fri" or (key == "thu" and not thursday_open):
         return []
-    if day in official_holidays() or day in closures or day in extra_holidays:
+    if is_network_closed(day, corrections) or day in closures:
         return []
     intervals = []
     for start, end in hours.get(key, []):

@@ -94,10 +94,37 @@ def office_detail(office_id: str) -> dict:
     return office_view(office, catalogue_store.load_snapshot().get("offices", {}).get(office_id), detail=True)
 
 
+def corrections() -> dict[date, calendar.Correction]:
+    return {date.fromisoformat(d): calendar.Correction(date.fromisoformat(d), bool(c["closed"]), c.get("name_en", ""),
+                                                       c.get("name_fa", ""))
+            for d, c in catalogue_store.calendar_corrections().items()}
+
+
 def opening(office: OfficeItem, day: date) -> list[tuple[datetime, datetime]]:
     closures = frozenset(date.fromisoformat(d) for d in (office.closures or []))
-    return calendar.opening_intervals(day, office.hours, closures=closures,
+    return calendar.opening_intervals(day, office.hours, closures=closures, corrections=corrections(),
                                       thursday_open=get_settings().thursday_open)
+
+
+def holidays(start: date, end: date) -> dict:
+    if end < start or (end - start).days > 800:
+        raise InvalidInput("'to' must be after 'from' and within about two years", "بازه تاریخ نامعتبر است")
+    return {"from": calendar.date_out(start), "to": calendar.date_out(end), "items": [
+        {**calendar.date_out(h.date), "name_en": h.name_en, "name_fa": h.name_fa, "kind": h.kind}
+        for h in calendar.holidays_between(start, end, corrections())]}
+
+
+def correct_day(day: date, closed: bool, name_en: str, name_fa: str, actor: str) -> dict:
+    """The association closes or opens a day network-wide; effective at once, no deploy."""
+    now = calendar.now_tehran()
+    catalogue_store.save_calendar_correction(day.isoformat(), {
+        "closed": closed, "name_en": name_en, "name_fa": name_fa, "by": actor}, now.isoformat(timespec="seconds"))
+    return {**calendar.date_out(day), "closed": closed, "name_en": name_en, "name_fa": name_fa}
+
+
+def remove_correction(day: date) -> None:
+    if not catalogue_store.delete_calendar_correction(day.isoformat()):
+        raise NotFound("No correction on that day", "برای این روز اصلاحیه‌ای ثبت نشده است")
 
 
 def bookable(office: OfficeItem, service: ServiceItem) -> None:
@@ -126,10 +153,10 @@ def free_slots(office_id: str, service_id: str, day: date, now: datetime | None 
     intervals = opening(office, day)
     taken = booking_store.taken_seats(office_id, day, now) if intervals else {}
     found = slots.open_slots(intervals, int(service.duration_min), grid, int(office.counters), taken)
-    holidays = [h.name_en for h in calendar.official_holidays().get(day, ())]
+    closed_for = [h.name_en for h in calendar.holidays_between(day, day, corrections())]
     return {
         "office_id": office_id, "service_id": service_id, **calendar.date_out(day),
-        "open": bool(intervals), "holidays": holidays, "duration_min": int(service.duration_min),
+        "open": bool(intervals), "holidays": closed_for, "duration_min": int(service.duration_min),
         "slots": [{**calendar.datetime_out(s.start), "free": len(s.free_counters)} for s in found if s.free_counters],
     }
 

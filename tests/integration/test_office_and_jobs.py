@@ -167,3 +167,34 @@ def test_load_snapshot_feeds_office_crowding(client):
     assert [o["office_id"] for o in listed["items"]] == ["OF-B"] and listed["items"][0]["rank_tier"] is None
     by_service = json.loads(client.http.get("/v1/offices?service=S0004").body)
     assert {o["office_id"] for o in by_service["items"]} == {"OF-A", "OF-B"}
+
+
+def test_association_corrects_the_calendar_without_a_deploy(client):
+    admin = {"Authorization": f"Bearer {issue_token('admin-1', None, role='association')}",
+             "Content-Type": "application/json"}
+    day = next_open_day()
+    slots = f"/v1/offices/OF-A/slots?service=S0001&date={day.isoformat()}"
+    assert json.loads(client.http.get(slots).body)["open"]
+    # Operators may not; the association may.
+    body = json.dumps({"closed": True, "name_en": "Mourning day", "name_fa": "روز عزای عمومي"})
+    assert client.http.put(f"/v1/admin/calendar/{day.isoformat()}", body=body, headers=bearer("OF-A")).status_code == 403
+    # In a path the Jalali date takes dashes: 1405-09-10, Persian digits allowed.
+    jalali = calendar.to_jalali(day).replace("/", "-").translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    closed = client.http.put(f"/v1/admin/calendar/{jalali}", body=body, headers=admin)
+    assert closed.status_code == 200 and json.loads(closed.body)["name_fa"] == "روز عزای عمومی"
+    after = json.loads(client.http.get(slots).body)
+    assert not after["open"] and after["slots"] == [] and after["holidays"] == ["Mourning day"]
+    with pytest.raises(Exception) as refused:
+        book("OF-A", day=day, n=30)
+    assert getattr(refused.value, "status", None) == 422
+    listed = json.loads(client.http.get(f"/v1/calendar/holidays?from={day.isoformat()}&to={day.isoformat()}").body)
+    assert [h["kind"] for h in listed["items"]] == ["correction"]
+    assert client.http.delete(f"/v1/admin/calendar/{day.isoformat()}", headers=admin).status_code == 204
+    assert json.loads(client.http.get(slots).body)["open"]
+    assert client.http.delete(f"/v1/admin/calendar/{day.isoformat()}", headers=admin).status_code == 404
+    # Opening a shipped holiday (a lunar date the moon moved): 22 Bahman 1405 is a Thursday.
+    revolution = calendar.parse_date("1405/11/22")
+    opened = json.dumps({"closed": False, "name_en": "", "name_fa": ""})
+    assert client.http.put(f"/v1/admin/calendar/{revolution.isoformat()}", body=opened, headers=admin).status_code == 200
+    from chalicelib.services import catalogue
+    assert catalogue.opening(catalogue.get_office("OF-A"), revolution)

@@ -25,7 +25,7 @@ from chalicelib import errors
 from chalicelib.dal import booking_store, catalogue_store
 from chalicelib.dal.models import BookingItem, OfficeItem, ServiceItem
 from chalicelib.domain import calendar
-from chalicelib.schemas import BookingRequest, CheckInRequest, HoldRequest, RescheduleRequest
+from chalicelib.schemas import BookingRequest, CalendarCorrection, CheckInRequest, HoldRequest, RescheduleRequest
 from chalicelib.services import bookings, catalogue, office_day
 from chalicelib.settings import get_settings
 
@@ -34,12 +34,19 @@ DOC_URI = "urn:ejso:openapi"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 PROBLEM_REF = "#/components/schemas/Problem"
 BODY_MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (BookingRequest, HoldRequest, RescheduleRequest,
-                                                                   CheckInRequest)}
+                                                                   CheckInRequest, CalendarCorrection)}
 # Views that must be called with a JSON body; any other body a view reads is optional.
-REQUIRED_BODIES = {("/v1/bookings", "post"), ("/v1/holds", "post"), ("/v1/bookings/{booking_id}/reschedule", "post")}
+REQUIRED_BODIES = {("/v1/bookings", "post"), ("/v1/holds", "post"), ("/v1/bookings/{booking_id}/reschedule", "post"),
+                   ("/v1/admin/calendar/{day}", "put")}
 # Views that never reach the database, so cannot answer 503.
-NO_DATABASE = {"health", "holidays"}
-TAGS = {"catalogue", "bookings", "office"}
+NO_DATABASE = {"health"}
+TAGS = {"catalogue", "bookings", "office", "association"}
+# Authenticated path prefixes: their tag and security scheme; every other route is public.
+AUTHENTICATED = {"/v1/office/": ("office", "operatorBearer"), "/v1/admin/": ("association", "associationBearer")}
+
+
+def auth_of(path: str) -> tuple[str, str] | None:
+    return next((v for prefix, v in AUTHENTICATED.items() if path.startswith(prefix)), None)
 BODY_PROBLEMS = {"400", "413", "415", "422"}
 
 
@@ -169,13 +176,14 @@ def test_tags_security_and_path_parameters(doc):
         if op is None:
             continue  # reported by the route test
         where = f"{method.upper()} {path}"
-        office = path.startswith("/v1/office/")
+        auth = auth_of(path)
         if len(op.get("tags", [])) != 1 or op["tags"][0] not in TAGS:
             problems.append(f"{where}: exactly one tag of {sorted(TAGS)} expected, got {op.get('tags')}")
-        elif (op["tags"][0] == "office") != office:
-            problems.append(f"{where}: the 'office' tag is for /v1/office/* and only those")
-        if office != ({"operatorBearer": []} in op.get("security", [])):
-            problems.append(f"{where}: operatorBearer security is required exactly on /v1/office/*")
+        elif auth and op["tags"][0] != auth[0] or not auth and op["tags"][0] in {t for t, _ in AUTHENTICATED.values()}:
+            problems.append(f"{where}: tag {op['tags'][0]!r} does not match the path's audience")
+        expected_security = [{auth[1]: []}] if auth else []
+        if op.get("security", []) != expected_security:
+            problems.append(f"{where}: security should be {expected_security}")
         params = [deref(doc, p["$ref"]) if "$ref" in p else p for p in op.get("parameters", [])]
         path_params = {p["name"] for p in params if p["in"] == "path"}
         if path_params != set(entry.view_args):
@@ -192,7 +200,7 @@ def test_tags_security_and_path_parameters(doc):
     assert not problems, "\n".join(problems)
     scheme = doc["components"]["securitySchemes"]["operatorBearer"]
     assert (scheme["type"], scheme["scheme"], scheme.get("bearerFormat")) == ("http", "bearer", "JWT")
-    assert "security" not in doc, "only office routes are authenticated"
+    assert "security" not in doc, "only office and association routes are authenticated"
 
 
 def test_request_bodies_exactly_where_views_read_them(doc):
@@ -231,6 +239,9 @@ def test_every_error_response_is_a_problem_by_ref(doc):
         where = f"{method.upper()} {path}"
         statuses = set(op["responses"])
         for status, response in op["responses"].items():
+            if status == "204":
+                assert "content" not in response, f"{where} 204: no content expected"
+                continue
             if int(status) < 400:
                 assert "application/json" in response.get("content", {}), f"{where} {status}: JSON content expected"
                 continue
@@ -240,9 +251,9 @@ def test_every_error_response_is_a_problem_by_ref(doc):
                 problems.append(f"{where} {status}: must be a $ref to #/components/responses/*, got {response}")
         if not op["operationId"] == "health" and not any(400 <= int(s) < 500 for s in statuses):
             problems.append(f"{where}: documents no 4xx problem response")
-        if path.startswith("/v1/office/") and "401" not in statuses:
-            problems.append(f"{where}: operator routes must document 401")
-        if "{" in path and "404" not in statuses:
+        if auth_of(path) and "401" not in statuses:
+            problems.append(f"{where}: authenticated routes must document 401")
+        if "{" in path and method != "put" and "404" not in statuses:  # a PUT creates what it names
             problems.append(f"{where}: a route with a path parameter must document 404")
         if "500" not in statuses:
             problems.append(f"{where}: must document 500")
@@ -432,6 +443,7 @@ def no_database(monkeypatch, office, service, booking):
     monkeypatch.setattr(catalogue_store, "get_service", lambda service_id: service)
     monkeypatch.setattr(catalogue_store, "all_offices", lambda: {office.office_id: office})
     monkeypatch.setattr(booking_store, "taken_seats", lambda *args, **kwargs: {})
+    monkeypatch.setattr(catalogue_store, "calendar_corrections", lambda: {})
     monkeypatch.setattr(booking_store, "create_hold", lambda *args, **kwargs: None)
     monkeypatch.setattr(booking_store, "office_day_bookings", lambda office_id, day: [booking])
 
@@ -479,7 +491,8 @@ def client():
         yield c
 
 
-def test_health_and_holidays_over_http(doc, client):
+def test_health_and_holidays_over_http(doc, client, monkeypatch):
+    monkeypatch.setattr(catalogue_store, "calendar_corrections", lambda: {})
     response = client.http.get("/v1/health")
     assert response.status_code == 200
     check_shape(doc, "health", 200, json.loads(response.body))
