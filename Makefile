@@ -7,7 +7,8 @@ PORT ?= 8000
 DDB_PORT ?= 8100
 export PORT DDB_PORT
 
-.PHONY: .java help setup run test lint unit integration bench bench-smoke job token clean
+.PHONY: .java help setup run test lint unit integration bench bench-setup bench-ranking bench-smoke job token clean \
+	infra-setup synth infra-test deploy cdk-bootstrap diagram
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,13 +39,23 @@ unit: setup ## fast tests: pure domain and handlers over moto
 integration: setup ## tests on a DynamoDB Local the session starts itself
 	$(BIN)/python -m pytest tests/integration
 
+$(BIN)/.bench-installed: $(BIN)/.installed requirements-bench.txt
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+bench-setup: setup $(BIN)/.bench-installed ## numpy, scipy, matplotlib for the simulation benchmarks (never shipped)
+
 bench: setup ## booking latency: handler vs the raw TransactWriteItems, on DynamoDB Local
 	$(BIN)/python -m bench.booking
 
-bench-smoke: setup ## the benchmarks in smoke mode (few iterations)
-	$(BIN)/python -m bench.booking --smoke
+bench-ranking: bench-setup ## ranking vs ground truth: Spearman, tier accuracy, flapping, self-dealing lift, PNG plot
+	$(BIN)/python -m bench.ranking
 
-test: lint unit integration bench-smoke ## everything CI runs
+bench-smoke: bench-setup ## the benchmarks in smoke mode (few iterations)
+	$(BIN)/python -m bench.booking --smoke
+	$(BIN)/python -m bench.ranking --smoke
+
+test: lint unit integration bench-smoke infra-test ## everything CI runs
 
 job: setup ## run one scheduled job now against the running stack: make job NAME=deliver_outbox
 	$(BIN)/python -m infra.local.runner job $(NAME)
@@ -53,4 +64,38 @@ token: setup ## an operator token for an office: make token OFFICE=OF-THR-0001
 	@$(BIN)/python -m infra.local.token $(OFFICE)
 
 clean: ## remove local data and installs
-	rm -rf .local $(VENV) node_modules
+	rm -rf .local $(VENV) node_modules infra/node_modules infra/cdk.out
+
+# --- AWS (infra/): a CDK app around the Chalice app. Synth and tests are offline; deploy is not.
+STAGE ?= dev
+CDK := ./node_modules/.bin/cdk
+# The venv's python3 runs the CDK app; the CLI is pinned in infra/package.json (the npm `latest`
+# 3.x CLI rejects what aws-cdk-lib 2.x synthesizes).
+CDK_ENV := PATH="$(CURDIR)/$(BIN):$$PATH" CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true \
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+
+$(BIN)/.infra-installed: $(BIN)/.installed requirements-infra.txt
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-infra.txt
+	touch $@
+
+infra/node_modules/.installed: infra/package.json infra/package-lock.json
+	cd infra && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+infra-setup: $(BIN)/.infra-installed infra/node_modules/.installed ## install the CDK library, cfn-lint and the pinned CDK CLI
+
+synth: infra-setup ## synthesize both stages' templates offline into infra/cdk.out
+	cd infra && $(CDK_ENV) $(CDK) synth --quiet --no-notices
+
+infra-test: infra-setup ## synthesize offline, cfn-lint, and assert the templates against the models and handlers
+	$(BIN)/python -m pytest tests/infrastructure
+
+deploy: infra-setup ## deploy one stage to AWS (needs AWS credentials): make deploy STAGE=dev
+	@case "$(STAGE)" in dev|prod) ;; *) echo "STAGE must be dev or prod"; exit 2;; esac
+	cd infra && $(CDK_ENV) $(CDK) deploy --no-notices -c stages=$(STAGE) ejso-$(STAGE)
+
+cdk-bootstrap: infra-setup ## once per AWS account and region, before the first deploy (needs AWS credentials)
+	cd infra && $(CDK_ENV) $(CDK) bootstrap --no-notices -c stages=$(STAGE)
+
+diagram: ## redraw docs/architecture.png from docs/architecture.dot (needs graphviz: apt-get install -y graphviz)
+	dot -Tpng -Gdpi=110 docs/architecture.dot -o docs/architecture.png

@@ -1,0 +1,369 @@
+"""One stage of EJSO network on AWS.
+
+The Chalice app (repository root) is packaged by `chalice.cdk.Chalice`; everything Chalice does
+not model is added here: the tables (derived from the PynamoDB models), one IAM role per
+function with least-privilege grants, the stream consumer's retry/bisect/failure destination,
+X-Ray, API Gateway throttling, the operators' Cognito user pool and authorizer, Secrets Manager
+secrets, and CloudWatch alarms."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aws_cdk import (
+    Aws,
+    CfnOutput,
+    Duration,
+    RemovalPolicy,
+    SecretValue,
+    Stack,
+    Tags,
+)
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as ddb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as sm
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from chalice.cdk import Chalice
+from chalice.utils import to_cfn_resource_name
+from constructs import Construct
+
+from infra.stacks import app_source
+from infra.stages import APP_NAME, LEGAL_RECORD_TABLES, ROOT, TABLE_CLASSES, Stage
+
+API_HANDLER = "api_handler"  # every @route shares this one Lambda function
+OPERATOR_AUTHORIZER = "operators"  # the name operator routes give CognitoUserPoolAuthorizer
+
+# Least privilege, per function: the tables it reads and writes, the streams it consumes and the
+# secrets it reads. Derived from the code paths of each handler (chalicelib/services). A handler
+# the app registers without an entry here, or a table no function may use, fails the synth:
+# whoever adds one decides its grants here, in the same change. tests/infrastructure runs every
+# event handler over moto and fails when one touches a table it is not granted.
+FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
+    API_HANDLER: {  # every route: booking, office day, remote requests, partner gateway, association admin
+        "read": frozenset({"services", "offices", "network", "bookings", "outbox", "idempotency", "requests",
+                           "partners"}),
+        "write": frozenset({"bookings", "outbox", "idempotency", "requests", "partners",
+                            "network"}),  # network: the association's calendar corrections
+        "secrets": frozenset({"jwt", "pepper", "partners"}),
+    },
+    "deliver_outbox": {  # due messages; a reminder re-checks its booking
+        "read": frozenset({"outbox", "bookings"}),
+        "write": frozenset({"outbox"}),
+        "secrets": frozenset({"partners"}),  # partner callbacks are delivered from the outbox
+    },
+    "snapshot_office_load": {  # offices x calendar corrections x today's counts -> one network item
+        "read": frozenset({"offices", "network", "bookings"}),
+        "write": frozenset({"network"}),
+    },
+    "fold_booking_outcomes": {  # bookings stream -> per-office outcome stats (a conditional update)
+        "write": frozenset({"bookings"}),
+        "streams": frozenset({"bookings"}),
+    },
+}
+
+_ATTRIBUTE_TYPES = {"S": ddb.AttributeType.STRING, "N": ddb.AttributeType.NUMBER, "B": ddb.AttributeType.BINARY}
+_PROJECTIONS = {"ALL": ddb.ProjectionType.ALL, "KEYS_ONLY": ddb.ProjectionType.KEYS_ONLY}
+_STREAM_VIEWS = {v.value: v for v in ddb.StreamViewType}
+
+
+def _check_coverage(specs: dict[str, dict], handlers: dict[str, str]) -> None:
+    """Fail the synth, with the fix, when the app grew a handler or table this stack has not decided on."""
+    problems = []
+    if missing := sorted(set(handlers) - set(FUNCTION_ACCESS)):
+        problems.append(f"handlers without grants in infra/stacks/service.py FUNCTION_ACCESS: {missing}")
+    if unclassified := sorted(set(specs) - set(TABLE_CLASSES)):
+        problems.append(f"tables without a class in infra/stages.py TABLE_CLASSES: {unclassified}")
+    used = {t for access in FUNCTION_ACCESS.values() for key in ("read", "write") for t in access.get(key, ())}
+    if unused := sorted(set(specs) - used):
+        problems.append(f"tables no function may read or write (FUNCTION_ACCESS): {unused}")
+    if unknown := sorted(used - set(specs)):
+        problems.append(f"FUNCTION_ACCESS names tables the models do not define: {unknown}")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def logical_id(handler: str) -> str:
+    """The logical id `chalice package` gives a handler's function."""
+    return "APIHandler" if handler == API_HANDLER else to_cfn_resource_name(handler)
+
+
+class EjsoStack(Stack):
+    def __init__(self, scope: Construct, stage: Stage, **kwargs) -> None:
+        super().__init__(scope, stage.stack_name, description=f"EJSO network ({stage.name})", **kwargs)
+        self.stage = stage
+        for key, value in {"project": APP_NAME, "stage": stage.name, **stage.tags}.items():
+            Tags.of(self).add(key, value)
+        app_config = stage.app_config()
+        base_env = {**app_config["environment_variables"], "STAGE": stage.name, "TABLE_PREFIX": stage.table_prefix}
+
+        with app_source.stage_import(base_env, stage.region):
+            specs = app_source.table_specs()
+            handlers = {API_HANDLER: "http", **app_source.event_handlers()}
+            _check_coverage(specs, handlers)
+
+            self.tables = {name: self._table(name, spec) for name, spec in specs.items()}
+            self.secrets = self._secrets()
+            self.user_pool, self.user_pool_client = self._operators()
+            self.stream_dlq = sqs.Queue(
+                self, "StreamFailures", retention_period=Duration.days(14),
+                encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True)
+            self.roles = {name: self._role(name) for name in handlers}
+            self._grant(handlers)
+
+            env = {
+                **base_env,
+                # <TABLE>_STREAM_ARN for every table with a stream (BOOKINGS_STREAM_ARN, ...): read at
+                # import by @on_dynamodb_record, so the real ARN is in place when `chalice package` runs.
+                **{f"{name.upper()}_STREAM_ARN": self.tables[name].table_stream_arn
+                   for name, spec in specs.items() if spec["stream"]},
+                # Secrets are referenced, never copied into the environment: the app reads them
+                # with Powertools parameters (get_secret), cached for POWERTOOLS_PARAMETERS_MAX_AGE.
+                "JWT_SIGNING_KEY_SECRET_ARN": self.secrets["jwt"].secret_arn,
+                "CITIZEN_PEPPER_SECRET_ARN": self.secrets["pepper"].secret_arn,
+                "PARTNER_WEBHOOK_SECRETS_ARN": self.secrets["partners"].secret_arn,
+                "POWERTOOLS_PARAMETERS_MAX_AGE": "300",
+                "OPERATOR_USER_POOL_ARN": self.user_pool.user_pool_arn,
+                "OPERATOR_USER_POOL_ID": self.user_pool.user_pool_id,
+                "OPERATOR_USER_POOL_CLIENT_ID": self.user_pool_client.user_pool_client_id,
+            }
+            app_source.forget_app_modules()  # the packager must import app.py with `env` in place
+            self.chalice = Chalice(self, "ChaliceApp", source_dir=str(ROOT), stage_config={
+                "api_gateway_stage": app_config["api_gateway_stage"],
+                "autogen_policy": False,
+                "manage_iam_role": False,
+                "iam_role_arn": self.roles[API_HANDLER].role_arn,  # per-function roles set below
+                "xray": True,
+                # Dependencies in a managed layer keyed by requirements.txt only: an app change
+                # rebuilds (and uploads) the small code package, not the 20 MB of wheels.
+                "automatic_layer": True,
+                "lambda_memory_size": stage.api.memory_mb,
+                "lambda_timeout": stage.api.timeout_s,
+                "environment_variables": env,
+                "tags": {"project": APP_NAME, "stage": stage.name},
+            })
+        self.api_name = f"{APP_NAME}-{stage.name}"
+        self.api_stage = app_config["api_gateway_stage"]
+        self._functions(handlers)
+        self._api()
+        self._alarms(handlers)
+        self._outputs()
+
+    # --- data ---------------------------------------------------------------------------
+
+    def _table(self, name: str, spec: dict) -> ddb.Table:
+        types = spec["attribute_types"]
+
+        def key(attr: str | None) -> ddb.Attribute | None:
+            return ddb.Attribute(name=attr, type=_ATTRIBUTE_TYPES[types[attr]]) if attr else None
+
+        legal = name in LEGAL_RECORD_TABLES
+        retain = legal or self.stage.retain_on_delete
+        table = ddb.Table(
+            self, f"{to_cfn_resource_name(name)}Table",
+            table_name=spec["table_name"],
+            partition_key=key(spec["hash_key"]),
+            sort_key=key(spec["range_key"]),
+            billing_mode=ddb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=ddb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            deletion_protection=legal and self.stage.deletion_protection,
+            removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+            stream=_STREAM_VIEWS[spec["stream"]] if spec["stream"] else None,
+            time_to_live_attribute=spec["ttl_attribute"],
+        )
+        for index in spec["indexes"]:
+            if index["projection"] not in _PROJECTIONS:
+                raise ValueError(f"{name}.{index['name']}: projection {index['projection']} is not supported here")
+            table.add_global_secondary_index(
+                index_name=index["name"], partition_key=key(index["hash_key"]), sort_key=key(index["range_key"]),
+                projection_type=_PROJECTIONS[index["projection"]])
+        return table
+
+    # --- secrets and operators -----------------------------------------------------------
+
+    def _secrets(self) -> dict[str, sm.Secret]:
+        prefix = f"ejso/{self.stage.name}"
+
+        def random_key(cid: str, name: str, description: str) -> sm.Secret:
+            return sm.Secret(
+                self, cid, secret_name=f"{prefix}/{name}", description=description,
+                generate_secret_string=sm.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+                removal_policy=RemovalPolicy.RETAIN)
+
+        return {
+            "jwt": random_key("JwtSigningKey", "jwt-signing-key", "HS256 key of citizen access tokens"),
+            # Citizen keys are HMACs with this pepper: rotating it orphans every booking's citizen key.
+            "pepper": random_key("CitizenPepper", "citizen-pepper",
+                                 "Pepper of the citizen key (HMAC of the national ID); never rotate in place"),
+            # {"<partner_id>": ["whsec_...", ...]}: a list per partner so a secret can be rolled.
+            "partners": sm.Secret(
+                self, "PartnerWebhookSecrets", secret_name=f"{prefix}/partner-webhook-secrets",
+                description="Standard Webhooks secrets per partner id (JSON); filled in by operations",
+                secret_string_value=SecretValue.unsafe_plain_text(json.dumps({})),  # no partner yet: not a secret
+                removal_policy=RemovalPolicy.RETAIN),
+        }
+
+    def _operators(self) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
+        pool = cognito.UserPool(
+            self, "Operators", user_pool_name=f"ejso-{self.stage.name}-operators",
+            self_sign_up_enabled=False,  # operators are invited by the association
+            sign_in_aliases=cognito.SignInAliases(username=True, email=True),
+            custom_attributes={"office_id": cognito.StringAttribute(min_len=1, max_len=32, mutable=True)},
+            mfa=cognito.Mfa.REQUIRED if self.stage.operator_mfa_required else cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            password_policy=cognito.PasswordPolicy(min_length=12, require_digits=True, require_lowercase=True,
+                                                   require_uppercase=True, require_symbols=False),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            deletion_protection=self.stage.deletion_protection,
+            removal_policy=RemovalPolicy.RETAIN)
+        client = pool.add_client(
+            "OperatorsWeb", auth_flows=cognito.AuthFlow(user_srp=True), generate_secret=False,
+            prevent_user_existence_errors=True, access_token_validity=Duration.hours(8),
+            id_token_validity=Duration.hours(8), refresh_token_validity=Duration.days(1))
+        return pool, client
+
+    # --- functions and grants ------------------------------------------------------------
+
+    def _role(self, handler: str) -> iam.Role:
+        fn = logical_id(handler)
+        role = iam.Role(self, f"{fn}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                        description=f"{APP_NAME} {self.stage.name}: {handler}")
+        # Lambda names its function <stack>-<logical id>-<suffix>; Chalice creates the log group.
+        log_group = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/lambda/{self.stack_name}-{fn}-*"
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            resources=[log_group, f"{log_group}:*"]))
+        role.add_to_policy(iam.PolicyStatement(  # X-Ray accepts no narrower resource
+            actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]))
+        return role
+
+    def _grant(self, handlers: dict[str, str]) -> None:
+        for handler in handlers:
+            access, role = FUNCTION_ACCESS[handler], self.roles[handler]
+            read, write = access.get("read", frozenset()), access.get("write", frozenset())
+            for name in sorted(read | write):
+                table = self.tables[name]
+                if name in read and name in write:
+                    table.grant_read_write_data(role)
+                elif name in read:
+                    table.grant_read_data(role)
+                else:
+                    table.grant_write_data(role)
+            for name in sorted(access.get("streams", frozenset())):
+                self.tables[name].grant_stream_read(role)
+                self.stream_dlq.grant_send_messages(role)  # the on-failure destination uses this role
+            for name in sorted(access.get("secrets", frozenset())):
+                self.secrets[name].grant_read(role)
+
+    def _functions(self, handlers: dict[str, str]) -> None:
+        s = self.stage
+        sizes = {"http": s.api, "schedule": s.jobs, "dynamodb": s.stream}
+        for handler, kind in handlers.items():
+            fn = self.chalice.get_resource(logical_id(handler))
+            fn.add_property_override("Role", self.roles[handler].role_arn)
+            # The role's policy must exist before the function (and its stream mapping, which
+            # checks that the role can read the stream) is created.
+            fn.node.add_dependency(self.roles[handler].node.find_child("DefaultPolicy"))
+            # Chalice's own log_retention_in_days names the API handler's group wrongly in SAM output.
+            logs.CfnLogGroup(self, f"{logical_id(handler)}Logs", log_group_name=f"/aws/lambda/{fn.ref}",
+                             retention_in_days=s.log_retention_days).apply_removal_policy(
+                RemovalPolicy.RETAIN if s.retain_on_delete else RemovalPolicy.DESTROY)
+            size = sizes.get(kind, s.jobs)
+            fn.add_property_override("MemorySize", size.memory_mb)
+            fn.add_property_override("Timeout", size.timeout_s)
+            if kind != "dynamodb":
+                continue
+            # Chalice models only batch size and starting position; the rest is set on the SAM event.
+            for event, spec in self._sam_events(logical_id(handler)).items():
+                if spec.get("Type") != "DynamoDB":
+                    continue
+                prefix = f"Events.{event}.Properties"
+                fn.add_property_override(f"{prefix}.MaximumRetryAttempts", s.stream_max_retries)
+                fn.add_property_override(f"{prefix}.MaximumRecordAgeInSeconds", s.stream_max_record_age_s)
+                fn.add_property_override(f"{prefix}.BisectBatchOnFunctionError", True)
+                fn.add_property_override(f"{prefix}.FunctionResponseTypes", ["ReportBatchItemFailures"])
+                fn.add_property_override(f"{prefix}.MaximumBatchingWindowInSeconds", s.stream_batch_window_s)
+                fn.add_property_override(f"{prefix}.DestinationConfig",
+                                         {"OnFailure": {"Type": "SQS", "Destination": self.stream_dlq.queue_arn}})
+
+    def _api(self) -> None:
+        api = self.chalice.get_resource("RestAPI")
+        api.add_property_override("TracingEnabled", True)
+        api.add_property_override("MethodSettings", [{
+            "ResourcePath": "/*", "HttpMethod": "*", "MetricsEnabled": True,
+            "ThrottlingRateLimit": self.stage.api_rate_limit, "ThrottlingBurstLimit": self.stage.api_burst_limit,
+        }])
+        # A per-stage API name, so each stage's metrics (and 5XX alarm) stand apart in one account.
+        api.add_property_override("DefinitionBody.info.title", self.api_name)
+        # The operators' Cognito authorizer, defined in the API definition itself (an authorizer
+        # resource outside it would be dropped whenever the definition is re-imported). Routes opt
+        # in with CognitoUserPoolAuthorizer("operators", provider_arns=[OPERATOR_USER_POOL_ARN]),
+        # which emits this same entry.
+        api.add_property_override(f"DefinitionBody.securityDefinitions.{OPERATOR_AUTHORIZER}", {
+            "in": "header", "type": "apiKey", "name": "Authorization",
+            "x-amazon-apigateway-authtype": "cognito_user_pools",
+            "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools",
+                                               "providerARNs": [self.user_pool.user_pool_arn]},
+        })
+
+    # --- alarms --------------------------------------------------------------------------
+
+    def _alarms(self, handlers: dict[str, str]) -> None:
+        s = self.stage
+        topic = sns.Topic(self, "Alarms", display_name=f"EJSO {s.name} alarms", enforce_ssl=True)
+        if s.alarm_email:
+            topic.add_subscription(subscriptions.EmailSubscription(s.alarm_email))
+        action = cw_actions.SnsAction(topic)
+        period = Duration.minutes(5)
+
+        def alarm(cid: str, metric: cw.IMetric, threshold: float, description: str) -> None:
+            cw.Alarm(self, cid, metric=metric, threshold=threshold, evaluation_periods=1,
+                     comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                     treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                     alarm_description=description).add_alarm_action(action)
+
+        alarm("Api5xxAlarm", cw.Metric(namespace="AWS/ApiGateway", metric_name="5XXError", statistic="Sum",
+                                       period=period, dimensions_map={"ApiName": self.api_name, "Stage": self.api_stage}),
+              s.alarm_api_5xx, "API Gateway answered 5XX")
+        for handler, kind in handlers.items():
+            fn = logical_id(handler)
+            name = self.chalice.get_resource(fn).ref
+
+            def lambda_metric(metric: str, statistic: str = "Sum", function_name: str = name) -> cw.Metric:
+                return cw.Metric(namespace="AWS/Lambda", metric_name=metric, statistic=statistic, period=period,
+                                 dimensions_map={"FunctionName": function_name})
+
+            alarm(f"{fn}ErrorsAlarm", lambda_metric("Errors"), s.alarm_lambda_errors, f"{handler} raised errors")
+            alarm(f"{fn}ThrottlesAlarm", lambda_metric("Throttles"), s.alarm_lambda_throttles, f"{handler} throttled")
+            if kind == "dynamodb":
+                alarm(f"{fn}IteratorAgeAlarm", lambda_metric("IteratorAge", "Maximum"), s.alarm_iterator_age_ms,
+                      f"{handler} is falling behind its stream")
+        alarm("StreamFailuresAlarm",
+              self.stream_dlq.metric_approximate_number_of_messages_visible(statistic="Maximum", period=period), 1,
+              "Stream batches failed after retries and were sent to the failure queue")
+        for name, table in self.tables.items():
+            throttles = cw.MathExpression(
+                expression="r + w", period=period, label=f"{name} throttled requests",
+                using_metrics={"r": table.metric("ReadThrottleEvents", statistic="Sum", period=period),
+                               "w": table.metric("WriteThrottleEvents", statistic="Sum", period=period)})
+            alarm(f"{to_cfn_resource_name(name)}ThrottlesAlarm", throttles, s.alarm_table_throttles,
+                  f"DynamoDB throttled requests on {name}")
+        self.alarm_topic = topic
+
+    def _outputs(self) -> None:
+        CfnOutput(self, "OperatorUserPoolId", value=self.user_pool.user_pool_id)
+        CfnOutput(self, "OperatorUserPoolClientId", value=self.user_pool_client.user_pool_client_id)
+        CfnOutput(self, "StreamFailureQueueUrl", value=self.stream_dlq.queue_url)
+        CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+
+    def _sam_events(self, function: str) -> dict:
+        """The SAM events `chalice package` generated for a function (jsii cannot hand back the
+        CfnFunction's `events` union, so they are read from the packaged template)."""
+        sam = json.loads((Path(self.chalice._sam_package_dir) / "sam.json").read_text(encoding="utf-8"))
+        return sam["Resources"][function]["Properties"].get("Events", {})
