@@ -10,7 +10,10 @@ import functools
 import os
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+LOCAL_JWT_KEY = "local-only-signing-key-change-me"
+LOCAL_PEPPER = "local-only-pepper-change-me"
 
 
 class Settings(BaseModel):
@@ -24,10 +27,10 @@ class Settings(BaseModel):
     db_read_timeout_s: float = Field(2.0, gt=0)
     db_max_attempts: int = Field(2, ge=1, le=10)
 
-    jwt_signing_key: str = Field("local-only-signing-key-change-me", min_length=16)
+    jwt_signing_key: str = Field(LOCAL_JWT_KEY, min_length=16)
     jwt_issuer: str = "ejso-network"
     # Pepper for the citizen key (HMAC of the national ID); never logged.
-    citizen_pepper: str = Field("local-only-pepper-change-me", min_length=16)
+    citizen_pepper: str = Field(LOCAL_PEPPER, min_length=16)
 
     booking_horizon_days: int = Field(30, ge=1, le=365)
     hold_minutes: int = Field(5, ge=1, le=30)
@@ -40,6 +43,23 @@ class Settings(BaseModel):
     sms_mode: Literal["log", "gateway"] = "log"
     max_body_bytes: int = Field(16_384, ge=1024)
     catalogue_cache_seconds: int = Field(60, ge=0)
+
+    # Remote requests and the partner gateway.
+    remote_sla_work_hours: int = Field(8, ge=1, le=200)  # network work hours from arrival to deadline
+    remote_accept_minutes: int = Field(30, ge=1, le=24 * 60)  # an assigned request must be started by then
+    remote_max_document_bytes: int = Field(8_192, ge=0)  # inline draft content; larger goes by upload_ref
+    webhook_tolerance_seconds: int = Field(300, ge=30, le=900)  # both directions
+    webhook_dedupe_hours: int = Field(96, ge=76)  # >= the Standard Webhooks retry horizon (~75.6 h)
+    partner_default_quota_per_minute: int = Field(120, ge=1)
+
+    @model_validator(mode="after")
+    def _no_local_secrets_in_aws(self) -> Settings:
+        # In a deployed Lambda the keys come from Secrets Manager; the local defaults are public.
+        in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+        if in_lambda and self.stage in ("dev", "prod") and (
+                self.jwt_signing_key == LOCAL_JWT_KEY or self.citizen_pepper == LOCAL_PEPPER):
+            raise ValueError("dev and prod need JWT_SIGNING_KEY_SECRET_ARN and CITIZEN_PEPPER_SECRET_ARN")
+        return self
 
     @property
     def is_local(self) -> bool:
@@ -70,12 +90,31 @@ _ENV = {
     "sms_mode": "SMS_MODE",
     "max_body_bytes": "MAX_BODY_BYTES",
     "catalogue_cache_seconds": "CATALOGUE_CACHE_SECONDS",
+    "remote_sla_work_hours": "REMOTE_SLA_WORK_HOURS",
+    "remote_accept_minutes": "REMOTE_ACCEPT_MINUTES",
+    "remote_max_document_bytes": "REMOTE_MAX_DOCUMENT_BYTES",
+    "webhook_tolerance_seconds": "WEBHOOK_TOLERANCE_SECONDS",
+    "webhook_dedupe_hours": "WEBHOOK_DEDUPE_HOURS",
+    "partner_default_quota_per_minute": "PARTNER_DEFAULT_QUOTA_PER_MINUTE",
 }
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+# Secrets Manager ARNs (set by the CDK stack): the value is read through Powertools parameters,
+# cached, and wins over a plain variable.
+_SECRETS = {"jwt_signing_key": "JWT_SIGNING_KEY_SECRET_ARN", "citizen_pepper": "CITIZEN_PEPPER_SECRET_ARN"}
+
+
+def _read_secret(arn: str) -> str:
+    from aws_lambda_powertools.utilities import parameters  # only deployed stages pay for the import
+    return str(parameters.get_secret(arn, max_age=3600))
+
+
+def load_settings(environ: dict[str, str] | None = None, read_secret=_read_secret) -> Settings:
     environ = os.environ if environ is None else environ
     values = {field: environ[var] for field, var in _ENV.items() if environ.get(var) not in (None, "")}
+    for field, var in _SECRETS.items():
+        if environ.get(var):
+            values[field] = read_secret(environ[var])
     try:
         return Settings(**values)
     except ValidationError as exc:  # fail at cold start, loudly, with the variable names

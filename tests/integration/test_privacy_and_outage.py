@@ -62,7 +62,7 @@ from chalice.test import Client
 from app import app
 body = {"office_id": "OF-A", "service_id": "S0001", "start": "2030-01-05T09:00+03:30",
         "national_id": "0012345679", "mobile": "09121234567"}
-with Client(app, stage_name="dev") as client:
+with Client(app, stage_name="test") as client:
     for path, method in (("/v1/bookings", "post"), ("/v1/offices/OF-A", "get")):
         t0 = time.monotonic()
         if method == "post":

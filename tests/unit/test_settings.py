@@ -1,0 +1,32 @@
+import pytest
+
+from chalicelib.settings import LOCAL_JWT_KEY, load_settings
+
+
+def test_defaults_and_validation():
+    s = load_settings({"STAGE": "local", "HOLD_MINUTES": "7"})
+    assert s.hold_minutes == 7 and s.jwt_signing_key == LOCAL_JWT_KEY
+    with pytest.raises(RuntimeError, match="hold_minutes"):
+        load_settings({"HOLD_MINUTES": "0"})
+    with pytest.raises(RuntimeError, match="stage"):
+        load_settings({"STAGE": "staging"})
+
+
+def test_secrets_come_from_secrets_manager_arns():
+    read = {}
+
+    def fake_read(arn):
+        read[arn] = True
+        return f"secret-from-{arn[-6:]}-0123456789"
+
+    s = load_settings({"STAGE": "prod", "JWT_SIGNING_KEY_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:jwt123",
+                       "CITIZEN_PEPPER_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:pep456"}, read_secret=fake_read)
+    assert s.jwt_signing_key == "secret-from-jwt123-0123456789" and s.citizen_pepper.startswith("secret-from-pep456")
+    assert len(read) == 2
+
+
+def test_a_deployed_lambda_refuses_the_public_local_keys(monkeypatch):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ejso-prod-api")
+    with pytest.raises(RuntimeError, match="SECRET_ARN"):
+        load_settings({"STAGE": "prod"})
+    assert load_settings({"STAGE": "local"}).stage == "local"  # local stages keep their defaults
