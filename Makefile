@@ -7,7 +7,7 @@ PORT ?= 8000
 DDB_PORT ?= 8100
 export PORT DDB_PORT
 
-.PHONY: .java help setup run test lint unit integration bench bench-setup bench-ranking bench-smoke job token clean \
+.PHONY: .java help setup run test lint unit integration bench bench-setup bench-ranking bench-smoke job token partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram
 
 help: ## list the targets
@@ -59,6 +59,9 @@ test: lint unit integration bench-smoke infra-test ## everything CI runs
 
 job: setup ## run one scheduled job now against the running stack: make job NAME=deliver_outbox
 	$(BIN)/python -m infra.local.runner job $(NAME)
+
+partner-sim: setup ## post signed partner requests to the running stack and receive callbacks (after make run)
+	$(BIN)/python -m infra.local.partner_sim
 
 token: setup ## an operator token for an office: make token OFFICE=OF-THR-0001
 	@$(BIN)/python -m infra.local.token $(OFFICE)

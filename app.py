@@ -1,7 +1,16 @@
 """EJSO network API: the app, its middleware and its blueprints. No logic lives here."""
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import admin_routes, booking_routes, catalogue_routes, events, office_routes
+from chalicelib.api import (
+    admin_routes,
+    booking_routes,
+    catalogue_routes,
+    events,
+    office_routes,
+    partner_routes,
+    remote_jobs,
+    request_routes,
+)
 from chalicelib.api.http import chalice_errors_as_problems
 from chalicelib.observability import logger, metrics_middleware
 
@@ -11,5 +20,6 @@ app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(correla
 app.register_middleware(metrics_middleware)
 app.register_middleware(chalice_errors_as_problems, "http")
 
-for blueprint in (catalogue_routes.bp, booking_routes.bp, office_routes.bp, admin_routes.bp, events.bp):
+for blueprint in (catalogue_routes.bp, booking_routes.bp, office_routes.bp, admin_routes.bp, request_routes.bp,
+                  partner_routes.bp, events.bp, remote_jobs.bp):
     app.register_blueprint(blueprint)

@@ -109,6 +109,49 @@ class IdempotencyKeyReused(DomainError):
     title_fa = "این کلید یکتایی قبلاً با بدنه متفاوتی استفاده شده است"
 
 
+class IdempotencyKeyRequired(DomainError):
+    status, code = 400, "idempotency-key-required"
+    title_en = "This operation requires an Idempotency-Key header"
+    title_fa = "این عملیات به سرآیند Idempotency-Key نیاز دارد"
+
+
+class InvalidSignature(Unauthorized):
+    """Any failure to authenticate a partner delivery: unknown partner, missing or malformed
+    headers, stale or future timestamp, no matching signature. Deliberately one answer."""
+    code = "invalid-signature"
+    title_en, title_fa = "The request signature could not be verified", "امضای درخواست قابل تأیید نیست"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers.setdefault("WWW-Authenticate", 'Signature realm="partners", scheme="standard-webhooks-v1"')
+
+
+class RateLimited(DomainError):
+    status, code = 429, "rate-limited"
+    title_en, title_fa = "Too many requests; slow down", "تعداد درخواست‌ها بیش از حد مجاز است؛ کمی بعد تلاش کنید"
+
+    def __init__(self, *args, retry_after: int = 60, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers.setdefault("Retry-After", str(retry_after))
+
+
+class NoFreeCounter(Conflict):
+    code = "no-free-counter"
+    title_en = "All of your office's open counters are busy"
+    title_fa = "همه باجه‌های باز دفتر شما مشغول هستند"
+
+
+class RequestStateConflict(Conflict):
+    code = "invalid-transition"
+    title_en = "The request is not in a state that allows this action"
+    title_fa = "وضعیت درخواست اجازه این عملیات را نمی‌دهد"
+
+
+class AlreadyRated(Conflict):
+    code = "already-rated"
+    title_en, title_fa = "This request has already been rated", "این درخواست قبلاً امتیاز گرفته است"
+
+
 class ServiceUnavailable(DomainError):
     status, code = 503, "service-unavailable"
     title_en = "The service is temporarily unavailable, please retry shortly"

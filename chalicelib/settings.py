@@ -51,6 +51,7 @@ class Settings(BaseModel):
     webhook_tolerance_seconds: int = Field(300, ge=30, le=900)  # both directions
     webhook_dedupe_hours: int = Field(96, ge=76)  # >= the Standard Webhooks retry horizon (~75.6 h)
     partner_default_quota_per_minute: int = Field(120, ge=1)
+    rating_sample_rate: float = Field(0.2, ge=0, le=1)  # share of completed requests invited to rate
 
     @model_validator(mode="after")
     def _no_local_secrets_in_aws(self) -> Settings:
@@ -96,6 +97,7 @@ _ENV = {
     "webhook_tolerance_seconds": "WEBHOOK_TOLERANCE_SECONDS",
     "webhook_dedupe_hours": "WEBHOOK_DEDUPE_HOURS",
     "partner_default_quota_per_minute": "PARTNER_DEFAULT_QUOTA_PER_MINUTE",
+    "rating_sample_rate": "RATING_SAMPLE_RATE",
 }
 
 
@@ -112,9 +114,12 @@ def _read_secret(arn: str) -> str:
 def load_settings(environ: dict[str, str] | None = None, read_secret=_read_secret) -> Settings:
     environ = os.environ if environ is None else environ
     values = {field: environ[var] for field, var in _ENV.items() if environ.get(var) not in (None, "")}
-    for field, var in _SECRETS.items():
-        if environ.get(var):
-            values[field] = read_secret(environ[var])
+    # Only a running Lambda reads them: packaging (`chalice package` under `cdk synth`) imports the
+    # app with the stack's environment and no credentials.
+    if environ.get("AWS_LAMBDA_FUNCTION_NAME") or read_secret is not _read_secret:
+        for field, var in _SECRETS.items():
+            if environ.get(var):
+                values[field] = read_secret(environ[var])
     try:
         return Settings(**values)
     except ValidationError as exc:  # fail at cold start, loudly, with the variable names

@@ -223,6 +223,114 @@ class NetworkItem(_Model):
     updated_at = UnicodeAttribute(null=True)
 
 
+# --- remote requests (one table, several item types; see dal/request_store.py) ---------
+
+class _RequestTable(_Model):
+    Meta = _meta("requests", stream_view_type="NEW_AND_OLD_IMAGES")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class RemoteRequestItem(_RequestTable):
+    """A remote request (pk RQ#tracking_code, sk REQUEST). No national ID in clear: the citizen
+    key is an HMAC of it. Every change is conditional on `status` and appends to `history`."""
+    service_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # RECEIVED | ASSIGNED | IN_PROGRESS | COMPLETED | REJECTED | NEEDS_IN_PERSON
+    source = UnicodeAttribute()  # citizen | partner
+    partner_id = UnicodeAttribute(null=True)
+    partner_ref = UnicodeAttribute(null=True)
+    citizen_key = UnicodeAttribute()
+    national_id_masked = UnicodeAttribute()
+    mobile = UnicodeAttribute()
+    country = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    documents = JSONAttribute(default=list)
+    preferred_office_id = UnicodeAttribute(null=True)
+    queue = UnicodeAttribute()  # the queue partition it waits (or waited) in: Q#n or QO#office
+    queue_sk = UnicodeAttribute()  # {sla_deadline epoch}#{tracking_code}
+    office_id = UnicodeAttribute(null=True)
+    access_code_hash = UnicodeAttribute(null=True)  # citizens only; partners read with a signature
+    sla_deadline = UnicodeAttribute()
+    accept_by = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    in_person_offer = JSONAttribute(null=True)  # NEEDS_IN_PERSON: nearby offices to book at
+    rating_token = UnicodeAttribute(null=True)  # a sampled completion's one-time rating invitation
+    rating = JSONAttribute(null=True)  # {score 1-5, comment, at}: at most one per request
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    history = ListAttribute(default=list)  # audit: [{at, actor, from, to, office}]
+
+
+class QueueItem(_RequestTable):
+    """A request waiting to be pulled: pk Q#{shard} (national, sharded) or QO#{office} (the
+    citizen's preferred office), sk {sla_deadline epoch:012d}#{tracking_code}: EDF order."""
+    request_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    category = UnicodeAttribute()
+    partner_id = UnicodeAttribute(null=True)  # so a claim can announce itself to the partner
+
+
+class AcceptLeaseItem(_RequestTable):
+    """An assigned request that must be started before its deadline (pk AS#{shard}, sk
+    {accept_by epoch:012d}#{tracking_code}); the SLA sweep reads what is overdue. Written with the
+    claim, deleted with the start (or any other way out of ASSIGNED)."""
+    request_id = UnicodeAttribute()
+    office_id = UnicodeAttribute()
+
+
+class SlaBreachItem(_RequestTable):
+    """Requests an office did not accept in time, per day (pk SB#{office}, sk DAY#{date})."""
+    breaches = NumberAttribute(default=0)
+
+
+class CallbackItem(_RequestTable):
+    """A status callback to a partner (pk CB#{shard}, sk {due epoch:012d}#{message id}), written in
+    the transaction of the change it announces; `webhook_id` stays the same across retries."""
+    partner_id = UnicodeAttribute()
+    request_id = UnicodeAttribute()
+    webhook_id = UnicodeAttribute()
+    payload = JSONAttribute()
+    attempts = NumberAttribute(default=0)
+
+
+class OfficeCounterItem(_RequestTable):
+    """Remote-work counters of an office (pk OC#{office}, sk COUNTERS): `open` counters, of which
+    `busy` hold a request. Claims are conditional on busy < open, releases on busy > 0."""
+    open = NumberAttribute()
+    busy = NumberAttribute(default=0)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class WebhookSeenItem(_RequestTable):
+    """A partner delivery already processed (pk WH#{partner}#{webhook-id}, sk SEEN), written in
+    the same transaction as the request it created; kept past the partner's retry horizon."""
+    request_id = UnicodeAttribute()
+    ttl = TTLAttribute(null=True)
+
+
+class RateWindowItem(_RequestTable):
+    """Deliveries of a partner in one minute (pk RL#{partner}#{minute}, sk RATE), capped by quota."""
+    count = NumberAttribute(default=0)
+    ttl = TTLAttribute(null=True)
+
+
+class PartnerItem(_Model):
+    """A registered partner (the 1470 network, a consulate, a court system) and its signing
+    secrets (several while rotating). Secrets never leave this item except once, at creation."""
+    Meta = _meta("partners")
+    partner_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    callback_url = UnicodeAttribute(null=True)
+    quota_per_minute = NumberAttribute()
+    secrets = JSONAttribute(default=list)  # [{id, secret, created_at}]
+    active = BooleanAttribute(default=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
 # --- Powertools idempotency records (the layer writes them; we only define the table) --
 
 class IdempotencyItem(_Model):
@@ -231,11 +339,12 @@ class IdempotencyItem(_Model):
     expiration = TTLAttribute(null=True)
 
 
-TABLE_MODELS: tuple[type[Model], ...] = (ServiceItem, OfficeItem, BookingItem, OutboxItem, NetworkItem, IdempotencyItem)
+TABLE_MODELS: tuple[type[Model], ...] = (ServiceItem, OfficeItem, BookingItem, OutboxItem, NetworkItem, IdempotencyItem,
+                                          RemoteRequestItem, PartnerItem)
 # Logical name -> model, for infra and the local runner.
 TABLES = {m.Meta.table_name.removeprefix(_S.table_prefix + "-"): m for m in TABLE_MODELS}
-TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration"}
-STREAM_TABLES = {"bookings": "NEW_AND_OLD_IMAGES"}
+TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration", "requests": "ttl"}
+STREAM_TABLES = {"bookings": "NEW_AND_OLD_IMAGES", "requests": "NEW_AND_OLD_IMAGES"}
 
 
 def table_specs() -> dict[str, dict]:

@@ -61,6 +61,18 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "read": frozenset({"offices", "network", "bookings"}),
         "write": frozenset({"network"}),
     },
+    "sweep_remote_sla": {  # requests not started in time go back to the national queue; breaches counted
+        "read": frozenset({"requests", "services"}),
+        "write": frozenset({"requests"}),
+    },
+    "deliver_partner_callbacks": {  # signed status callbacks from the requests outbox (partner secrets in `partners`)
+        "read": frozenset({"requests", "partners"}),
+        "write": frozenset({"requests"}),
+    },
+    "reconcile_office_counters": {  # busy counters recounted from the office's open requests
+        "read": frozenset({"requests"}),
+        "write": frozenset({"requests"}),
+    },
     "fold_booking_outcomes": {  # bookings stream -> per-office outcome stats (a conditional update)
         "write": frozenset({"bookings"}),
         "streams": frozenset({"bookings"}),

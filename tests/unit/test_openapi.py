@@ -25,6 +25,14 @@ from chalicelib import errors
 from chalicelib.dal import booking_store, catalogue_store
 from chalicelib.dal.models import BookingItem, OfficeItem, ServiceItem
 from chalicelib.domain import calendar
+from chalicelib.request_schemas import (
+    OpenCounters,
+    PartnerIn,
+    PartnerRequestIn,
+    RatingIn,
+    RemoteRequestIn,
+    RequestDecision,
+)
 from chalicelib.schemas import BookingRequest, CalendarCorrection, CheckInRequest, HoldRequest, RescheduleRequest
 from chalicelib.services import bookings, catalogue, office_day
 from chalicelib.settings import get_settings
@@ -34,15 +42,22 @@ DOC_URI = "urn:ejso:openapi"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 PROBLEM_REF = "#/components/schemas/Problem"
 BODY_MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (BookingRequest, HoldRequest, RescheduleRequest,
-                                                                   CheckInRequest, CalendarCorrection)}
+                                                                   CheckInRequest, CalendarCorrection,
+                                                                   RemoteRequestIn, PartnerRequestIn, RequestDecision,
+                                                                   OpenCounters, PartnerIn, RatingIn)}
 # Views that must be called with a JSON body; any other body a view reads is optional.
 REQUIRED_BODIES = {("/v1/bookings", "post"), ("/v1/holds", "post"), ("/v1/bookings/{booking_id}/reschedule", "post"),
-                   ("/v1/admin/calendar/{day}", "put")}
+                   ("/v1/admin/calendar/{day}", "put"), ("/v1/requests", "post"),
+                   ("/v1/partners/{partner_id}/requests", "post"), ("/v1/office/requests/{tracking_code}/reject", "post"),
+                   ("/v1/office/requests/{tracking_code}/needs-in-person", "post"),
+                   ("/v1/requests/{tracking_code}/rating", "post"),
+                   ("/v1/office/counters", "post"), ("/v1/admin/partners/{partner_id}", "put")}
 # Views that never reach the database, so cannot answer 503.
 NO_DATABASE = {"health"}
-TAGS = {"catalogue", "bookings", "office", "association"}
+TAGS = {"catalogue", "bookings", "office", "association", "requests", "partners"}
 # Authenticated path prefixes: their tag and security scheme; every other route is public.
-AUTHENTICATED = {"/v1/office/": ("office", "operatorBearer"), "/v1/admin/": ("association", "associationBearer")}
+AUTHENTICATED = {"/v1/office/": ("office", "operatorBearer"), "/v1/admin/": ("association", "associationBearer"),
+                 "/v1/partners/": ("partners", "partnerSignature")}
 
 
 def auth_of(path: str) -> tuple[str, str] | None:

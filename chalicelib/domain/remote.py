@@ -1,0 +1,172 @@
+"""Remote requests (خدمات غیرحضوری) with no I/O: lifecycle states and transitions, the SLA
+deadline in network work hours (Asia/Tehran), identifiers, queue keys and input checks that are
+specific to citizens abroad. The data layer enforces the same transitions with conditions."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chalicelib.domain import calendar
+from chalicelib.domain.booking import hash_access_code
+from chalicelib.domain.text import to_latin_digits
+
+RECEIVED, ASSIGNED, IN_PROGRESS = "RECEIVED", "ASSIGNED", "IN_PROGRESS"
+COMPLETED, REJECTED, NEEDS_IN_PERSON = "COMPLETED", "REJECTED", "NEEDS_IN_PERSON"
+STATUSES = (RECEIVED, ASSIGNED, IN_PROGRESS, COMPLETED, REJECTED, NEEDS_IN_PERSON)
+FINAL = (COMPLETED, REJECTED, NEEDS_IN_PERSON)
+HOLDS_COUNTER = (ASSIGNED, IN_PROGRESS)  # an office counter is busy with the request
+
+# action -> (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "assign": ((RECEIVED,), ASSIGNED),
+    "start": ((ASSIGNED,), IN_PROGRESS),
+    "complete": ((IN_PROGRESS,), COMPLETED),
+    "reject": ((ASSIGNED, IN_PROGRESS), REJECTED),
+    "needs_in_person": ((ASSIGNED, IN_PROGRESS), NEEDS_IN_PERSON),
+    "requeue": ((ASSIGNED,), RECEIVED),  # the SLA sweep: not accepted in time
+}
+REMOTE_MODES = ("remote_allowed", "remote_only")
+
+# The network's working hours for SLA clocks (offices' own hours differ; the SLA is national).
+NETWORK_HOURS = {day: [["08:00", "16:00"]] for day in ("sat", "sun", "mon", "tue", "wed")} | {
+    "thu": [["08:00", "12:00"]]}
+QUEUE_SHARDS = 8
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def allowed(action: str, status: str) -> bool:
+    return status in TRANSITIONS[action][0]
+
+
+def target(action: str) -> str:
+    return TRANSITIONS[action][1]
+
+
+def releases_counter(action: str, status: str) -> bool:
+    """Whether the transition frees the office's busy counter."""
+    return status in HOLDS_COUNTER and target(action) not in HOLDS_COUNTER
+
+
+def _code(length: int) -> str:
+    return "".join(_CODE_ALPHABET[b % 32] for b in secrets.token_bytes(length))
+
+
+def new_tracking_code() -> str:
+    """`RQ` + 10 symbols (50 bits): read back on the phone without confusion."""
+    return "RQ" + _code(10)
+
+
+def new_access_code() -> str:
+    return _code(8)
+
+
+def hash_code(tracking_code: str, code: str) -> str:
+    return hash_access_code(tracking_code, code)
+
+
+TRACKING_CODE = re.compile(r"^RQ[2-9A-HJ-NP-Z]{10}$")
+
+
+def is_tracking_code(value: str) -> bool:
+    return bool(TRACKING_CODE.match(value or ""))
+
+
+def invited_to_rate(draw: float, sample_rate: float) -> bool:
+    """A random sample of completed requests is invited to rate (`draw` uniform in [0, 1))."""
+    return draw < sample_rate
+
+
+# --- SLA -----------------------------------------------------------------------------------
+
+def sla_deadline(arrival: datetime, work_hours: int, *, is_closed: Callable[[date], bool] = lambda d: False,
+                 thursday_open: bool = True) -> datetime:
+    """The moment `work_hours` of network working time (Sat-Wed 08-16, Thu 08-12, Asia/Tehran,
+    not Fridays or network holidays) have passed after `arrival`."""
+    remaining = timedelta(hours=work_hours)
+    moment = arrival.astimezone(calendar.TEHRAN)
+    day = moment.date()
+    for _ in range(400):
+        if not is_closed(day):
+            for opens, closes in calendar.opening_intervals(day, NETWORK_HOURS, thursday_open=thursday_open,
+                                                            corrections={}):
+                start = max(opens, moment)
+                if start >= closes:
+                    continue
+                if closes - start >= remaining:
+                    return start + remaining
+                remaining -= closes - start
+        day += timedelta(days=1)
+    raise ValueError("no working time within 400 days")
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+# --- queues --------------------------------------------------------------------------------
+
+def queue_shard(tracking_code: str) -> int:
+    return int(hashlib.sha256(tracking_code.encode()).hexdigest(), 16) % QUEUE_SHARDS
+
+
+def national_queue(tracking_code: str) -> str:
+    return f"Q#{queue_shard(tracking_code)}"
+
+
+def office_queue(office_id: str) -> str:
+    return f"QO#{office_id}"
+
+
+def queue_sort_key(deadline: datetime, tracking_code: str) -> str:
+    """Earliest deadline first; the code breaks ties and keeps keys unique."""
+    return f"{epoch(deadline):012d}#{tracking_code}"
+
+
+# --- needs in person -----------------------------------------------------------------------
+
+def in_person_offer(origin: tuple[float, float], candidates: list[tuple[str, float, float]], k: int = 3,
+                    ) -> list[tuple[str, float]]:
+    """The `k` offices nearest to `origin` among `candidates` (office_id, lat, lon) that serve the
+    service in person, with their distance in km; ties break on office_id."""
+    from chalicelib.domain.routing import haversine_km  # the routing module's distance, one definition
+    ranked = sorted((round(haversine_km(origin[0], origin[1], lat, lon), 1), office_id)
+                    for office_id, lat, lon in candidates)
+    return [(office_id, km) for km, office_id in ranked[:k]]
+
+
+# --- inputs of citizens abroad -------------------------------------------------------------
+
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+_SEPARATORS = re.compile(r"[\s\-_.()]")
+
+
+def international_mobile(value: object) -> str:
+    """A mobile number abroad, in E.164 (+<country><number>)."""
+    if not isinstance(value, str):
+        raise ValueError("mobile must be a string")
+    digits = _SEPARATORS.sub("", to_latin_digits(value))
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if not _E164.match(digits):
+        raise ValueError("mobile abroad must be in international form, such as +4915112345678")
+    return digits
+
+
+def time_zone(value: object) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_]+(?:/[A-Za-z0-9_\-+]+){0,2}", value):
+        raise ValueError("time zone must be an IANA name such as Europe/Berlin")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("unknown time zone") from exc
+    return value
+
+
+def country(value: object) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        raise ValueError("country must be an ISO 3166-1 alpha-2 code such as IR or DE")
+    return value.strip().upper()

@@ -1,0 +1,138 @@
+"""Request bodies of remote requests, the office's remote work and the partner registry
+(validated with pydantic, then handed to use cases)."""
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from chalicelib.domain import remote, validators
+from chalicelib.domain.text import fold_persian
+from chalicelib.schemas import _ID, _Body
+
+MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")
+PARTNER_KINDS = ("call_centre_1470", "consulate", "court_system")
+MAX_DOCUMENTS = 5
+
+
+class DraftDocument(_Body):
+    """A draft document: metadata, with either small inline content (base64) or a reference to
+    an upload made elsewhere."""
+    name: str = Field(min_length=1, max_length=120)
+    media_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: int = Field(ge=1, le=20 * 1024 * 1024)
+    content_base64: str | None = None
+    upload_ref: str | None = Field(default=None, pattern=r"^[A-Za-z0-9\-_/.:]{8,200}$")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return fold_persian(value)
+
+    @model_validator(mode="after")
+    def _content_xor_ref(self) -> DraftDocument:
+        if (self.content_base64 is None) == (self.upload_ref is None):
+            raise ValueError("give either content_base64 or upload_ref")
+        if self.content_base64 is not None:
+            try:
+                raw = base64.b64decode(self.content_base64, validate=True)
+            except (binascii.Error, ValueError) as exc:
+                raise ValueError("content_base64 is not base64") from exc
+            if len(raw) != self.size:
+                raise ValueError("size does not match the content")
+        return self
+
+
+class RemoteRequestIn(_Body):
+    service_id: str = Field(pattern=_ID)
+    national_id: str
+    mobile: str
+    country: str = "IR"
+    time_zone: str = "Asia/Tehran"
+    description: str | None = Field(default=None, max_length=2000)
+    documents: list[DraftDocument] = Field(default_factory=list)
+    preferred_office_id: str | None = Field(default=None, pattern=_ID)
+
+    @field_validator("documents")
+    @classmethod
+    def _documents(cls, value: list[DraftDocument]) -> list[DraftDocument]:
+        if len(value) > MAX_DOCUMENTS:
+            raise ValueError(f"at most {MAX_DOCUMENTS} documents")
+        return value
+
+    @field_validator("national_id", mode="before")
+    @classmethod
+    def _national_id(cls, value: object) -> str:
+        return validators.national_id(value)
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, value: object) -> str:
+        return remote.country(value)
+
+    @field_validator("time_zone", mode="before")
+    @classmethod
+    def _time_zone(cls, value: object) -> str:
+        return remote.time_zone(value)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str | None) -> str | None:
+        return fold_persian(value) if value else None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mobile(cls, data: object) -> object:
+        # An Iranian mobile at home; an international (E.164) one for citizens abroad.
+        if isinstance(data, dict) and "mobile" in data:
+            where = data.get("country", "IR")
+            abroad = isinstance(where, str) and where.strip().upper() not in ("IR", "")
+            try:
+                data = {**data, "mobile": validators.mobile(data["mobile"])}
+            except ValueError:
+                if not abroad:
+                    raise
+                data = {**data, "mobile": remote.international_mobile(data["mobile"])}
+        return data
+
+    def idempotency_view(self) -> dict:
+        return self.model_dump(mode="json")
+
+
+class PartnerRequestIn(RemoteRequestIn):
+    """What a partner posts: the citizen's request plus the partner's own reference."""
+    partner_ref: str = Field(pattern=r"^[A-Za-z0-9\-_:/]{1,80}$")
+
+
+class RequestDecision(_Body):
+    """An operator's reason when rejecting or sending a request to an office in person."""
+    reason: str = Field(min_length=3, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        return fold_persian(value)
+
+
+class OpenCounters(_Body):
+    open: int = Field(ge=0, le=50)
+
+
+class PartnerIn(_Body):
+    name: str = Field(min_length=2, max_length=120)
+    kind: Literal["call_centre_1470", "consulate", "court_system"]
+    callback_url: str | None = Field(default=None, max_length=500)
+    quota_per_minute: int | None = Field(default=None, ge=1, le=10_000)
+    active: bool = True
+
+
+class RatingIn(_Body):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=500)
+
+    @field_validator("comment")
+    @classmethod
+    def _comment(cls, value: str | None) -> str | None:
+        return fold_persian(value) if value else None

@@ -1,0 +1,161 @@
+"""Scheduled work of remote requests: the SLA sweep (requests not accepted in time go back to
+the national queue, and the office's breach is recorded) and the delivery of signed status
+callbacks to partners (retries with backoff and jitter, stop on 410, SSRF guard)."""
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import socket
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from chalicelib.dal import partner_store, request_store
+from chalicelib.dal.db import TxConditionFailed, TxConflict
+from chalicelib.domain import calendar, remote, webhooks
+from chalicelib.observability import logger, metrics
+from chalicelib.services import catalogue
+from chalicelib.settings import get_settings
+
+MAX_RESPONSE_BYTES = 65_536
+
+
+def callback_for(partner_id: str | None, tracking_code: str, status: str, now: datetime,
+                 reason: str | None = None):
+    """The outbox item announcing a status change to the partner that sent the request, if any."""
+    if not partner_id:
+        return None
+    payload = webhooks.status_event(tracking_code, status, now.isoformat(timespec="milliseconds"), reason)
+    return request_store.callback(partner_id, tracking_code, payload, now, webhooks.new_message_id())
+
+
+# --- SLA sweep ------------------------------------------------------------------------------------
+
+def sweep_sla(now: datetime | None = None) -> dict:
+    now = now or calendar.now_tehran()
+    returned = stale = raced = 0
+    for lease in request_store.overdue_leases(now):
+        item = request_store.get(lease.request_id)
+        if item is None or item.status != remote.ASSIGNED or item.office_id != lease.office_id or not item.accept_by:
+            request_store.drop_lease(lease)  # the request moved on; the lease is left over
+            stale += 1
+            continue
+        category = catalogue.get_service(item.service_id).category
+        try:
+            request_store.requeue(item, category, now, callback_for(item.partner_id, lease.request_id,
+                                                                    remote.RECEIVED, now))
+        except (TxConditionFailed, TxConflict):
+            raced += 1  # started (or rejected) at this very moment: nothing to return
+            continue
+        returned += 1
+        metrics.add_metric(name="RemoteRequestSlaBreach", unit="Count", value=1)
+        logger.info("request returned to the national queue", extra={"request_id": lease.request_id,
+                                                                     "office_id": lease.office_id})
+    return {"returned": returned, "stale": stale, "raced": raced}
+
+
+# --- counter reconciliation ----------------------------------------------------------------------
+
+def reconcile_counters(now: datetime | None = None) -> dict:
+    """Busy counters back to the truth (requests ASSIGNED or IN_PROGRESS at the office). The
+    counters are read BEFORE the requests and corrected only where busy has not moved since, so a
+    claim or release racing the job is never overwritten; a drift left by it is fixed next run."""
+    now = now or calendar.now_tehran()
+    counters = {c.pk.removeprefix("OC#"): int(c.busy or 0) for c in request_store.all_counters()}
+    held = request_store.held_per_office()
+    corrected = skipped = 0
+    for office_id, busy in counters.items():
+        actual = held.get(office_id, 0)
+        if busy == actual:
+            continue
+        if request_store.correct_busy(office_id, busy, actual, now):
+            corrected += 1
+            logger.warning("office counter corrected", extra={"office_id": office_id, "busy": busy, "actual": actual})
+        else:
+            skipped += 1
+    metrics.add_metric(name="OfficeCountersCorrected", unit="Count", value=corrected)
+    return {"offices": len(counters), "corrected": corrected, "skipped": skipped}
+
+
+# --- partner callbacks ------------------------------------------------------------------------------
+
+class CallbackRefused(Exception):
+    """The callback URL is not allowed (scheme, or it resolves to a non-public address)."""
+
+
+Sender = Callable[[str, bytes, dict[str, str]], tuple[int, int | None]]
+
+
+def http_sender(allow_private: bool = False, timeout: float = 15.0) -> Sender:
+    """POST with http.client: no redirects followed, a bounded response read, and every address the
+    host resolves to must be public (no private, loopback, link-local or metadata addresses)."""
+    def send(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, int | None]:
+        problem = webhooks.callback_url_problem(url, allow_private=allow_private)
+        if problem:
+            raise CallbackRefused(problem)
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+        except OSError as exc:
+            raise ConnectionError("cannot resolve the callback host") from exc
+        if not allow_private and not all(webhooks.address_is_public(info[4][0]) for info in infos):
+            raise CallbackRefused("the host resolves to a non-public address")
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        conn = cls(parts.hostname, port, timeout=timeout)
+        try:
+            conn.request("POST", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), body=body,
+                         headers={**headers, "Content-Type": "application/json",
+                                  "User-Agent": "ejso-network-callbacks/1"})
+            response = conn.getresponse()
+            response.read(MAX_RESPONSE_BYTES)
+            retry_after = response.getheader("Retry-After")
+            return response.status, int(retry_after) if retry_after and retry_after.isdigit() else None
+        finally:
+            conn.close()
+    return send
+
+
+def deliver_callbacks(now: datetime | None = None, send: Sender | None = None) -> dict:
+    now = now or calendar.now_tehran()
+    send = send or http_sender(allow_private=get_settings().stage == "local")
+    counts = {"sent": 0, "retried": 0, "stopped": 0, "dropped": 0}
+    # Oldest change first (shards interleave), so a partner usually sees a request's statuses in order.
+    for message in sorted(request_store.due_callbacks(now), key=lambda m: m.payload.get("timestamp", "")):
+        partner = partner_store.get(message.partner_id)
+        if partner is None or not partner.active or not partner.callback_url or not partner.secrets:
+            request_store.callback_done(message)
+            counts["dropped"] += 1
+            continue
+        request = request_store.get(message.request_id)
+        payload = {**message.payload, "data": {**message.payload["data"],
+                                               "partner_ref": request.partner_ref if request else None}}
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        headers = webhooks.sign_headers([s["secret"] for s in partner.secrets], message.webhook_id,
+                                        int(now.timestamp()), body)
+        status, retry_after = None, None
+        try:
+            status, retry_after = send(partner.callback_url, body, headers)
+        except CallbackRefused as exc:
+            logger.warning("callback refused (SSRF guard)", extra={"partner_id": partner.partner_id, "why": str(exc)})
+            request_store.callback_done(message)
+            counts["dropped"] += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
+            logger.warning("callback failed", extra={"partner_id": partner.partner_id, "error": type(exc).__name__})
+        if status is not None and 200 <= status < 300:
+            request_store.callback_done(message)
+            counts["sent"] += 1
+            continue
+        delay = webhooks.next_delay(int(message.attempts or 0), status, retry_after, random.uniform(0.8, 1.2))
+        if delay is None:
+            request_store.callback_done(message)
+            counts["stopped"] += 1
+            logger.warning("callback given up", extra={"partner_id": partner.partner_id, "status": status,
+                                                       "attempts": int(message.attempts or 0) + 1})
+            continue
+        request_store.callback_later(message, now + timedelta(seconds=max(delay, 1)))
+        counts["retried"] += 1
+    metrics.add_metric(name="PartnerCallbacksSent", unit="Count", value=counts["sent"])
+    return counts

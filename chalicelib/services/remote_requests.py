@@ -1,0 +1,346 @@
+"""Use cases of remote requests: intake from citizens and partners, the citizen's and the
+partner's status read, and the office's pull of the national queue and its transitions."""
+from __future__ import annotations
+
+import hmac
+import random
+import time
+from datetime import datetime, timedelta
+
+from chalicelib.dal import catalogue_store, idempotency, request_store
+from chalicelib.dal.db import TxConditionFailed, TxConflict
+from chalicelib.dal.models import OfficeItem, PartnerItem, QueueItem, RemoteRequestItem, ServiceItem
+from chalicelib.domain import calendar, remote, validators
+from chalicelib.domain.booking import access_code_matches, citizen_key
+from chalicelib.errors import (
+    AlreadyRated,
+    InvalidInput,
+    NoFreeCounter,
+    NotFound,
+    RequestStateConflict,
+    ServiceUnavailable,
+)
+from chalicelib.observability import logger, metrics
+from chalicelib.request_schemas import PartnerRequestIn, RemoteRequestIn
+from chalicelib.services import catalogue, remote_jobs
+from chalicelib.settings import get_settings
+
+_rng = random.SystemRandom()
+PER_PARTITION = 5  # queue entries read from the head of each partition per round
+MAX_ROUNDS = 60  # re-reads of the queue heads before a pull gives up (503, retry)
+ALL_NATIONAL = [f"Q#{n}" for n in range(remote.QUEUE_SHARDS)]
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+def submit(req: RemoteRequestIn, idempotency_key: str) -> dict:
+    """A citizen's request, once per Idempotency-Key (a retry returns the first result)."""
+    return idempotency.run_once("remote_request", idempotency_key, req.idempotency_view(), _submit_from_body)
+
+
+def _submit_from_body(body: dict) -> dict:
+    return _submit(RemoteRequestIn.model_validate(body), None)
+
+
+def _remote_service(service_id: str) -> ServiceItem:
+    service = catalogue.get_service(service_id)
+    if service.mode not in remote.REMOTE_MODES:
+        raise InvalidInput("This service is only offered in person; book an appointment instead",
+                           "این خدمت فقط حضوری ارائه می‌شود؛ لطفاً نوبت حضوری بگیرید")
+    return service
+
+
+def _preferred(office_id: str | None, service: ServiceItem) -> OfficeItem | None:
+    """The citizen's preferred office when it exists and serves this service remotely; otherwise
+    the request goes to the national queue."""
+    if not office_id:
+        return None
+    office = catalogue_store.all_offices().get(office_id) or catalogue_store.get_office(office_id)
+    if office is None or not catalogue.offers(office, service) or catalogue.needs_in_person(office, service):
+        return None
+    return office
+
+
+def _deadline(now: datetime) -> datetime:
+    corrections = catalogue.corrections()
+    return remote.sla_deadline(now, get_settings().remote_sla_work_hours,
+                               is_closed=lambda d: calendar.is_network_closed(d, corrections),
+                               thursday_open=get_settings().thursday_open)
+
+
+def _draft(req: RemoteRequestIn, service: ServiceItem, now: datetime, *, source: str,
+           partner_id: str | None = None, partner_ref: str | None = None) -> tuple[RemoteRequestItem, str | None]:
+    s = get_settings()
+    for doc in req.documents:
+        if doc.content_base64 is not None and doc.size > s.remote_max_document_bytes:
+            raise InvalidInput(f"Inline documents are limited to {s.remote_max_document_bytes} bytes; "
+                               "send larger ones by upload_ref",
+                               "حجم سند درون‌خطی بیش از حد مجاز است؛ اسناد بزرگ‌تر را با شناسه بارگذاری بفرستید")
+    tracking = remote.new_tracking_code()
+    office = _preferred(req.preferred_office_id, service)
+    deadline = _deadline(now)
+    access_code = remote.new_access_code() if source == "citizen" else None
+    stamp = now.isoformat(timespec="seconds")
+    item = RemoteRequestItem(
+        request_store.request_pk(tracking), request_store.REQUEST_SK, service_id=service.service_id,
+        status=remote.RECEIVED, source=source, partner_id=partner_id, partner_ref=partner_ref,
+        citizen_key=citizen_key(req.national_id, s.citizen_pepper),
+        national_id_masked=validators.mask_national_id(req.national_id), mobile=req.mobile, country=req.country,
+        time_zone=req.time_zone, description=req.description,
+        documents=[d.model_dump(mode="json", exclude_none=True) for d in req.documents],
+        preferred_office_id=req.preferred_office_id,
+        queue=remote.office_queue(office.office_id) if office else remote.national_queue(tracking),
+        queue_sk=remote.queue_sort_key(deadline, tracking), office_id=None,
+        access_code_hash=remote.hash_code(tracking, access_code) if access_code else None,
+        sla_deadline=deadline.isoformat(timespec="seconds"), created_at=stamp, updated_at=stamp,
+        history=[{"at": stamp, "actor": source if not partner_id else f"partner:{partner_id}", "from": None,
+                  "to": remote.RECEIVED}])
+    return item, access_code
+
+
+def _submit(req: RemoteRequestIn, now: datetime | None) -> dict:
+    now = now or calendar.now_tehran()
+    service = _remote_service(req.service_id)
+    item, access_code = _draft(req, service, now, source="citizen")
+    request_store.create(item, service.category, now)
+    metrics.add_metric(name="RemoteRequestReceived", unit="Count", value=1)
+    logger.info("remote request received", extra={"request_id": _code(item), "queue": item.queue})
+    return {**request_view(item, service), "access_code": access_code}
+
+
+def submit_from_partner(partner: PartnerItem, webhook_id: str, req: PartnerRequestIn,
+                        now: datetime | None = None) -> tuple[dict, bool]:
+    """A verified partner delivery. Returns (view, created): a replayed `webhook-id` returns the
+    request the first delivery created, and creates nothing."""
+    now = now or calendar.now_tehran()
+    earlier = request_store.seen_request(partner.partner_id, webhook_id, now)
+    if earlier is not None:
+        return partner_view(_must(earlier)), False
+    service = _remote_service(req.service_id)
+    item, _ = _draft(req, service, now, source="partner", partner_id=partner.partner_id, partner_ref=req.partner_ref)
+    seen = request_store.seen_item(partner.partner_id, webhook_id, _code(item), now, get_settings().webhook_dedupe_hours)
+    for attempt in range(4):
+        try:
+            request_store.create(item, service.category, now, seen=seen)
+            break
+        except TxConditionFailed as exc:
+            if "webhook" not in exc.labels:
+                raise
+            earlier = request_store.seen_request(partner.partner_id, webhook_id, now)
+            if earlier is not None:
+                return partner_view(_must(earlier)), False
+        except TxConflict:
+            time.sleep(_rng.uniform(0.01, 0.05) * (attempt + 1))
+    else:
+        raise ServiceUnavailable()
+    metrics.add_metric(name="RemoteRequestReceived", unit="Count", value=1)
+    logger.info("partner request received", extra={"request_id": _code(item), "partner_id": partner.partner_id})
+    return partner_view(item, service), True
+
+
+def _must(tracking: str) -> RemoteRequestItem:
+    item = request_store.get(tracking)
+    if item is None:
+        raise ServiceUnavailable()
+    return item
+
+
+def _code(item: RemoteRequestItem) -> str:
+    return item.pk.removeprefix("RQ#")
+
+
+# --- views ------------------------------------------------------------------------------------
+
+def _instant(value: str | None) -> dict | None:
+    return calendar.datetime_out(datetime.fromisoformat(value)) if value else None
+
+
+def request_view(item: RemoteRequestItem, service: ServiceItem | None = None) -> dict:
+    """What the citizen (and the partner) sees: no national ID, no mobile, no document content."""
+    service = service or catalogue_store.get_service(item.service_id)
+    office = catalogue_store.all_offices().get(item.office_id) if item.office_id else None
+    return {
+        "tracking_code": _code(item), "status": item.status,
+        "service": {"service_id": item.service_id, "name_fa": service.name_fa if service else None,
+                    "name_en": service.name_en if service else None},
+        "office": None if not item.office_id else {
+            "office_id": item.office_id, "name_fa": office.name_fa if office else None,
+            "name_en": office.name_en if office else None},
+        "queue": "office" if item.queue.startswith("QO#") else "national",
+        "preferred_office_id": item.preferred_office_id,
+        "country": item.country, "time_zone": item.time_zone,
+        "documents": [{k: d[k] for k in ("name", "media_type", "size", "upload_ref") if k in d}
+                      for d in (item.documents or [])],
+        "sla_deadline": _instant(item.sla_deadline),
+        "reason": item.reason,
+        "in_person_offer": item.in_person_offer,
+        "rating": {"score": item.rating["score"], "at": item.rating["at"]} if item.rating else None,
+        "timeline": [{"status": h["to"], "at": h["at"]} for h in (item.history or [])],
+        "created_at": item.created_at, "updated_at": item.updated_at,
+    }
+
+
+def partner_view(item: RemoteRequestItem, service: ServiceItem | None = None) -> dict:
+    return {**request_view(item, service), "partner_ref": item.partner_ref}
+
+
+def office_view(item: RemoteRequestItem) -> dict:
+    """What the office working the request sees: the request, the draft documents with their
+    content, and the citizen's masked identifiers (the operator re-enters the ID to verify)."""
+    return {**request_view(item), "description": item.description, "documents": item.documents or [],
+            "national_id": item.national_id_masked, "mobile": validators.mask_mobile(item.mobile)
+            if item.mobile.startswith("+98") else item.mobile[:4] + "*****" + item.mobile[-2:],
+            "source": item.source, "accept_by": _instant(item.accept_by)}
+
+
+def citizen_view(item: RemoteRequestItem) -> dict:
+    """The citizen's own view: with the one-time rating invitation while it is open."""
+    view = request_view(item)
+    view["rating_invitation"] = {"token": item.rating_token, "url": f"/v1/requests/{_code(item)}/rating"} \
+        if item.rating_token and not item.rating else None
+    return view
+
+
+def read(tracking: str, access_code: str | None) -> dict:
+    item = request_store.get(tracking) if remote.is_tracking_code(tracking) else None
+    # A wrong code and a missing request look the same, so codes cannot be probed.
+    if item is None or not item.access_code_hash or not access_code_matches(tracking, access_code,
+                                                                            item.access_code_hash):
+        raise NotFound("No request with this tracking code and access code",
+                       "درخواستی با این کد رهگیری و کد دسترسی یافت نشد")
+    return citizen_view(item)
+
+
+def read_for_partner(partner_id: str, tracking: str) -> dict:
+    item = request_store.get(tracking) if remote.is_tracking_code(tracking) else None
+    if item is None or item.partner_id != partner_id:
+        raise NotFound("No request of yours with this tracking code", "درخواستی از شما با این کد رهگیری یافت نشد")
+    return partner_view(item)
+
+
+# --- the office pulls ----------------------------------------------------------------------------
+
+def _can_serve(office: OfficeItem, entry: QueueItem) -> bool:
+    return (entry.category in (office.offered_categories or set())
+            and entry.service_id not in (office.not_offered or set())
+            and entry.service_id not in (office.in_person_required or set()))
+
+
+def next_request(office_id: str, operator_id: str, now: datetime | None = None) -> dict | None:
+    """Claim the earliest-deadline request the office can serve (its own queue and the national
+    shards), or None when there is none. Never more requests than open counters."""
+    now = now or calendar.now_tehran()
+    office = catalogue.get_office(office_id)
+    counters = request_store.ensure_counter(office_id, int(office.counters), now)
+    if int(counters.busy or 0) >= int(counters.open):
+        raise NoFreeCounter()
+    accept_by = now + timedelta(minutes=get_settings().remote_accept_minutes)
+    partitions = [remote.office_queue(office_id), *ALL_NATIONAL]
+    for _ in range(MAX_ROUNDS):
+        heads = sorted((e for e in request_store.queue_heads(partitions, PER_PARTITION) if _can_serve(office, e)),
+                       key=lambda e: e.sk)
+        if not heads:
+            return None
+        for entry in heads:
+            callback = remote_jobs.callback_for(entry.partner_id, entry.request_id, remote.ASSIGNED, now)
+            try:
+                request_store.claim(entry, office_id, f"operator:{operator_id}", now, accept_by, callback)
+            except TxConditionFailed as exc:
+                if "counter" in exc.labels:
+                    raise NoFreeCounter() from exc
+                continue  # another office took it first: the next one
+            except TxConflict:
+                continue  # being taken right now: the next one
+            metrics.add_metric(name="RemoteRequestAssigned", unit="Count", value=1)
+            logger.info("remote request assigned", extra={"request_id": entry.request_id, "office_id": office_id})
+            return office_view(_must(entry.request_id))
+        time.sleep(_rng.uniform(0.005, 0.03))
+    raise ServiceUnavailable("The queue is very busy; retry", "صف بسیار شلوغ است؛ دوباره تلاش کنید", retry_after=1)
+
+
+def _own(office_id: str, tracking: str) -> RemoteRequestItem:
+    item = request_store.get(tracking) if remote.is_tracking_code(tracking) else None
+    if item is None or item.office_id != office_id:
+        raise NotFound("No such request at your office", "چنین درخواستی در دفتر شما وجود ندارد")
+    return item
+
+
+def office_read(office_id: str, tracking: str) -> dict:
+    return office_view(_own(office_id, tracking))
+
+
+def act(office_id: str, operator_id: str, tracking: str, action: str, reason: str | None = None,
+        now: datetime | None = None) -> dict:
+    now = now or calendar.now_tehran()
+    item = _own(office_id, tracking)
+    if not remote.allowed(action, item.status):
+        raise RequestStateConflict()
+    to = remote.target(action)
+    offer = _in_person_offer(item) if to == remote.NEEDS_IN_PERSON else None
+    token = None
+    if to == remote.COMPLETED and item.source == "citizen" and remote.invited_to_rate(
+            _rng.random(), get_settings().rating_sample_rate):
+        token = remote.new_access_code()
+    try:
+        request_store.transition(item, to, f"operator:{operator_id}", now,
+                                 release_counter=remote.releases_counter(action, item.status), reason=reason,
+                                 callback=remote_jobs.callback_for(item.partner_id, tracking, to, now, reason),
+                                 offer=offer, rating_token=token)
+    except (TxConditionFailed, TxConflict) as exc:
+        raise RequestStateConflict("The request changed meanwhile; read it again",
+                                   "درخواست در این فاصله تغییر کرده است؛ دوباره بخوانید") from exc
+    metrics.add_metric(name=f"RemoteRequest{to.title().replace('_', '')}", unit="Count", value=1)
+    return office_view(_own(office_id, tracking))
+
+
+def _in_person_offer(item: RemoteRequestItem) -> list[dict]:
+    """Nearby offices (from the office that worked the request) that serve the service in person,
+    each with the slots to book there: the request turns into a booking offer."""
+    service = catalogue.get_service(item.service_id)
+    if service.mode == "remote_only":
+        raise InvalidInput("This service is remote only; it cannot be sent to an office in person",
+                           "این خدمت فقط غیرحضوری ارائه می‌شود")
+    offices = catalogue_store.all_offices()
+    here = offices.get(item.office_id) or catalogue.get_office(item.office_id)
+    candidates = [(o.office_id, float(o.lat), float(o.lon)) for o in offices.values() if catalogue.offers(o, service)]
+    return [{"office_id": office_id, "name_fa": offices[office_id].name_fa, "name_en": offices[office_id].name_en,
+             "distance_km": km, "slots": f"/v1/offices/{office_id}/slots?service={service.service_id}"}
+            for office_id, km in remote.in_person_offer((float(here.lat), float(here.lon)), candidates)]
+
+
+def rate(tracking: str, access_code: str | None, rating_token: str | None, score: int, comment: str | None,
+         now: datetime | None = None) -> dict:
+    """The citizen's one rating of a completed request, only with the invitation sent to a random
+    sample of completions (and the request's access code): verified, one per request."""
+    now = now or calendar.now_tehran()
+    item = request_store.get(tracking) if remote.is_tracking_code(tracking) else None
+    if item is None or not item.access_code_hash or not access_code_matches(tracking, access_code,
+                                                                            item.access_code_hash):
+        raise NotFound("No request with this tracking code and access code",
+                       "درخواستی با این کد رهگیری و کد دسترسی یافت نشد")
+    if item.rating:
+        raise AlreadyRated()
+    if not item.rating_token or not rating_token or not hmac.compare_digest(
+            item.rating_token.encode(), rating_token.strip().upper().encode()):
+        raise NotFound("No rating invitation matches", "دعوت‌نامه امتیازدهی معتبری یافت نشد")
+    rating = {"score": score, "comment": comment, "at": now.isoformat(timespec="seconds"), "office_id": item.office_id}
+    if not request_store.rate(tracking, item.rating_token, rating):
+        raise AlreadyRated()
+    metrics.add_metric(name="RemoteRequestRated", unit="Count", value=1)
+    return citizen_view(request_store.get(tracking))
+
+
+def counters_view(office_id: str, item) -> dict:
+    return {"office_id": office_id, "open": int(item.open), "busy": int(item.busy or 0)}
+
+
+def office_counters(office_id: str, open_counters: int | None, now: datetime | None = None) -> dict:
+    """Read, or set, the office's open counters for remote work (at most its counters)."""
+    now = now or calendar.now_tehran()
+    office = catalogue.get_office(office_id)
+    if open_counters is None:
+        return counters_view(office_id, request_store.ensure_counter(office_id, int(office.counters), now))
+    if open_counters > int(office.counters):
+        raise InvalidInput(f"The office has {int(office.counters)} counters", "تعداد باجه‌ها بیش از باجه‌های دفتر است")
+    request_store.set_open(office_id, open_counters, now)
+    return counters_view(office_id, request_store.counter(office_id))

@@ -1,0 +1,102 @@
+"""Helpers shared by the remote-request tests: a clean `requests` and `partners` table on top
+of the `network` fixture, request bodies, and signed partner deliveries."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from tests.integration.fixtures import mobile, national_id
+
+
+def reset_remote_tables() -> None:
+    from chalicelib.dal.models import PartnerItem, RemoteRequestItem
+    from infra.local.bootstrap import create_tables, drop_tables
+    drop_tables((RemoteRequestItem, PartnerItem))
+    create_tables((RemoteRequestItem, PartnerItem))
+
+
+def request_body(n: int = 1, service: str = "S0001", **extra) -> dict:
+    return {"service_id": service, "national_id": national_id(n), "mobile": mobile(n),
+            "description": "درخواست ثبت دادخواست", **extra}
+
+
+def signed(secret: str | list[str], payload: bytes, *, msg_id: str | None = None, timestamp: int | None = None) -> dict:
+    from chalicelib.domain import webhooks
+    secrets = [secret] if isinstance(secret, str) else secret
+    headers = webhooks.sign_headers(secrets, msg_id or f"msg_{uuid.uuid4().hex}",
+                                    int(time.time()) if timestamp is None else timestamp, payload)
+    return {"Content-Type": "application/json", **headers}
+
+
+def dumps(body: dict) -> bytes:
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+class LocalApi:
+    """`python -m infra.local.chalice_local` on a free port (the real HTTP stack), as the
+    booking concurrency tests run it."""
+
+    def __init__(self):
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        import requests
+
+        from infra.local.ddb_local import free_port
+        root = Path(__file__).resolve().parents[2]
+        port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "infra.local.chalice_local", "--stage", "test", "--host", "127.0.0.1", "--port",
+             str(port), "--no-autoreload"], cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{self.base}/v1/health", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline and self.proc.poll() is None, "chalice local did not start"
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def fire(calls: list[tuple[str, str, bytes, dict]]) -> list:
+    """Send every (method, url, body, headers) at once: each thread connects, then all wait at a
+    barrier. Exceptions are returned in place of responses, never ignored."""
+    import threading
+
+    import requests
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def one(i: int) -> None:
+        method, url, data, headers = calls[i]
+        session = requests.Session()
+        barrier.wait()
+        try:
+            results[i] = session.request(method, url, data=data, headers=headers, timeout=120)
+        except requests.RequestException as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def statuses(results) -> dict:
+    from collections import Counter
+
+    import requests
+    return Counter(r.status_code if isinstance(r, requests.Response) else type(r).__name__ for r in results)
