@@ -7,7 +7,7 @@ PORT ?= 8000
 DDB_PORT ?= 8100
 export PORT DDB_PORT
 
-.PHONY: .java help setup run test lint unit integration bench bench-setup bench-ranking bench-smoke job token partner-sim clean \
+.PHONY: .java help setup run test lint unit integration bench bench-setup bench-ranking bench-routing bench-smoke job token partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram
 
 help: ## list the targets
@@ -50,6 +50,9 @@ bench: setup ## booking latency: handler vs the raw TransactWriteItems, on Dynam
 
 bench-ranking: bench-setup ## ranking vs ground truth: Spearman, tier accuracy, flapping, self-dealing lift, PNG plot
 	$(BIN)/python -m bench.ranking
+
+bench-routing: bench-setup ## the national routing benchmark: S1-S5, six policies vs the pooled reference, PNG plot
+	$(BIN)/python -m bench.routing --scenario all
 
 bench-smoke: bench-setup ## the benchmarks in smoke mode (few iterations)
 	$(BIN)/python -m bench.booking --smoke
