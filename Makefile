@@ -51,12 +51,13 @@ bench: setup ## booking latency: handler vs the raw TransactWriteItems, on Dynam
 bench-ranking: bench-setup ## ranking vs ground truth: Spearman, tier accuracy, flapping, self-dealing lift, PNG plot
 	$(BIN)/python -m bench.ranking
 
-bench-routing: bench-setup ## the national routing benchmark: S1-S5, six policies vs the pooled reference, PNG plot
-	$(BIN)/python -m bench.routing --scenario all
+bench-routing: bench-setup ## national routing day: S1-S5, six policies vs the pooled reference, PASS/FAIL, PNG (~7 min); ARGS="--scenario S3 --seed 2"
+	$(BIN)/python -m bench.routing $(or $(ARGS),--scenario all)
 
 bench-smoke: bench-setup ## the benchmarks in smoke mode (few iterations)
 	$(BIN)/python -m bench.booking --smoke
 	$(BIN)/python -m bench.ranking --smoke
+	$(BIN)/python -m bench.routing --smoke
 
 test: lint unit integration bench-smoke infra-test ## everything CI runs
 

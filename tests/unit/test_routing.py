@@ -139,6 +139,7 @@ def test_in_person_decision_is_the_best_eligible_office(offices, service, citize
 def test_remote_decision_takes_an_idle_eligible_office_or_queues(offices, service, params):
     index = r.RoutingIndex(offices, params)
     before = {o.office_id: replace(o) for o in offices}
+    kappa = r.effective_quality_weight(params, index.rho)  # before the decision moves the load
     decision = r.route_remote(service, index, params)
     idle_ok = [o for o in before.values() if o.is_idle() and r.eligible(o, service, r.REMOTE, params)]
     if not service.allows(r.REMOTE):
@@ -151,8 +152,7 @@ def test_remote_decision_takes_an_idle_eligible_office_or_queues(offices, servic
     assert office.is_idle(), "remote work goes to an idle counter only (pull)"
     assert_eligible(office, service, r.REMOTE, None, params, False)
     if not decision.explored:  # the floor aside, the best idle office by score
-        best = min((r.score(o, service, r.REMOTE, params, kappa=r.effective_quality_weight(params, index.rho)).total,
-                    o.office_id) for o in idle_ok)
+        best = min((r.score(o, service, r.REMOTE, params, kappa=kappa).total, o.office_id) for o in idle_ok)
         assert decision.suggestion.score_min == pytest.approx(best[0], abs=1e-9)
 
 
