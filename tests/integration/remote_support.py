@@ -34,8 +34,8 @@ def dumps(body: dict) -> bytes:
 
 
 class LocalApi:
-    """`python -m infra.local.chalice_local` on a free port (the real HTTP stack), as the
-    booking concurrency tests run it."""
+    """`python -m infra.local.chalice_local` on a free port: the real HTTP stack, shared by the
+    booking and remote-request concurrency tests."""
 
     def __init__(self):
         import os

@@ -4,70 +4,27 @@ the database."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import threading
-import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
-import requests
 
-from infra.local.ddb_local import free_port
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.remote_support import LocalApi, statuses
+from tests.integration.remote_support import fire as fire_calls
 
 
 @pytest.fixture(scope="module")
 def api(tables):
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "infra.local.chalice_local", "--stage", "test", "--host",
-                             "127.0.0.1", "--port", str(port), "--no-autoreload"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        assert time.monotonic() < deadline and proc.poll() is None, "chalice local did not start"
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    server = LocalApi()
+    yield server.base
+    server.stop()
 
 
-def fire(base: str, bodies: list[dict], headers: list[dict] | None = None) -> list[requests.Response]:
-    """Send every request at once: each thread connects, then all wait at a barrier."""
-    barrier = threading.Barrier(len(bodies))
-    results: list = [None] * len(bodies)
-
-    def one(i: int) -> None:
-        session = requests.Session()
-        data = json.dumps(bodies[i])
-        hdrs = {"Content-Type": "application/json", **((headers or [{}] * len(bodies))[i])}
-        barrier.wait()
-        try:
-            results[i] = session.post(f"{base}/v1/bookings", data=data, headers=hdrs, timeout=60)
-        except requests.RequestException as exc:  # counted, never ignored
-            results[i] = exc
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bodies))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
-def statuses(results) -> Counter:
-    return Counter(r.status_code if isinstance(r, requests.Response) else type(r).__name__ for r in results)
+def fire(base: str, bodies: list[dict], headers: list[dict] | None = None) -> list:
+    """POST every booking at once (the shared helper connects each client, then a barrier)."""
+    headers = headers or [{}] * len(bodies)
+    return fire_calls([("POST", f"{base}/v1/bookings", json.dumps(body).encode(),
+                        {"Content-Type": "application/json", **h}) for body, h in zip(bodies, headers, strict=True)])
 
 
 def stored(office: str, day) -> dict:
