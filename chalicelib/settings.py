@@ -10,7 +10,7 @@ import functools
 import os
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError
 
 LOCAL_JWT_KEY = "local-only-signing-key-change-me"
 LOCAL_PEPPER = "local-only-pepper-change-me"
@@ -53,14 +53,8 @@ class Settings(BaseModel):
     partner_default_quota_per_minute: int = Field(120, ge=1)
     rating_sample_rate: float = Field(0.2, ge=0, le=1)  # share of completed requests invited to rate
 
-    @model_validator(mode="after")
-    def _no_local_secrets_in_aws(self) -> Settings:
-        # In a deployed Lambda the keys come from Secrets Manager; the local defaults are public.
-        in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
-        if in_lambda and self.stage in ("dev", "prod") and (
-                self.jwt_signing_key == LOCAL_JWT_KEY or self.citizen_pepper == LOCAL_PEPPER):
-            raise ValueError("dev and prod need JWT_SIGNING_KEY_SECRET_ARN and CITIZEN_PEPPER_SECRET_ARN")
-        return self
+    def uses_public_keys(self) -> bool:
+        return self.jwt_signing_key == LOCAL_JWT_KEY or self.citizen_pepper == LOCAL_PEPPER
 
     @property
     def is_local(self) -> bool:
@@ -116,14 +110,19 @@ def load_settings(environ: dict[str, str] | None = None, read_secret=_read_secre
     values = {field: environ[var] for field, var in _ENV.items() if environ.get(var) not in (None, "")}
     # Only a running Lambda reads them: packaging (`chalice package` under `cdk synth`) imports the
     # app with the stack's environment and no credentials.
-    if environ.get("AWS_LAMBDA_FUNCTION_NAME") or read_secret is not _read_secret:
+    in_lambda = bool(environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+    if in_lambda:
         for field, var in _SECRETS.items():
             if environ.get(var):
                 values[field] = read_secret(environ[var])
     try:
-        return Settings(**values)
+        settings = Settings(**values)
     except ValidationError as exc:  # fail at cold start, loudly, with the variable names
         raise RuntimeError(f"invalid settings: {exc}") from exc
+    # In a deployed Lambda the keys come from Secrets Manager; the local defaults are public.
+    if in_lambda and settings.stage in ("dev", "prod") and settings.uses_public_keys():
+        raise RuntimeError("dev and prod need JWT_SIGNING_KEY_SECRET_ARN and CITIZEN_PEPPER_SECRET_ARN")
+    return settings
 
 
 @functools.lru_cache(maxsize=1)

@@ -2,28 +2,14 @@
 The access code travels in the X-Access-Code header, never in the URL."""
 from __future__ import annotations
 
-import re
-
 from chalice import Blueprint
 
-from chalicelib.api.http import ANY_CONTENT, body, handled, header, json_response
+from chalicelib.api.http import ANY_CONTENT, body, handled, header, idempotency_key, json_response
 from chalicelib.dal import idempotency
-from chalicelib.errors import InvalidInput
 from chalicelib.schemas import BookingRequest, HoldRequest, RescheduleRequest
 from chalicelib.services import bookings
 
 bp = Blueprint(__name__)
-_KEY = re.compile(r"^[A-Za-z0-9\-_.:]{8,128}$")
-
-
-def _idempotency_key() -> str | None:
-    key = header(bp, "Idempotency-Key")
-    if key is not None and not _KEY.match(key):
-        raise InvalidInput("Idempotency-Key must be 8-128 letters, digits or -_.:",
-                           "کلید یکتایی باید ۸ تا ۱۲۸ حرف یا رقم باشد")
-    return key
-
-
 @bp.route("/v1/holds", methods=["POST"], content_types=ANY_CONTENT)
 @handled(bp)
 def create_hold():
@@ -33,7 +19,7 @@ def create_hold():
 @bp.route("/v1/bookings", methods=["POST"], content_types=ANY_CONTENT)
 @handled(bp)
 def create_booking():
-    key = _idempotency_key()
+    key = idempotency_key(bp, required=False)
     req = body(bp, BookingRequest)
     idempotency.register_context(bp.lambda_context)
     result = bookings.book(req, key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from chalicelib.errors import (
     PROBLEM_JSON,
     DomainError,
+    IdempotencyKeyRequired,
     InvalidInput,
     MalformedRequest,
     PayloadTooLarge,
@@ -90,6 +92,22 @@ def query(bp: Blueprint, model: type[M], names: tuple[str, ...] | None = None) -
 def header(bp: Blueprint, name: str) -> str | None:
     value = bp.current_request.headers.get(name)
     return value.strip() if value else None
+
+
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9\-_.:]{8,128}$")
+
+
+def idempotency_key(bp: Blueprint, *, required: bool) -> str | None:
+    """The client's Idempotency-Key header, checked; absent is fine unless `required`."""
+    key = header(bp, "Idempotency-Key")
+    if key is None:
+        if required:
+            raise IdempotencyKeyRequired()
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise InvalidInput("Idempotency-Key must be 8-128 letters, digits or -_.:",
+                           "کلید یکتایی باید ۸ تا ۱۲۸ حرف یا رقم باشد")
+    return key
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -4,31 +4,15 @@ in person (a booking offer at nearby offices), and
 the office's open counters. An operator only sees requests assigned to their own office."""
 from __future__ import annotations
 
-import re
-
 from chalice import Blueprint, Response
 
 from chalicelib.api.auth import operator_from
-from chalicelib.api.http import ANY_CONTENT, body, handled, header, json_response
+from chalicelib.api.http import ANY_CONTENT, body, handled, header, idempotency_key, json_response
 from chalicelib.dal import idempotency
-from chalicelib.errors import IdempotencyKeyRequired, InvalidInput
 from chalicelib.request_schemas import OpenCounters, RatingIn, RemoteRequestIn, RequestDecision
 from chalicelib.services import remote_requests
 
 bp = Blueprint(__name__)
-_KEY = re.compile(r"^[A-Za-z0-9\-_.:]{8,128}$")
-
-
-def _idempotency_key() -> str:
-    key = header(bp, "Idempotency-Key")
-    if key is None:
-        raise IdempotencyKeyRequired()
-    if not _KEY.match(key):
-        raise InvalidInput("Idempotency-Key must be 8-128 letters, digits or -_.:",
-                           "کلید یکتایی باید ۸ تا ۱۲۸ حرف یا رقم باشد")
-    return key
-
-
 def _operator():
     return operator_from(header(bp, "Authorization"))
 
@@ -36,7 +20,7 @@ def _operator():
 @bp.route("/v1/requests", methods=["POST"], content_types=ANY_CONTENT)
 @handled(bp)
 def create_remote_request():
-    key = _idempotency_key()
+    key = idempotency_key(bp, required=True)
     req = body(bp, RemoteRequestIn)
     idempotency.register_context(bp.lambda_context)
     result = remote_requests.submit(req, key)

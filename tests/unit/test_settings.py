@@ -19,14 +19,19 @@ def test_secrets_come_from_secrets_manager_arns():
         read[arn] = True
         return f"secret-from-{arn[-6:]}-0123456789"
 
-    s = load_settings({"STAGE": "prod", "JWT_SIGNING_KEY_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:jwt123",
+    s = load_settings({"STAGE": "prod", "AWS_LAMBDA_FUNCTION_NAME": "ejso-prod-api",
+                       "JWT_SIGNING_KEY_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:jwt123",
                        "CITIZEN_PEPPER_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:pep456"}, read_secret=fake_read)
     assert s.jwt_signing_key == "secret-from-jwt123-0123456789" and s.citizen_pepper.startswith("secret-from-pep456")
     assert len(read) == 2
+    # Packaging outside Lambda (cdk synth) never reads them.
+    read.clear()
+    load_settings({"STAGE": "prod", "JWT_SIGNING_KEY_SECRET_ARN": "arn:x"}, read_secret=fake_read)
+    assert read == {}
 
 
-def test_a_deployed_lambda_refuses_the_public_local_keys(monkeypatch):
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ejso-prod-api")
+def test_a_deployed_lambda_refuses_the_public_local_keys():
     with pytest.raises(RuntimeError, match="SECRET_ARN"):
-        load_settings({"STAGE": "prod"})
-    assert load_settings({"STAGE": "local"}).stage == "local"  # local stages keep their defaults
+        load_settings({"STAGE": "prod", "AWS_LAMBDA_FUNCTION_NAME": "ejso-prod-api"})
+    # Local stages keep their defaults, in or out of a Lambda.
+    assert load_settings({"STAGE": "local", "AWS_LAMBDA_FUNCTION_NAME": "x"}).stage == "local"
