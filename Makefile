@@ -67,8 +67,8 @@ job: setup ## run one scheduled job now against the running stack: make job NAME
 partner-sim: setup ## post signed partner requests to the running stack and receive callbacks (after make run)
 	$(BIN)/python -m infra.local.partner_sim
 
-token: setup ## an operator token for an office: make token OFFICE=OF-THR-0001
-	@$(BIN)/python -m infra.local.token $(OFFICE)
+token: setup ## a bearer token: make token OFFICE=OF-THR-0001 [MANAGER=1] (office manager), or OFFICE=association
+	@$(BIN)/python -m infra.local.token $(OFFICE) $(if $(MANAGER),--manager)
 
 clean: ## remove local data and installs
 	rm -rf .local $(VENV) node_modules infra/node_modules infra/cdk.out

@@ -53,6 +53,13 @@ class Settings(BaseModel):
     partner_default_quota_per_minute: int = Field(120, ge=1)
     rating_sample_rate: float = Field(0.2, ge=0, le=1)  # share of completed requests invited to rate
 
+    # Office ranking (issue 4): monthly (Jalali) aggregates, a rolling window of months.
+    ranking_window_months: int = Field(6, ge=1, le=24)  # the rolling two quarters of the method
+    ranking_grace_days: int = Field(1, ge=0, le=10)  # a month is ranked this long after it ends
+    ranking_on_time_minutes: int = Field(15, ge=0, le=120)  # in-person: served within N min of the start
+    ranking_event_marker_days: int = Field(7, ge=2, le=30)  # > the stream's 24 h retention
+    operator_min_training_hours: int = Field(40, ge=0, le=1000)  # operator compliance
+
     def uses_public_keys(self) -> bool:
         return self.jwt_signing_key == LOCAL_JWT_KEY or self.citizen_pepper == LOCAL_PEPPER
 
@@ -92,6 +99,11 @@ _ENV = {
     "webhook_dedupe_hours": "WEBHOOK_DEDUPE_HOURS",
     "partner_default_quota_per_minute": "PARTNER_DEFAULT_QUOTA_PER_MINUTE",
     "rating_sample_rate": "RATING_SAMPLE_RATE",
+    "ranking_window_months": "RANKING_WINDOW_MONTHS",
+    "ranking_grace_days": "RANKING_GRACE_DAYS",
+    "ranking_on_time_minutes": "RANKING_ON_TIME_MINUTES",
+    "ranking_event_marker_days": "RANKING_EVENT_MARKER_DAYS",
+    "operator_min_training_hours": "OPERATOR_MIN_TRAINING_HOURS",
 }
 
 

@@ -26,6 +26,8 @@ TABLE_CLASSES = {
     "requests": "record",
     "offices": "record",
     "partners": "record",
+    "ranking": "record",  # published rankings decide fees; aggregates cannot be refolded once streams trim
+    "operators": "record",  # the association's operators registry
     "services": "reference",
     "network": "derived",
     "outbox": "transient",

@@ -20,12 +20,15 @@ class Operator:
     office_id: str
 
 
-def issue_token(subject: str, office_id: str | None, ttl_seconds: int = 8 * 3600, role: str = "operator") -> str:
+def issue_token(subject: str, office_id: str | None, ttl_seconds: int = 8 * 3600, role: str = "operator",
+                *, manager: bool = False) -> str:
     s = get_settings()
     now = int(time.time())
     claims = {"sub": subject, "role": role, "iss": s.jwt_issuer, "aud": AUDIENCE, "iat": now, "exp": now + ttl_seconds}
     if office_id:
         claims["office_id"] = office_id
+    if manager:  # the office's manager: keeps the office's operators registry
+        claims["manager"] = True
     return jwt.encode(claims, s.jwt_signing_key, algorithm="HS256")
 
 
@@ -55,3 +58,11 @@ def association_admin_from(authorization: str | None) -> str:
     if claims.get("role") != "association":
         raise Forbidden("This needs an association administrator", "این عملیات مخصوص مدیران کانون است")
     return str(claims["sub"])
+
+
+def office_manager_from(authorization: str | None) -> Operator:
+    """An operator token of an office that also carries the `manager` claim."""
+    operator = operator_from(authorization)
+    if _claims(authorization, ["office_id"]).get("manager") is not True:
+        raise Forbidden("This needs the office's manager", "این عملیات مخصوص مدیر دفتر است")
+    return operator

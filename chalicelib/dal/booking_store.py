@@ -9,15 +9,15 @@ Item layout (table `bookings`):
   CZ#{citizen}      / DAY#{day}           live bookings of the citizen that day (cap)
   CZ#{citizen}      / DAY#{day}#SVC#{s}   one live booking per citizen, day and service
   CZ#{citizen}      / BLOCK               no new bookings before blocked_until (after a no-show)
-  ST#{office}       / DAY#{day}           outcome counts folded from the stream
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
+from chalicelib.dal import load_store
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import (
     BookingItem,
@@ -27,10 +27,9 @@ from chalicelib.dal.models import (
     HoldItem,
     OfficeDayItem,
     OutboxItem,
-    OutcomeStatItem,
     SeatItem,
 )
-from chalicelib.domain.booking import BOOKED, CANCELLED, NO_SHOW, BookingDraft
+from chalicelib.domain.booking import BOOKED, CANCELLED, NO_SHOW, BookingDraft, visitors_delta
 
 HELD = "HELD"
 
@@ -256,6 +255,8 @@ def transition(item: BookingItem, to: str, now: datetime, actor: str, *, block_u
               condition=BookingItem.status == item.status)
     if to == NO_SHOW and block_until is not None:
         tx.put("block", CitizenBlockItem(citizen_pk(item.citizen_key), "BLOCK", blocked_until=block_until))
+    if delta := visitors_delta(item.status, to):
+        load_store.count_day(tx, item.office_id, item.day, now, waiting=delta)
     tx.commit()
 
 
@@ -272,19 +273,3 @@ def office_day_counts(office_ids: list[str], day: date) -> dict[str, int]:
     for item in OfficeDayItem.batch_get(keys):
         counts[item.pk.split("#")[1]] = int(item.booked or 0)
     return counts
-
-
-@unavailable_guard
-def fold_outcome(office_id: str, day: str, outcome: str, event_id: str) -> bool:
-    """Add one outcome to the office's daily stats once per stream event. False if already applied."""
-    attr = {"COMPLETED": OutcomeStatItem.completed, "NO_SHOW": OutcomeStatItem.no_show,
-            "CANCELLED": OutcomeStatItem.cancelled}[outcome]
-    item = OutcomeStatItem(f"ST#{office_id}", f"DAY#{day}")
-    try:
-        item.update([attr.add(1), OutcomeStatItem.seen.add({event_id})],
-                    condition=OutcomeStatItem.seen.does_not_exist() | ~OutcomeStatItem.seen.contains(event_id))
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True

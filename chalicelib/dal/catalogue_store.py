@@ -14,7 +14,8 @@ from chalicelib.settings import get_settings
 _cache: dict[str, tuple[float, object]] = {}
 
 
-def _cached(name: str, load: Callable[[], object]):
+def cached(name: str, load: Callable[[], object]):
+    """`load()`, kept per container for CATALOGUE_CACHE_SECONDS (small, read-mostly data)."""
     ttl = get_settings().catalogue_cache_seconds
     hit = _cache.get(name)
     if hit and time.monotonic() - hit[0] < ttl:
@@ -28,14 +29,18 @@ def clear_cache() -> None:
     _cache.clear()
 
 
+def forget(name: str) -> None:
+    _cache.pop(name, None)
+
+
 @unavailable_guard
 def all_services() -> dict[str, ServiceItem]:
-    return _cached("services", lambda: {s.service_id: s for s in ServiceItem.scan()})
+    return cached("services", lambda: {s.service_id: s for s in ServiceItem.scan()})
 
 
 @unavailable_guard
 def all_offices() -> dict[str, OfficeItem]:
-    return _cached("offices", lambda: {o.office_id: o for o in OfficeItem.scan()})
+    return cached("offices", lambda: {o.office_id: o for o in OfficeItem.scan()})
 
 
 @unavailable_guard
@@ -83,7 +88,7 @@ def save_all(items: Iterable[ServiceItem | OfficeItem], progress: Callable[[int]
 @unavailable_guard
 def calendar_corrections() -> dict[str, dict]:
     """ISO date -> the association's correction of that day (see domain.calendar.Correction)."""
-    return _cached("calendar", lambda: {i.sk: i.data for i in NetworkItem.query("CALENDAR")})
+    return cached("calendar", lambda: {i.sk: i.data for i in NetworkItem.query("CALENDAR")})
 
 
 @unavailable_guard
@@ -110,7 +115,7 @@ def load_snapshot() -> dict:
             return NetworkItem.get("LOAD", "SNAPSHOT").data
         except DoesNotExist:
             return {}
-    return _cached("load", read)
+    return cached("load", read)
 
 
 @unavailable_guard

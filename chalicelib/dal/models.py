@@ -189,15 +189,6 @@ class CitizenBlockItem(_BookingTable):
     blocked_until = NumberAttribute()
 
 
-class OutcomeStatItem(_BookingTable):
-    """Per-office daily outcome counts folded from the stream (pk ST#office, sk DAY#date);
-    `seen` holds the stream event ids already applied, so a redelivered record changes nothing."""
-    completed = NumberAttribute(default=0)
-    no_show = NumberAttribute(default=0)
-    cancelled = NumberAttribute(default=0)
-    seen = UnicodeSetAttribute(default=set)
-
-
 # --- outbox (SMS now; partner callbacks later) ----------------------------------------
 
 class OutboxItem(_Model):
@@ -220,6 +211,7 @@ class NetworkItem(_Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     data = JSONAttribute(default=dict)
+    number = NumberAttribute(null=True)  # versioned configuration: the version a CURRENT pointer names
     updated_at = UnicodeAttribute(null=True)
 
 
@@ -302,6 +294,15 @@ class OfficeCounterItem(_RequestTable):
     updated_at = UnicodeAttribute(null=True)
 
 
+class OfficeDayLoadItem(_RequestTable):
+    """An office's live in-person and remote load of one day (pk OC#{office}, sk DAY#{date}):
+    `waiting` visitors checked in and not yet done, `remote_claimed` remote requests it took. Written
+    in the same transactions as the check-ins and claims they count; a new day starts from zero."""
+    waiting = NumberAttribute(default=0)
+    remote_claimed = NumberAttribute(default=0)
+    ttl = TTLAttribute(null=True)
+
+
 class WebhookSeenItem(_RequestTable):
     """A partner delivery already processed (pk WH#{partner}#{webhook-id}, sk SEEN), written in
     the same transaction as the request it created; kept past the partner's retry horizon."""
@@ -339,11 +340,83 @@ class IdempotencyItem(_Model):
     expiration = TTLAttribute(null=True)
 
 
+# --- office ranking (issue 4): aggregates, snapshots; the operators registry -----------------
+
+class _RankingTable(_Model):
+    Meta = _meta("ranking")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class AggregateItem(_RankingTable):
+    """One office's outcome counters of one Jalali month (pk AG#{period}, sk {office_id}), folded
+    from the bookings and requests streams and the association's complaint/inspection records.
+    The counters are top-level numbers named after ranking.OfficePeriod's flows (plus fees_rials,
+    no_show and per-category `c|{category}|{field}`), so each event is one atomic ADD;
+    dal/ranking_store.py reads and writes them. One partition per period: the recompute reads a
+    period with one paginated Query, whatever the number of events."""
+    office_id = UnicodeAttribute()
+    period = UnicodeAttribute()
+    inspection_score = NumberAttribute(null=True)  # a state: the latest inspection of the period
+    inspection_on = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class EventSeenItem(_RankingTable):
+    """A stream event (or association record) already folded (pk EV#{event id}, sk SEEN), written
+    in the same transaction as its counters; expires after the stream's retention."""
+    ttl = TTLAttribute(null=True)
+
+
+class SnapshotItem(_RankingTable):
+    """The one ranking of a period (pk SNAPSHOTS, sk {period}): policy, inputs fingerprint, the
+    association-share schedule it sets, and where its per-office rows live. Written once, with
+    attribute_not_exists, after all its rows: it exists only when the snapshot is complete."""
+    policy_version = UnicodeAttribute()
+    fingerprint = UnicodeAttribute()
+    rows_pk = UnicodeAttribute()
+    offices = NumberAttribute()
+    schedule = JSONAttribute()
+    policy = JSONAttribute()
+    created_at = UnicodeAttribute()
+
+
+class SnapshotRowItem(_RankingTable):
+    """One office's row of a snapshot (pk SN#{period}#{fingerprint[:16]}, sk {office_id}): tier
+    state, scorecard, the window aggregate it was scored on, and its fees (for statements and
+    replays). Separate items keep every item far below DynamoDB's 400 KB."""
+    province = UnicodeAttribute()
+    tier = NumberAttribute()
+    score = UnicodeAttribute()  # Decimal as text: the published score, two decimals
+    provisional = BooleanAttribute()
+    rank = NumberAttribute()
+    state = JSONAttribute()
+    previous = JSONAttribute(null=True)
+    card = JSONAttribute()
+    aggregate = JSONAttribute()
+    fees_rials = NumberAttribute(default=0)
+
+
+class OperatorItem(_Model):
+    """An office's operator (کاربر دفتر) in the association's registry: licence, training,
+    insurance. No national ID or mobile: the operator id is the association's own."""
+    Meta = _meta("operators")
+    office_id = UnicodeAttribute(hash_key=True)
+    operator_id = UnicodeAttribute(range_key=True)
+    licence_number = UnicodeAttribute()
+    licence_expiry = UnicodeAttribute()  # ISO date
+    training_hours = NumberAttribute()
+    insured = BooleanAttribute()
+    updated_at = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+
+
 TABLE_MODELS: tuple[type[Model], ...] = (ServiceItem, OfficeItem, BookingItem, OutboxItem, NetworkItem, IdempotencyItem,
-                                          RemoteRequestItem, PartnerItem)
+                                          RemoteRequestItem, PartnerItem,
+                                          AggregateItem, OperatorItem)  # issue 4: ranking, operators
 # Logical name -> model, for infra and the local runner.
 TABLES = {m.Meta.table_name.removeprefix(_S.table_prefix + "-"): m for m in TABLE_MODELS}
-TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration", "requests": "ttl"}
+TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration", "requests": "ttl", "ranking": "ttl"}
 STREAM_TABLES = {"bookings": "NEW_AND_OLD_IMAGES", "requests": "NEW_AND_OLD_IMAGES"}
 
 

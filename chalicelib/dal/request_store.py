@@ -15,15 +15,18 @@ Item layout (table `requests`):
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
+from chalicelib.dal import load_store
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import (
     AcceptLeaseItem,
     CallbackItem,
     OfficeCounterItem,
+    OutboxItem,
     QueueItem,
     RateWindowItem,
     RemoteRequestItem,
@@ -68,10 +71,13 @@ def _conditional_failed(exc: Exception) -> bool:
 # --- requests -----------------------------------------------------------------------------
 
 @unavailable_guard
-def create(item: RemoteRequestItem, category: str, now: datetime, *, seen: WebhookSeenItem | None = None) -> None:
-    """The request and its queue entry (and, for a partner delivery, the dedupe record) at once.
-    Failing labels: request, queue, webhook (the delivery was already processed)."""
+def create(item: RemoteRequestItem, category: str, now: datetime, *, seen: WebhookSeenItem | None = None,
+           messages: Sequence[OutboxItem] = ()) -> None:
+    """The request, its queue entry, the citizen's SMS (and, for a partner delivery, the dedupe
+    record) at once. Failing labels: request, queue, webhook (the delivery was already processed)."""
     tx = Tx()
+    for message in messages:
+        tx.put("outbox", message)
     tx.put("request", item, condition=RemoteRequestItem.pk.does_not_exist())
     tracking = item.pk.removeprefix("RQ#")
     tx.put("queue", QueueItem(item.queue, item.queue_sk, request_id=tracking, service_id=item.service_id,
@@ -109,12 +115,14 @@ def queued(partitions: list[str]) -> list[QueueItem]:
 
 @unavailable_guard
 def claim(entry: QueueItem, office_id: str, actor: str, now: datetime, accept_by: datetime,
-          callback: CallbackItem | None = None) -> None:
+          callback: CallbackItem | None = None, *, only_if_no_visitor: bool = False) -> None:
     """Take a queued request for an office in one transaction: the queue entry must still be
     there, the office must have a free open counter (busy < open), the request must still be
-    RECEIVED. With it, the lease the SLA sweep watches and the partner's callback.
-    Failing labels: queue, counter, request."""
+    RECEIVED. With it, the lease the SLA sweep watches, the partner's callback and the office's
+    count of remote work today. The router (not an operator asking for work) also requires that
+    nobody waits at the office in person. Failing labels: queue, counter, request, visitors."""
     tx = Tx(client_request_token=None)
+    load_store.count_day(tx, office_id, now.date(), now, remote_claimed=1, only_if_no_visitor=only_if_no_visitor)
     tx.put("lease", lease(entry.request_id, office_id, accept_by))
     if callback is not None:
         tx.put("callback", callback)
@@ -136,7 +144,8 @@ def claim(entry: QueueItem, office_id: str, actor: str, now: datetime, accept_by
 @unavailable_guard
 def transition(item: RemoteRequestItem, to: str, actor: str, now: datetime, *, release_counter: bool,
                reason: str | None = None, callback: CallbackItem | None = None,
-               offer: list[dict] | None = None, rating_token: str | None = None) -> None:
+               offer: list[dict] | None = None, rating_token: str | None = None,
+               messages: Sequence[OutboxItem] = ()) -> None:
     """Move a request from the status it was read in to `to`, only if nobody moved it meanwhile,
     freeing the office's counter when the request stops holding it, and ending the acceptance
     lease when it leaves ASSIGNED. Labels: request, counter."""
@@ -147,6 +156,8 @@ def transition(item: RemoteRequestItem, to: str, actor: str, now: datetime, *, r
                   versioned=False)
     if callback is not None:
         tx.put("callback", callback)
+    for message in messages:
+        tx.put("outbox", message)
     actions = [RemoteRequestItem.status.set(to), RemoteRequestItem.updated_at.set(_stamp(now)),
                _append_history(_audit(now, actor, item.status, to, office=office_id, reason=reason))]
     if reason is not None:

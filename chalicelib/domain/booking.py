@@ -28,6 +28,12 @@ def allowed(action: str, status: str) -> bool:
     return status in TRANSITIONS[action][0]
 
 
+def visitors_delta(before: str, after: str) -> int:
+    """Change to the office's count of visitors waiting in person: a check-in adds one, leaving
+    CHECKED_IN (served) removes one."""
+    return (after == CHECKED_IN) - (before == CHECKED_IN)
+
+
 def _code(length: int) -> str:
     # 32 symbols divide 256 evenly, so `byte % 32` is uniform; one urandom call per code.
     return "".join(_CODE_ALPHABET[b % 32] for b in secrets.token_bytes(length))

@@ -59,7 +59,7 @@ def _attempt(claim, counters_to_try):
     """Claim a counter for the slot. The first try is optimistic (a random counter, no read):
     on a quiet slot it wins with one round trip. After a lost race, read which counters are
     still free (consistently) and try one of those, until none is left."""
-    free: tuple[int, ...] = tuple(range(1, int(claim.office.counters) + 1))
+    free: tuple[int, ...] = tuple(range(1, claim.counters + 1))
     for attempt in range(MAX_CONFLICT_RETRIES + counters_to_try):
         if attempt > 0:
             free = claim.free(consistent=True)
@@ -78,10 +78,11 @@ def _attempt(claim, counters_to_try):
 class _Claim:
     def __init__(self, office: OfficeItem, day, cells, now, commit):
         self.office, self.day, self.cells, self.now, self._commit = office, day, cells, now, commit
+        self.counters = catalogue.bookable_counters(office, day)  # licensed operators cap the counters
 
     def free(self, consistent: bool) -> tuple[int, ...]:
         taken = booking_store.taken_seats(self.office.office_id, self.day, self.now, consistent=consistent)
-        return slots.free_counters(self.cells, int(self.office.counters), taken)
+        return slots.free_counters(self.cells, self.counters, taken)
 
     def commit(self, counter: int):
         return self._commit(counter)
@@ -224,7 +225,7 @@ def reschedule(booking_id: str, access_code: str | None, req: RescheduleRequest,
             if req.start.date().isoformat() == item.day:  # our own seats are free to us
                 for cell in item.cells:
                     taken.get(cell, set()).discard(int(item.counter))
-            return slots.free_counters(cells, int(office.counters), taken)
+            return slots.free_counters(cells, self.counters, taken)
 
     def commit(counter: int):
         move = booking_store.Move(req.start.date(), req.start, cells, counter)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from chalicelib.dal import booking_store, catalogue_store
+from chalicelib.dal import booking_store, catalogue_store, operator_store
 from chalicelib.dal.models import OfficeItem, ServiceItem
-from chalicelib.domain import calendar, slots
+from chalicelib.domain import calendar, ranking_live, slots
 from chalicelib.domain.text import normalise
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.settings import get_settings
@@ -34,7 +34,7 @@ def office_view(o: OfficeItem, load: dict | None = None, detail: bool = False) -
         # Placeholder until the ranking publishes tiers: null means "not ranked yet".
         "rank_tier": int(o.tier) if o.tier is not None else None,
         "crowding": {"level": crowding_label(load.get("ratio")), "booked_today": load.get("booked"),
-                     "capacity_today": load.get("capacity")},
+                     "capacity_today": load.get("capacity"), "visitors_waiting": load.get("waiting")},
     }
     if detail:
         view.update(hours=o.hours, offered_categories=sorted(o.offered_categories or []),
@@ -135,6 +135,12 @@ def bookable(office: OfficeItem, service: ServiceItem) -> None:
                            "این خدمت فقط به صورت غیرحضوری ارائه می‌شود")
 
 
+def bookable_counters(office: OfficeItem, day: date) -> int:
+    """Counters open to bookings on `day`: each needs an operator with a valid licence that day
+    (domain.ranking_live.bookable_counters; the office's licences are cached per container)."""
+    return ranking_live.bookable_counters(int(office.counters), operator_store.licence_expiries(office.office_id), day)
+
+
 def check_window(day: date, now: datetime) -> None:
     s = get_settings()
     first, last = calendar.booking_window(now.date(), s.booking_horizon_days)
@@ -152,7 +158,7 @@ def free_slots(office_id: str, service_id: str, day: date, now: datetime | None 
     grid = get_settings().slot_grid_minutes
     intervals = opening(office, day)
     taken = booking_store.taken_seats(office_id, day, now) if intervals else {}
-    found = slots.open_slots(intervals, int(service.duration_min), grid, int(office.counters), taken)
+    found = slots.open_slots(intervals, int(service.duration_min), grid, bookable_counters(office, day), taken)
     closed_for = [h.name_en for h in calendar.holidays_between(day, day, corrections())]
     return {
         "office_id": office_id, "service_id": service_id, **calendar.date_out(day),

@@ -1,11 +1,11 @@
-"""Scheduled and stream-driven work: SMS delivery from the outbox, the office load snapshot,
-and folding booking outcomes into per-office stats for the ranking."""
+"""Scheduled work: SMS delivery from the outbox and the office load snapshot. (Booking
+outcomes reach the ranking through its own stream consumer, services/ranking.py.)"""
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
 
-from chalicelib.dal import booking_store, catalogue_store, outbox_store
+from chalicelib.dal import booking_store, catalogue_store, load_store, outbox_store
 from chalicelib.dal.models import OutboxItem
 from chalicelib.domain import booking as rules
 from chalicelib.domain import calendar, slots
@@ -20,6 +20,9 @@ TEMPLATES_FA = {
     "booking_reminder": "یادآوری: نوبت شما در {office_fa} برای «{service_fa}» در {when_jalali} است. شناسه: {booking_id}",
     "booking_cancelled": "نوبت {booking_id} در {office_fa} لغو شد.",
     "booking_rescheduled": "نوبت {booking_id} در {office_fa} به {when_jalali} منتقل شد.",
+    "remote_received": "درخواست شما برای «{service_fa}» ثبت شد. کد رهگیری: {tracking_code}",
+    "remote_rating_invite": ("درخواست {tracking_code} انجام شد. لطفاً با کد {rating_token} "
+                             "به کیفیت خدمت دفتر امتیاز دهید."),
 }
 MAX_ATTEMPTS = 6
 
@@ -74,11 +77,15 @@ class _Params(dict):
 
 
 def snapshot_office_load(now: datetime | None = None) -> dict:
-    """Today's bookings vs capacity for every office, in one item the API reads cheaply."""
+    """Every office's load now, in one network item the API and the router read cheaply: today's
+    bookings vs capacity, open and busy remote counters, visitors waiting, remote work claimed
+    today, and the national queue. O(offices) reads (batches), whatever the traffic."""
     now = now or calendar.now_tehran()
     today = now.date()
     offices = catalogue_store.all_offices()
-    counts = booking_store.office_day_counts(sorted(offices), today)
+    ids = sorted(offices)
+    counts = booking_store.office_day_counts(ids, today)
+    live = load_store.office_loads(ids, today)
     grid = get_settings().slot_grid_minutes
     data = {}
     for office_id, office in offices.items():
@@ -86,19 +93,9 @@ def snapshot_office_load(now: datetime | None = None) -> dict:
         capacity = cells * int(office.counters)
         booked = counts.get(office_id, 0)
         data[office_id] = {"booked": booked, "capacity": capacity,
-                           "ratio": round(booked / capacity, 3) if capacity else None}
-    catalogue_store.save_snapshot({"day": today.isoformat(), "offices": data}, now.isoformat(timespec="seconds"))
+                           "ratio": round(booked / capacity, 3) if capacity else None,
+                           "open_today": bool(cells), **live[office_id]}
+    stamp = now.isoformat(timespec="seconds")
+    catalogue_store.save_snapshot({"day": today.isoformat(), "at": stamp, "offices": data,
+                                   "queue_remote": load_store.national_queue_length()}, stamp)
     return {"offices": len(data)}
-
-
-OUTCOMES = {rules.COMPLETED, rules.NO_SHOW, rules.CANCELLED}
-
-
-def fold_booking_outcome(event_id: str, new_image: dict | None, old_image: dict | None) -> bool:
-    """Stream: a booking reaching an outcome adds one to its office's daily stats, once."""
-    if not new_image or not str(new_image.get("pk", "")).startswith("BK#"):
-        return False
-    status, before = new_image.get("status"), (old_image or {}).get("status")
-    if status not in OUTCOMES or status == before:
-        return False
-    return booking_store.fold_outcome(new_image["office_id"], new_image["day"], status, event_id)

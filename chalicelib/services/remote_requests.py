@@ -7,7 +7,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from chalicelib.dal import catalogue_store, idempotency, request_store
+from chalicelib.dal import catalogue_store, idempotency, outbox_store, request_store
 from chalicelib.dal.db import TxConditionFailed, TxConflict
 from chalicelib.dal.models import OfficeItem, PartnerItem, QueueItem, RemoteRequestItem, ServiceItem
 from chalicelib.domain import calendar, remote, validators
@@ -22,7 +22,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.request_schemas import PartnerRequestIn, RemoteRequestIn
-from chalicelib.services import catalogue, remote_jobs
+from chalicelib.services import catalogue, remote_jobs, router
 from chalicelib.settings import get_settings
 
 _rng = random.SystemRandom()
@@ -102,10 +102,19 @@ def _submit(req: RemoteRequestIn, now: datetime | None) -> dict:
     now = now or calendar.now_tehran()
     service = _remote_service(req.service_id)
     item, access_code = _draft(req, service, now, source="citizen")
-    request_store.create(item, service.category, now)
+    sms = outbox_store.sms("remote_received", req.mobile, now, booking_id=None,
+                           params={"tracking_code": _code(item), "service_fa": service.name_fa})
+    request_store.create(item, service.category, now, messages=[sms])
     metrics.add_metric(name="RemoteRequestReceived", unit="Count", value=1)
     logger.info("remote request received", extra={"request_id": _code(item), "queue": item.queue})
-    return {**request_view(item, service), "access_code": access_code}
+    return {**request_view(_routed(item, service, now), service), "access_code": access_code}
+
+
+def _routed(item: RemoteRequestItem, service: ServiceItem, now: datetime) -> RemoteRequestItem:
+    """Offer the new request to the best idle office; the request as it stands afterwards."""
+    if router.assign_on_arrival(item, service, now) is None:
+        return item
+    return request_store.get(_code(item)) or item
 
 
 def submit_from_partner(partner: PartnerItem, webhook_id: str, req: PartnerRequestIn,
@@ -135,7 +144,7 @@ def submit_from_partner(partner: PartnerItem, webhook_id: str, req: PartnerReque
         raise ServiceUnavailable()
     metrics.add_metric(name="RemoteRequestReceived", unit="Count", value=1)
     logger.info("partner request received", extra={"request_id": _code(item), "partner_id": partner.partner_id})
-    return partner_view(item, service), True
+    return partner_view(_routed(item, service, now), service), True
 
 
 def _must(tracking: str) -> RemoteRequestItem:
@@ -231,7 +240,7 @@ def next_request(office_id: str, operator_id: str, now: datetime | None = None) 
     shards), or None when there is none. Never more requests than open counters."""
     now = now or calendar.now_tehran()
     office = catalogue.get_office(office_id)
-    counters = request_store.ensure_counter(office_id, int(office.counters), now)
+    counters = request_store.ensure_counter(office_id, catalogue.bookable_counters(office, now.date()), now)
     if int(counters.busy or 0) >= int(counters.open):
         raise NoFreeCounter()
     accept_by = now + timedelta(minutes=get_settings().remote_accept_minutes)
@@ -277,15 +286,17 @@ def act(office_id: str, operator_id: str, tracking: str, action: str, reason: st
         raise RequestStateConflict()
     to = remote.target(action)
     offer = _in_person_offer(item) if to == remote.NEEDS_IN_PERSON else None
-    token = None
+    token, messages = None, []
     if to == remote.COMPLETED and item.source == "citizen" and remote.invited_to_rate(
             _rng.random(), get_settings().rating_sample_rate):
         token = remote.new_access_code()
+        messages.append(outbox_store.sms("remote_rating_invite", item.mobile, now, booking_id=None,
+                                         params={"tracking_code": tracking, "rating_token": token}))
     try:
         request_store.transition(item, to, f"operator:{operator_id}", now,
                                  release_counter=remote.releases_counter(action, item.status), reason=reason,
                                  callback=remote_jobs.callback_for(item.partner_id, tracking, to, now, reason),
-                                 offer=offer, rating_token=token)
+                                 offer=offer, rating_token=token, messages=messages)
     except (TxConditionFailed, TxConflict) as exc:
         raise RequestStateConflict("The request changed meanwhile; read it again",
                                    "درخواست در این فاصله تغییر کرده است؛ دوباره بخوانید") from exc
@@ -337,10 +348,11 @@ def counters_view(office_id: str, item) -> dict:
 def office_counters(office_id: str, open_counters: int | None, now: datetime | None = None) -> dict:
     """Read, or set, the office's open counters for remote work (at most its counters)."""
     now = now or calendar.now_tehran()
-    office = catalogue.get_office(office_id)
+    staffed = catalogue.bookable_counters(catalogue.get_office(office_id), now.date())
     if open_counters is None:
-        return counters_view(office_id, request_store.ensure_counter(office_id, int(office.counters), now))
-    if open_counters > int(office.counters):
-        raise InvalidInput(f"The office has {int(office.counters)} counters", "تعداد باجه‌ها بیش از باجه‌های دفتر است")
+        return counters_view(office_id, request_store.ensure_counter(office_id, staffed, now))
+    if open_counters > staffed:
+        raise InvalidInput(f"The office has {staffed} counters with a licensed operator today",
+                           "تعداد باجه‌ها بیش از باجه‌های دارای متصدی مجاز دفتر است")
     request_store.set_open(office_id, open_counters, now)
     return counters_view(office_id, request_store.counter(office_id))

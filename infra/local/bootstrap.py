@@ -9,8 +9,9 @@ import argparse
 import sys
 import time
 
-from chalicelib.dal import catalogue_store
-from chalicelib.dal.models import TABLE_MODELS, OfficeItem, ServiceItem
+from chalicelib.dal import catalogue_store, operator_store, ranking_store
+from chalicelib.dal.models import TABLE_MODELS, OfficeItem, OperatorItem, ServiceItem
+from chalicelib.domain import calendar, ranking_live
 
 
 def create_tables(models=TABLE_MODELS) -> list[str]:
@@ -43,6 +44,12 @@ def office_item(o: dict) -> OfficeItem:
         closures=set(o.get("closures", [])) or None, deprived=bool(o.get("deprived")), tier=None)
 
 
+def operator_item(o: dict) -> OperatorItem:
+    return OperatorItem(o["office_id"], o["operator_id"], licence_number=o["licence_number"],
+                        licence_expiry=o["licence_expiry"], training_hours=o["training_hours"], insured=o["insured"],
+                        updated_at="2026-11-22T00:00:00+03:30", updated_by="demo-seed")
+
+
 def seed_demo(seed: int = 1405, out=sys.stdout) -> dict:
     from infra.local import demo_network  # dev-only generator
 
@@ -59,6 +66,13 @@ def seed_demo(seed: int = 1405, out=sys.stdout) -> dict:
 
     catalogue_store.save_all([service_item(s) for s in services] + [office_item(o) for o in offices], progress)
     progress(total)
+    staff = operator_store.save_all(operator_item(o) for o in demo_network.operators(offices, seed))
+    out.write(f"\n  registered {staff} operators")
+    # Six months of outcomes, as the streams would have folded them: `make job NAME=rank_offices`
+    months = ranking_live.window_periods(ranking_live.closed_period(calendar.now_tehran(), 0), 6)
+    folded = ranking_store.save_aggregates((r["period"], r["office_id"], r["counts"])
+                                           for r in demo_network.outcomes(offices, months, seed))
+    out.write(f"\n  folded {folded} office-months of outcomes ({months[0]} to {months[-1]})")
     out.write(f"\n  seeded {len(services)} services and {len(offices)} offices in {time.monotonic() - started:.1f}s\n")
     return demo_network.summary(offices, services)
 

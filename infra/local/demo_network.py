@@ -628,6 +628,61 @@ def offices(seed: int = 1405, provinces_csv: str | Path = PROVINCES_CSV) -> list
     return out
 
 
+def operators(offices_: list[dict[str, Any]], seed: int = 1405) -> list[dict[str, Any]]:
+    """The operators registry of the demo (issue 4): one operator per counter, sometimes a spare;
+    about 1 in 25 with a licence that has run out (that office loses a bookable counter until
+    it is renewed), some short of training hours or uninsured (lower operator compliance).
+    Dates are fixed, not relative to today, so the same seed gives the same registry."""
+    rng = random.Random(seed * 7 + 4)
+    out = []
+    for office in offices_:
+        for k in range(1, office["counters"] + 1 + (rng.random() < 0.2)):
+            expired = rng.random() < 0.04
+            expiry = date(2026, 1, 1) + timedelta(days=rng.randint(0, 300)) if expired else \
+                date(2027, 6, 1) + timedelta(days=rng.randint(0, 900))
+            out.append({"office_id": office["office_id"], "operator_id": f"{office['office_id']}-U{k:02d}",
+                        "licence_number": f"LC-{rng.randint(100000, 999999)}", "licence_expiry": expiry.isoformat(),
+                        "training_hours": rng.choice((24, 40, 60, 80, 120)) if rng.random() < 0.9 else 16,
+                        "insured": rng.random() < 0.92})
+    return out
+
+
+def outcomes(offices_: list[dict[str, Any]], months: list[str], seed: int = 1405) -> list[dict[str, Any]]:
+    """Monthly outcome counters of every office (issue 4), as the streams would have folded them,
+    so `make job NAME=rank_offices` publishes a ranking worth reading. Each office has a hidden
+    quality q ~ N(0, 1) that moves its rates; volume grows with its counters. Counts are drawn
+    from normal approximations of the binomials (fast, deterministic for a seed and months)."""
+    rng = random.Random(seed * 11 + 5)
+    quality = {o["office_id"]: rng.gauss(0, 1) for o in offices_}
+
+    def draw(n: int, p: float) -> int:
+        p = min(max(p, 0.0002), 0.9998)
+        return min(n, max(0, round(n * p + (n * p * (1 - p)) ** 0.5 * rng.gauss(0, 1))))
+
+    out = []
+    for office in offices_:
+        q = quality[office["office_id"]]
+        for month in months:
+            visits = int(office["counters"] * rng.uniform(60, 140))
+            remote = int(office["counters"] * rng.uniform(20, 60))
+            ratings = draw(remote, 0.2)
+            mean = min(4.8, max(1.5, 3.9 + 0.4 * q))
+            stars = [min(5, max(1, round(rng.gauss(mean, 0.8)))) for _ in range(ratings)]
+            within, returned = draw(remote, 0.85 + 0.05 * q), draw(remote, 0.08 - 0.025 * q)
+            counts = {
+                "in_person_total": visits, "in_person_on_time": draw(visits, 0.8 + 0.06 * q),
+                "remote_total": remote, "remote_within_sla": within, "filed_total": remote, "filed_returned": returned,
+                "c|petitions|remote_total": remote, "c|petitions|remote_within_sla": within,
+                "c|petitions|filed_total": remote, "c|petitions|filed_returned": returned,
+                "ratings_count": ratings, "ratings_sum": sum(stars), "ratings_sumsq": sum(x * x for x in stars),
+                "transactions": visits + remote, "complaints_upheld": draw(visits + remote, 0.002 - 0.0008 * q),
+                "routed_offered": remote, "routed_accepted": draw(remote, 0.9 + 0.04 * q),
+                "no_show": draw(visits, 0.06), "fees_rials": (visits + remote) * 400_000,
+            }
+            out.append({"office_id": office["office_id"], "period": month, "counts": counts})
+    return out
+
+
 def summary(offices: list[dict[str, Any]], services: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts for progress output: offices per province, services per category and mode."""
     return {

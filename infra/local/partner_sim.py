@@ -109,24 +109,32 @@ def remote_service_and_office(api: str, office: str | None) -> tuple[str, str]:
     return service, offices["items"][0]["office_id"]
 
 
-def drive(api: str, office: str, count: int) -> None:
-    """An operator of `office` pulls, starts and completes what is waiting."""
+def _operator(office: str) -> dict:
     from chalicelib.api.auth import issue_token
-    op = {"Authorization": f"Bearer {issue_token('sim-operator', office)}", "Content-Type": "application/json"}
-    requests.post(f"{api}/v1/office/counters", json={"open": 1}, headers=op, timeout=30)
-    for _ in range(count):
-        pulled = requests.post(f"{api}/v1/office/queue/next", headers=op, timeout=30)
+    return {"Authorization": f"Bearer {issue_token('sim-operator', office)}", "Content-Type": "application/json"}
+
+
+def _work(api: str, office: str, code: str, how: str) -> None:
+    for step in ("start", "complete"):
+        requests.post(f"{api}/v1/office/requests/{code}/{step}", headers=_operator(office), timeout=30).raise_for_status()
+    print(f"  office {office}: {code} {how}, started, completed")
+
+
+def drive(api: str, office: str, routed: list[tuple[str, str]], waiting: int) -> None:
+    """Requests the router already gave to an idle office are worked there; an operator of
+    `office` pulls, starts and completes the ones still waiting in the queue."""
+    for code, assigned_to in routed:
+        _work(api, assigned_to, code, "assigned on arrival")
+    requests.post(f"{api}/v1/office/counters", json={"open": 1}, headers=_operator(office), timeout=30)
+    for _ in range(waiting):
+        pulled = requests.post(f"{api}/v1/office/queue/next", headers=_operator(office), timeout=30)
         if pulled.status_code != 200:
             print(f"  office {office}: queue/next -> {pulled.status_code}")
             return
-        code = pulled.json()["tracking_code"]
-        requests.post(f"{api}/v1/office/requests/{code}/start", headers=op, timeout=30).raise_for_status()
-        requests.post(f"{api}/v1/office/requests/{code}/complete", headers=op, timeout=30).raise_for_status()
-        print(f"  office {office}: {code} assigned, started, completed")
+        _work(api, office, pulled.json()["tracking_code"], "pulled")
 
 
 def deliver_callbacks() -> dict:
-    os.environ.setdefault("DDB_ENDPOINT", f"http://127.0.0.1:{os.environ.get('DDB_PORT', '8100')}")
     from chalicelib.services import remote_jobs
     return remote_jobs.deliver_callbacks()
 
@@ -141,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-drive", action="store_true", help="only post; do not work the requests")
     args = parser.parse_args(argv)
     load_stage_env("local")
+    # Before any chalicelib import (settings are read once): the stack's DynamoDB Local.
+    os.environ.setdefault("DDB_ENDPOINT", f"http://127.0.0.1:{os.environ.get('DDB_PORT', '8100')}")
 
     callbacks = Callbacks(args.port)
     try:
@@ -148,14 +158,17 @@ def main(argv: list[str] | None = None) -> int:
         callbacks.secrets = [secret]
         print(f"partner {args.partner} registered; callbacks on http://127.0.0.1:{args.port}/callbacks")
         service, office = remote_service_and_office(args.api, args.office)
-        first = None
+        first, routed = None, []
         for n in range(args.count):
             body = json.dumps({"partner_ref": f"1470-SIM-{uuid.uuid4().hex[:8]}", "service_id": service,
                                "national_id": national_id(n + 1), "mobile": f"0912{n + 1:07d}",
                                "description": "درخواست ثبت‌شده از طریق تماس با ۱۴۷۰"}, ensure_ascii=False).encode()
             msg_id = f"msg_{uuid.uuid4().hex}"
             resp = signed_post(args.api, args.partner, secret, body, msg_id)
-            print(f"  -> {msg_id}: {resp.status_code} {resp.json().get('tracking_code')} {resp.json().get('status')}")
+            created = resp.json()
+            print(f"  -> {msg_id}: {resp.status_code} {created.get('tracking_code')} {created.get('status')}")
+            if created.get("status") == "ASSIGNED":
+                routed.append((created["tracking_code"], created["office"]["office_id"]))
             first = first or (body, msg_id)
         if first:
             replay = signed_post(args.api, args.partner, secret, *first)
@@ -163,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             forged = signed_post(args.api, args.partner, "whsec_" + "QUJD" * 8, first[0], f"msg_{uuid.uuid4().hex}")
             print(f"  -> signed with a wrong secret: {forged.status_code} {forged.json().get('type')}")
         if not args.no_drive:
-            drive(args.api, office, args.count)
+            drive(args.api, office, routed, args.count - len(routed))
             print(f"  callback delivery: {deliver_callbacks()}")
             deadline = time.monotonic() + 5
             while len(callbacks.received) < 3 * args.count and time.monotonic() < deadline:

@@ -554,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     load_stage_env(args.stage, ROOT / ".chalice" / "config.json")
     endpoint = os.environ.get("DDB_ENDPOINT") or f"http://127.0.0.1:{os.environ.get('DDB_PORT', '8100')}"
+    os.environ["DDB_ENDPOINT"] = endpoint  # the handlers talk to the same DynamoDB Local as the runner
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "me-central-1"
     # Import the app the way Lambda does: from the project root, after the stage environment is set.
     os.chdir(ROOT)

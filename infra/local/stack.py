@@ -68,8 +68,11 @@ def main() -> int:
         print("* tables and demo network")
         subprocess.run([str(BIN / "python"), "-m", "infra.local.bootstrap", "--seed-if-empty"], env=env, cwd=ROOT,
                        check=True)
-        subprocess.run([str(BIN / "python"), "-m", "infra.local.runner", "job", "snapshot_office_load"], env=env,
-                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        # The load snapshot and the ranking run once now (their schedules fire every minute and
+        # every day): the demo shows crowding and tiers at once; a second run changes nothing.
+        for job in ("snapshot_office_load", "rank_offices"):
+            subprocess.run([str(BIN / "python"), "-m", "infra.local.runner", "job", job], env=env,
+                           cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         print(f"* API (chalice local) on http://127.0.0.1:{port}")
         api_log = open(LOCAL / "api.log", "ab")
         children.append(subprocess.Popen(

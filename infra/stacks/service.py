@@ -15,7 +15,6 @@ from aws_cdk import (
     CfnOutput,
     Duration,
     RemovalPolicy,
-    SecretValue,
     Stack,
     Tags,
 )
@@ -47,18 +46,18 @@ OPERATOR_AUTHORIZER = "operators"  # the name operator routes give CognitoUserPo
 FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
     API_HANDLER: {  # every route: booking, office day, remote requests, partner gateway, association admin
         "read": frozenset({"services", "offices", "network", "bookings", "outbox", "idempotency", "requests",
-                           "partners"}),
+                           "partners", "ranking", "operators"}),
         "write": frozenset({"bookings", "outbox", "idempotency", "requests", "partners",
-                            "network"}),  # network: the association's calendar corrections
-        "secrets": frozenset({"jwt", "pepper", "partners"}),
+                            "network",  # network: the association's calendar corrections
+                            "ranking", "operators"}),  # complaints/inspections, the operators registry
+        "secrets": frozenset({"jwt", "pepper"}),
     },
     "deliver_outbox": {  # due messages; a reminder re-checks its booking
         "read": frozenset({"outbox", "bookings"}),
         "write": frozenset({"outbox"}),
-        "secrets": frozenset({"partners"}),  # partner callbacks are delivered from the outbox
     },
-    "snapshot_office_load": {  # offices x calendar corrections x today's counts -> one network item
-        "read": frozenset({"offices", "network", "bookings"}),
+    "snapshot_office_load": {  # offices x calendar corrections x today's counts and live load -> one network item
+        "read": frozenset({"offices", "network", "bookings", "requests"}),
         "write": frozenset({"network"}),
     },
     "sweep_remote_sla": {  # requests not started in time go back to the national queue; breaches counted
@@ -73,9 +72,21 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "read": frozenset({"requests"}),
         "write": frozenset({"requests"}),
     },
-    "fold_booking_outcomes": {  # bookings stream -> per-office outcome stats (a conditional update)
-        "write": frozenset({"bookings"}),
+    # issue 4, the office ranking: streams -> monthly per-office aggregates (service tariff and
+    # category from `services`), and the daily recompute -> one snapshot a month + office tiers.
+    "fold_booking_ranking": {
+        "read": frozenset({"services"}),
+        "write": frozenset({"ranking"}),
         "streams": frozenset({"bookings"}),
+    },
+    "fold_request_ranking": {
+        "read": frozenset({"services"}),
+        "write": frozenset({"ranking"}),
+        "streams": frozenset({"requests"}),
+    },
+    "rank_offices": {  # policy in `network`, registry in `operators`; tiers written to `offices`
+        "read": frozenset({"ranking", "offices", "operators", "network"}),
+        "write": frozenset({"ranking", "offices"}),
     },
 }
 
@@ -138,7 +149,6 @@ class EjsoStack(Stack):
                 # with Powertools parameters (get_secret), cached for POWERTOOLS_PARAMETERS_MAX_AGE.
                 "JWT_SIGNING_KEY_SECRET_ARN": self.secrets["jwt"].secret_arn,
                 "CITIZEN_PEPPER_SECRET_ARN": self.secrets["pepper"].secret_arn,
-                "PARTNER_WEBHOOK_SECRETS_ARN": self.secrets["partners"].secret_arn,
                 "POWERTOOLS_PARAMETERS_MAX_AGE": "300",
                 "OPERATOR_USER_POOL_ARN": self.user_pool.user_pool_arn,
                 "OPERATOR_USER_POOL_ID": self.user_pool.user_pool_id,
@@ -213,12 +223,8 @@ class EjsoStack(Stack):
             # Citizen keys are HMACs with this pepper: rotating it orphans every booking's citizen key.
             "pepper": random_key("CitizenPepper", "citizen-pepper",
                                  "Pepper of the citizen key (HMAC of the national ID); never rotate in place"),
-            # {"<partner_id>": ["whsec_...", ...]}: a list per partner so a secret can be rolled.
-            "partners": sm.Secret(
-                self, "PartnerWebhookSecrets", secret_name=f"{prefix}/partner-webhook-secrets",
-                description="Standard Webhooks secrets per partner id (JSON); filled in by operations",
-                secret_string_value=SecretValue.unsafe_plain_text(json.dumps({})),  # no partner yet: not a secret
-                removal_policy=RemovalPolicy.RETAIN),
+            # Partners' webhook secrets are not here: they live in the `partners` table (encrypted at
+            # rest), created, rotated and retired by the association through the API, one per partner.
         }
 
     def _operators(self) -> tuple[cognito.UserPool, cognito.UserPoolClient]:

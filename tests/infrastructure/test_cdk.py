@@ -308,7 +308,7 @@ def test_functions_are_traced_and_configured_for_aws(stage, transformed, templat
                 var = table["Properties"]["TableName"].removeprefix(STAGES[stage].table_prefix + "-").upper()
                 assert env[f"{var}_STREAM_ARN"] == {"Fn::GetAtt": [tid, "StreamArn"]}, (fid, var)
         secrets = of_type(cfn, "AWS::SecretsManager::Secret")
-        for var in ("JWT_SIGNING_KEY_SECRET_ARN", "CITIZEN_PEPPER_SECRET_ARN", "PARTNER_WEBHOOK_SECRETS_ARN"):
+        for var in ("JWT_SIGNING_KEY_SECRET_ARN", "CITIZEN_PEPPER_SECRET_ARN"):
             assert ref_target(env[var]) in secrets, (fid, var)
         assert ref_target(env["OPERATOR_USER_POOL_ARN"]) in of_type(cfn, "AWS::Cognito::UserPool")
     groups = [g["Properties"] for g in of_type(cfn, "AWS::Logs::LogGroup").values()]
@@ -360,13 +360,12 @@ def test_table_grants_are_per_function_and_scoped(stage, templates):
 def test_secrets_are_referenced_and_read_only_by_who_needs_them(stage, templates):
     cfn = templates[stage]
     secrets = of_type(cfn, "AWS::SecretsManager::Secret")
-    assert len(secrets) == 3
+    assert len(secrets) == 2
     names = {v["Properties"]["Name"]: k for k, v in secrets.items()}
-    assert set(names) == {f"ejso/{stage}/{n}" for n in ("jwt-signing-key", "citizen-pepper", "partner-webhook-secrets")}
+    assert set(names) == {f"ejso/{stage}/{n}" for n in ("jwt-signing-key", "citizen-pepper")}
     for k, v in secrets.items():
         assert v["DeletionPolicy"] == "Retain", k
-    by_key = {"jwt": names[f"ejso/{stage}/jwt-signing-key"], "pepper": names[f"ejso/{stage}/citizen-pepper"],
-              "partners": names[f"ejso/{stage}/partner-webhook-secrets"]}
+    by_key = {"jwt": names[f"ejso/{stage}/jwt-signing-key"], "pepper": names[f"ejso/{stage}/citizen-pepper"]}
     for handler, access in FUNCTION_ACCESS.items():
         role = function_role(cfn, handler)
         readable = {ref_target(r) for _, roles, st in statements(cfn) if role in roles
@@ -435,7 +434,8 @@ def test_alarms_cover_5xx_throttles_errors_and_failed_stream_batches(stage, temp
         fn = {"Ref": logical_id(handler)}
         assert watching("AWS/Lambda", "Errors", "FunctionName", fn), handler
         assert watching("AWS/Lambda", "Throttles", "FunctionName", fn), handler
-    assert watching("AWS/Lambda", "IteratorAge", "FunctionName", {"Ref": "FoldBookingOutcomes"})
+    for stream_handler in ("fold_booking_ranking", "fold_request_ranking"):
+        assert watching("AWS/Lambda", "IteratorAge", "FunctionName", {"Ref": logical_id(stream_handler)}), stream_handler
     dlq = watching("AWS/SQS", "ApproximateNumberOfMessagesVisible")
     assert dlq and dlq[0]["Properties"]["Threshold"] == 1
     for table_id in table_ids(cfn):

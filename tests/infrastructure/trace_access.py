@@ -86,6 +86,14 @@ def main() -> None:
                          "NewImage": {**image, "status": {"S": "COMPLETED"}},
                          "OldImage": {**image, "status": {"S": "BOOKED"}}},
         }]}
+        # A remote request completed by an office (the requests stream's consumers fold it).
+        stamp = now.isoformat(timespec="seconds")
+        request = {"pk": {"S": "RQ#RQTRACE00001"}, "sk": {"S": "REQUEST"}, "office_id": {"S": "OF-TRACE"},
+                   "service_id": {"S": "S-TRACE"}, "sla_deadline": {"S": stamp}, "updated_at": {"S": stamp}}
+        request_stream_event = json.loads(json.dumps(stream_event).replace(f"{PREFIX}-bookings/", f"{PREFIX}-requests/"))
+        request_stream_event["Records"][0]["dynamodb"].update(
+            Keys={"pk": request["pk"], "sk": request["sk"]}, NewImage={**request, "status": {"S": "COMPLETED"}},
+            OldImage={**request, "status": {"S": "IN_PROGRESS"}})
         with Client(app, stage_name="test", project_dir=str(ROOT)) as client:
             for source in app.event_sources:
                 kind = type(source).__name__
@@ -93,6 +101,8 @@ def main() -> None:
                     payload = client.events.generate_cw_event(
                         source="aws.events", detail_type="Scheduled Event", detail={},
                         resources=[f"arn:aws:events:me-central-1:000000000000:rule/{source.name}"])
+                elif kind == "DynamoDBEventConfig" and f"{PREFIX}-requests/" in source.stream_arn:
+                    payload = request_stream_event
                 elif kind == "DynamoDBEventConfig":
                     payload = stream_event
                 else:

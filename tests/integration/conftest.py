@@ -47,11 +47,12 @@ def tables():
 def network(tables):
     """A small, known network, with the transactional tables emptied before each test."""
     from chalicelib.dal import catalogue_store
-    from chalicelib.dal.models import BookingItem, IdempotencyItem, NetworkItem, OutboxItem
+    from chalicelib.dal.models import BookingItem, IdempotencyItem, NetworkItem, OfficeItem, OutboxItem, ServiceItem
     from infra.local.bootstrap import create_tables, drop_tables
     from tests.integration import fixtures
 
-    drop_tables((BookingItem, OutboxItem, IdempotencyItem, NetworkItem))
+    # Offices too: a test that adds offices (20 for the pull race) must not change the next one's network.
+    drop_tables((BookingItem, OutboxItem, IdempotencyItem, NetworkItem, OfficeItem, ServiceItem))
     create_tables()
     catalogue_store.save_all(fixtures.items())
     return fixtures

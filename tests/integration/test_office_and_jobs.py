@@ -125,36 +125,6 @@ def test_failed_sms_is_retried_later(network):
     assert jobs.deliver_outbox(now + timedelta(minutes=3), FakeGateway())["sent"] == 1
 
 
-def _stream_event(records):
-    from boto3.dynamodb.types import TypeSerializer
-    ser = TypeSerializer()
-    return {"Records": [{
-        "eventID": eid, "eventName": "MODIFY", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
-        "awsRegion": "me-central-1",
-        "eventSourceARN": "arn:aws:dynamodb:me-central-1:000000000000:table/ejso-test-bookings/stream/local",
-        "dynamodb": {"ApproximateCreationDateTime": 1_790_000_000, "SequenceNumber": str(100 + i), "SizeBytes": 100,
-                     "StreamViewType": "NEW_AND_OLD_IMAGES",
-                     "Keys": {"pk": {"S": new["pk"]}, "sk": {"S": "BOOKING"}},
-                     "NewImage": {k: ser.serialize(v) for k, v in new.items()},
-                     "OldImage": {k: ser.serialize(v) for k, v in old.items()}},
-    } for i, (eid, new, old) in enumerate(records)]}
-
-
-def test_outcome_stream_is_folded_once_per_event(client):
-    from chalicelib.dal.models import OutcomeStatItem
-    day = next_open_day().isoformat()
-    new = {"pk": "BK#X1", "sk": "BOOKING", "office_id": "OF-A", "day": day, "status": "COMPLETED"}
-    old = dict(new, status="CHECKED_IN")
-    noise = {"pk": "OD#OF-A#x", "sk": "COUNT", "booked": 3}
-    event = _stream_event([("e1", new, old), ("e2", dict(new, pk="BK#X2", status="NO_SHOW"), dict(old, status="BOOKED")),
-                           ("e3", noise, noise)])
-    for _ in range(2):  # a redelivered batch changes nothing
-        result = client.lambda_.invoke("fold_booking_outcomes", event)
-        assert result.payload == {"batchItemFailures": []}
-    stats = OutcomeStatItem.get("ST#OF-A", f"DAY#{day}", consistent_read=True)
-    assert (stats.completed, stats.no_show, stats.cancelled) == (1, 1, 0)
-
-
 def test_load_snapshot_feeds_office_crowding(client):
     from chalicelib.services.jobs import snapshot_office_load
     day = next_open_day()

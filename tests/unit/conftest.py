@@ -10,3 +10,14 @@ os.environ.update({
     "CATALOGUE_CACHE_SECONDS": "0",
 })
 os.environ.pop("DDB_ENDPOINT", None)
+
+import pytest  # noqa: E402 - after the environment above, which the app's modules read at import
+import yaml  # noqa: E402
+
+OPENAPI = Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+@pytest.fixture(scope="session")
+def doc() -> dict:
+    """openapi.yaml, parsed once for every contract test."""
+    return yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))

@@ -22,9 +22,10 @@ from referencing.jsonschema import DRAFT202012
 
 from app import app
 from chalicelib import errors
-from chalicelib.dal import booking_store, catalogue_store
+from chalicelib.dal import booking_store, catalogue_store, operator_store
 from chalicelib.dal.models import BookingItem, OfficeItem, ServiceItem
 from chalicelib.domain import calendar
+from chalicelib.ranking_schemas import ComplaintsIn, InspectionIn, OperatorIn, PolicyAdoption, Simulation
 from chalicelib.request_schemas import (
     OpenCounters,
     PartnerIn,
@@ -33,7 +34,14 @@ from chalicelib.request_schemas import (
     RemoteRequestIn,
     RequestDecision,
 )
-from chalicelib.schemas import BookingRequest, CalendarCorrection, CheckInRequest, HoldRequest, RescheduleRequest
+from chalicelib.schemas import (
+    BookingRequest,
+    CalendarCorrection,
+    CheckInRequest,
+    HoldRequest,
+    RescheduleRequest,
+    RoutingParamsChange,
+)
 from chalicelib.services import bookings, catalogue, office_day
 from chalicelib.settings import get_settings
 
@@ -44,20 +52,30 @@ PROBLEM_REF = "#/components/schemas/Problem"
 BODY_MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (BookingRequest, HoldRequest, RescheduleRequest,
                                                                    CheckInRequest, CalendarCorrection,
                                                                    RemoteRequestIn, PartnerRequestIn, RequestDecision,
-                                                                   OpenCounters, PartnerIn, RatingIn)}
+                                                                   OpenCounters, PartnerIn, RatingIn,
+                                                                   RoutingParamsChange)}
 # Views that must be called with a JSON body; any other body a view reads is optional.
 REQUIRED_BODIES = {("/v1/bookings", "post"), ("/v1/holds", "post"), ("/v1/bookings/{booking_id}/reschedule", "post"),
                    ("/v1/admin/calendar/{day}", "put"), ("/v1/requests", "post"),
                    ("/v1/partners/{partner_id}/requests", "post"), ("/v1/office/requests/{tracking_code}/reject", "post"),
                    ("/v1/office/requests/{tracking_code}/needs-in-person", "post"),
                    ("/v1/requests/{tracking_code}/rating", "post"),
-                   ("/v1/office/counters", "post"), ("/v1/admin/partners/{partner_id}", "put")}
+                   ("/v1/office/counters", "post"), ("/v1/admin/partners/{partner_id}", "put"),
+                   ("/v1/admin/routing/params", "put")}
 # Views that never reach the database, so cannot answer 503.
 NO_DATABASE = {"health"}
-TAGS = {"catalogue", "bookings", "office", "association", "requests", "partners"}
+TAGS = {"catalogue", "bookings", "office", "association", "requests", "partners", "routing"}
 # Authenticated path prefixes: their tag and security scheme; every other route is public.
 AUTHENTICATED = {"/v1/office/": ("office", "operatorBearer"), "/v1/admin/": ("association", "associationBearer"),
                  "/v1/partners/": ("partners", "partnerSignature")}
+# issue 4: the office ranking and the operators registry
+BODY_MODELS.update({m.__name__: m for m in (OperatorIn, ComplaintsIn, InspectionIn, PolicyAdoption, Simulation)})
+REQUIRED_BODIES |= {("/v1/admin/ranking/offices/{office_id}/complaints", "post"),
+                    ("/v1/admin/ranking/offices/{office_id}/inspections", "post"),
+                    ("/v1/admin/ranking/simulate", "post"), ("/v1/admin/ranking/policy", "put"),
+                    ("/v1/office/operators/{operator_id}", "put"),
+                    ("/v1/admin/offices/{office_id}/operators/{operator_id}", "put")}
+TAGS |= {"ranking"}
 
 
 def auth_of(path: str) -> tuple[str, str] | None:
@@ -458,6 +476,7 @@ def no_database(monkeypatch, office, service, booking):
     monkeypatch.setattr(catalogue_store, "get_service", lambda service_id: service)
     monkeypatch.setattr(catalogue_store, "all_offices", lambda: {office.office_id: office})
     monkeypatch.setattr(booking_store, "taken_seats", lambda *args, **kwargs: {})
+    monkeypatch.setattr(operator_store, "licence_expiries", lambda office_id: ())  # no registry: declared counters
     monkeypatch.setattr(catalogue_store, "calendar_corrections", lambda: {})
     monkeypatch.setattr(booking_store, "create_hold", lambda *args, **kwargs: None)
     monkeypatch.setattr(booking_store, "office_day_bookings", lambda office_id, day: [booking])

@@ -7,7 +7,6 @@ import json
 from datetime import datetime
 
 import pytest
-import yaml
 from chalice.test import Client
 
 from app import app
@@ -15,14 +14,9 @@ from chalicelib.dal import catalogue_store, partner_store
 from chalicelib.dal.models import OfficeItem, PartnerItem, RemoteRequestItem, ServiceItem
 from chalicelib.domain import calendar, remote
 from chalicelib.services import partners, remote_requests
-from tests.unit.test_openapi import DOC_PATH, PROBLEM_REF, assert_valid, check_shape, deref, documented_keys, op_of, response_ref
+from tests.unit.test_openapi import PROBLEM_REF, assert_valid, check_shape, deref, documented_keys, op_of, response_ref
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=calendar.TEHRAN)
-
-
-@pytest.fixture(scope="module")
-def doc() -> dict:
-    return yaml.safe_load(DOC_PATH.read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -1,0 +1,62 @@
+"""Versioned network configuration (routing parameters; any document the association adopts) in
+the `network` table: pk CONFIG#{name}, sk V#{n:06d} one adopted version each, and sk CURRENT
+pointing at the latest. Adopting is one transaction conditional on the version it replaces, so
+two admins cannot both adopt "version 4"; old versions stay, for the audit trail and replays."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.dal import catalogue_store
+from chalicelib.dal.db import Tx, unavailable_guard
+from chalicelib.dal.models import NetworkItem
+
+CURRENT = "CURRENT"
+
+
+def _pk(name: str) -> str:
+    return f"CONFIG#{name}"
+
+
+def _sk(number: int) -> str:
+    return f"V#{number:06d}"
+
+
+@unavailable_guard
+def current(name: str, *, cached: bool = True) -> tuple[int, dict] | None:
+    """(version number, document) of the adopted version, or None if nothing was adopted yet."""
+    def read():
+        try:
+            pointer = NetworkItem.get(_pk(name), CURRENT, consistent_read=not cached)
+        except DoesNotExist:
+            return None
+        return int(pointer.number), pointer.data["document"]
+    if not cached:
+        return read()
+    return catalogue_store.cached(f"config:{name}", read)
+
+
+@unavailable_guard
+def adopt(name: str, document: dict, expected: int, actor: str, now: datetime) -> int:
+    """Adopt `document` as version expected+1. Raises TxConditionFailed(labels={'current'}) when
+    another version was adopted since `expected` was read."""
+    number = expected + 1
+    stamp = now.isoformat(timespec="seconds")
+    record = {"number": number, "document": document, "adopted_by": actor, "adopted_at": stamp}
+    tx = Tx()
+    tx.put("version", NetworkItem(_pk(name), _sk(number), data=record, updated_at=stamp),
+           condition=NetworkItem.pk.does_not_exist())
+    condition = NetworkItem.pk.does_not_exist() if expected == 0 else NetworkItem.number == expected
+    tx.put("current", NetworkItem(_pk(name), CURRENT, data=record, number=number, updated_at=stamp),
+           condition=condition)
+    tx.commit()
+    catalogue_store.forget(f"config:{name}")
+    return number
+
+
+@unavailable_guard
+def history(name: str, limit: int = 50) -> list[dict]:
+    """Adopted versions, newest first."""
+    items = NetworkItem.query(_pk(name), NetworkItem.sk.startswith("V#"), scan_index_forward=False, limit=limit)
+    return [i.data for i in items]

@@ -1,0 +1,231 @@
+"""The ranking's data on DynamoDB (table `ranking`, models in dal/models.py):
+
+  AG#{period}             / {office_id}  an office's counters of one Jalali month (atomic ADDs)
+  EV#{event id}           / SEEN         an event already folded (TTL), written with its counters
+  SNAPSHOTS               / {period}     the one ranking of a period (written last, once)
+  SN#{period}#{fp[:16]}   / {office_id}  a snapshot's per-office rows
+
+Aggregate counters have dynamic names (one per ranking flow and per service category), which
+PynamoDB cannot express, so they are written and read with the shared botocore client here;
+everything else goes through the models."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from chalicelib.dal.db import _TRANSIENT, TxConflict, shared_client, unavailable_guard
+from chalicelib.dal.models import AggregateItem, OfficeItem, SnapshotItem, SnapshotRowItem
+from chalicelib.domain.ranking_live import Delta
+from chalicelib.errors import ServiceUnavailable
+
+_ser, _de = TypeSerializer(), TypeDeserializer()
+SNAPSHOTS = "SNAPSHOTS"
+_KEYS = {"pk", "sk", "office_id", "period", "inspection_score", "inspection_on", "updated_at"}
+
+
+def _raw_guard(fn):
+    """The raw-client calls' version of `unavailable_guard`: unreachable or throttled -> 503."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (BotoConnectionError, HTTPClientError) as exc:
+            raise ServiceUnavailable() from exc
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _TRANSIENT:
+                raise ServiceUnavailable() from exc
+            raise
+    return wrapper
+
+
+def aggregate_pk(period: str) -> str:
+    return f"AG#{period}"
+
+
+def _table() -> str:
+    return AggregateItem.Meta.table_name
+
+
+def _update(delta: Delta, stamp: str) -> dict:
+    names, values, adds = {"#o": "office_id", "#p": "period", "#u": "updated_at"}, {
+        ":o": _ser.serialize(delta.office_id), ":p": _ser.serialize(delta.period), ":u": _ser.serialize(stamp)}, []
+    for i, (name, value) in enumerate(sorted(delta.counts.items())):
+        names[f"#c{i}"], values[f":c{i}"] = name, _ser.serialize(int(value))
+        adds.append(f"#c{i} :c{i}")
+    sets = ["#o = :o", "#p = :p", "#u = :u"]
+    update: dict = {"TableName": _table(), "Key": {"pk": {"S": aggregate_pk(delta.period)}, "sk": {"S": delta.office_id}}}
+    if delta.inspection is not None:  # a state: only a newer (or same-day) inspection replaces it
+        names.update({"#is": "inspection_score", "#io": "inspection_on"})
+        values.update({":is": _ser.serialize(Decimal(str(delta.inspection[1]))), ":io": _ser.serialize(delta.inspection[0])})
+        sets += ["#is = :is", "#io = :io"]
+        update["ConditionExpression"] = "attribute_not_exists(#io) OR #io <= :io"
+    update["UpdateExpression"] = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
+    update["ExpressionAttributeNames"], update["ExpressionAttributeValues"] = names, values
+    return update
+
+
+@_raw_guard
+def fold(event_id: str, deltas: Iterable[Delta], now: datetime, keep_days: int, *,
+         once_per: tuple[str, int] | None = None) -> bool:
+    """Apply one event's additions exactly once: the marker EV#{event_id} (attribute_not_exists)
+    and every counter update are one TransactWriteItems. False if the event was already folded
+    (or an inspection older than the one recorded). Deltas of the same office and period merge.
+    `once_per` (key, days to keep): a second marker that must not exist either, so at most one
+    event per key counts (one rating per citizen, office and month)."""
+    merged: dict[tuple[str, str], Delta] = {}
+    for d in deltas:
+        key = (d.office_id, d.period)
+        prev = merged.get(key)
+        merged[key] = d if prev is None else Delta(d.office_id, d.period, {
+            k: prev.counts.get(k, 0) + d.counts.get(k, 0) for k in {*prev.counts, *d.counts}},
+            d.inspection or prev.inspection)
+    if not merged:
+        return False
+    stamp = now.isoformat(timespec="seconds")
+    expires = int((now + timedelta(days=keep_days)).timestamp())
+    items = [{"Put": {"TableName": _table(), "Item": {"pk": {"S": f"EV#{event_id}"}, "sk": {"S": "SEEN"},
+                                                       "ttl": {"N": str(expires)}},
+                      "ConditionExpression": "attribute_not_exists(pk)"}}]
+    if once_per is not None:
+        until = int((now + timedelta(days=once_per[1])).timestamp())
+        items.append({"Put": {"TableName": _table(), "Item": {"pk": {"S": once_per[0]}, "sk": {"S": "SEEN"},
+                                                               "ttl": {"N": str(until)}},
+                              "ConditionExpression": "attribute_not_exists(pk)"}})
+    items += [{"Update": _update(d, stamp)} for _, d in sorted(merged.items())]
+    try:
+        shared_client().transact_write_items(TransactItems=items)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            raise
+        codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        if "TransactionConflict" in codes:
+            raise TxConflict() from exc  # the stream retries the record
+        if "ConditionalCheckFailed" in codes:
+            return False
+        raise
+    return True
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+@_raw_guard
+def period_aggregates(period: str) -> dict[str, dict]:
+    """office_id -> {"counts": {counter: int}, "inspection": the month's latest score or None} for one
+    month: one paginated Query of the period's partition (~1 KB an office, ~1,000 offices a page)."""
+    out: dict[str, dict] = {}
+    kwargs = {"TableName": _table(), "KeyConditionExpression": "pk = :pk",
+              "ExpressionAttributeValues": {":pk": {"S": aggregate_pk(period)}}, "ConsistentRead": True}
+    while True:
+        page = shared_client().query(**kwargs)
+        for raw in page.get("Items", []):
+            item = {k: _plain(_de.deserialize(v)) for k, v in raw.items()}
+            counts = {k: int(v) for k, v in item.items() if k not in _KEYS}
+            inspection = float(item["inspection_score"]) if item.get("inspection_score") is not None else None
+            out[item["sk"]] = {"counts": counts, "inspection": inspection}
+        if "LastEvaluatedKey" not in page:
+            return out
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+@_raw_guard
+def save_aggregates(rows: Iterable[tuple[str, str, dict[str, int]]]) -> int:
+    """Bulk load (period, office_id, counters) items, unconditionally: the demo seed only."""
+    batch, count = [], 0
+
+    def flush():
+        pending = {_table(): batch}
+        while pending:
+            pending = shared_client().batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
+
+    for period, office_id, counts in rows:
+        item = {"pk": aggregate_pk(period), "sk": office_id, "office_id": office_id, "period": period, **counts}
+        batch.append({"PutRequest": {"Item": {k: _ser.serialize(v) for k, v in item.items()}}})
+        count += 1
+        if len(batch) == 25:
+            flush()
+            batch = []
+    if batch:
+        flush()
+    return count
+
+
+# --- snapshots ---------------------------------------------------------------------------------
+
+def rows_pk(period: str, fingerprint: str) -> str:
+    return f"SN#{period}#{fingerprint[:16]}"
+
+
+@unavailable_guard
+def snapshot(period: str) -> SnapshotItem | None:
+    try:
+        return SnapshotItem.get(SNAPSHOTS, period, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+@unavailable_guard
+def snapshots(before: str | None = None, limit: int = 24) -> list[SnapshotItem]:
+    """Published snapshots, newest first (only those of periods before `before`, if given)."""
+    condition = SnapshotItem.sk < before if before else None
+    return list(SnapshotItem.query(SNAPSHOTS, condition, scan_index_forward=False, limit=limit, consistent_read=True))
+
+
+@unavailable_guard
+def rows(head: SnapshotItem) -> dict[str, SnapshotRowItem]:
+    return {r.sk: r for r in SnapshotRowItem.query(head.rows_pk)}
+
+
+@unavailable_guard
+def office_rows(heads: list[SnapshotItem], office_id: str) -> dict[str, SnapshotRowItem]:
+    """period -> the office's row, for each snapshot in `heads` (one BatchGet)."""
+    by_pk = {h.rows_pk: h.sk for h in heads}
+    found = SnapshotRowItem.batch_get([(pk, office_id) for pk in by_pk])
+    return {by_pk[r.pk]: r for r in found}
+
+
+@unavailable_guard
+def write_rows(items: list[SnapshotRowItem]) -> None:
+    """Rows go in before the head: their content is determined by the fingerprint in their key,
+    so a rerun with the same inputs rewrites the same bytes."""
+    with SnapshotRowItem.batch_write() as writer:
+        for item in items:
+            writer.save(item)
+
+
+@unavailable_guard
+def delete_rows(pk: str) -> None:
+    """Rows of a run that lost the race to publish (different inputs): never referenced."""
+    with SnapshotRowItem.batch_write() as writer:
+        for item in SnapshotRowItem.query(pk, attributes_to_get=["pk", "sk"]):
+            writer.delete(item)
+
+
+@unavailable_guard
+def publish(head: SnapshotItem) -> bool:
+    """Write the head once: False if the period already has a snapshot."""
+    try:
+        head.save(condition=SnapshotItem.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+@unavailable_guard
+def set_tier(office: OfficeItem, tier: int) -> None:
+    """The office's published tier (routing and the office list read it). Not conditional on the
+    office's version: the tier is the ranking's field alone, and an office edit must not lose it."""
+    office.update(actions=[OfficeItem.tier.set(tier)], condition=OfficeItem.office_id.exists(),
+                  add_version_condition=False)

@@ -1,0 +1,232 @@
+"""Load-based routing on the live network: office suggestions for citizens, assignment of remote
+work on arrival, and the routing parameters the association adopts.
+
+The router's view = the catalogue's offices + the last load snapshot (a minute old at most) + the
+ranking's tiers, built into a `routing.RoutingIndex` per container and rebuilt when the snapshot
+changes. The view only ranks: an assignment always ends in a conditional claim on the live
+counters (`request_store.claim`), and a failed claim corrects the view (herding is the known
+failure of routing on stale data)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chalicelib.dal import catalogue_store, config_store, request_store
+from chalicelib.dal.db import TxConditionFailed, TxConflict
+from chalicelib.dal.models import OfficeItem, QueueItem, RemoteRequestItem, ServiceItem
+from chalicelib.domain import calendar, remote, routing
+from chalicelib.domain.text import normalise, to_persian_digits
+from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.observability import logger, metrics
+from chalicelib.services import catalogue, remote_jobs
+from chalicelib.settings import get_settings
+
+PARAMS = "routing"
+URBAN_KM, URBAN_OFFICES = 10.0, 3  # a citizen with ≥ 3 offices within 10 km is in a town: urban radius
+_views: dict[str, tuple[str, routing.RoutingIndex]] = {}
+
+
+# --- parameters (versioned configuration) --------------------------------------------------
+
+def params() -> routing.RoutingParams:
+    adopted = config_store.current(PARAMS)
+    return routing.RoutingParams.from_dict(adopted[1]) if adopted else routing.RoutingParams()
+
+
+def params_view() -> dict:
+    adopted = config_store.current(PARAMS, cached=False)
+    current = routing.RoutingParams.from_dict(adopted[1]) if adopted else routing.RoutingParams()
+    return {"number": adopted[0] if adopted else 0, "params": current.to_dict(),
+            "history": config_store.history(PARAMS)}
+
+
+def adopt_params(changes: dict, expected: int, actor: str, now: datetime | None = None) -> dict:
+    """A new version of the routing parameters: the current ones with `changes`, validated, adopted
+    only if `expected` is still the current version number (no lost update between two admins)."""
+    now = now or calendar.now_tehran()
+    adopted = config_store.current(PARAMS, cached=False)
+    number = adopted[0] if adopted else 0
+    if expected != number:
+        raise Conflict(f"Version {number} is current, not {expected}; read the parameters again",
+                       "نسخه پارامترها تغییر کرده است؛ دوباره بخوانید")
+    base = routing.RoutingParams.from_dict(adopted[1]) if adopted else routing.RoutingParams()
+    if "version" in changes:
+        raise InvalidInput("The version label is assigned on adoption", "برچسب نسخه هنگام تصویب تعیین می‌شود")
+    try:
+        new = routing.RoutingParams.from_dict({**base.to_dict(), **changes, "version": f"routing-v{number + 1}"})
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"Invalid routing parameters: {exc}", "پارامترهای مسیریابی نامعتبر است") from exc
+    try:
+        config_store.adopt(PARAMS, new.to_dict(), number, actor, now)
+    except (TxConditionFailed, TxConflict) as exc:
+        raise Conflict("Another version was adopted meanwhile; read the parameters again",
+                       "در این فاصله نسخه دیگری تصویب شد؛ دوباره بخوانید") from exc
+    _views.clear()
+    logger.info("routing parameters adopted", extra={"version": new.version, "actor": actor})
+    return params_view()
+
+
+# --- the view ---------------------------------------------------------------------------------
+
+def _operating(office: OfficeItem, now: datetime, mode: str) -> bool:
+    """Remote work needs the office open now; an in-person visit needs it to open on one of the
+    next working days (a citizen choosing at night books for tomorrow)."""
+    if mode == routing.REMOTE:
+        return any(start <= now < end for start, end in catalogue.opening(office, now.date()))
+    return any(catalogue.opening(office, now.date() + timedelta(days=d)) for d in range(7))
+
+
+def _state(office: OfficeItem, load: dict, mode: str, now: datetime) -> routing.OfficeState:
+    counters = int(office.counters)
+    opened = load.get("open")  # None: the office has not declared its open counters today
+    if opened is None:  # in person, its installed counters serve; remote work needs a declaration
+        opened = counters if mode == routing.IN_PERSON else 0
+    return routing.OfficeState(
+        office_id=office.office_id, lat=float(office.lat), lon=float(office.lon), counters=counters,
+        counters_open=min(counters, int(opened)), open=_operating(office, now, mode),
+        busy=int(load.get("busy", 0)), queue_in_person=int(load.get("waiting", 0)),
+        remote_claimed=int(load.get("remote_claimed", 0)), bookings_today=int(load.get("booked") or 0),
+        tier=None if office.tier is None else int(office.tier),
+        categories=frozenset(office.offered_categories or ()), not_offered=frozenset(office.not_offered or ()),
+        in_person_required=frozenset(office.in_person_required or ()), deprived=bool(office.deprived))
+
+
+def view(mode: str, now: datetime | None = None) -> tuple[routing.RoutingIndex, dict]:
+    """The routing index for `mode` and the snapshot it was built from, per container."""
+    now = now or calendar.now_tehran()
+    snapshot = catalogue_store.load_snapshot()
+    # Rebuilt for a new snapshot, new parameters, or a new minute (offices open and close).
+    stamp = f"{snapshot.get('at')}|{params().version}|{now.replace(second=0, microsecond=0).isoformat()}"
+    hit = _views.get(mode)
+    if hit and hit[0] == stamp:
+        return hit[1], snapshot
+    loads = snapshot.get("offices", {}) if snapshot.get("day") == now.date().isoformat() else {}
+    states = [_state(o, loads.get(o.office_id, {}), mode, now) for o in catalogue_store.all_offices().values()]
+    index = routing.RoutingIndex(states, params())
+    _views[mode] = (stamp, index)
+    return index, snapshot
+
+
+def spec(service: ServiceItem) -> routing.ServiceSpec:
+    return routing.ServiceSpec(service.service_id, service.category, float(service.duration_min), service.mode)
+
+
+# --- suggestions for citizens -------------------------------------------------------------------
+
+def _where(lat: float | None, lon: float | None, city: str | None) -> tuple[float, float] | None:
+    if lat is not None and lon is not None:
+        return lat, lon
+    if not city:
+        return None
+    wanted = normalise(city)
+    points = [(float(o.lat), float(o.lon)) for o in catalogue_store.all_offices().values()
+              if wanted in (normalise(o.city), normalise(o.city_fa))]
+    if not points:
+        raise InvalidInput(f"No office is in a city called {city!r}; send lat and lon instead",
+                           "شهری با این نام در شبکه دفاتر یافت نشد؛ مختصات را بفرستید")
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+def _explain_fa(s: routing.Suggestion) -> str:
+    bits = [f"انتظار حدود {round(s.expected_wait_min)} دقیقه", f"انجام کار حدود {round(s.expected_service_min)} دقیقه"]
+    if s.distance_km is not None:
+        bits.append(f"فاصله {s.distance_km:.1f} کیلومتر")
+    bits.append(f"رتبه {s.tier}" if s.tier is not None else "هنوز رتبه‌بندی نشده")
+    if s.fallback:
+        bits.append("نزدیک‌ترین دفتر ارائه‌دهنده (در شعاع شما دفتری نبود)")
+    return to_persian_digits("، ".join(bits))
+
+
+def _item(s: routing.Suggestion, offices: dict[str, OfficeItem], service: ServiceItem, mode: str) -> dict:
+    office = offices.get(s.office_id) if s.office_id else None
+    out = {
+        "rank": s.rank, "score_min": round(s.score_min, 1), "expected_wait_min": round(s.expected_wait_min, 1),
+        "expected_service_min": round(s.expected_service_min, 1),
+        "quality_penalty_min": round(s.quality_penalty_min, 1), "travel_min": round(s.travel_min, 1),
+        "distance_km": None if s.distance_km is None else round(s.distance_km, 1), "tier": s.tier,
+        "fallback": s.fallback, "explanation_en": s.explanation or "", "explanation_fa": _explain_fa(s),
+    }
+    if office is not None:
+        out["office"] = {"office_id": office.office_id, "name_en": office.name_en, "name_fa": office.name_fa,
+                         "city": office.city, "city_fa": office.city_fa, "province": office.province}
+        out["next"] = (f"/v1/offices/{office.office_id}/slots?service={service.service_id}" if mode == routing.IN_PERSON
+                       else "/v1/requests")
+    else:
+        out["office"] = None  # let the network choose: the request goes to the national queue
+        out["next"] = "/v1/requests"
+    return out
+
+
+def suggest(service_id: str, mode: str | None, lat: float | None, lon: float | None, city: str | None,
+            limit: int, now: datetime | None = None) -> dict:
+    now = now or calendar.now_tehran()
+    service = catalogue.get_service(service_id)
+    mode = mode or (routing.REMOTE if service.mode == "remote_only" else routing.IN_PERSON)
+    if not routing.ServiceSpec(service.service_id, service.category, 1.0, service.mode).allows(mode):
+        raise InvalidInput(f"This service cannot be had {mode.replace('_', ' ')}",
+                           "این خدمت به این شیوه ارائه نمی‌شود")
+    where = _where(lat, lon, city)
+    if mode == routing.IN_PERSON and where is None:
+        raise InvalidInput("In-person suggestions need lat and lon, or a city", "برای پیشنهاد حضوری، مختصات یا شهر لازم است")
+    index, snapshot = view(mode, now)
+    citizen = None
+    if where is not None:
+        near = index.within(routing.Citizen(where[0], where[1]), URBAN_KM)
+        citizen = routing.Citizen(where[0], where[1], urban=len(near) >= URBAN_OFFICES)
+    result = routing.suggest(citizen, spec(service), mode, index, index.params, limit,
+                             remote_queue=int(snapshot.get("queue_remote", 0)))
+    offices = catalogue_store.all_offices()
+    metrics.add_metric(name="SuggestionsServed", unit="Count", value=1)
+    return {
+        "service": catalogue.service_view(service), "mode": mode, "params_version": result.params_version,
+        "load_at": snapshot.get("at"), "fallback": result.fallback,
+        "area": None if citizen is None else ("urban" if citizen.urban else "rural"),
+        "radius_km": None if citizen is None else routing.radius_km(citizen, index.params),
+        "items": [_item(s, offices, service, mode) for s in result.items],
+        "network_option": _item(result.network_option, offices, service, mode) if result.network_option else None,
+    }
+
+
+# --- remote work on arrival ------------------------------------------------------------------
+
+class _AlreadyTaken(Exception):
+    """The request left the queue meanwhile (an office pulled it): nothing more to route."""
+
+
+def assign_on_arrival(item: RemoteRequestItem, service: ServiceItem, now: datetime) -> str | None:
+    """Give a new remote request to the best idle office that may do it, claimed on the live
+    counters; None when no office is idle (it waits in the queue for the next pull). A request
+    for a preferred office waits in that office's queue."""
+    if item.queue.startswith("QO#"):
+        return None
+    index, _ = view(routing.REMOTE, now)
+    tracking = item.pk.removeprefix("RQ#")
+    entry = QueueItem(item.queue, item.queue_sk, request_id=tracking, service_id=service.service_id,
+                      category=service.category, partner_id=item.partner_id)
+    accept_by = now + timedelta(minutes=get_settings().remote_accept_minutes)
+
+    def claim(office: routing.OfficeState, mode: str, wanted: routing.ServiceSpec, strict: bool):
+        callback = remote_jobs.callback_for(item.partner_id, tracking, remote.ASSIGNED, now)
+        try:
+            request_store.claim(entry, office.office_id, "router", now, accept_by, callback, only_if_no_visitor=True)
+        except TxConditionFailed as exc:
+            if exc.labels & {"queue", "request"}:
+                raise _AlreadyTaken() from exc
+            return False, {"busy": max(office.busy, office.counters_open)}  # not idle after all
+        except TxConflict:
+            return False, None
+        return True, None
+
+    try:
+        decision = routing.route_remote(spec(service), index, index.params, claim)
+    except _AlreadyTaken:
+        return None
+    if decision.office_id:
+        metrics.add_metric(name="RemoteRequestRouted", unit="Count", value=1)
+        logger.info("remote request routed on arrival",
+                    extra={"request_id": tracking, "office_id": decision.office_id, "claims": decision.claims,
+                           "explored": decision.explored})
+    return decision.office_id
+
+
+def reset_views() -> None:
+    _views.clear()

@@ -1,0 +1,185 @@
+"""Load-based routing on DynamoDB Local: live load written with the events it counts, the load
+snapshot, remote work assigned on arrival by a conditional claim (never on the view alone),
+suggestions for citizens, and versioned routing parameters."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from chalice.test import Client
+
+from chalicelib.api.auth import issue_token
+from chalicelib.dal import catalogue_store, load_store, request_store
+from chalicelib.dal.models import OutboxItem, QueueItem
+from chalicelib.request_schemas import RemoteRequestIn
+from chalicelib.schemas import BookingRequest
+from chalicelib.services import bookings, jobs, office_day, remote_requests, router
+from tests.integration.fixtures import at, mobile, national_id, next_open_day
+from tests.integration.remote_support import request_body, reset_remote_tables
+
+
+@pytest.fixture()
+def live(network):
+    reset_remote_tables()
+    router.reset_views()
+    return network
+
+
+@pytest.fixture()
+def client(live):
+    from app import app
+    with Client(app, stage_name="test") as c:
+        yield c
+
+
+def admin() -> dict:
+    return {"Authorization": f"Bearer {issue_token('admin-1', None, role='association')}",
+            "Content-Type": "application/json"}
+
+
+def visit(office: str, day, n: int) -> str:
+    """A booking on `day` made the day before, checked in at 08:30 that day."""
+    created = bookings.book(BookingRequest(office_id=office, service_id="S0002", start=at(day, "09:00").isoformat(),
+                                           national_id=national_id(n), mobile=mobile(n)),
+                            now=at(day - timedelta(days=1), "10:00"))
+    office_day.act(office, "op-1", created["booking_id"], "check_in", now=at(day, "08:30"))
+    return created["booking_id"]
+
+
+def submit(n: int, now, **extra) -> dict:
+    return remote_requests._submit(RemoteRequestIn.model_validate(request_body(n, **extra)), now)
+
+
+def busy(office: str) -> int:
+    item = request_store.counter(office)
+    return int(item.busy or 0) if item else 0
+
+
+def test_check_in_and_completion_count_visitors_and_the_snapshot_reads_live_load(live):
+    day = next_open_day()
+    first, _ = visit("OF-A", day, 1), visit("OF-A", day, 2)
+    office_day.act("OF-A", "op-1", first, "complete", now=at(day, "09:20"))
+    request_store.set_open("OF-C", 2, at(day, "08:00"))
+    submit(10, at(day, "08:00"))  # offices not open yet: nothing is idle, it waits in the national queue
+    remote_requests.next_request("OF-C", "op-9", at(day, "09:30"))
+
+    assert jobs.snapshot_office_load(at(day, "09:30"))["offices"] >= 3
+    snapshot = catalogue_store.load_snapshot()
+    assert snapshot["day"] == day.isoformat() and snapshot["queue_remote"] == 0
+    a, c = snapshot["offices"]["OF-A"], snapshot["offices"]["OF-C"]
+    assert (a["waiting"], a["open"], a["busy"], a["booked"]) == (1, None, 0, 2)
+    assert (c["waiting"], c["open"], c["busy"], c["remote_claimed"]) == (0, 2, 1, 1)
+    # The same numbers straight from the table, as the snapshot's batches read them.
+    assert load_store.office_loads(["OF-A", "OF-C"], day)["OF-A"]["waiting"] == 1
+
+
+def test_a_remote_request_goes_on_arrival_to_an_idle_office_by_a_conditional_claim(live):
+    day = next_open_day()
+    opened = at(day, "09:00")
+    request_store.set_open("OF-A", 1, opened)
+    request_store.set_open("OF-C", 2, opened)
+    jobs.snapshot_office_load(opened)
+    # A visitor checks in at OF-A after the snapshot: the view still thinks OF-A is idle.
+    visit("OF-A", day, 3)
+
+    created = submit(11, opened + timedelta(minutes=1))
+    assert created["status"] == "ASSIGNED" and created["office"]["office_id"] == "OF-C"
+    item = request_store.get(created["tracking_code"])
+    assert item.history[-1]["actor"] == "router" and item.accept_by
+    assert (busy("OF-A"), busy("OF-C")) == (0, 1)  # OF-A's claim failed on its visitor and changed nothing
+    assert list(QueueItem.query(item.queue)) == []
+    assert load_store.office_loads(["OF-C"], day)["OF-C"]["remote_claimed"] == 1
+    # The citizen got the tracking code by SMS, written with the request.
+    texts = [m for m in OutboxItem.scan() if m.template == "remote_received"]
+    assert [m.params["tracking_code"] for m in texts] == [created["tracking_code"]]
+
+
+def test_without_an_idle_office_a_request_waits_in_the_queue_and_a_preferred_office_is_respected(live):
+    day = next_open_day()
+    opened = at(day, "09:00")
+    request_store.set_open("OF-C", 1, opened)
+    jobs.snapshot_office_load(opened)
+    first = submit(12, opened)
+    assert first["status"] == "ASSIGNED" and first["office"]["office_id"] == "OF-C"
+    # The view now knows OF-C is busy (its own claim); the live counter agrees: the next one waits.
+    second = submit(13, opened + timedelta(minutes=1))
+    assert second["status"] == "RECEIVED" and second["queue"] == "national"
+    assert busy("OF-C") == 1
+    request_store.set_open("OF-A", 1, opened)
+    jobs.snapshot_office_load(opened + timedelta(minutes=2))
+    preferred = submit(14, opened + timedelta(minutes=2), preferred_office_id="OF-B")
+    assert preferred["status"] == "RECEIVED" and preferred["queue"] == "office"
+    assert busy("OF-A") == 0
+
+
+def test_in_person_suggestions_explain_themselves_and_skip_offices_without_the_service(client):
+    resp = client.http.get("/v1/suggestions?service=S0004&lat=35.7&lon=51.4&limit=5")
+    assert resp.status_code == 200, resp.body
+    body = json.loads(resp.body)
+    assert body["mode"] == "in_person" and body["params_version"] == "routing-1"
+    offices = [i["office"]["office_id"] for i in body["items"]]
+    assert sorted(offices) == ["OF-A", "OF-B"]  # OF-C does not offer S0004
+    top = body["items"][0]
+    assert top["distance_km"] == 0.0 and top["tier"] is None and "wait" in top["explanation_en"]
+    assert "دقیقه" in top["explanation_fa"] and top["next"].startswith(f"/v1/offices/{offices[0]}/slots")
+    by_city = json.loads(client.http.get("/v1/suggestions?service=S0004&city=كرج").body)  # Arabic kaf folded
+    assert by_city["items"]
+
+
+@pytest.mark.parametrize("query", [
+    "service=S0004",  # in person needs a place
+    "service=S0004&lat=35.7",  # lat without lon
+    "service=S0004&lat=91&lon=51",  # outside Iran
+    "service=S0003&mode=in_person&lat=35.7&lon=51.4",  # remote-only service
+    "service=S0004&city=Atlantis",
+    "service=S0004&lat=35.7&lon=51.4&limit=99",
+])
+def test_bad_suggestion_queries_are_422_problems(client, query):
+    resp = client.http.get(f"/v1/suggestions?{query}")
+    assert resp.status_code == 422, (query, resp.body)
+    problem = json.loads(resp.body)
+    assert resp.headers["Content-Type"] == "application/problem+json" and problem["detail_fa"]
+
+
+def test_remote_suggestions_respect_in_person_declarations_and_offer_the_network(live):
+    day = next_open_day()
+    now = at(day, "09:00")
+    office = catalogue_store.get_office("OF-A")
+    office.in_person_required = {"S0001"}
+    catalogue_store.save_all([office])
+    for office_id in ("OF-A", "OF-B", "OF-C"):
+        request_store.set_open(office_id, 1, now)
+    jobs.snapshot_office_load(now)
+    result = router.suggest("S0001", "remote", None, None, None, 5, now)
+    assert {i["office"]["office_id"] for i in result["items"]} == {"OF-B", "OF-C"}
+    option = result["network_option"]
+    assert option["office"] is None and option["expected_wait_min"] == 0.0 and option["next"] == "/v1/requests"
+    # After hours nothing is open for remote work now; the network option estimates the queue instead.
+    late = router.suggest("S0001", "remote", None, None, None, 5, at(day, "13:00"))
+    assert late["items"] == []
+
+
+def test_routing_parameters_are_versioned_and_adopted_without_lost_updates(client):
+    url = "/v1/admin/routing/params"
+    assert client.http.get(url).status_code == 401
+    start = json.loads(client.http.get(url, headers=admin()).body)
+    assert start["number"] == 0 and start["params"]["version"] == "routing-1"
+    change = {"expected_number": 0, "changes": {"travel_min_per_km": 0.8, "radius_km_urban": 20}}
+    adopted = client.http.put(url, body=json.dumps(change), headers=admin())
+    assert adopted.status_code == 200, adopted.body
+    body = json.loads(adopted.body)
+    assert body["number"] == 1 and body["params"]["version"] == "routing-v1"
+    assert body["params"]["travel_min_per_km"] == 0.8 and len(body["history"]) == 1
+    stale = client.http.put(url, body=json.dumps(change), headers=admin())
+    assert stale.status_code == 409
+    bad = client.http.put(url, body=json.dumps({"expected_number": 1, "changes": {"radius_km_urban": -3}}),
+                          headers=admin())
+    assert bad.status_code == 422 and json.loads(bad.body)["detail_fa"]
+    unknown = client.http.put(url, body=json.dumps({"expected_number": 1, "changes": {"speed_of_light": 3}}),
+                              headers=admin())
+    assert unknown.status_code == 422
+    suggested = json.loads(client.http.get("/v1/suggestions?service=S0004&lat=35.7&lon=51.4").body)
+    assert suggested["params_version"] == "routing-v1" and suggested["radius_km"] == 20
+    operator = {"Authorization": f"Bearer {issue_token('op-1', 'OF-A')}", "Content-Type": "application/json"}
+    assert client.http.put(url, body=json.dumps(change), headers=operator).status_code == 403
