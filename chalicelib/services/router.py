@@ -8,6 +8,7 @@ counters (`request_store.claim`), and a failed claim corrects the view (herding 
 failure of routing on stale data)."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 from chalicelib.dal import catalogue_store, config_store, request_store
@@ -23,6 +24,9 @@ from chalicelib.settings import get_settings
 PARAMS = "routing"
 URBAN_KM, URBAN_OFFICES = 10.0, 3  # a citizen with ≥ 3 offices within 10 km is in a town: urban radius
 _views: dict[str, tuple[str, routing.RoutingIndex]] = {}
+# A view is corrected in place by its decisions. In Lambda one request runs at a time per
+# container; `chalice local` serves requests on threads, so decisions on a view take turns.
+_deciding = threading.Lock()
 
 
 # --- parameters (versioned configuration) --------------------------------------------------
@@ -217,7 +221,8 @@ def assign_on_arrival(item: RemoteRequestItem, service: ServiceItem, now: dateti
         return True, None
 
     try:
-        decision = routing.route_remote(spec(service), index, index.params, claim)
+        with _deciding:
+            decision = routing.route_remote(spec(service), index, index.params, claim)
     except _AlreadyTaken:
         return None
     if decision.office_id:

@@ -183,3 +183,71 @@ def test_routing_parameters_are_versioned_and_adopted_without_lost_updates(clien
     assert suggested["params_version"] == "routing-v1" and suggested["radius_km"] == 20
     operator = {"Authorization": f"Bearer {issue_token('op-1', 'OF-A')}", "Content-Type": "application/json"}
     assert client.http.put(url, body=json.dumps(change), headers=operator).status_code == 403
+
+
+def test_arrivals_and_pulls_at_once_never_exceed_open_counters_nor_pass_a_waiting_visitor(live):
+    """30 arrivals and 12 operator pulls released together on 5 open counters: the router's
+    claims and the pulls race on the same live counters. Counted in the database."""
+    import threading
+    from collections import Counter
+
+    from chalicelib.dal.models import OfficeCounterItem, RemoteRequestItem
+    from chalicelib.errors import NoFreeCounter
+
+    day = next_open_day()
+    opened = at(day, "09:00")
+    open_counters = {"OF-A": 2, "OF-B": 1, "OF-C": 2}
+    for office, n in open_counters.items():
+        request_store.set_open(office, n, opened)
+    jobs.snapshot_office_load(opened)
+    visit("OF-B", day, 40)  # after the snapshot: the router's view still thinks OF-B is idle
+
+    start, errors, outcomes = threading.Barrier(42), [], Counter()
+    now = opened + timedelta(minutes=1)
+
+    def arrive(n: int) -> None:
+        start.wait()
+        try:
+            outcomes[submit(100 + n, now)["status"]] += 1
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            errors.append(repr(exc))
+
+    def pull(office: str, k: int) -> None:
+        start.wait()
+        try:
+            outcomes["pulled" if remote_requests.next_request(office, f"op-{k}", now) else "empty"] += 1
+        except NoFreeCounter:
+            outcomes["no-free-counter"] += 1
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=arrive, args=(n,)) for n in range(30)]
+    threads += [threading.Thread(target=pull, args=(("OF-A", "OF-C")[k % 2], k)) for k in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+
+    def database():
+        rows = [i for i in RemoteRequestItem.scan(consistent_read=True) if i.sk == "REQUEST"]
+        busy = {i.pk[3:]: int(i.busy or 0) for i in OfficeCounterItem.scan(consistent_read=True) if i.sk == "COUNTERS"}
+        return rows, busy
+
+    rows, busy = database()
+    assigned = Counter(r.office_id for r in rows if r.status == "ASSIGNED")
+    assert len(rows) == 30 and sum(outcomes[s] for s in ("ASSIGNED", "RECEIVED")) == 30
+    assert busy == {o: assigned[o] for o in open_counters}  # counters equal the rows
+    assert all(assigned[o] <= n for o, n in open_counters.items()), assigned
+    assert assigned["OF-B"] == 0  # nobody jumped the visitor waiting at OF-B
+    # What is left waits in the queue; operators pulling until their counters are full fill them all.
+    for office in ("OF-A", "OF-C"):
+        while True:
+            try:
+                if not remote_requests.next_request(office, "op-x", now):
+                    break
+            except NoFreeCounter:
+                break
+    rows, busy = database()
+    assert Counter(r.status for r in rows) == {"ASSIGNED": 4, "RECEIVED": 26}
+    assert busy == {"OF-A": 2, "OF-B": 0, "OF-C": 2}
