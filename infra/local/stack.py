@@ -88,6 +88,8 @@ def main() -> int:
         print(f"\nEJSO network demo is up:  http://127.0.0.1:{port}/v1/health")
         print(f"  try:  curl -G 'http://127.0.0.1:{port}/v1/services' --data-urlencode 'q=ثنا'")
         print(f"        curl 'http://127.0.0.1:{port}/v1/offices?province=Tehran&limit=3'")
+        print(f"        curl 'http://127.0.0.1:{port}/v1/suggestions?service=S0004&lat=35.70&lon=51.40'")
+        print(f"        curl 'http://127.0.0.1:{port}/v1/ranking?province=Tehran'")
         print("  logs: .local/api.log .local/runner.log .local/dynamodb.log   (Ctrl-C stops everything)")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
