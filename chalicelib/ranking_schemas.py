@@ -67,6 +67,7 @@ class PolicyChanges(_Body):
     base_share: Decimal | None = Field(default=None, ge=0, le=1)
     share_offsets: list[Decimal] | None = None  # five, tiers 1..5
     hysteresis_margin: float | None = Field(default=None, ge=0, le=50)
+    hysteresis_z: float | None = Field(default=None, ge=0, le=5)  # margin = max(floor, z × score SE)
     confirm_periods: int | None = Field(default=None, ge=1, le=12)
 
     @field_validator("cut_points", "share_offsets")

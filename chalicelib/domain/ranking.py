@@ -9,8 +9,15 @@ smallest association share), tier 1 the worst; the integrity gate therefore caps
 
 Pipeline of one period (`rank_period`):
   aggregates (rolling window per office) → case-mix adjustment → shrinkage per indicator
-  → robust z (frozen anchors) → weighted score 0-100 → integrity gate + minimum data
-  → `assign_tiers` (hysteresis) → `association_shares` → `statement` per office and month.
+  → robust z (frozen anchors) → weighted score 0-100 and its standard error → integrity gate
+  + minimum data → `assign_tiers` (hysteresis) → `association_shares` → `statement` per office
+  and month.
+
+Hysteresis margin per office (policy 2026.2): h_i = max(hysteresis_margin, hysteresis_z·SE_i),
+SE_i the score's standard error from the shrinkage posteriors (`score_standard_error`). An office
+with little data has wide posteriors, so it must clear a cut-point by more before a move counts
+(e.g. 7 points instead of 3); a big office stays near the 2.5-point floor. `hysteresis_z = 0` is
+the fixed margin of 2026.1. Integrity demotions stay immediate, one tier per period stays.
 
 Everything is deterministic: the same inputs and policy give the same snapshot, byte for byte,
 so a schedule that fires twice produces the same ranking (`RankingSnapshot.key` is the
@@ -29,6 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 TIERS = (1, 2, 3, 4, 5)
+HYSTERESIS_Z_DEFAULT = 1.28  # Policy.hysteresis_z: one-sided 90 % normal quantile (benchmark: bench.ranking)
 MAD_TO_SD = 1.4826  # MAD of a normal distribution × 1.4826 = its standard deviation
 
 # ---------------------------------------------------------------------------------------------
@@ -177,7 +185,7 @@ class Policy:
     version: str
     weights: Mapping[str, float]  # per indicator; sums to 1
     cut_points: tuple[float, float, float, float]  # lowest score of tiers 2, 3, 4, 5 (0-100 scale)
-    hysteresis_margin: float = 2.5  # score points beyond a cut-point before a move counts (≈0.15 SD)
+    hysteresis_margin: float = 2.5  # floor of the margin: points beyond a cut-point before a move counts (≈0.15 SD)
     confirm_periods: int = 2  # consecutive periods beyond the margin before a move
     min_n: Mapping[str, float] = field(default_factory=lambda: {
         "timeliness_remote": 50, "timeliness_in_person": 50, "accuracy": 50, "experience": 30,
@@ -193,6 +201,9 @@ class Policy:
     z_clip: float = 3.0
     anchors: Mapping[str, Anchor] = field(default_factory=dict)  # empty → median/MAD of the current period
     case_mix: bool = True
+    # The margin grows with the score's uncertainty: h_i = max(hysteresis_margin, hysteresis_z·SE_i)
+    # (`tier_margin`); 0 gives the fixed margin of 2026.1. Last field, so positional use still works.
+    hysteresis_z: float = HYSTERESIS_Z_DEFAULT
 
     def __post_init__(self) -> None:
         if set(self.weights) - set(BY_NAME) or any(w < 0 for w in self.weights.values()):
@@ -203,6 +214,8 @@ class Policy:
             raise ValueError("cut_points: four ascending thresholds")
         if len(self.share_offsets) != 5 or self.integrity_cap_tier not in TIERS or self.confirm_periods < 1:
             raise ValueError("share_offsets needs five tiers; cap tier 1-5; confirm_periods >= 1")
+        if not (math.isfinite(self.hysteresis_z) and self.hysteresis_z >= 0 and self.hysteresis_margin >= 0):
+            raise ValueError("hysteresis_margin and hysteresis_z must be finite and >= 0")
 
 
 DEFAULT_WEIGHTS = {  # domains: timeliness .30, accuracy .25, experience .20, integrity .15, cooperation .05, compliance .05
@@ -214,7 +227,9 @@ DEFAULT_WEIGHTS = {  # domains: timeliness .30, accuracy .25, experience .20, in
 # median. Before the first real ranking, run calibrate_policy on the first full year of data and
 # publish that version: frozen anchors and cut-points make the tiers absolute (any office can
 # reach tier 5, no zero-sum tournament).
-DEFAULT_POLICY = Policy(version="2026.1-draft", weights=DEFAULT_WEIGHTS, cut_points=(34.5, 45.5, 53.5, 61.0))
+# 2026.2: the hysteresis margin scales with each office's score uncertainty (hysteresis_z = 1.28,
+# the one-sided 90 % normal quantile, over the 2.5-point floor); 2026.1 had the fixed 2.5 points.
+DEFAULT_POLICY = Policy(version="2026.2-draft", weights=DEFAULT_WEIGHTS, cut_points=(34.5, 45.5, 53.5, 61.0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,6 +251,11 @@ class BetaPrior:
     def shrink(self, x: float, n: float) -> float:
         # Beta-Binomial posterior mean: p̃ = (x + α)/(n + α + β)
         return (x + self.alpha) / (n + self.alpha + self.beta)
+
+    def variance(self, x: float, n: float) -> float:
+        # posterior Beta(x + α, n − x + β): Var = p̃(1 − p̃)/(n + α + β + 1)
+        p = self.shrink(x, n)
+        return p * (1 - p) / (n + self.alpha + self.beta + 1)
 
 
 def beta_prior(counts: Iterable[tuple[float, float]]) -> BetaPrior:
@@ -266,6 +286,10 @@ class GammaPrior:
         # Gamma-Poisson posterior mean: λ̃ = (y + a)/(E + b)
         return (y + self.a) / (exposure + self.b)
 
+    def variance(self, y: float, exposure: float) -> float:
+        # posterior Gamma(y + a, E + b): Var = (y + a)/(E + b)²
+        return (y + self.a) / (exposure + self.b) ** 2
+
 
 def gamma_prior(counts: Iterable[tuple[float, float]]) -> GammaPrior:
     """Method of moments over offices' (y events, E exposure), E-weighted:
@@ -286,10 +310,15 @@ def gamma_prior(counts: Iterable[tuple[float, float]]) -> GammaPrior:
 class NormalPrior:
     mean: float
     m: float  # pseudo-count: m = σ²_within/τ²_between
+    sigma2: float = 1.0  # σ²_within, pooled within-office variance of one rating
 
     def shrink(self, n: float, total: float) -> float:
         # Normal-Normal (Bayesian average): r̃ = (Σr + m·μ0)/(n + m)
         return (total + self.m * self.mean) / (n + self.m)
+
+    def variance(self, n: float) -> float:
+        # posterior variance of the office mean: σ²/(n + m)  (= τ² with no ratings)
+        return self.sigma2 / (n + self.m)
 
 
 def normal_prior(stats: Iterable[tuple[float, float, float]]) -> NormalPrior:
@@ -304,7 +333,7 @@ def normal_prior(stats: Iterable[tuple[float, float, float]]) -> NormalPrior:
     means = [s / n for n, s, _ in data]
     tau2 = (statistics.pvariance(means) if len(means) > 1 else 0.0) - statistics.fmean(sigma2 / n for n, _, _ in data)
     m = sigma2 / tau2 if tau2 > 0 else _MAX_PRIOR_STRENGTH
-    return NormalPrior(mu, min(max(m, 1e-3), _MAX_PRIOR_STRENGTH))
+    return NormalPrior(mu, min(max(m, 1e-3), _MAX_PRIOR_STRENGTH), sigma2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,6 +404,7 @@ class Observation:
     raw: float | None  # observed value, no adjustment (None: no data at all)
     shrunk: float  # case-mix adjusted and shrunk toward the prior; prior mean when no data
     n: float  # the amount of data (jobs, filings, ratings, transactions, inspections, operators)
+    variance: float = 0.0  # posterior variance of `shrunk` (0 for as_is indicators: not modelled)
 
 
 def _beta_inputs(agg: OfficePeriod, name: str, policy: Policy, priors_mix=None) -> tuple[float, float, float]:
@@ -417,14 +447,17 @@ def observe(agg: OfficePeriod, priors: Priors, policy: Policy) -> dict[str, Obse
     for name, ind in BY_NAME.items():
         if ind.model == "beta":
             x, n, raw_x = _beta_inputs(agg, name, policy, mixes.get(name))
-            out[name] = Observation(raw_x / n if n else None, priors.beta[name].shrink(x, n), n)
+            prior = priors.beta[name]
+            out[name] = Observation(raw_x / n if n else None, prior.shrink(x, n), n, prior.variance(x, n))
         elif ind.model == "gamma":
             exposure = agg.transactions / 1000
             raw = agg.complaints_upheld / exposure if exposure else None
-            out[name] = Observation(raw, priors.gamma.shrink(agg.complaints_upheld, exposure), agg.transactions)
+            out[name] = Observation(raw, priors.gamma.shrink(agg.complaints_upheld, exposure), agg.transactions,
+                                    priors.gamma.variance(agg.complaints_upheld, exposure))
         elif ind.model == "normal":
             n = agg.ratings_count
-            out[name] = Observation(agg.ratings_sum / n if n else None, priors.normal.shrink(n, agg.ratings_sum), n)
+            out[name] = Observation(agg.ratings_sum / n if n else None, priors.normal.shrink(n, agg.ratings_sum), n,
+                                    priors.normal.variance(n))
         else:  # inspection: one audit, used as it is
             score = agg.inspection_score
             out[name] = Observation(score, score if score is not None else math.nan, 1 if score is not None else 0)
@@ -469,7 +502,7 @@ class ScoreLine:
 @dataclass(frozen=True)
 class Improvement:
     """Raising one indicator alone to `target` (its shrunk value) lifts the score to the next
-    tier's promotion threshold (cut-point + hysteresis margin)."""
+    tier's promotion threshold (cut-point + the office's hysteresis margin, `tier_margin`)."""
     indicator: str
     current: float
     target: float
@@ -487,6 +520,7 @@ class Scorecard:
     gate_reasons: tuple[str, ...]
     domains_available: int
     to_next_tier: tuple[Improvement, ...]  # smallest single-indicator improvements, easiest first
+    score_se: float = 0.0  # standard error of the score, points (`score_standard_error`); sets the margin
 
 
 def _allocate_hundredths(values: Sequence[float]) -> list[int]:
@@ -523,6 +557,7 @@ def score_office(agg: OfficePeriod, priors: Priors, anchors: Mapping[str, Anchor
         raw_points.append(points(z, w, clip))
     # composite: S = Σ_k points(z_k, w_k), published to 0.01 with parts that add up exactly
     hundredths = _allocate_hundredths(raw_points)
+    se = score_standard_error(obs, weights, anchors, clip)
     lines = tuple(ScoreLine(
         name, obs[name].raw, None if math.isnan(obs[name].shrunk) else obs[name].shrunk, priors.mean(name),
         obs[name].n, enough[name], weights[name], zs[name], Decimal(h).scaleb(-2))
@@ -537,17 +572,44 @@ def score_office(agg: OfficePeriod, priors: Priors, anchors: Mapping[str, Anchor
     if agg.inspection_score is not None and agg.inspection_score < policy.integrity_gate_inspection:
         reasons.append(f"inspection {agg.inspection_score:g} < {policy.integrity_gate_inspection}")
     card = Scorecard(agg.office_id, policy.version, score, lines, provisional, bool(reasons), tuple(reasons),
-                     len(domains), ())
+                     len(domains), (), se)
     return replace(card, to_next_tier=what_moves_you_up(card, anchors, policy))
+
+
+def score_standard_error(obs: Mapping[str, Observation], weights: Mapping[str, float],
+                         anchors: Mapping[str, Anchor], clip: float) -> float:
+    """Standard error of the score in points, from the shrinkage posteriors (delta method):
+    S = Σ_k 100·w_k·(z_k + c)/(2c) with z_k = ±(x̃_k − centre_k)/scale_k, so
+    SE(S)² ≈ Σ_k (100·w_k/(2c·scale_k))² · Var(x̃_k), Var the posterior variance of the shrunk
+    value (Beta, Gamma, Normal), indicators independent. The winsorising at ±c only enters as a
+    bound: an indicator's points lie in [0, 100·w_k], so its SD is capped at half that range
+    (SD(z_k) ≤ c); otherwise a clipped value still counts its full posterior spread. As-is
+    indicators (inspection) add nothing. Less data → larger posterior variances → larger SE.
+    Rounded to 1e-4 points, so the published value is the one the tiering used."""
+    terms = []
+    for name, w in weights.items():
+        if w > 0 and obs[name].variance > 0:
+            sd_z = min(math.sqrt(obs[name].variance) / anchors[name].scale, clip)
+            terms.append((100.0 * w * sd_z / (2 * clip)) ** 2)
+    return round(math.sqrt(math.fsum(terms)), 4)
+
+
+def tier_margin(card: Scorecard, policy: Policy) -> float:
+    """The office's hysteresis margin in points: h_i = max(h_min, z·SE_i), h_min =
+    `policy.hysteresis_margin`, z = `policy.hysteresis_z`. A noisy (small) office must clear a
+    cut-point by more before a move counts; a big office stays at or near the floor. A card with
+    no standard error (score_se = 0) gets the floor, as under the fixed margin."""
+    return max(policy.hysteresis_margin, policy.hysteresis_z * card.score_se)
 
 
 def what_moves_you_up(card: Scorecard, anchors: Mapping[str, Anchor], policy: Policy) -> tuple[Improvement, ...]:
     """For each available indicator, the shrunk value it alone would need to reach the next tier's
-    promotion threshold; indicators that cannot get there alone (z capped) are left out."""
+    promotion threshold (cut-point + the office's `tier_margin`, the margin `assign_tiers` uses);
+    indicators that cannot get there alone (z capped) are left out."""
     tier = tier_of(float(card.score), policy.cut_points)
     if tier == 5:
         return ()
-    needed_points = policy.cut_points[tier - 1] + policy.hysteresis_margin - float(card.score)
+    needed_points = policy.cut_points[tier - 1] + tier_margin(card, policy) - float(card.score)
     clip = policy.z_clip
     found = []
     for line in card.lines:
@@ -629,12 +691,13 @@ class TierState:
 
 def assign_tiers(previous_tiers: Mapping[str, TierState], scores: Mapping[str, Scorecard], policy: Policy
                  ) -> dict[str, TierState]:
-    """Schmitt trigger over frozen cut-points c1..c4 (tier t+1 starts at c_t), margin h:
+    """Schmitt trigger over frozen cut-points c1..c4 (tier t+1 starts at c_t), margin h = the
+    office's `tier_margin` (the policy's floor, or hysteresis_z standard errors of its score if more):
     promote t→t+1 after `confirm_periods` consecutive periods with S ≥ c_t + h; demote t→t−1
     after as many with S < c_{t−1} − h; at most one tier per period (a sustained change keeps
     moving one tier a period); an integrity breach caps the tier at once. Offices that were never
     ranked and lack data are provisional (tier 3); a ranked office that lacks data keeps its tier."""
-    h, cuts, k = policy.hysteresis_margin, policy.cut_points, policy.confirm_periods
+    cuts, k = policy.cut_points, policy.confirm_periods
     out: dict[str, TierState] = {}
     for office in sorted(scores):
         card, prev = scores[office], previous_tiers.get(office)
@@ -647,7 +710,7 @@ def assign_tiers(previous_tiers: Mapping[str, TierState], scores: Mapping[str, S
         elif not ranked_before:
             state = TierState(tier_of(score, cuts), reason="first ranking")
         else:
-            t = prev.tier
+            t, h = prev.tier, tier_margin(card, policy)
             direction = 1 if t < 5 and score >= cuts[t - 1] + h else -1 if t > 1 and score < cuts[t - 2] - h else 0
             streak = prev.streak + 1 if direction and direction == prev.direction else 1 if direction else 0
             if direction and streak >= k:

@@ -281,7 +281,7 @@ def policy_to_doc(adopted: AdoptedPolicy) -> dict:
     p = adopted.policy
     return {
         "version": p.version, "weights": dict(sorted(p.weights.items())), "cut_points": list(p.cut_points),
-        "hysteresis_margin": p.hysteresis_margin, "confirm_periods": p.confirm_periods,
+        "hysteresis_margin": p.hysteresis_margin, "hysteresis_z": p.hysteresis_z, "confirm_periods": p.confirm_periods,
         "min_n": dict(sorted(p.min_n.items())), "min_domains": p.min_domains, "min_transactions": p.min_transactions,
         "provisional_tier": p.provisional_tier, "integrity_gate_per_1000": p.integrity_gate_per_1000,
         "integrity_gate_inspection": p.integrity_gate_inspection, "integrity_cap_tier": p.integrity_cap_tier,
@@ -300,6 +300,8 @@ def policy_from_doc(doc: Mapping) -> AdoptedPolicy:
             version=str(doc["version"]), weights={k: float(v) for k, v in doc["weights"].items()},
             cut_points=tuple(float(c) for c in doc["cut_points"]),
             hysteresis_margin=float(doc.get("hysteresis_margin", base.hysteresis_margin)),
+            # A document adopted before the margin scaled with uncertainty keeps its fixed margin.
+            hysteresis_z=float(doc.get("hysteresis_z", 0.0)),
             confirm_periods=int(doc.get("confirm_periods", base.confirm_periods)),
             min_n={k: float(v) for k, v in doc.get("min_n", base.min_n).items()},
             min_domains=int(doc.get("min_domains", base.min_domains)),

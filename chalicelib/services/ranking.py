@@ -282,8 +282,8 @@ def _snapshot_out(head: SnapshotItem) -> dict:
 def _published_policy(head: SnapshotItem) -> dict:
     """The weights and cut-points the snapshot was ranked under (published with the ranking)."""
     p = head.policy
-    return {k: p[k] for k in ("version", "weights", "cut_points", "hysteresis_margin", "confirm_periods",
-                              "integrity_cap_tier")}
+    return {k: p[k] for k in ("version", "weights", "cut_points", "hysteresis_margin", "hysteresis_z",
+                              "confirm_periods", "integrity_cap_tier") if k in p}
 
 
 def ranking_table(province: str | None, month: str | None) -> dict:
@@ -320,10 +320,14 @@ def scorecard(office_id: str) -> dict:
         raise NotFound("This office has no published ranking yet", "برای این دفتر هنوز رتبه‌بندی منتشر نشده است")
     head, row = heads[0], history[heads[0].sk]
     card = row.card
+    score_se = float(card.get("score_se", 0.0))
+    margin = max(float(head.policy.get("hysteresis_margin", 0.0)), float(head.policy.get("hysteresis_z", 0.0)) * score_se)
     return {
         "office_id": office_id, "name_fa": office.name_fa, "name_en": office.name_en, "province": office.province,
         **_snapshot_out(head), "score": float(Decimal(card["score"])), "tier": int(row.tier),
         "provisional": bool(row.provisional), "rank": int(row.rank),
+        # How sure the score is, and the lead over a cut-point a tier move needs (hysteresis).
+        "score_se": round(score_se, 2), "tier_margin": round(margin, 2),
         "tier_reason": row.state.get("reason"), "domains_available": card["domains_available"],
         "integrity_gate": {"breached": card["gated"], "reasons": list(card["gate_reasons"]),
                            "cap_tier": head.policy.get("integrity_cap_tier")},

@@ -1,6 +1,7 @@
 """Office ranking (chalicelib.domain.ranking): shrinkage, scorecards, gate, hysteresis, shares."""
 import math
 import random
+import statistics
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
@@ -51,9 +52,11 @@ def network(n: int = 200, seed: int = 7) -> list[rk.OfficePeriod]:
     return [office(f"OF{i:03d}", rnd.gauss(0, 1), int(3000 * math.exp(rnd.gauss(0, 0.8))), rnd) for i in range(n)]
 
 
-def card(score: float, provisional: bool = False, gated: bool = False, office_id: str = "OF1") -> rk.Scorecard:
-    return rk.Scorecard(office_id, POLICY.version, Decimal(str(score)).quantize(Decimal("0.01")), (), provisional,
-                        gated, ("test breach",) if gated else (), 6, ())
+def card(score: float, provisional: bool = False, gated: bool = False, office_id: str = "OF1",
+         se: float | None = None) -> rk.Scorecard:
+    args = (office_id, POLICY.version, Decimal(str(score)).quantize(Decimal("0.01")), (), provisional, gated,
+            ("test breach",) if gated else (), 6, ())
+    return rk.Scorecard(*args) if se is None else rk.Scorecard(*args, score_se=se)  # old constructor still works
 
 
 # --- shrinkage ---------------------------------------------------------------------------------
@@ -132,7 +135,10 @@ def test_better_office_scores_higher_and_gets_advice_to_move_up():
         line = next(ln for ln in cards["POOR"].lines if ln.indicator == a.indicator)
         gained = rk.points(line.z + a.z_needed, line.weight, POLICY.z_clip) - rk.points(line.z, line.weight, POLICY.z_clip)
         tier = rk.tier_of(float(cards["POOR"].score), CUTS)
-        assert math.isclose(float(cards["POOR"].score) + gained, CUTS[tier - 1] + POLICY.hysteresis_margin, abs_tol=1e-6)
+        # the promotion threshold the tiering uses: the cut-point plus the office's own margin
+        margin = rk.tier_margin(cards["POOR"], POLICY)
+        assert margin == max(POLICY.hysteresis_margin, POLICY.hysteresis_z * cards["POOR"].score_se)
+        assert math.isclose(float(cards["POOR"].score) + gained, CUTS[tier - 1] + margin, abs_tol=1e-6)
 
 
 def test_case_mix_adjustment_discounts_easy_work():
@@ -183,11 +189,12 @@ def test_office_with_no_data_at_all_scores_at_its_priors():
 
 # --- hysteresis --------------------------------------------------------------------------------
 
-def run_tiers(scores: list[float], start: int, gated_at: int | None = None) -> list[int]:
+def run_tiers(scores: list[float], start: int, gated_at: int | None = None, se: float | None = None,
+              policy: rk.Policy = POLICY) -> list[int]:
     state = {"OF1": rk.TierState(start)}
     out = []
     for i, s in enumerate(scores):
-        state = rk.assign_tiers(state, {"OF1": card(s, gated=i == gated_at)}, POLICY)
+        state = rk.assign_tiers(state, {"OF1": card(s, gated=i == gated_at, se=se)}, policy)
         out.append(state["OF1"].tier)
     return out
 
@@ -217,6 +224,80 @@ def test_integrity_breach_demotes_at_once_and_blocks_promotion():
     assert run_tiers([top] * 5, 5, gated_at=1) == [5, POLICY.integrity_cap_tier, 2, 3, 4]
     state = rk.assign_tiers({"OF1": rk.TierState(2, direction=1, streak=5)}, {"OF1": card(top, gated=True)}, POLICY)
     assert state["OF1"].tier == 2
+
+
+def test_margin_grows_as_data_shrinks():
+    """The score's standard error comes from the shrinkage posteriors: less data, wider posteriors,
+    a larger SE and so a larger margin (never below the policy's floor)."""
+    base = network()
+    volumes = (300, 600, 1200, 2400, 4800, 9600, 20000)
+    cards = [rk.score_period(base + [office("X", 0.0, v, random.Random(0))], POLICY)["X"] for v in volumes]
+    ses = [c.score_se for c in cards]
+    assert all(not c.provisional for c in cards)
+    assert ses == sorted(ses, reverse=True) and ses[0] > 2 * ses[-1] > 0
+    margins = [rk.tier_margin(c, POLICY) for c in cards]
+    assert margins == sorted(margins, reverse=True) and min(margins) >= POLICY.hysteresis_margin
+    assert margins[0] > 1.5 * margins[-1]
+    # the SE is published with the scorecard, rounded, and the same on every run
+    again = rk.score_period(list(reversed(base)) + [office("X", 0.0, 300, random.Random(0))], POLICY)["X"]
+    assert again.score_se == ses[0] == round(ses[0], 4)
+    # a card built without an SE (old constructor) keeps the fixed floor
+    assert rk.tier_margin(card(50.0), POLICY) == POLICY.hysteresis_margin
+    assert rk.tier_margin(cards[0], replace(POLICY, hysteresis_z=0.0)) == POLICY.hysteresis_margin
+    with pytest.raises(ValueError):
+        replace(POLICY, hysteresis_z=-1.0)
+
+
+def test_small_office_needs_a_larger_lead_than_a_big_one_with_the_same_score():
+    base = network()
+    small = rk.score_period(base + [office("S", 0.0, 400, random.Random(0))], POLICY)["S"]
+    big = rk.score_period(base + [office("B", 0.0, 20000, random.Random(0))], POLICY)["B"]
+    h_small, h_big = rk.tier_margin(small, POLICY), rk.tier_margin(big, POLICY)
+    assert h_small > h_big + 1.0
+    lead = (h_small + h_big) / 2  # clears the big office's margin, not the small one's
+    score = CUTS[2] + lead
+    assert run_tiers([score] * 4, 3, se=big.score_se) == [3, 4, 4, 4]
+    assert run_tiers([score] * 4, 3, se=small.score_se) == [3, 3, 3, 3]
+    assert run_tiers([CUTS[2] - lead] * 4, 4, se=big.score_se) == [4, 3, 3, 3]  # demotion: same margin
+    assert run_tiers([CUTS[2] - lead] * 4, 4, se=small.score_se) == [4, 4, 4, 4]
+    # the advice to move up uses the same threshold the tiering uses
+    for c, h in ((small, h_small), (big, h_big)):
+        moved = replace(c, score=Decimal(str(round(CUTS[1] + 1.0, 2))))  # tier 3, 1 point above c2
+        advice = rk.what_moves_you_up(moved, {k: rk.Anchor(0.5, 0.1) for k in rk.BY_NAME}, POLICY)
+        line = {ln.indicator: ln for ln in c.lines}[advice[0].indicator]
+        gained = rk.points(line.z + advice[0].z_needed, line.weight, POLICY.z_clip) - rk.points(
+            line.z, line.weight, POLICY.z_clip)
+        assert math.isclose(float(moved.score) + gained, CUTS[2] + h, abs_tol=1e-6)
+
+
+def test_noisy_small_office_at_a_cut_point_does_not_flap():
+    """A 300-transaction office whose expected score sits on a cut-point, scored over 24 periods
+    with fresh data each time: the fixed 2.5-point margin lets noise move it back and forth; the
+    margin scaled by its SE holds it."""
+    base = network()
+    cards = [rk.score_period(base + [office("SMALL", 0.0, 300, random.Random(100 + i))], POLICY)["SMALL"]
+             for i in range(24)]
+    centre = statistics.median(float(c.score) for c in cards)  # its typical score: the tier 3/4 cut-point
+    cuts = (centre - 20, centre - 10, centre, centre + 10)
+
+    def tiers(policy: rk.Policy) -> list[int]:
+        state, out = {"SMALL": rk.TierState(4)}, []
+        for c in cards:
+            state = rk.assign_tiers(state, {"SMALL": c}, policy)
+            out.append(state["SMALL"].tier)
+        return out
+
+    fixed = tiers(replace(POLICY, cut_points=cuts, hysteresis_z=0.0))
+    scaled = tiers(replace(POLICY, cut_points=cuts))
+    assert sum(a != b for a, b in zip(fixed, fixed[1:], strict=False)) >= 2  # 4 → 3 → 4: noise, not quality
+    assert scaled == [4] * 24
+
+
+def test_noisy_office_still_demoted_at_once_and_one_tier_per_period():
+    top, bottom = CUTS[3] + 25, CUTS[0] - 25  # far beyond even a wide margin
+    assert run_tiers([top] * 5, 5, gated_at=1, se=8.0) == [5, POLICY.integrity_cap_tier, 2, 3, 4]
+    assert run_tiers([top] * 6, 1, se=8.0) == [1, 2, 3, 4, 5, 5]
+    assert run_tiers([bottom] * 6, 5, se=8.0) == [5, 4, 3, 2, 1, 1]
 
 
 def test_first_ranking_uses_the_cut_points_directly():

@@ -163,6 +163,14 @@ def test_policy_document_round_trip():
     doc = json.loads(json.dumps(live.policy_to_doc(adopted)))
     back = live.policy_from_doc(doc)
     assert back.policy == ranking.DEFAULT_POLICY and back.base_share == Decimal("0.10")
+    assert doc["hysteresis_z"] == ranking.DEFAULT_POLICY.hysteresis_z > 0
+
+
+def test_a_policy_adopted_before_the_scaled_margin_keeps_its_fixed_margin():
+    doc = live.policy_to_doc(live.AdoptedPolicy(ranking.DEFAULT_POLICY, Decimal("0.10")))
+    del doc["hysteresis_z"]  # as stored by the first live version
+    old = live.policy_from_doc(doc).policy
+    assert old.hysteresis_z == 0.0 and old.hysteresis_margin == ranking.DEFAULT_POLICY.hysteresis_margin
 
 
 @pytest.mark.parametrize("change", [{"weights": {"accuracy": 0.5}}, {"cut_points": [50, 40, 60, 70]},
