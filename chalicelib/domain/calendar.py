@@ -79,6 +79,7 @@ def parse_datetime(value: str) -> datetime:
     return moment.astimezone(TEHRAN)
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred distinct days are ever in play; jdatetime is slow-ish
 def to_jalali(day: date) -> str:
     return jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d")
 
@@ -89,8 +90,13 @@ def date_out(day: date) -> dict[str, str]:
 
 
 def datetime_out(moment: datetime) -> dict[str, str]:
-    local = moment.astimezone(TEHRAN)
-    return {"at": local.isoformat(timespec="minutes"), "jalali": f"{to_jalali(local.date())} {local:%H:%M}"}
+    at, jalali = _instant_out(moment.astimezone(TEHRAN))
+    return {"at": at, "jalali": jalali}
+
+
+@functools.lru_cache(maxsize=4096)  # slot starts repeat: a booking formats its start three times
+def _instant_out(local: datetime) -> tuple[str, str]:
+    return local.isoformat(timespec="minutes"), f"{to_jalali(local.date())} {local:%H:%M}"
 
 
 @functools.lru_cache(maxsize=1)
