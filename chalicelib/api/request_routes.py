@@ -49,6 +49,12 @@ def pull_next_request():
     return json_response(claimed) if claimed else Response(body="", status_code=204)
 
 
+@bp.route("/v1/office/requests", methods=["GET"])
+@handled(bp)
+def office_work_list():
+    return json_response(remote_requests.work_list(_operator().office_id))
+
+
 @bp.route("/v1/office/requests/{tracking_code}", methods=["GET"])
 @handled(bp)
 def office_remote_request(tracking_code):

@@ -294,6 +294,12 @@ class OfficeCounterItem(_RequestTable):
     updated_at = UnicodeAttribute(null=True)
 
 
+class InHandItem(_RequestTable):
+    """A request an office holds a counter for (pk OH#{office}, sk tracking code): its work list.
+    Written with the claim, deleted in the transaction that frees the counter."""
+    assigned_at = UnicodeAttribute()
+
+
 class OfficeDayLoadItem(_RequestTable):
     """An office's live in-person and remote load of one day (pk OC#{office}, sk DAY#{date}):
     `waiting` visitors checked in and not yet done, `remote_claimed` remote requests it took. Written

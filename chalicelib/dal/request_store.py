@@ -25,6 +25,7 @@ from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import (
     AcceptLeaseItem,
     CallbackItem,
+    InHandItem,
     OfficeCounterItem,
     OutboxItem,
     QueueItem,
@@ -45,6 +46,10 @@ def request_pk(tracking_code: str) -> str:
 
 def counter_pk(office_id: str) -> str:
     return f"OC#{office_id}"
+
+
+def in_hand_pk(office_id: str) -> str:
+    return f"OH#{office_id}"
 
 
 def seen_pk(partner_id: str, webhook_id: str) -> str:
@@ -97,6 +102,13 @@ def get(tracking_code: str, *, consistent: bool = True) -> RemoteRequestItem | N
 
 
 @unavailable_guard
+def in_hand(office_id: str) -> list[RemoteRequestItem]:
+    """The requests an office holds a counter for (its work list), read consistently."""
+    codes = [i.sk for i in InHandItem.query(in_hand_pk(office_id), consistent_read=True)]
+    return list(RemoteRequestItem.batch_get([(request_pk(c), REQUEST_SK) for c in codes], consistent_read=True))
+
+
+@unavailable_guard
 def queue_heads(partitions: list[str], per_partition: int) -> list[QueueItem]:
     """The first entries (earliest deadline) of each queue partition, consistently read."""
     found: list[QueueItem] = []
@@ -123,6 +135,7 @@ def claim(entry: QueueItem, office_id: str, actor: str, now: datetime, accept_by
     nobody waits at the office in person. Failing labels: queue, counter, request, visitors."""
     tx = Tx(client_request_token=None)
     load_store.count_day(tx, office_id, now.date(), now, remote_claimed=1, only_if_no_visitor=only_if_no_visitor)
+    tx.put("in_hand", InHandItem(in_hand_pk(office_id), entry.request_id, assigned_at=_stamp(now)))
     tx.put("lease", lease(entry.request_id, office_id, accept_by))
     if callback is not None:
         tx.put("callback", callback)
@@ -170,6 +183,7 @@ def transition(item: RemoteRequestItem, to: str, actor: str, now: datetime, *, r
               condition=(RemoteRequestItem.status == item.status) & (RemoteRequestItem.office_id == office_id),
               versioned=False)
     if release_counter:
+        tx.delete("in_hand", InHandItem(in_hand_pk(office_id), _code(item)), versioned=False)
         tx.update("counter", OfficeCounterItem(counter_pk(office_id), COUNTER_SK),
                   [OfficeCounterItem.busy.add(-1), OfficeCounterItem.updated_at.set(_stamp(now))],
                   condition=OfficeCounterItem.busy > 0, versioned=False)
@@ -228,6 +242,7 @@ def requeue(item: RemoteRequestItem, category: str, now: datetime, callback: Cal
     queue = remote.national_queue(tracking)
     tx = Tx()
     tx.delete("lease", AcceptLeaseItem(*_lease_key(tracking, datetime.fromisoformat(item.accept_by))), versioned=False)
+    tx.delete("in_hand", InHandItem(in_hand_pk(office_id), tracking), versioned=False)
     tx.put("queue", QueueItem(queue, item.queue_sk, request_id=tracking, service_id=item.service_id,
                               category=category, partner_id=item.partner_id))
     tx.update("request", RemoteRequestItem(item.pk, REQUEST_SK), [

@@ -267,6 +267,15 @@ def next_request(office_id: str, operator_id: str, now: datetime | None = None) 
     raise ServiceUnavailable("The queue is very busy; retry", "صف بسیار شلوغ است؛ دوباره تلاش کنید", retry_after=1)
 
 
+def work_list(office_id: str) -> dict:
+    """The office's requests in hand (assigned to it, by its own pull or by the router on arrival,
+    and in progress), the ones to start first (earliest acceptance deadline) on top."""
+    items = [i for i in request_store.in_hand(office_id) if i.office_id == office_id]
+    items.sort(key=lambda i: (i.status != remote.ASSIGNED, i.accept_by or "", i.sla_deadline, _code(i)))
+    return {"office_id": office_id, "items": [
+        {**request_view(i), "source": i.source, "accept_by": _instant(i.accept_by)} for i in items]}
+
+
 def _own(office_id: str, tracking: str) -> RemoteRequestItem:
     item = request_store.get(tracking) if remote.is_tracking_code(tracking) else None
     if item is None or item.office_id != office_id:

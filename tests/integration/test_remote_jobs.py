@@ -61,6 +61,8 @@ def test_sla_sweep_returns_unaccepted_requests_and_records_the_breach(remote_db)
     assert request_store.counter("OF-A").busy == 1  # only the started one holds a counter
     assert request_store.breaches("OF-A", after.date().isoformat()) == 1
     assert request_store.get(started).status == "IN_PROGRESS"
+    # Off the office's work list with it; the started one stays.
+    assert [i["tracking_code"] for i in remote_requests.work_list("OF-A")["items"]] == [started]
     # Back in the national queue: another office pulls it; the sweep has nothing left.
     assert remote_requests.next_request("OF-C", "op-2", after)["tracking_code"] == late
     assert remote_jobs.sweep_sla(after) == {"returned": 0, "stale": 0, "raced": 0}

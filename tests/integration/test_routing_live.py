@@ -90,6 +90,15 @@ def test_a_remote_request_goes_on_arrival_to_an_idle_office_by_a_conditional_cla
     assert (busy("OF-A"), busy("OF-C")) == (0, 1)  # OF-A's claim failed on its visitor and changed nothing
     assert list(QueueItem.query(item.queue)) == []
     assert load_store.office_loads(["OF-C"], day)["OF-C"]["remote_claimed"] == 1
+    # The office finds it on its work list (it must start it before accept_by), until it is done.
+    listed = remote_requests.work_list("OF-C")["items"]
+    assert [(i["tracking_code"], i["source"], i["accept_by"] is not None) for i in listed] == [
+        (created["tracking_code"], "citizen", True)]
+    assert remote_requests.work_list("OF-A")["items"] == []
+    remote_requests.act("OF-C", "op-1", created["tracking_code"], "start", now=opened + timedelta(minutes=2))
+    assert remote_requests.work_list("OF-C")["items"][0]["status"] == "IN_PROGRESS"
+    remote_requests.act("OF-C", "op-1", created["tracking_code"], "complete", now=opened + timedelta(minutes=9))
+    assert remote_requests.work_list("OF-C")["items"] == [] and busy("OF-C") == 0
     # The citizen got the tracking code by SMS, written with the request.
     texts = [m for m in OutboxItem.scan() if m.template == "remote_received"]
     assert [m.params["tracking_code"] for m in texts] == [created["tracking_code"]]

@@ -61,6 +61,15 @@ def test_request_views_match(doc, no_database):
     check_shape(doc, "reject_remote_request", 200, remote_requests.office_view(
         item("REJECTED", "OF-THR-0001", reason="مدارک ناقص است")))
     assert set(assigned) == documented_keys(doc, deref(doc, "#/components/schemas/OfficeRemoteRequest"))
+
+
+def test_office_work_list_matches(doc, no_database, monkeypatch):
+    from chalicelib.dal import request_store
+    held = [item("IN_PROGRESS", "OF-THR-0001"), item("ASSIGNED", "OF-THR-0001")]
+    monkeypatch.setattr(request_store, "in_hand", lambda office_id: held)
+    listed = remote_requests.work_list("OF-THR-0001")
+    assert [i["status"] for i in listed["items"]] == ["ASSIGNED", "IN_PROGRESS"]  # to start first, on top
+    check_shape(doc, "office_work_list", 200, listed)
     offer = [{"office_id": "OF-THR-0002", "name_fa": "دفتر ۲", "name_en": "Office 2", "distance_km": 1.4,
               "slots": "/v1/offices/OF-THR-0002/slots?service=S0001"}]
     check_shape(doc, "send_request_in_person", 200, remote_requests.office_view(
