@@ -31,7 +31,7 @@ def office_view(o: OfficeItem, load: dict | None = None, detail: bool = False) -
         "province": o.province, "province_fa": o.province_fa, "city": o.city, "city_fa": o.city_fa,
         "location": {"lat": float(o.lat), "lon": float(o.lon)}, "counters": int(o.counters),
         "deprived_area": bool(o.deprived),
-        # Placeholder until the ranking publishes tiers: null means "not ranked yet".
+        # Set by the published ranking (rank_offices); null until the office is first ranked.
         "rank_tier": int(o.tier) if o.tier is not None else None,
         "crowding": {"level": crowding_label(load.get("ratio")), "booked_today": load.get("booked"),
                      "capacity_today": load.get("capacity"), "visitors_waiting": load.get("waiting")},
