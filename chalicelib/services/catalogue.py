@@ -1,7 +1,7 @@
 """Use cases of the catalogue: find a service, find an office, see an office's free slots."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from chalicelib.dal import booking_store, catalogue_store, operator_store
 from chalicelib.dal.models import OfficeItem, ServiceItem
@@ -165,6 +165,23 @@ def free_slots(office_id: str, service_id: str, day: date, now: datetime | None 
         "open": bool(intervals), "holidays": closed_for, "duration_min": int(service.duration_min),
         "slots": [{**calendar.datetime_out(s.start), "free": len(s.free_counters)} for s in found if s.free_counters],
     }
+
+
+def next_free_slot(office: OfficeItem, service: ServiceItem, now: datetime, days: int = 7) -> datetime | None:
+    """The earliest bookable start for the service at the office, looking `days` days into the
+    booking window (one seat query per open day, usually one in all)."""
+    first, last = calendar.booking_window(now.date(), get_settings().booking_horizon_days)
+    grid = get_settings().slot_grid_minutes
+    for offset in range(min(days, (last - first).days + 1)):
+        day = first + timedelta(days=offset)
+        intervals = opening(office, day)
+        if not intervals:
+            continue
+        taken = booking_store.taken_seats(office.office_id, day, now)
+        for found in slots.open_slots(intervals, int(service.duration_min), grid, bookable_counters(office, day), taken):
+            if found.free_counters:
+                return found.start
+    return None
 
 
 def _page(items: list, total: int, cursor: int, limit: int) -> dict:

@@ -140,7 +140,8 @@ def _explain_fa(s: routing.Suggestion) -> str:
     return to_persian_digits("، ".join(bits))
 
 
-def _item(s: routing.Suggestion, offices: dict[str, OfficeItem], service: ServiceItem, mode: str) -> dict:
+def _item(s: routing.Suggestion, offices: dict[str, OfficeItem], service: ServiceItem, mode: str,
+          now: datetime) -> dict:
     office = offices.get(s.office_id) if s.office_id else None
     out = {
         "rank": s.rank, "score_min": round(s.score_min, 1), "expected_wait_min": round(s.expected_wait_min, 1),
@@ -157,6 +158,9 @@ def _item(s: routing.Suggestion, offices: dict[str, OfficeItem], service: Servic
     else:
         out["office"] = None  # let the network choose: the request goes to the national queue
         out["next"] = "/v1/requests"
+    # In person the visit is by appointment: when the citizen could come, from the office's seats.
+    slot = catalogue.next_free_slot(office, service, now) if office is not None and mode == routing.IN_PERSON else None
+    out["next_free_slot"] = calendar.datetime_out(slot) if slot else None
     return out
 
 
@@ -185,8 +189,8 @@ def suggest(service_id: str, mode: str | None, lat: float | None, lon: float | N
         "load_at": snapshot.get("at"), "fallback": result.fallback,
         "area": None if citizen is None else ("urban" if citizen.urban else "rural"),
         "radius_km": None if citizen is None else routing.radius_km(citizen, index.params),
-        "items": [_item(s, offices, service, mode) for s in result.items],
-        "network_option": _item(result.network_option, offices, service, mode) if result.network_option else None,
+        "items": [_item(s, offices, service, mode, now) for s in result.items],
+        "network_option": _item(result.network_option, offices, service, mode, now) if result.network_option else None,
     }
 
 

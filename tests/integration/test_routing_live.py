@@ -132,6 +132,15 @@ def test_in_person_suggestions_explain_themselves_and_skip_offices_without_the_s
     top = body["items"][0]
     assert top["distance_km"] == 0.0 and top["tier"] is None and "wait" in top["explanation_en"]
     assert "دقیقه" in top["explanation_fa"] and top["next"].startswith(f"/v1/offices/{offices[0]}/slots")
+    first_day = next_open_day()
+    assert top["next_free_slot"]["at"] == at(first_day, "08:00").isoformat(timespec="minutes")
+    # Its first slot taken on every counter, the next free one is a slot later.
+    for n in range(int(catalogue_store.get_office(offices[0]).counters)):
+        bookings.book(BookingRequest(office_id=offices[0], service_id="S0004", start=at(first_day, "08:00").isoformat(),
+                                     national_id=national_id(60 + n), mobile=mobile(60 + n)))
+    again = json.loads(client.http.get("/v1/suggestions?service=S0004&lat=35.7&lon=51.4&limit=5").body)
+    mine = next(i for i in again["items"] if i["office"]["office_id"] == offices[0])
+    assert mine["next_free_slot"]["at"] == at(first_day, "08:15").isoformat(timespec="minutes")
     by_city = json.loads(client.http.get("/v1/suggestions?service=S0004&city=كرج").body)  # Arabic kaf folded
     assert by_city["items"]
 

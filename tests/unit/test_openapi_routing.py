@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from chalicelib.dal import catalogue_store, config_store
+from chalicelib.dal import booking_store, catalogue_store, config_store
 from chalicelib.dal.models import OfficeItem, ServiceItem
 from chalicelib.domain import calendar
-from chalicelib.services import router
+from chalicelib.services import catalogue, router
 from tests.unit.test_openapi import check_shape
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=calendar.TEHRAN)  # a Tuesday, offices open
@@ -33,6 +33,8 @@ def no_database(monkeypatch):
     monkeypatch.setattr(catalogue_store, "calendar_corrections", lambda: {})
     monkeypatch.setattr(config_store, "current", lambda name, cached=True: None)
     monkeypatch.setattr(config_store, "history", lambda name, limit=50: [])
+    monkeypatch.setattr(booking_store, "taken_seats", lambda office_id, day, now, consistent=False: {})
+    monkeypatch.setattr(catalogue, "bookable_counters", lambda office, day: int(office.counters))
     router.reset_views()
     yield
     router.reset_views()
@@ -42,6 +44,7 @@ def test_suggestion_views_match(doc, no_database):
     in_person = router.suggest("S0001", None, 35.7, 51.4, None, 3, NOW)
     assert [i["office"]["office_id"] for i in in_person["items"]][0] == "OF-2"  # best tier, all else alike
     check_shape(doc, "suggestions", 200, in_person)
+    assert in_person["items"][0]["next_free_slot"]["at"] == "2026-11-25T08:00+03:30"  # tomorrow, at opening
     remote = router.suggest("S0001", "remote", None, None, None, 2, NOW)
     assert remote["network_option"]["office"] is None and len(remote["items"]) == 2
     check_shape(doc, "suggestions", 200, remote)
