@@ -37,15 +37,15 @@ from chalicelib.dal.models import (
 from chalicelib.domain import remote
 from chalicelib.domain.remote import ASSIGNED, RECEIVED
 
-REQUEST_SK, COUNTER_SK, SEEN_SK, RATE_SK = "REQUEST", "COUNTERS", "SEEN", "RATE"
+REQUEST_SK, SEEN_SK, RATE_SK = "REQUEST", "SEEN", "RATE"
+# The office's counters item (OC#office / COUNTERS) is part of its live load: keys in load_store.
+COUNTER_SK, counter_pk = load_store.COUNTER_SK, load_store.office_pk
 
 
 def request_pk(tracking_code: str) -> str:
     return f"RQ#{tracking_code}"
 
 
-def counter_pk(office_id: str) -> str:
-    return f"OC#{office_id}"
 
 
 def in_hand_pk(office_id: str) -> str:

@@ -150,19 +150,27 @@ def check_window(day: date, now: datetime) -> None:
             f"نوبت‌دهی از {calendar.to_jalali(first)} تا {calendar.to_jalali(last)} امکان‌پذیر است (نوبت همان روز ممکن نیست)")
 
 
+def _slots_of_day(office: OfficeItem, service: ServiceItem, day: date, now: datetime) -> tuple[bool, list]:
+    """(open that day?, the day's grid slots with their free counters): hours × licensed counters
+    minus the seats taken (one query, only on an open day)."""
+    intervals = opening(office, day)
+    if not intervals:
+        return False, []
+    taken = booking_store.taken_seats(office.office_id, day, now)
+    return True, slots.open_slots(intervals, int(service.duration_min), get_settings().slot_grid_minutes,
+                                  bookable_counters(office, day), taken)
+
+
 def free_slots(office_id: str, service_id: str, day: date, now: datetime | None = None) -> dict:
     now = now or calendar.now_tehran()
     office, service = get_office(office_id), get_service(service_id)
     bookable(office, service)
     check_window(day, now)
-    grid = get_settings().slot_grid_minutes
-    intervals = opening(office, day)
-    taken = booking_store.taken_seats(office_id, day, now) if intervals else {}
-    found = slots.open_slots(intervals, int(service.duration_min), grid, bookable_counters(office, day), taken)
+    is_open, found = _slots_of_day(office, service, day, now)
     closed_for = [h.name_en for h in calendar.holidays_between(day, day, corrections())]
     return {
         "office_id": office_id, "service_id": service_id, **calendar.date_out(day),
-        "open": bool(intervals), "holidays": closed_for, "duration_min": int(service.duration_min),
+        "open": is_open, "holidays": closed_for, "duration_min": int(service.duration_min),
         "slots": [{**calendar.datetime_out(s.start), "free": len(s.free_counters)} for s in found if s.free_counters],
     }
 
@@ -171,16 +179,11 @@ def next_free_slot(office: OfficeItem, service: ServiceItem, now: datetime, days
     """The earliest bookable start for the service at the office, looking `days` days into the
     booking window (one seat query per open day, usually one in all)."""
     first, last = calendar.booking_window(now.date(), get_settings().booking_horizon_days)
-    grid = get_settings().slot_grid_minutes
     for offset in range(min(days, (last - first).days + 1)):
-        day = first + timedelta(days=offset)
-        intervals = opening(office, day)
-        if not intervals:
-            continue
-        taken = booking_store.taken_seats(office.office_id, day, now)
-        for found in slots.open_slots(intervals, int(service.duration_min), grid, bookable_counters(office, day), taken):
-            if found.free_counters:
-                return found.start
+        _, found = _slots_of_day(office, service, first + timedelta(days=offset), now)
+        free = next((s.start for s in found if s.free_counters), None)
+        if free is not None:
+            return free
     return None
 
 

@@ -169,7 +169,7 @@ def suggest(service_id: str, mode: str | None, lat: float | None, lon: float | N
     now = now or calendar.now_tehran()
     service = catalogue.get_service(service_id)
     mode = mode or (routing.REMOTE if service.mode == "remote_only" else routing.IN_PERSON)
-    if not routing.ServiceSpec(service.service_id, service.category, 1.0, service.mode).allows(mode):
+    if not spec(service).allows(mode):
         raise InvalidInput(f"This service cannot be had {mode.replace('_', ' ')}",
                            "این خدمت به این شیوه ارائه نمی‌شود")
     where = _where(lat, lon, city)
