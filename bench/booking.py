@@ -87,16 +87,16 @@ def run(n: int) -> dict:
     from app import app
     from chalicelib.dal import catalogue_store
     from chalicelib.dal.db import connection
-    from chalicelib.dal.models import OfficeItem, ServiceItem
+    from chalicelib.domain.catalogue import Office, Service
     from infra.local.bootstrap import create_tables
 
     create_tables()
     catalogue_store.save_all([
-        ServiceItem("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
-                    mode="remote_allowed", duration_min=15, tariff_rials=500_000),
-        OfficeItem("OF-BENCH", name_en="Bench office", name_fa="دفتر آزمون", province="Tehran", province_fa="تهران",
-                   city="Tehran", city_fa="تهران", lat=35.7, lon=51.4, counters=6, hours=HOURS,
-                   offered_categories={"petitions"}),
+        Service("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
+                mode="remote_allowed", duration_min=15, tariff_rials=500_000),
+        Office("OF-BENCH", name_en="Bench office", name_fa="دفتر آزمون", province="Tehran", province_fa="تهران",
+               city="Tehran", city_fa="تهران", lat=35.7, lon=51.4, counters=6, hours=HOURS,
+               offered_categories=frozenset({"petitions"})),
     ])
     raw = boto3.client("dynamodb", endpoint_url=os.environ["DDB_ENDPOINT"], region_name="me-central-1",
                        config=Config(retries={"mode": "standard", "total_max_attempts": 2}))

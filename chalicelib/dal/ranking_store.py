@@ -224,8 +224,8 @@ def publish(head: SnapshotItem) -> bool:
 
 
 @unavailable_guard
-def set_tier(office: OfficeItem, tier: int) -> None:
+def set_tier(office_id: str, tier: int) -> None:
     """The office's published tier (routing and the office list read it). Not conditional on the
     office's version: the tier is the ranking's field alone, and an office edit must not lose it."""
-    office.update(actions=[OfficeItem.tier.set(tier)], condition=OfficeItem.office_id.exists(),
-                  add_version_condition=False)
+    OfficeItem(office_id).update(actions=[OfficeItem.tier.set(tier)], condition=OfficeItem.office_id.exists(),
+                                 add_version_condition=False)

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from chalicelib.dal import booking_store, catalogue_store, idempotency, outbox_store
 from chalicelib.dal.db import TxConditionFailed, TxConflict
-from chalicelib.dal.models import BookingItem, OfficeItem, ServiceItem
+from chalicelib.dal.models import BookingItem
 from chalicelib.domain import booking as rules
 from chalicelib.domain import calendar, slots, validators
+from chalicelib.domain.catalogue import Office, Service
 from chalicelib.errors import (
     DailyCapReached,
     DuplicateBooking,
@@ -29,7 +30,7 @@ _rng = random.SystemRandom()
 MAX_CONFLICT_RETRIES = 4
 
 
-def _slot_for(office: OfficeItem, service: ServiceItem, start: datetime, now: datetime) -> tuple[str, ...]:
+def _slot_for(office: Office, service: Service, start: datetime, now: datetime) -> tuple[str, ...]:
     """Validate that `start` is a bookable grid slot of the office and return its cells."""
     catalogue.bookable(office, service)
     catalogue.check_window(start.date(), now)
@@ -76,7 +77,7 @@ def _attempt(claim, counters_to_try):
 
 
 class _Claim:
-    def __init__(self, office: OfficeItem, day, cells, now, commit):
+    def __init__(self, office: Office, day, cells, now, commit):
         self.office, self.day, self.cells, self.now, self._commit = office, day, cells, now, commit
         self.counters = catalogue.bookable_counters(office, day)  # licensed operators cap the counters
 
@@ -106,7 +107,7 @@ def hold(req: HoldRequest, now: datetime | None = None) -> dict:
             "office_id": office.office_id, "service_id": service.service_id, **calendar.datetime_out(req.start)}
 
 
-def _messages(item_id: str, mobile: str, office: OfficeItem, service: ServiceItem, start: datetime,
+def _messages(item_id: str, mobile: str, office: Office, service: Service, start: datetime,
               now: datetime, template: str, access_code: str | None = None) -> list:
     params = {"office_fa": office.name_fa, "service_fa": service.name_fa, "start": start.isoformat(),
               "when_jalali": calendar.datetime_out(start)["jalali"], "booking_id": item_id}
@@ -164,7 +165,7 @@ def _book(req: BookingRequest, now: datetime | None) -> dict:
     return {**booking_view(item, office, service), "access_code": access_code}
 
 
-def booking_view(item: BookingItem, office: OfficeItem | None = None, service: ServiceItem | None = None) -> dict:
+def booking_view(item: BookingItem, office: Office | None = None, service: Service | None = None) -> dict:
     office = office or catalogue_store.all_offices().get(item.office_id)
     service = service or catalogue_store.get_service(item.service_id)
     start = datetime.fromisoformat(item.start)

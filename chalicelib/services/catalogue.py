@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from chalicelib.dal import booking_store, catalogue_store, operator_store
-from chalicelib.dal.models import OfficeItem, ServiceItem
 from chalicelib.domain import calendar, ranking_live, slots
+from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.text import normalise
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.settings import get_settings
@@ -13,7 +13,7 @@ from chalicelib.settings import get_settings
 MODES = ("in_person", "remote_allowed", "remote_only")
 
 
-def service_view(s: ServiceItem) -> dict:
+def service_view(s: Service) -> dict:
     return {"service_id": s.service_id, "category": s.category, "name_en": s.name_en, "name_fa": s.name_fa,
             "mode": s.mode, "duration_min": int(s.duration_min), "tariff_rials": int(s.tariff_rials)}
 
@@ -24,7 +24,7 @@ def crowding_label(ratio: float | None) -> str:
     return "low" if ratio < 0.5 else "medium" if ratio < 0.85 else "high"
 
 
-def office_view(o: OfficeItem, load: dict | None = None, detail: bool = False) -> dict:
+def office_view(o: Office, load: dict | None = None, detail: bool = False) -> dict:
     load = load or {}
     view = {
         "office_id": o.office_id, "name_en": o.name_en, "name_fa": o.name_fa,
@@ -43,14 +43,12 @@ def office_view(o: OfficeItem, load: dict | None = None, detail: bool = False) -
     return view
 
 
-def offers(office: OfficeItem, service: ServiceItem) -> bool:
-    return service.category in (office.offered_categories or set()) and service.service_id not in (
-        office.not_offered or set())
+def offers(office: Office, service: Service) -> bool:
+    return office.offers(service)
 
 
-def needs_in_person(office: OfficeItem, service: ServiceItem) -> bool:
-    """The office's own declaration wins over the catalogue's default mode."""
-    return service.mode == "in_person" or service.service_id in (office.in_person_required or set())
+def needs_in_person(office: Office, service: Service) -> bool:
+    return office.needs_in_person(service)
 
 
 def search_services(q: str | None, category: str | None, mode: str | None, limit: int, cursor: int) -> dict:
@@ -63,14 +61,14 @@ def search_services(q: str | None, category: str | None, mode: str | None, limit
     return _page([service_view(s) for s in found[cursor:cursor + limit]], len(found), cursor, limit)
 
 
-def get_service(service_id: str) -> ServiceItem:
+def get_service(service_id: str) -> Service:
     service = catalogue_store.get_service(service_id)
     if service is None or not service.active:
         raise NotFound(f"No service {service_id}", "خدمت مورد نظر یافت نشد")
     return service
 
 
-def get_office(office_id: str) -> OfficeItem:
+def get_office(office_id: str) -> Office:
     office = catalogue_store.all_offices().get(office_id) or catalogue_store.get_office(office_id)
     if office is None:
         raise NotFound(f"No office {office_id}", "دفتر مورد نظر یافت نشد")
@@ -100,7 +98,7 @@ def corrections() -> dict[date, calendar.Correction]:
             for d, c in catalogue_store.calendar_corrections().items()}
 
 
-def opening(office: OfficeItem, day: date) -> list[tuple[datetime, datetime]]:
+def opening(office: Office, day: date) -> list[tuple[datetime, datetime]]:
     closures = frozenset(date.fromisoformat(d) for d in (office.closures or []))
     return calendar.opening_intervals(day, office.hours, closures=closures, corrections=corrections(),
                                       thursday_open=get_settings().thursday_open)
@@ -127,7 +125,7 @@ def remove_correction(day: date) -> None:
         raise NotFound("No correction on that day", "برای این روز اصلاحیه‌ای ثبت نشده است")
 
 
-def bookable(office: OfficeItem, service: ServiceItem) -> None:
+def bookable(office: Office, service: Service) -> None:
     if not offers(office, service):
         raise NotFound("This office does not offer this service", "این دفتر این خدمت را ارائه نمی‌دهد")
     if service.mode == "remote_only":
@@ -135,7 +133,7 @@ def bookable(office: OfficeItem, service: ServiceItem) -> None:
                            "این خدمت فقط به صورت غیرحضوری ارائه می‌شود")
 
 
-def bookable_counters(office: OfficeItem, day: date) -> int:
+def bookable_counters(office: Office, day: date) -> int:
     """Counters open to bookings on `day`: each needs an operator with a valid licence that day
     (domain.ranking_live.bookable_counters; the office's licences are cached per container)."""
     return ranking_live.bookable_counters(int(office.counters), operator_store.licence_expiries(office.office_id), day)
@@ -150,7 +148,7 @@ def check_window(day: date, now: datetime) -> None:
             f"نوبت‌دهی از {calendar.to_jalali(first)} تا {calendar.to_jalali(last)} امکان‌پذیر است (نوبت همان روز ممکن نیست)")
 
 
-def _slots_of_day(office: OfficeItem, service: ServiceItem, day: date, now: datetime) -> tuple[bool, list]:
+def _slots_of_day(office: Office, service: Service, day: date, now: datetime) -> tuple[bool, list]:
     """(open that day?, the day's grid slots with their free counters): hours × licensed counters
     minus the seats taken (one query, only on an open day)."""
     intervals = opening(office, day)
@@ -175,7 +173,7 @@ def free_slots(office_id: str, service_id: str, day: date, now: datetime | None 
     }
 
 
-def next_free_slot(office: OfficeItem, service: ServiceItem, now: datetime, days: int = 7) -> datetime | None:
+def next_free_slot(office: Office, service: Service, now: datetime, days: int = 7) -> datetime | None:
     """The earliest bookable start for the service at the office, looking `days` days into the
     booking window (one seat query per open day, usually one in all)."""
     first, last = calendar.booking_window(now.date(), get_settings().booking_horizon_days)

@@ -243,13 +243,13 @@ def _compute_and_publish(period: str, now: datetime) -> SnapshotItem:
 
 
 def _apply_tiers(head: SnapshotItem) -> int:
-    """Set OfficeItem.tier from the snapshot where it differs (routing and the office list read it)."""
+    """Set each office's tier from the snapshot where it differs (routing and the office list read it)."""
     tiers = {o: int(r.tier) for o, r in ranking_store.rows(head).items()}
     changed = 0
     for office_id, office in sorted(catalogue_store.all_offices().items()):
         tier = tiers.get(office_id)
         if tier is not None and (office.tier is None or int(office.tier) != tier):
-            ranking_store.set_tier(office, tier)
+            ranking_store.set_tier(office.office_id, tier)
             changed += 1
     if changed:
         catalogue_store.clear_cache()

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from chalicelib.dal import catalogue_store, idempotency, outbox_store, request_store
 from chalicelib.dal.db import TxConditionFailed, TxConflict
-from chalicelib.dal.models import OfficeItem, PartnerItem, QueueItem, RemoteRequestItem, ServiceItem
+from chalicelib.dal.models import PartnerItem, QueueItem, RemoteRequestItem
 from chalicelib.domain import calendar, remote, validators
 from chalicelib.domain.booking import access_code_matches, citizen_key
+from chalicelib.domain.catalogue import Office, Service
 from chalicelib.errors import (
     AlreadyRated,
     InvalidInput,
@@ -42,7 +43,7 @@ def _submit_from_body(body: dict) -> dict:
     return _submit(RemoteRequestIn.model_validate(body), None)
 
 
-def _remote_service(service_id: str) -> ServiceItem:
+def _remote_service(service_id: str) -> Service:
     service = catalogue.get_service(service_id)
     if service.mode not in remote.REMOTE_MODES:
         raise InvalidInput("This service is only offered in person; book an appointment instead",
@@ -50,7 +51,7 @@ def _remote_service(service_id: str) -> ServiceItem:
     return service
 
 
-def _preferred(office_id: str | None, service: ServiceItem) -> OfficeItem | None:
+def _preferred(office_id: str | None, service: Service) -> Office | None:
     """The citizen's preferred office when it exists and serves this service remotely; otherwise
     the request goes to the national queue."""
     if not office_id:
@@ -68,7 +69,7 @@ def _deadline(now: datetime) -> datetime:
                                thursday_open=get_settings().thursday_open)
 
 
-def _draft(req: RemoteRequestIn, service: ServiceItem, now: datetime, *, source: str,
+def _draft(req: RemoteRequestIn, service: Service, now: datetime, *, source: str,
            partner_id: str | None = None, partner_ref: str | None = None) -> tuple[RemoteRequestItem, str | None]:
     s = get_settings()
     for doc in req.documents:
@@ -110,7 +111,7 @@ def _submit(req: RemoteRequestIn, now: datetime | None) -> dict:
     return {**request_view(_routed(item, service, now), service), "access_code": access_code}
 
 
-def _routed(item: RemoteRequestItem, service: ServiceItem, now: datetime) -> RemoteRequestItem:
+def _routed(item: RemoteRequestItem, service: Service, now: datetime) -> RemoteRequestItem:
     """Offer the new request to the best idle office; the request as it stands afterwards."""
     if router.assign_on_arrival(item, service, now) is None:
         return item
@@ -164,7 +165,7 @@ def _instant(value: str | None) -> dict | None:
     return calendar.datetime_out(datetime.fromisoformat(value)) if value else None
 
 
-def request_view(item: RemoteRequestItem, service: ServiceItem | None = None) -> dict:
+def request_view(item: RemoteRequestItem, service: Service | None = None) -> dict:
     """What the citizen (and the partner) sees: no national ID, no mobile, no document content."""
     service = service or catalogue_store.get_service(item.service_id)
     office = catalogue_store.all_offices().get(item.office_id) if item.office_id else None
@@ -189,7 +190,7 @@ def request_view(item: RemoteRequestItem, service: ServiceItem | None = None) ->
     }
 
 
-def partner_view(item: RemoteRequestItem, service: ServiceItem | None = None) -> dict:
+def partner_view(item: RemoteRequestItem, service: Service | None = None) -> dict:
     return {**request_view(item, service), "partner_ref": item.partner_ref}
 
 
@@ -229,7 +230,7 @@ def read_for_partner(partner_id: str, tracking: str) -> dict:
 
 # --- the office pulls ----------------------------------------------------------------------------
 
-def _can_serve(office: OfficeItem, entry: QueueItem) -> bool:
+def _can_serve(office: Office, entry: QueueItem) -> bool:
     return (entry.category in (office.offered_categories or set())
             and entry.service_id not in (office.not_offered or set())
             and entry.service_id not in (office.in_person_required or set()))

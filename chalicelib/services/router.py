@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 
 from chalicelib.dal import catalogue_store, config_store, request_store
 from chalicelib.dal.db import TxConditionFailed, TxConflict
-from chalicelib.dal.models import OfficeItem, QueueItem, RemoteRequestItem, ServiceItem
+from chalicelib.dal.models import QueueItem, RemoteRequestItem
 from chalicelib.domain import calendar, remote, routing
+from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.text import normalise, to_persian_digits
 from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.observability import logger, metrics
@@ -71,7 +72,7 @@ def adopt_params(changes: dict, expected: int, actor: str, now: datetime | None 
 
 # --- the view ---------------------------------------------------------------------------------
 
-def _operating(office: OfficeItem, now: datetime, mode: str) -> bool:
+def _operating(office: Office, now: datetime, mode: str) -> bool:
     """Remote work needs the office open now; an in-person visit needs it to open on one of the
     next working days (a citizen choosing at night books for tomorrow)."""
     if mode == routing.REMOTE:
@@ -79,7 +80,7 @@ def _operating(office: OfficeItem, now: datetime, mode: str) -> bool:
     return any(catalogue.opening(office, now.date() + timedelta(days=d)) for d in range(7))
 
 
-def _state(office: OfficeItem, load: dict, mode: str, now: datetime) -> routing.OfficeState:
+def _state(office: Office, load: dict, mode: str, now: datetime) -> routing.OfficeState:
     counters = int(office.counters)
     opened = load.get("open")  # None: the office has not declared its open counters today
     if opened is None:  # in person, its installed counters serve; remote work needs a declaration
@@ -110,7 +111,7 @@ def view(mode: str, now: datetime | None = None) -> tuple[routing.RoutingIndex, 
     return index, snapshot
 
 
-def spec(service: ServiceItem) -> routing.ServiceSpec:
+def spec(service: Service) -> routing.ServiceSpec:
     return routing.ServiceSpec(service.service_id, service.category, float(service.duration_min), service.mode)
 
 
@@ -140,7 +141,7 @@ def _explain_fa(s: routing.Suggestion) -> str:
     return to_persian_digits("، ".join(bits))
 
 
-def _item(s: routing.Suggestion, offices: dict[str, OfficeItem], service: ServiceItem, mode: str,
+def _item(s: routing.Suggestion, offices: dict[str, Office], service: Service, mode: str,
           now: datetime) -> dict:
     office = offices.get(s.office_id) if s.office_id else None
     out = {
@@ -200,7 +201,7 @@ class _AlreadyTaken(Exception):
     """The request left the queue meanwhile (an office pulled it): nothing more to route."""
 
 
-def assign_on_arrival(item: RemoteRequestItem, service: ServiceItem, now: datetime) -> str | None:
+def assign_on_arrival(item: RemoteRequestItem, service: Service, now: datetime) -> str | None:
     """Give a new remote request to the best idle office that may do it, claimed on the live
     counters; None when no office is idle (it waits in the queue for the next pull). A request
     for a preferred office waits in that office's queue."""

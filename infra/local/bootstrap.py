@@ -10,8 +10,9 @@ import sys
 import time
 
 from chalicelib.dal import catalogue_store, operator_store, ranking_store
-from chalicelib.dal.models import TABLE_MODELS, OfficeItem, OperatorItem, ServiceItem
+from chalicelib.dal.models import TABLE_MODELS, OperatorItem
 from chalicelib.domain import calendar, ranking_live
+from chalicelib.domain.catalogue import Office, Service
 
 
 def create_tables(models=TABLE_MODELS) -> list[str]:
@@ -30,18 +31,18 @@ def drop_tables(models=TABLE_MODELS) -> None:
             model.delete_table()
 
 
-def service_item(s: dict) -> ServiceItem:
-    return ServiceItem(s["service_id"], category=s["category"], name_en=s["name_en"], name_fa=s["name_fa"],
-                       mode=s["mode"], duration_min=s["duration_min"], tariff_rials=s["tariff_rials"], active=True)
+def service_entity(s: dict) -> Service:
+    return Service(s["service_id"], category=s["category"], name_en=s["name_en"], name_fa=s["name_fa"],
+                   mode=s["mode"], duration_min=s["duration_min"], tariff_rials=s["tariff_rials"], active=True)
 
 
-def office_item(o: dict) -> OfficeItem:
-    return OfficeItem(
+def office_entity(o: dict) -> Office:
+    return Office(
         o["office_id"], name_en=o["name_en"], name_fa=o["name_fa"], province=o["province"],
         province_fa=o["province_fa"], city=o["city"], city_fa=o["city_fa"], lat=o["lat"], lon=o["lon"],
-        counters=o["counters"], hours=o["hours"], offered_categories=set(o["offered_categories"]) or None,
-        not_offered=set(o.get("not_offered", [])) or None, in_person_required=set(o.get("in_person_required", [])) or None,
-        closures=set(o.get("closures", [])) or None, deprived=bool(o.get("deprived")), tier=None)
+        counters=o["counters"], hours=o["hours"], offered_categories=frozenset(o["offered_categories"]),
+        not_offered=frozenset(o.get("not_offered", [])), in_person_required=frozenset(o.get("in_person_required", [])),
+        closures=frozenset(o.get("closures", [])), deprived=bool(o.get("deprived")), tier=None)
 
 
 def operator_item(o: dict) -> OperatorItem:
@@ -64,7 +65,7 @@ def seed_demo(seed: int = 1405, out=sys.stdout) -> dict:
         out.write(f"\r  seeding demo network [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         out.flush()
 
-    catalogue_store.save_all([service_item(s) for s in services] + [office_item(o) for o in offices], progress)
+    catalogue_store.save_all([service_entity(s) for s in services] + [office_entity(o) for o in offices], progress)
     progress(total)
     staff = operator_store.save_all(operator_item(o) for o in demo_network.operators(offices, seed))
     out.write(f"\n  registered {staff} operators")

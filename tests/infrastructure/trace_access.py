@@ -63,14 +63,13 @@ def main() -> None:
         from chalice.test import Client
 
         from app import app
-        from chalicelib.dal import outbox_store
+        from chalicelib.dal import catalogue_store, outbox_store
         from chalicelib.domain import calendar
         from infra.local import demo_network
-        from infra.local.bootstrap import create_tables, office_item
+        from infra.local.bootstrap import create_tables, office_entity
 
         create_tables()
-        for office in demo_network.offices()[:3]:
-            office_item(office).save()
+        catalogue_store.save_all([office_entity(office) for office in demo_network.offices()[:3]])
         now = calendar.now_tehran()
         outbox_store.sms("booking_reminder", "09120000000", now - timedelta(minutes=1), booking_id="BK-TRACE",
                          params={"start": (now + timedelta(hours=20)).isoformat()}).save()

@@ -3,29 +3,32 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from chalicelib.dal.models import OfficeItem, ServiceItem
 from chalicelib.domain import calendar
+from chalicelib.domain.catalogue import Office, Service
 
 HOURS = {day: [["08:00", "12:00"]] for day in ("sat", "sun", "mon", "tue", "wed")} | {"thu": [["08:00", "10:00"]]}
 
 SERVICES = [
-    ServiceItem("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
+    Service("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
                 mode="remote_allowed", duration_min=15, tariff_rials=500_000),
-    ServiceItem("S0002", category="sana", name_en="SANA e-account registration", name_fa="ثبت‌نام سامانه ثنا",
+    Service("S0002", category="sana", name_en="SANA e-account registration", name_fa="ثبت‌نام سامانه ثنا",
                 mode="in_person", duration_min=30, tariff_rials=300_000),
-    ServiceItem("S0003", category="consulting", name_en="Legal consulting by phone", name_fa="مشاوره حقوقی تلفنی",
+    Service("S0003", category="consulting", name_en="Legal consulting by phone", name_fa="مشاوره حقوقی تلفنی",
                 mode="remote_only", duration_min=30, tariff_rials=1_000_000),
-    ServiceItem("S0004", category="notices", name_en="Judicial notice receipt", name_fa="دریافت ابلاغیه",
+    Service("S0004", category="notices", name_en="Judicial notice receipt", name_fa="دریافت ابلاغیه",
                 mode="in_person", duration_min=10, tariff_rials=200_000),
 ]
 
 
-def office(office_id: str, counters: int, **extra) -> OfficeItem:
+def office(office_id: str, counters: int, **extra) -> Office:
     attrs = {"name_en": f"Office {office_id}", "name_fa": f"دفتر {office_id}", "province": "Tehran",
              "province_fa": "تهران", "city": "Tehran", "city_fa": "تهران", "lat": 35.7, "lon": 51.4,
              "counters": counters, "hours": HOURS, "deprived": False,
              "offered_categories": {"petitions", "sana", "consulting", "notices"}}
-    return OfficeItem(office_id, **(attrs | extra))
+    values = attrs | extra
+    for declared in ("offered_categories", "not_offered", "in_person_required", "closures"):
+        values[declared] = frozenset(values.get(declared) or ())
+    return Office(office_id, **values)
 
 
 OFFICES = [

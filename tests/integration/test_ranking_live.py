@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -209,8 +210,7 @@ def _reads_of_a_recompute(client, scale: int) -> tuple[list[str], dict]:
     from infra.local.bootstrap import create_tables, drop_tables
     drop_tables((AggregateItem,))
     create_tables()
-    catalogue_store.save_all(OfficeItem(o.office_id, **{**o.attribute_values, "tier": None})
-                             for o in catalogue_store.all_offices().values())
+    catalogue_store.save_all(replace(o, tier=None) for o in catalogue_store.all_offices().values())
     fold_all(client, scale)
     with ReadCounter() as reads:
         heads = run_job(client)

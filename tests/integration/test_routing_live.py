@@ -4,6 +4,7 @@ suggestions for citizens, and versioned routing parameters."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -164,8 +165,7 @@ def test_remote_suggestions_respect_in_person_declarations_and_offer_the_network
     day = next_open_day()
     now = at(day, "09:00")
     office = catalogue_store.get_office("OF-A")
-    office.in_person_required = {"S0001"}
-    catalogue_store.save_all([office])
+    catalogue_store.save_all([replace(office, in_person_required=frozenset({"S0001"}))])
     for office_id in ("OF-A", "OF-B", "OF-C"):
         request_store.set_open(office_id, 1, now)
     jobs.snapshot_office_load(now)

@@ -23,8 +23,9 @@ from referencing.jsonschema import DRAFT202012
 from app import app
 from chalicelib import errors
 from chalicelib.dal import booking_store, catalogue_store, operator_store
-from chalicelib.dal.models import BookingItem, OfficeItem, ServiceItem
+from chalicelib.dal.models import BookingItem
 from chalicelib.domain import calendar
+from chalicelib.domain.catalogue import Office, Service
 from chalicelib.ranking_schemas import ComplaintsIn, InspectionIn, OperatorIn, PolicyAdoption, Simulation
 from chalicelib.request_schemas import (
     OpenCounters,
@@ -446,17 +447,17 @@ def open_day() -> date:
 
 
 @pytest.fixture
-def service() -> ServiceItem:
-    return ServiceItem("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
+def service() -> Service:
+    return Service("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
                        mode="remote_allowed", duration_min=30, tariff_rials=1_250_000, active=True)
 
 
 @pytest.fixture
-def office() -> OfficeItem:
-    return OfficeItem("OF-THR-0001", name_en="EJSO office 1001 (Tehran)", name_fa="دفتر ۱۰۰۱", province="Tehran",
+def office() -> Office:
+    return Office("OF-THR-0001", name_en="EJSO office 1001 (Tehran)", name_fa="دفتر ۱۰۰۱", province="Tehran",
                       province_fa="تهران", city="Tehran", city_fa="تهران", lat=35.66, lon=51.36, counters=3,
-                      hours=HOURS, offered_categories={"petitions"}, in_person_required={"S0173"},
-                      closures={"2026-12-20"}, deprived=False, tier=None)
+                      hours=HOURS, offered_categories=frozenset({"petitions"}), in_person_required=frozenset({"S0173"}),
+                      closures=frozenset({"2026-12-20"}), deprived=False, tier=None)
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.dal import catalogue_store, partner_store
-from chalicelib.dal.models import OfficeItem, PartnerItem, RemoteRequestItem, ServiceItem
+from chalicelib.dal.models import PartnerItem, RemoteRequestItem
 from chalicelib.domain import calendar, remote
+from chalicelib.domain.catalogue import Office, Service
 from chalicelib.services import partners, remote_requests
 from tests.unit.test_openapi import PROBLEM_REF, assert_valid, check_shape, deref, documented_keys, op_of, response_ref
 
@@ -21,9 +22,9 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=calendar.TEHRAN)
 
 @pytest.fixture
 def no_database(monkeypatch):
-    service = ServiceItem("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
+    service = Service("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
                           mode="remote_allowed", duration_min=30, tariff_rials=1_250_000, active=True)
-    office = OfficeItem("OF-THR-0001", name_en="Office 1", name_fa="دفتر ۱", province="Tehran", province_fa="تهران",
+    office = Office("OF-THR-0001", name_en="Office 1", name_fa="دفتر ۱", province="Tehran", province_fa="تهران",
                         city="Tehran", city_fa="تهران", lat=35.6, lon=51.3, counters=3, hours={}, deprived=False)
     monkeypatch.setattr(catalogue_store, "get_service", lambda service_id: service)
     monkeypatch.setattr(catalogue_store, "all_offices", lambda: {office.office_id: office})

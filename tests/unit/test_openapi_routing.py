@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 
 from chalicelib.dal import booking_store, catalogue_store, config_store
-from chalicelib.dal.models import OfficeItem, ServiceItem
 from chalicelib.domain import calendar
+from chalicelib.domain.catalogue import Office, Service
 from chalicelib.services import catalogue, router
 from tests.unit.test_openapi import check_shape
 
@@ -18,12 +18,12 @@ HOURS = {d: [["08:00", "14:00"]] for d in ("sat", "sun", "mon", "tue", "wed")}
 
 @pytest.fixture
 def no_database(monkeypatch):
-    service = ServiceItem("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
+    service = Service("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
                           mode="remote_allowed", duration_min=15, tariff_rials=500_000, active=True)
     offices = {o.office_id: o for o in (
-        OfficeItem(f"OF-{n}", name_en=f"Office {n}", name_fa=f"دفتر {n}", province="Tehran", province_fa="تهران",
+        Office(f"OF-{n}", name_en=f"Office {n}", name_fa=f"دفتر {n}", province="Tehran", province_fa="تهران",
                    city="Tehran", city_fa="تهران", lat=35.7 + n / 100, lon=51.4, counters=2, hours=HOURS,
-                   offered_categories={"petitions"}, tier=n + 2, deprived=False)
+                   offered_categories=frozenset({"petitions"}), tier=n + 2, deprived=False)
         for n in range(3))}
     snapshot = {"day": NOW.date().isoformat(), "at": NOW.isoformat(), "queue_remote": 4,
                 "offices": {o: {"open": 2, "busy": 1, "waiting": 0, "remote_claimed": 0, "booked": 3} for o in offices}}
