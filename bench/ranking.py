@@ -5,7 +5,7 @@ measure how well the published scores and tiers recover the truth.
     python -m bench.ranking [--seed N] [--periods P] [--offices 1300] [--smoke] [--plot PATH]
                             [--drift] [--volume-median 3000] [--hysteresis-z Z]
 
-Specification: reference routing_ranking.md §4.10, thresholds from issue 4 (stricter than §4.10).
+Thresholds: TARGETS below (Spearman, within-one-tier, top-tier precision, flapping, self-dealing lift).
 Where the specification is silent, this benchmark decides as follows (all [assumption]s):
 
 Truth and nuisance
@@ -34,7 +34,7 @@ Method under test (the real code, policy as in DEFAULT_WEIGHTS)
 * Window: each ranking period scores the rolling sum of the last 2 quarters (`ranking.combine`);
   one quarter before period 1 is simulated so period 1 has a full window.
 * Frozen cut-points and normalisation: `calibrate_policy` on period 1's window (quintiles of the
-  ranked offices' scores, median/MAD anchors), then frozen for all periods, as §3.5 prescribes.
+  ranked offices' scores, median/MAD anchors), then frozen for all periods, so a tier moves only when an office changes.
 * True tier: the same frozen cut-points applied to the true score — the published 0-100 score an
   office would get from its noise-free indicator values at θ_i with no nuisance and the national
   case mix (same anchors, weights and clip as the estimate). It is a monotone function of θ_i.
@@ -54,7 +54,7 @@ Metrics
 * `--smoke`: 300 offices, 3 periods, no plot; prints the same table but exits 0 whatever the
   metrics (so few offices make the estimates noisy); CI uses it to prove the pipeline runs.
 * Hysteresis (policy 2026.2): each office's margin is max(2.5 points, 1.28 × the SE of its score)
-  (`ranking.tier_margin`). With the fixed 2.5 points of 2026.1 the §4.10 low-volume variant
+  (`ranking.tier_margin`). With the fixed 2.5 points of 2026.1 the low-volume variant
   (`--volume-median 400`) flapped 5 %/period on seed 1; the scaled margin brings it to ≈ 1 %.
 * Known limit: at `--volume-median 400` within-one stays ≈ 0.95 (target 0.97, seed 1). Periods 1
   and 2 are the first ranking (cut-points applied to one noisy score, no hysteresis possible; the
@@ -373,7 +373,7 @@ def main(argv=None) -> int:
     parser.add_argument("--smoke", action="store_true", help="small and fast, to prove the benchmark runs (CI)")
     parser.add_argument("--drift", action="store_true", help="truth drifts (AR 0.98); flapping has no target then")
     parser.add_argument("--volume-median", type=float, default=3000,
-                        help="median transactions per office and quarter (§4.10 low-volume variant: 400)")
+                        help="median transactions per office and quarter (the low-volume variant: 400)")
     parser.add_argument("--hysteresis-z", type=float, default=None,
                         help="margin multiplier on the score SE (default: the policy's; 0 = fixed 2.5-point margin)")
     parser.add_argument("--plot", default=None,

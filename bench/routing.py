@@ -1,30 +1,31 @@
-"""National routing benchmark (issue 5; routing_ranking.md §4): one national office day, simulated.
+"""National routing benchmark : one national office day, simulated.
 
     python -m bench.routing [--scenario S1..S5|S4b|all] [--seed N] [--reps R] [--smoke] [--plot PATH]
 
 A discrete-event simulation (heapq) of one 08:00-16:00 day on the seeded demo network
-(`infra.local.demo_network`, 1,300 offices), with demand drawn per §4.4 from the project's provinces.csv.
+(`infra.local.demo_network`, 1,300 offices), with demand drawn by the study's demand model from the project's provinces.csv.
 Every policy and both pooled references run on the same trace (common random numbers); replications are
 paired by trace seed. Policies: NEAREST (status quo), RANDOM, JSQ, JSQ(2), SED (numpy, exact live state)
 and OURS = QLD-Hybrid, which calls `chalicelib.domain.routing` exactly as the API will: its router replicas
 read a snapshot refreshed every --staleness seconds plus their own claims, and every decision ends with a
 conditional claim on the live office (so the benchmark exercises the herding defence, not an oracle).
-Reference: POOLED_LOCAL (§4.8: one national queue on the same trace, in-person within the radius, fastest
-free counter). Prints a table per scenario, PASS/FAIL against the acceptance thresholds of the issue, and
+Reference: POOLED_LOCAL (one national queue on the same trace, in-person within the radius, fastest
+free counter). Prints a table per scenario, PASS/FAIL against the acceptance thresholds (the `checks` of each summary), and
 writes a PNG (matplotlib, Agg). `--ablation` adds OURS-NOCLAIM (the same decisions without claims: herding).
 
-Choices where the specification is silent (all [assumption], like §4.3):
-* Every office opens 08:00-16:00 (the §4.4 profile is calibrated on that day); the demo network's own
+Choices where the specification is silent (each an [assumption]):
+* Every office opens 08:00-16:00 (the hourly demand profile is calibrated on that day); the demo network's own
   hours are not used. Requests still queued at 16:00 are served after hours, under every policy.
-* Demand follows §4.4; inside a province the non-capital share is split evenly over the demo network's
-  towns (the law the demo network used to spread its town offices); citizens are placed like offices
-  (capital ±0.05°, town ±0.03°). Capital citizens are urban (25 km radius), town citizens rural (50 km).
-* Each request is one of the four §4.4 service types and one concrete catalogue service of that type whose
+* Demand follows the hourly profile and the province populations; inside a province the non-capital
+  share is split evenly over the demo network's towns (the law the demo network used to spread its
+  town offices); citizens are placed like offices (capital ±0.05°, town ±0.03°). Capital citizens
+  are urban (25 km radius), town citizens rural (50 km).
+* Each request is one of the four service types (TYPES) and one concrete catalogue service of that type whose
   mode allows the request's mode; eligibility uses the offices' declared categories, exceptions and
-  in-person-only lists; the service time follows the §4.4 law (type mean / office speed, lognormal CV 0.7),
+  in-person-only lists; the service time follows one law (type mean / office speed, lognormal CV 0.7),
   not the catalogue's duration.
-* Office speed and latent quality follow §4.3; the router sees the quality only as a tier (quintile 1..5),
-  as in production; "top tier" is tier 5 (20 % of offices).
+* Office speed and latent quality are drawn per office (see `network`); the router sees the quality
+  only as a tier (quintile 1..5), as in production; "top tier" is tier 5 (20 % of offices).
 * In-person visits are walk-ins decided at arrival (travel delay not simulated, as in the prototype); the
   top suggestion is taken. Outage (S5): offices stop starting work 10:00-12:00; their queues wait.
 * Baselines see exact live state (their best case); OURS sees a snapshot --staleness seconds old (default
@@ -53,9 +54,9 @@ sys.path.insert(0, str(ROOT))
 from chalicelib.domain import routing as R  # noqa: E402
 from infra.local import demo_network as demo  # noqa: E402
 
-DAY_MIN = 480.0  # 08:00-16:00 (§4.3 [assumption]); all offices, so the §4.4 profile sets the load
+DAY_MIN = 480.0  # 08:00-16:00 ([assumption]); all offices, so the hourly profile sets the load
 PROFILE = (0.70, 1.20, 1.45, 1.40, 1.15, 0.90, 0.75, 0.45)  # hourly multipliers 08-16, mean 1
-# §4.4 service types: (name, mean minutes at speed 1, share of requests, catalogue categories it covers)
+# service types: (name, mean minutes at speed 1, share of requests, catalogue categories it covers)
 TYPES = (
     ("petition/complaint", 20.0, 0.25, ("petitions", "complaints", "appeals", "family")),
     ("document submission", 10.0, 0.30, ("documents", "enforcement", "payments")),
@@ -132,7 +133,7 @@ _NETWORKS: dict[int, Network] = {}
 
 
 def network(seed: int = NETWORK_SEED) -> Network:
-    """The seeded demo network, plus what it does not carry (§4.3 [assumption]): a speed per office
+    """The seeded demo network, plus what it does not carry ([assumption]): a speed per office
     (lognormal(0, 0.15) clipped to [0.7, 1.4]) and a latent quality weakly correlated with it, cut in
     quintiles into the ranking tiers 1..5 (the router sees tiers, as in production)."""
     if seed in _NETWORKS:
@@ -196,7 +197,7 @@ class Trace:
 
 
 def make_trace(net: Network, scen: Scenario, seed: int, replicas: int, day_min: float = DAY_MIN) -> Trace:
-    """§4.4: volume = rho_avg x capacity (sum c s x 480 / E[S]) by the hourly profile; province by
+    """Volume = rho_avg x capacity (sum c s x 480 / E[S]) by the hourly profile; province by
     population x uplift; capital or town within it; in-person share; service type by the mix, then a
     catalogue service of that type the mode allows; lognormal work with CV 0.7."""
     rng = np.random.default_rng([seed, 11])
@@ -552,7 +553,7 @@ def run_ours(net: Network, trace: Trace, scen: Scenario, params: R.RoutingParams
 # --- the pooled references ---------------------------------------------------------------
 
 def run_pooled(net: Network, trace: Trace, local: bool) -> Run:
-    """§2.8.4: one national queue on the same trace; a job goes to the fastest free counter it may use
+    """One national queue on the same trace; a job goes to the fastest free counter it may use
     (in-person: E(r) when local, any office offering the service when global), in-person first when a
     counter frees. Not a strict lower bound with heterogeneous speeds: a reference."""
     n_off, n = net.n, trace.n

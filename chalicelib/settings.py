@@ -53,7 +53,7 @@ class Settings(BaseModel):
     partner_default_quota_per_minute: int = Field(120, ge=1)
     rating_sample_rate: float = Field(0.2, ge=0, le=1)  # share of completed requests invited to rate
 
-    # Office ranking (issue 4): monthly (Jalali) aggregates, a rolling window of months.
+    # Office ranking: monthly (Jalali) aggregates, a rolling window of months.
     ranking_window_months: int = Field(6, ge=1, le=24)  # the rolling two quarters of the method
     ranking_grace_days: int = Field(1, ge=0, le=10)  # a month is ranked this long after it ends
     ranking_on_time_minutes: int = Field(15, ge=0, le=120)  # in-person: served within N min of the start

@@ -346,7 +346,7 @@ class IdempotencyItem(_Model):
     expiration = TTLAttribute(null=True)
 
 
-# --- office ranking (issue 4): aggregates, snapshots; the operators registry -----------------
+# --- office ranking: aggregates, snapshots; the operators registry ---------------------------
 
 class _RankingTable(_Model):
     Meta = _meta("ranking")
@@ -419,7 +419,7 @@ class OperatorItem(_Model):
 
 TABLE_MODELS: tuple[type[Model], ...] = (ServiceItem, OfficeItem, BookingItem, OutboxItem, NetworkItem, IdempotencyItem,
                                           RemoteRequestItem, PartnerItem,
-                                          AggregateItem, OperatorItem)  # issue 4: ranking, operators
+                                          AggregateItem, OperatorItem)  # ranking, operators
 # Logical name -> model, for infra and the local runner.
 TABLES = {m.Meta.table_name.removeprefix(_S.table_prefix + "-"): m for m in TABLE_MODELS}
 TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration", "requests": "ttl", "ranking": "ttl"}

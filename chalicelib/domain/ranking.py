@@ -2,10 +2,10 @@
 z-scores, a weighted 0-100 score with a scorecard that adds up, an integrity gate, tiers with
 hysteresis, and the revenue-neutral association share that follows from the tiers.
 
-Method: the research report routing_ranking.md §3 (anchors, shrinkage, robust z, fixed weights,
-frozen cut-points with hysteresis, revenue-neutral shares). Tier 5 is the best tier (it pays the
-smallest association share), tier 1 the worst; the integrity gate therefore caps at a low tier
-(2 by default: a gated office can only be in the bottom two tiers).
+Method: anchors, shrinkage, robust z, fixed published weights, frozen cut-points with hysteresis,
+revenue-neutral shares: each step is explainable to an office and cannot be gamed by volume alone.
+Tier 5 is the best tier (it pays the smallest association share), tier 1 the worst; the integrity
+gate therefore caps at a low tier (2 by default: a gated office can only be in the bottom two tiers).
 
 Pipeline of one period (`rank_period`):
   aggregates (rolling window per office) → case-mix adjustment → shrinkage per indicator

@@ -1,4 +1,4 @@
-"""Load-based routing of requests to offices (issue 5; "QLD-Hybrid" of routing_ranking.md §2.9). Pure: no I/O.
+"""Load-based routing of requests to offices ("QLD-Hybrid": queue-length and quality aware). Pure: no I/O.
 
 Two decisions, both scored in minutes:
 * **Remote request, pull.** On arrival the best *idle* office (a free open counter and nobody waiting in

@@ -72,7 +72,7 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "read": frozenset({"requests"}),
         "write": frozenset({"requests"}),
     },
-    # issue 4, the office ranking: streams -> monthly per-office aggregates (service tariff and
+    # The office ranking: streams -> monthly per-office aggregates (service tariff and
     # category from `services`), and the daily recompute -> one snapshot a month + office tiers.
     "fold_booking_ranking": {
         "read": frozenset({"services"}),

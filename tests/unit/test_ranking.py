@@ -341,7 +341,7 @@ def test_revenue_neutral_to_the_rial():
 
 
 def test_reference_example_mean_share():
-    """§3.6: fee-weighted tier mix 10/20/35/20/15 % and s0 = 10 % give s̄ = 10.35 %."""
+    """The published worked example: fee-weighted tier mix 10/20/35/20/15 % and s0 = 10 % give s̄ = 10.35 %."""
     tiers = {"t1": 1, "t2": 2, "t3": 3, "t4": 4, "t5": 5}
     fees = {"t1": 10, "t2": 20, "t3": 35, "t4": 20, "t5": 15}
     schedule = rk.association_shares(tiers, fees, "0.10", POLICY)
