@@ -1,22 +1,28 @@
-"""EJSO network API: the app, its middleware and its blueprints. No logic lives here."""
+"""EJSO network API: the app, its middleware, its routes under /v1 and its jobs. No logic lives here."""
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import (
-    admin_routes,
     booking_routes,
+    calendar_routes,
     catalogue_routes,
-    events,
+    health_routes,
+    network_jobs,
     office_routes,
     operator_routes,
+    outbox_jobs,
     partner_routes,
-    ranking_events,
+    ranking_jobs,
     ranking_routes,
     remote_jobs,
     request_routes,
-    routing_routes,
+    suggestion_routes,
 )
 from chalicelib.api.http import chalice_errors_as_problems
 from chalicelib.observability import logger, metrics_middleware
+
+ROUTES = (health_routes, catalogue_routes, booking_routes, office_routes, calendar_routes, request_routes,
+          partner_routes, suggestion_routes, ranking_routes, operator_routes)
+JOBS = (outbox_jobs, network_jobs, remote_jobs, ranking_jobs)
 
 app = Chalice(app_name="ejso-network")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path="requestContext.requestId",
@@ -24,8 +30,7 @@ app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(correla
 app.register_middleware(metrics_middleware)
 app.register_middleware(chalice_errors_as_problems, "http")
 
-for blueprint in (catalogue_routes.bp, booking_routes.bp, office_routes.bp, admin_routes.bp, request_routes.bp,
-                  partner_routes.bp, routing_routes.bp, events.bp, remote_jobs.bp):
-    app.register_blueprint(blueprint)
-for blueprint in (ranking_routes.bp, operator_routes.bp, ranking_events.bp):  # issue 4: the office ranking and operators
-    app.register_blueprint(blueprint)
+for module in ROUTES:
+    app.register_blueprint(module.api.blueprint, url_prefix="/v1")
+for module in JOBS:
+    app.register_blueprint(module.bp)

@@ -2,43 +2,37 @@
 The access code travels in the X-Access-Code header, never in the URL."""
 from __future__ import annotations
 
-from chalice import Blueprint
-
-from chalicelib.api.http import ANY_CONTENT, body, handled, header, idempotency_key, json_response
+from chalicelib.api.http import Reply, Routes
 from chalicelib.dal import idempotency
-from chalicelib.schemas import BookingRequest, HoldRequest, RescheduleRequest
+from chalicelib.schemas import BookingIn, HoldIn, RescheduleIn
 from chalicelib.services import bookings
 
-bp = Blueprint(__name__)
-@bp.route("/v1/holds", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def create_hold():
-    return json_response(bookings.hold(body(bp, HoldRequest)), 201)
+api = Routes(__name__, tag="bookings")
+ACCESS_CODE = ("X-Access-Code",)
 
 
-@bp.route("/v1/bookings", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def create_booking():
-    key = idempotency_key(bp, required=False)
-    req = body(bp, BookingRequest)
-    idempotency.register_context(bp.lambda_context)
-    result = bookings.book(req, key)
-    return json_response(result, 201, {"Location": f"/v1/bookings/{result['booking_id']}"})
+@api.post("/holds", body=HoldIn, status=201, problems=(404, 409))
+def create_hold(body: HoldIn):
+    return bookings.hold(body)
 
 
-@bp.route("/v1/bookings/{booking_id}", methods=["GET"])
-@handled(bp)
+@api.post("/bookings", body=BookingIn, idempotency="optional", status=201, problems=(404, 409))
+def create_booking(body: BookingIn, idempotency_key: str | None):
+    idempotency.register_context(api.lambda_context)
+    result = bookings.book(body, idempotency_key)
+    return Reply(result, 201, {"Location": f"/v1/bookings/{result['booking_id']}"})
+
+
+@api.get("/bookings/{booking_id}", headers=ACCESS_CODE, problems=(404,))
 def read_booking(booking_id):
-    return json_response(bookings.read(booking_id, header(bp, "X-Access-Code")))
+    return bookings.read(booking_id, api.header("X-Access-Code"))
 
 
-@bp.route("/v1/bookings/{booking_id}/cancel", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
+@api.post("/bookings/{booking_id}/cancel", headers=ACCESS_CODE, problems=(404, 409))
 def cancel_booking(booking_id):
-    return json_response(bookings.cancel(booking_id, header(bp, "X-Access-Code")))
+    return bookings.cancel(booking_id, api.header("X-Access-Code"))
 
 
-@bp.route("/v1/bookings/{booking_id}/reschedule", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def reschedule_booking(booking_id):
-    return json_response(bookings.reschedule(booking_id, header(bp, "X-Access-Code"), body(bp, RescheduleRequest)))
+@api.post("/bookings/{booking_id}/reschedule", body=RescheduleIn, headers=ACCESS_CODE, problems=(404, 409))
+def reschedule_booking(booking_id, body: RescheduleIn):
+    return bookings.reschedule(booking_id, api.header("X-Access-Code"), body)

@@ -6,9 +6,11 @@ import functools
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from chalice import Blueprint, Response
+from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.errors import (
@@ -120,26 +122,168 @@ def problem_response(error: DomainError, path: str | None = None) -> Response:
     return Response(body=text, status_code=status, headers=headers)
 
 
-def handled(bp: Blueprint) -> Callable:
-    """Decorator for route views: domain errors become problem+json; anything unexpected is a
-    logged 500 problem, never a stack trace."""
-    def wrap(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def inner(*args, **kwargs):
-            path = getattr(bp.current_request, "path", None)
-            try:
-                return view(*args, **kwargs)
-            except DomainError as err:
-                if isinstance(err, ServiceUnavailable):
-                    logger.warning("database unavailable", extra={"path": path})
-                return problem_response(err, path)
-            except Exception:  # noqa: BLE001 - the last line of defence
-                logger.exception("unhandled error", extra={"path": path})
-                err = DomainError("An internal error occurred", "خطای داخلی رخ داد")
-                err.status, err.code = 500, "internal-error"
-                return problem_response(err, path)
-        return inner
-    return wrap
+@dataclass(frozen=True)
+class Auth:
+    """Who may call a route. `identify` reads the caller from the request (401, or 403 when
+    `forbids`) before anything else is read; `scheme` names the contract's security scheme."""
+    scheme: str
+    identify: Callable[[Request], Any]
+    forbids: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A view's answer when the status or headers vary: `content` is the body (None: no body)."""
+    content: Any
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What a route accepts and answers: read by the view's wrapper and by the contract generator."""
+    name: str
+    method: str
+    path: str
+    tag: str
+    statuses: tuple[int, ...]
+    response: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    body_required: bool = True
+    query: type[BaseModel] | None = None
+    auth: Auth | None = None
+    idempotency: str | None = None  # "optional" or "required"
+    headers: tuple[str, ...] = ()
+    problems: tuple[int, ...] = ()
+    database: bool = True
+
+    def problem_statuses(self) -> tuple[int, ...]:
+        """Every problem status the route can answer: from what it reads, plus its own."""
+        statuses = {500, *self.problems}
+        if self.database:
+            statuses.add(503)
+        if self.body:
+            statuses |= {400, 413, 415, 422}
+        if self.query:
+            statuses.add(422)
+        if self.auth:
+            statuses |= {401, 403} if self.auth.forbids else {401}
+        if self.idempotency:
+            statuses |= {409, 422} | ({400} if self.idempotency == "required" else set())
+        return tuple(sorted(statuses))
+
+
+def _error_response(err: DomainError | None, path: str | None) -> Response:
+    if err is None:
+        logger.exception("unhandled error", extra={"path": path})
+        err = DomainError("An internal error occurred", "خطای داخلی رخ داد")
+        err.status, err.code = 500, "internal-error"
+    elif isinstance(err, ServiceUnavailable):
+        logger.warning("database unavailable", extra={"path": path})
+    return problem_response(err, path)
+
+
+class Routes:
+    """A blueprint whose views are declared with what they read and answer.
+
+    The wrapper does, in this order: identify the caller (`auth`), check the Idempotency-Key,
+    read the query (`query` model), read the JSON body (`body` model), call the view with them as
+    keyword arguments (`caller`, `idempotency_key`, `query`, `body`, besides the path's), and
+    write its result as JSON with the declared status. Every error becomes problem+json here: Chalice
+    turns a view's exception into its own 500 before any middleware could."""
+
+    def __init__(self, import_name: str, tag: str) -> None:
+        self.blueprint = Blueprint(import_name)
+        self.tag = tag
+
+    @property
+    def current_request(self) -> Request:
+        return self.blueprint.current_request
+
+    @property
+    def lambda_context(self) -> Any:
+        return self.blueprint.lambda_context
+
+    def header(self, name: str) -> str | None:
+        return header(self.blueprint, name)
+
+    def get(self, path: str, **spec: Any) -> Callable:
+        return self.route("GET", path, **spec)
+
+    def post(self, path: str, **spec: Any) -> Callable:
+        return self.route("POST", path, **spec)
+
+    def put(self, path: str, **spec: Any) -> Callable:
+        return self.route("PUT", path, **spec)
+
+    def delete(self, path: str, **spec: Any) -> Callable:
+        return self.route("DELETE", path, **spec)
+
+    def route(self, method: str, path: str, *, status: int | tuple[int, ...] = 200,
+              response: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
+              body_required: bool = True, query: type[BaseModel] | None = None, auth: Auth | None = None,
+              idempotency: str | None = None, headers: tuple[str, ...] = (), problems: tuple[int, ...] = (),
+              database: bool = True, tag: str | None = None) -> Callable:
+        statuses = status if isinstance(status, tuple) else (status,)
+
+        def register(view: Callable) -> Callable:
+            op = Operation(name=view.__name__, method=method, path=path, tag=tag or self.tag, statuses=statuses,
+                           response=response, body=body, body_required=body_required, query=query, auth=auth,
+                           idempotency=idempotency, headers=headers, problems=problems, database=database)
+
+            @functools.wraps(view)
+            def inner(**params: Any) -> Response:
+                request = self.blueprint.current_request
+                path_ = getattr(request, "path", None)
+                try:
+                    return self._respond(op, view(**params, **self._inputs(op, request)))
+                except DomainError as err:
+                    return _error_response(err, path_)
+                except Exception:  # noqa: BLE001 - the last line of defence
+                    return _error_response(None, path_)
+
+            inner.operation = op  # type: ignore[attr-defined]
+            # Every method with a body takes any media type: the wrapper answers a wrong one with a problem.
+            content = {"content_types": ANY_CONTENT} if method in ("POST", "PUT", "PATCH") else {}
+            self.blueprint.route(path, methods=[method], **content)(inner)
+            return inner
+        return register
+
+    def _inputs(self, op: Operation, request: Request) -> dict[str, Any]:
+        inputs: dict[str, Any] = {}
+        if op.auth:
+            inputs["caller"] = op.auth.identify(request)
+        if op.idempotency:
+            inputs["idempotency_key"] = idempotency_key(self.blueprint, required=op.idempotency == "required")
+        if op.query:
+            names = tuple(f.alias or name for name, f in op.query.model_fields.items())
+            inputs["query"] = query(self.blueprint, op.query, names)
+        if op.body:
+            inputs["body"] = (body(self.blueprint, op.body) if op.body_required or request.raw_body
+                              else op.body())
+        return inputs
+
+    @staticmethod
+    def _respond(op: Operation, result: Any) -> Response:
+        if isinstance(result, Response):
+            return result
+        reply = result if isinstance(result, Reply) else Reply(result, op.statuses[0])
+        if reply.status not in op.statuses:
+            logger.error("undeclared status", extra={"operation": op.name, "status": reply.status})
+        if reply.content is None:
+            return Response(body="", status_code=reply.status, headers=reply.headers)
+        return json_response(reply.content, reply.status, reply.headers)
+
+
+def operations(routes: dict[str, dict[str, Any]]) -> list[tuple[str, Operation]]:
+    """(full path, operation) of every declared route of an app's `routes`, sorted by path and method."""
+    found = []
+    for path, methods in routes.items():
+        for method, entry in methods.items():
+            op = getattr(entry.view_function, "operation", None)
+            if op is not None and op.method == method:
+                found.append((path, op))
+    return sorted(found, key=lambda item: (item[0], item[1].method))
 
 
 def chalice_errors_as_problems(event, get_response):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 
-from chalice import Blueprint, Response
-
-from chalicelib.api.auth import association_admin_from, office_manager_from
-from chalicelib.api.http import ANY_CONTENT, body, handled, header, json_response
+from chalicelib.api.auth import Operator
+from chalicelib.api.callers import ASSOCIATION_ADMIN, OFFICE_MANAGER
+from chalicelib.api.http import Reply, Routes
 from chalicelib.errors import InvalidInput
-from chalicelib.ranking_schemas import OperatorIn
+from chalicelib.schemas import OperatorIn
 from chalicelib.services import operators
 
-bp = Blueprint(__name__)
+api = Routes(__name__, tag="office")
 _OPERATOR_ID = re.compile(r"^[A-Za-z0-9\-_]{1,40}$")
 
 
@@ -22,54 +21,35 @@ def _operator_id(raw: str) -> str:
     return raw
 
 
-def _manager():
-    return office_manager_from(header(bp, "Authorization"))
+@api.get("/office/operators", auth=OFFICE_MANAGER, problems=(404,))
+def list_office_operators(caller: Operator):
+    return operators.office_registry(caller.office_id)
 
 
-def _admin() -> str:
-    return association_admin_from(header(bp, "Authorization"))
+@api.put("/office/operators/{operator_id}", auth=OFFICE_MANAGER, body=OperatorIn, problems=(404,))
+def register_office_operator(operator_id, caller: Operator, body: OperatorIn):
+    return operators.register(caller.office_id, _operator_id(operator_id), body, f"manager:{caller.operator_id}")
 
 
-@bp.route("/v1/office/operators", methods=["GET"])
-@handled(bp)
-def list_office_operators():
-    return json_response(operators.office_registry(_manager().office_id))
+@api.delete("/office/operators/{operator_id}", auth=OFFICE_MANAGER, status=204, problems=(404, 422))
+def remove_office_operator(operator_id, caller: Operator):
+    operators.remove(caller.office_id, _operator_id(operator_id))
+    return Reply(None, 204)
 
 
-@bp.route("/v1/office/operators/{operator_id}", methods=["PUT"], content_types=ANY_CONTENT)
-@handled(bp)
-def register_office_operator(operator_id):
-    manager = _manager()
-    req = body(bp, OperatorIn)
-    return json_response(operators.register(manager.office_id, _operator_id(operator_id), req,
-                                            f"manager:{manager.operator_id}"))
+@api.get("/admin/offices/{office_id}/operators", tag="association", auth=ASSOCIATION_ADMIN, problems=(404,))
+def list_operators(office_id, caller: str):
+    return operators.office_registry(office_id)
 
 
-@bp.route("/v1/office/operators/{operator_id}", methods=["DELETE"])
-@handled(bp)
-def remove_office_operator(operator_id):
-    operators.remove(_manager().office_id, _operator_id(operator_id))
-    return Response(body="", status_code=204)
+@api.put("/admin/offices/{office_id}/operators/{operator_id}", tag="association", auth=ASSOCIATION_ADMIN,
+         body=OperatorIn, problems=(404,))
+def register_operator(office_id, operator_id, caller: str, body: OperatorIn):
+    return operators.register(office_id, _operator_id(operator_id), body, f"association:{caller}")
 
 
-@bp.route("/v1/admin/offices/{office_id}/operators", methods=["GET"])
-@handled(bp)
-def list_operators(office_id):
-    _admin()
-    return json_response(operators.office_registry(office_id))
-
-
-@bp.route("/v1/admin/offices/{office_id}/operators/{operator_id}", methods=["PUT"], content_types=ANY_CONTENT)
-@handled(bp)
-def register_operator(office_id, operator_id):
-    admin = _admin()
-    req = body(bp, OperatorIn)
-    return json_response(operators.register(office_id, _operator_id(operator_id), req, f"association:{admin}"))
-
-
-@bp.route("/v1/admin/offices/{office_id}/operators/{operator_id}", methods=["DELETE"])
-@handled(bp)
-def remove_operator(office_id, operator_id):
-    _admin()
+@api.delete("/admin/offices/{office_id}/operators/{operator_id}", tag="association", auth=ASSOCIATION_ADMIN,
+            status=204, problems=(404, 422))
+def remove_operator(office_id, operator_id, caller: str):
     operators.remove(office_id, _operator_id(operator_id))
-    return Response(body="", status_code=204)
+    return Reply(None, 204)

@@ -2,69 +2,76 @@
 and the association's partner registry (JWT bearer, role `association`)."""
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice.app import Request
 
-from chalicelib.api.auth import association_admin_from
-from chalicelib.api.http import ANY_CONTENT, body, handled, header, json_response
+from chalicelib.api.callers import ASSOCIATION_ADMIN
+from chalicelib.api.http import Auth, Reply, Routes
 from chalicelib.errors import PayloadTooLarge
-from chalicelib.request_schemas import PartnerIn, PartnerRequestIn
+from chalicelib.schemas import PartnerIn, PartnerRequestIn
 from chalicelib.services import partners, remote_requests
 from chalicelib.settings import get_settings
 
-bp = Blueprint(__name__)
+api = Routes(__name__, tag="partners")
+SIGNATURE = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
 
-def _signed(partner_id: str, content: bytes):
+def _signed(request: Request, content: bytes):
     """(partner, webhook-id) of a delivery signed with one of this partner's secrets, else 401."""
-    headers = {k.lower(): v for k, v in (bp.current_request.headers or {}).items()}
-    return partners.authenticate(partner_id, headers, content)
+    headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+    return partners.authenticate(request.uri_params["partner_id"], headers, content)
 
 
-@bp.route("/v1/partners/{partner_id}/requests", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def partner_create_request(partner_id):
-    raw = bp.current_request.raw_body or b""
+def _signed_body(request: Request):
+    raw = request.raw_body or b""
     if len(raw) > get_settings().max_body_bytes:
         raise PayloadTooLarge()  # before any HMAC is computed
-    partner, webhook_id = _signed(partner_id, raw)
-    view, created = remote_requests.submit_from_partner(partner, webhook_id, body(bp, PartnerRequestIn))
+    return _signed(request, raw)
+
+
+def _signed_read(request: Request):
+    params = request.uri_params
+    return _signed(request, partners.read_content(params["partner_id"], params["tracking_code"]))
+
+
+SIGNED_BODY = Auth("partnerSignature", _signed_body)
+SIGNED_READ = Auth("partnerSignature", _signed_read)
+
+
+@api.post("/partners/{partner_id}/requests", auth=SIGNED_BODY, body=PartnerRequestIn, status=(201, 200),
+          headers=SIGNATURE, problems=(404, 429))
+def partner_create_request(partner_id, caller, body: PartnerRequestIn):
+    partner, webhook_id = caller
+    view, created = remote_requests.submit_from_partner(partner, webhook_id, body)
     location = f"/v1/partners/{partner_id}/requests/{view['tracking_code']}"
-    return json_response(view, 201 if created else 200, {"Location": location})
+    return Reply(view, 201 if created else 200, {"Location": location})
 
 
-@bp.route("/v1/partners/{partner_id}/requests/{tracking_code}", methods=["GET"])
-@handled(bp)
-def partner_read_request(partner_id, tracking_code):
-    partner, _ = _signed(partner_id, partners.read_content(partner_id, tracking_code))
-    return json_response(remote_requests.read_for_partner(partner.partner_id, tracking_code))
+@api.get("/partners/{partner_id}/requests/{tracking_code}", auth=SIGNED_READ, headers=SIGNATURE,
+         problems=(404, 429))
+def partner_read_request(partner_id, tracking_code, caller):
+    partner, _ = caller
+    return remote_requests.read_for_partner(partner.partner_id, tracking_code)
 
 
-def _admin() -> str:
-    return association_admin_from(header(bp, "Authorization"))
+@api.put("/admin/partners/{partner_id}", tag="association", auth=ASSOCIATION_ADMIN, body=PartnerIn,
+         status=(200, 201), problems=(409,))
+def upsert_partner(partner_id, caller: str, body: PartnerIn):
+    view, created = partners.upsert(partner_id, body, caller)
+    return Reply(view, 201 if created else 200)
 
 
-@bp.route("/v1/admin/partners/{partner_id}", methods=["PUT"], content_types=ANY_CONTENT)
-@handled(bp)
-def upsert_partner(partner_id):
-    admin = _admin()
-    view, created = partners.upsert(partner_id, body(bp, PartnerIn), admin)
-    return json_response(view, 201 if created else 200)
+@api.get("/admin/partners/{partner_id}", tag="association", auth=ASSOCIATION_ADMIN, problems=(404,))
+def read_partner(partner_id, caller: str):
+    return partners.get(partner_id)
 
 
-@bp.route("/v1/admin/partners/{partner_id}", methods=["GET"])
-@handled(bp)
-def read_partner(partner_id):
-    _admin()
-    return json_response(partners.get(partner_id))
+@api.post("/admin/partners/{partner_id}/secrets", tag="association", auth=ASSOCIATION_ADMIN, status=201,
+          problems=(404, 409))
+def rotate_partner_secret(partner_id, caller: str):
+    return partners.rotate(partner_id, caller)
 
 
-@bp.route("/v1/admin/partners/{partner_id}/secrets", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def rotate_partner_secret(partner_id):
-    return json_response(partners.rotate(partner_id, _admin()), 201)
-
-
-@bp.route("/v1/admin/partners/{partner_id}/secrets/{secret_id}", methods=["DELETE"])
-@handled(bp)
-def retire_partner_secret(partner_id, secret_id):
-    return json_response(partners.retire(partner_id, secret_id, _admin()))
+@api.delete("/admin/partners/{partner_id}/secrets/{secret_id}", tag="association", auth=ASSOCIATION_ADMIN,
+            problems=(404, 409))
+def retire_partner_secret(partner_id, secret_id, caller: str):
+    return partners.retire(partner_id, secret_id, caller)

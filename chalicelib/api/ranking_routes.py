@@ -1,90 +1,69 @@
 """The office ranking: public outputs (the ranking table, an office's scorecard, the equity
-report, the policy in force) and the association's routes (complaints and inspections,
-statements, the policy simulator, adopting a policy)."""
+report) and the association's routes (complaints and inspections, statements, the policy
+simulator, the policy in force and adopting a new one)."""
 from __future__ import annotations
 
-from chalice import Blueprint
-
-from chalicelib.api.auth import association_admin_from
-from chalicelib.api.http import ANY_CONTENT, body, handled, header, json_response, query
-from chalicelib.ranking_schemas import (
+from chalicelib.api.callers import ASSOCIATION_ADMIN
+from chalicelib.api.http import Routes
+from chalicelib.schemas import (
     ComplaintsIn,
+    EquityQuery,
     InspectionIn,
-    PolicyAdoption,
+    PolicyAdoptionIn,
+    PolicySimulationIn,
     RankingQuery,
-    Simulation,
     StatementQuery,
 )
 from chalicelib.services import ranking
 
-bp = Blueprint(__name__)
+api = Routes(__name__, tag="ranking")
 
 
-def _admin() -> str:
-    return association_admin_from(header(bp, "Authorization"))
+@api.get("/ranking", query=RankingQuery, problems=(404,))
+def ranking_table(query: RankingQuery):
+    return ranking.ranking_table(query.province, query.month)
 
 
-@bp.route("/v1/ranking", methods=["GET"])
-@handled(bp)
-def ranking_table():
-    q = query(bp, RankingQuery, ("province", "month"))
-    return json_response(ranking.ranking_table(q.province, q.month))
-
-
-@bp.route("/v1/offices/{office_id}/scorecard", methods=["GET"])
-@handled(bp)
+@api.get("/offices/{office_id}/scorecard", problems=(404,))
 def office_scorecard(office_id):
-    return json_response(ranking.scorecard(office_id))
+    return ranking.scorecard(office_id)
 
 
-@bp.route("/v1/reports/equity", methods=["GET"])
-@handled(bp)
-def equity_report():
-    return json_response(ranking.equity_report(query(bp, RankingQuery, ("province",)).province))
+@api.get("/reports/equity", query=EquityQuery, problems=(404,))
+def equity_report(query: EquityQuery):
+    return ranking.equity_report(query.province)
 
 
-@bp.route("/v1/admin/ranking/offices/{office_id}/complaints", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def record_complaints(office_id):
-    admin = _admin()
-    req = body(bp, ComplaintsIn)
-    return json_response(ranking.record_complaints(office_id, req.month, req.upheld, req.reference, admin))
+@api.post("/admin/ranking/offices/{office_id}/complaints", tag="association", auth=ASSOCIATION_ADMIN,
+          body=ComplaintsIn, problems=(404,))
+def record_complaints(office_id, caller: str, body: ComplaintsIn):
+    return ranking.record_complaints(office_id, body.month, body.upheld, body.reference, caller)
 
 
-@bp.route("/v1/admin/ranking/offices/{office_id}/inspections", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def record_inspection(office_id):
-    admin = _admin()
-    req = body(bp, InspectionIn)
-    return json_response(ranking.record_inspection(office_id, req.date, req.score, req.reference, admin))
+@api.post("/admin/ranking/offices/{office_id}/inspections", tag="association", auth=ASSOCIATION_ADMIN,
+          body=InspectionIn, problems=(404,))
+def record_inspection(office_id, caller: str, body: InspectionIn):
+    return ranking.record_inspection(office_id, body.date, body.score, body.reference, caller)
 
 
-@bp.route("/v1/admin/ranking/statements", methods=["GET"])
-@handled(bp)
-def ranking_statements():
-    _admin()
-    q = query(bp, StatementQuery, ("month", "office_id"))
-    return json_response(ranking.statements(q.month, q.office_id))
+@api.get("/admin/ranking/statements", tag="association", auth=ASSOCIATION_ADMIN, query=StatementQuery,
+         problems=(404,))
+def ranking_statements(caller: str, query: StatementQuery):
+    return ranking.statements(query.month, query.office_id)
 
 
-@bp.route("/v1/admin/ranking/simulate", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def simulate_ranking_policy():
-    _admin()
-    req = body(bp, Simulation)
-    return json_response(ranking.simulate(req.model_dump(exclude={"month"}), req.month))
+@api.post("/admin/ranking/simulate", tag="association", auth=ASSOCIATION_ADMIN, body=PolicySimulationIn,
+          problems=(404,))
+def simulate_ranking_policy(caller: str, body: PolicySimulationIn):
+    return ranking.simulate(body.model_dump(exclude={"month"}), body.month)
 
 
-@bp.route("/v1/admin/ranking/policy", methods=["GET"])
-@handled(bp)
-def ranking_policy():
-    _admin()
-    return json_response(ranking.current_policy())
+@api.get("/admin/ranking/policy", tag="association", auth=ASSOCIATION_ADMIN)
+def ranking_policy(caller: str):
+    return ranking.current_policy()
 
 
-@bp.route("/v1/admin/ranking/policy", methods=["PUT"], content_types=ANY_CONTENT)
-@handled(bp)
-def adopt_ranking_policy():
-    admin = _admin()
-    req = body(bp, PolicyAdoption)
-    return json_response(ranking.adopt_policy(req.model_dump(exclude={"expected_number"}), req.expected_number, admin))
+@api.put("/admin/ranking/policy", tag="association", auth=ASSOCIATION_ADMIN, body=PolicyAdoptionIn,
+         problems=(409,))
+def adopt_ranking_policy(caller: str, body: PolicyAdoptionIn):
+    return ranking.adopt_policy(body.model_dump(exclude={"expected_number"}), body.expected_number, caller)

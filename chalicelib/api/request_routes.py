@@ -1,105 +1,82 @@
 """Remote requests: the citizen's intake and status read (tracking code + X-Access-Code header),
 and the office's remote work (operator JWT): pull the next request, start, complete, reject or send
-in person (a booking offer at nearby offices), and
-the office's open counters. An operator only sees requests assigned to their own office."""
+in person (a booking offer at nearby offices), and the office's open counters. An operator only
+sees requests assigned to their own office."""
 from __future__ import annotations
 
-from chalice import Blueprint, Response
-
-from chalicelib.api.auth import operator_from
-from chalicelib.api.http import ANY_CONTENT, body, handled, header, idempotency_key, json_response
+from chalicelib.api.auth import Operator
+from chalicelib.api.callers import OPERATOR
+from chalicelib.api.http import Reply, Routes
 from chalicelib.dal import idempotency
-from chalicelib.request_schemas import OpenCounters, RatingIn, RemoteRequestIn, RequestDecision
+from chalicelib.schemas import OpenCountersIn, RatingIn, RemoteRequestIn, RequestDecisionIn
 from chalicelib.services import remote_requests
 
-bp = Blueprint(__name__)
-def _operator():
-    return operator_from(header(bp, "Authorization"))
+api = Routes(__name__, tag="office")
+ACCESS_CODE = ("X-Access-Code",)
 
 
-@bp.route("/v1/requests", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def create_remote_request():
-    key = idempotency_key(bp, required=True)
-    req = body(bp, RemoteRequestIn)
-    idempotency.register_context(bp.lambda_context)
-    result = remote_requests.submit(req, key)
-    return json_response(result, 201, {"Location": f"/v1/requests/{result['tracking_code']}"})
+@api.post("/requests", tag="requests", body=RemoteRequestIn, idempotency="required", status=201,
+          problems=(404, 409))
+def create_remote_request(body: RemoteRequestIn, idempotency_key: str):
+    idempotency.register_context(api.lambda_context)
+    result = remote_requests.submit(body, idempotency_key)
+    return Reply(result, 201, {"Location": f"/v1/requests/{result['tracking_code']}"})
 
 
-@bp.route("/v1/requests/{tracking_code}", methods=["GET"])
-@handled(bp)
+@api.get("/requests/{tracking_code}", tag="requests", headers=ACCESS_CODE, problems=(404,))
 def read_remote_request(tracking_code):
-    return json_response(remote_requests.read(tracking_code, header(bp, "X-Access-Code")))
+    return remote_requests.read(tracking_code, api.header("X-Access-Code"))
 
 
-@bp.route("/v1/requests/{tracking_code}/rating", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def rate_remote_request(tracking_code):
-    req = body(bp, RatingIn)
-    return json_response(remote_requests.rate(tracking_code, header(bp, "X-Access-Code"), header(bp, "X-Rating-Token"),
-                                              req.score, req.comment), 201)
+@api.post("/requests/{tracking_code}/rating", tag="requests", body=RatingIn, status=201,
+          headers=(*ACCESS_CODE, "X-Rating-Token"), problems=(404, 409))
+def rate_remote_request(tracking_code, body: RatingIn):
+    return remote_requests.rate(tracking_code, api.header("X-Access-Code"), api.header("X-Rating-Token"),
+                                body.score, body.comment)
 
 
-@bp.route("/v1/office/queue/next", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def pull_next_request():
-    operator = _operator()
-    claimed = remote_requests.next_request(operator.office_id, operator.operator_id)
-    return json_response(claimed) if claimed else Response(body="", status_code=204)
+@api.post("/office/queue/next", auth=OPERATOR, status=(200, 204), problems=(404, 409))
+def pull_next_request(caller: Operator):
+    claimed = remote_requests.next_request(caller.office_id, caller.operator_id)
+    return claimed if claimed else Reply(None, 204)
 
 
-@bp.route("/v1/office/requests", methods=["GET"])
-@handled(bp)
-def office_work_list():
-    return json_response(remote_requests.work_list(_operator().office_id))
+@api.get("/office/requests", auth=OPERATOR)
+def office_work_list(caller: Operator):
+    return remote_requests.work_list(caller.office_id)
 
 
-@bp.route("/v1/office/requests/{tracking_code}", methods=["GET"])
-@handled(bp)
-def office_remote_request(tracking_code):
-    return json_response(remote_requests.office_read(_operator().office_id, tracking_code))
+@api.get("/office/requests/{tracking_code}", auth=OPERATOR, problems=(404,))
+def office_remote_request(tracking_code, caller: Operator):
+    return remote_requests.office_read(caller.office_id, tracking_code)
 
 
-def _act(tracking_code: str, action: str, reason: str | None = None):
-    operator = _operator()
-    return json_response(remote_requests.act(operator.office_id, operator.operator_id, tracking_code, action, reason))
+@api.post("/office/requests/{tracking_code}/start", auth=OPERATOR, problems=(404, 409))
+def start_remote_request(tracking_code, caller: Operator):
+    return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "start", None)
 
 
-@bp.route("/v1/office/requests/{tracking_code}/start", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def start_remote_request(tracking_code):
-    return _act(tracking_code, "start")
+@api.post("/office/requests/{tracking_code}/complete", auth=OPERATOR, problems=(404, 409))
+def complete_remote_request(tracking_code, caller: Operator):
+    return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "complete", None)
 
 
-@bp.route("/v1/office/requests/{tracking_code}/complete", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def complete_remote_request(tracking_code):
-    return _act(tracking_code, "complete")
+@api.post("/office/requests/{tracking_code}/reject", auth=OPERATOR, body=RequestDecisionIn, problems=(404, 409))
+def reject_remote_request(tracking_code, caller: Operator, body: RequestDecisionIn):
+    return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "reject", body.reason)
 
 
-@bp.route("/v1/office/requests/{tracking_code}/reject", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def reject_remote_request(tracking_code):
-    _operator()  # authenticate before reading the body
-    return _act(tracking_code, "reject", body(bp, RequestDecision).reason)
+@api.post("/office/requests/{tracking_code}/needs-in-person", auth=OPERATOR, body=RequestDecisionIn,
+          problems=(404, 409))
+def send_request_in_person(tracking_code, caller: Operator, body: RequestDecisionIn):
+    return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "needs_in_person", body.reason)
 
 
-@bp.route("/v1/office/requests/{tracking_code}/needs-in-person", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def send_request_in_person(tracking_code):
-    _operator()  # authenticate before reading the body
-    return _act(tracking_code, "needs_in_person", body(bp, RequestDecision).reason)
+@api.get("/office/counters", auth=OPERATOR, problems=(404,))
+def office_counters(caller: Operator):
+    return remote_requests.office_counters(caller.office_id, None)
 
 
-@bp.route("/v1/office/counters", methods=["GET"])
-@handled(bp)
-def office_counters():
-    return json_response(remote_requests.office_counters(_operator().office_id, None))
-
-
-@bp.route("/v1/office/counters", methods=["POST"], content_types=ANY_CONTENT)
-@handled(bp)
-def set_office_counters():
-    operator = _operator()
-    return json_response(remote_requests.office_counters(operator.office_id, body(bp, OpenCounters).open))
+@api.post("/office/counters", auth=OPERATOR, body=OpenCountersIn, problems=(404,))
+def set_office_counters(caller: Operator, body: OpenCountersIn):
+    return remote_requests.office_counters(caller.office_id, body.open)

@@ -22,7 +22,7 @@ from chalicelib.errors import (
     SlotFull,
 )
 from chalicelib.observability import logger, metrics
-from chalicelib.schemas import BookingRequest, HoldRequest, RescheduleRequest
+from chalicelib.schemas import BookingIn, HoldIn, RescheduleIn
 from chalicelib.services import catalogue
 from chalicelib.settings import get_settings
 
@@ -89,7 +89,7 @@ class _Claim:
         return self._commit(counter)
 
 
-def hold(req: HoldRequest, now: datetime | None = None) -> dict:
+def hold(req: HoldIn, now: datetime | None = None) -> dict:
     now = now or calendar.now_tehran()
     office, service = catalogue.get_office(req.office_id), catalogue.get_service(req.service_id)
     cells = _slot_for(office, service, req.start, now)
@@ -120,7 +120,7 @@ def _messages(item_id: str, mobile: str, office: Office, service: Service, start
     return out
 
 
-def book(req: BookingRequest, idempotency_key: str | None = None, now: datetime | None = None) -> dict:
+def book(req: BookingIn, idempotency_key: str | None = None, now: datetime | None = None) -> dict:
     """Book a slot. Under an Idempotency-Key a retry returns the first result."""
     if idempotency_key:
         return idempotency.run_once("booking", idempotency_key, req.idempotency_view(),
@@ -129,10 +129,10 @@ def book(req: BookingRequest, idempotency_key: str | None = None, now: datetime 
 
 
 def _book_from_body(body: dict) -> dict:
-    return _book(BookingRequest.model_validate(body), None)
+    return _book(BookingIn.model_validate(body), None)
 
 
-def _book(req: BookingRequest, now: datetime | None) -> dict:
+def _book(req: BookingIn, now: datetime | None) -> dict:
     now = now or calendar.now_tehran()
     s = get_settings()
     office, service = catalogue.get_office(req.office_id), catalogue.get_service(req.service_id)
@@ -210,7 +210,7 @@ def cancel(booking_id: str, access_code: str | None, now: datetime | None = None
     return booking_view(booking_store.get_booking(booking_id), office, service)
 
 
-def reschedule(booking_id: str, access_code: str | None, req: RescheduleRequest, now: datetime | None = None) -> dict:
+def reschedule(booking_id: str, access_code: str | None, req: RescheduleIn, now: datetime | None = None) -> dict:
     now = now or calendar.now_tehran()
     s = get_settings()
     item = _owned(booking_id, access_code)

@@ -11,7 +11,7 @@ from chalicelib.domain import calendar
 from chalicelib.domain import ranking_live as live
 from chalicelib.errors import NotFound
 from chalicelib.observability import logger
-from chalicelib.ranking_schemas import OperatorIn
+from chalicelib.schemas import OperatorIn
 from chalicelib.services import catalogue
 from chalicelib.settings import get_settings
 

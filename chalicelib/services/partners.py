@@ -12,7 +12,7 @@ from chalicelib.dal.models import PartnerItem
 from chalicelib.domain import calendar, webhooks
 from chalicelib.errors import Conflict, InvalidInput, InvalidSignature, NotFound, RateLimited
 from chalicelib.observability import logger, metrics
-from chalicelib.request_schemas import PartnerIn
+from chalicelib.schemas import PartnerIn
 from chalicelib.settings import get_settings
 
 MAX_ACTIVE_SECRETS = 3

@@ -22,7 +22,7 @@ from chalicelib.errors import (
     ServiceUnavailable,
 )
 from chalicelib.observability import logger, metrics
-from chalicelib.request_schemas import PartnerRequestIn, RemoteRequestIn
+from chalicelib.schemas import PartnerRequestIn, RemoteRequestIn
 from chalicelib.services import catalogue, remote_jobs, router
 from chalicelib.settings import get_settings
 

@@ -63,9 +63,9 @@ class BookingMachine(RuleBasedStateMachine):
           day=st.integers(0, 1), slot=st.sampled_from(SLOTS), citizen=st.integers(1, 4))
     def book(self, office, service, day, slot, citizen):
         from chalicelib.errors import Conflict
-        from chalicelib.schemas import BookingRequest
+        from chalicelib.schemas import BookingIn
         from chalicelib.services import bookings
-        req = BookingRequest(office_id=office, service_id=service, start=at(self.days[day], slot).isoformat(),
+        req = BookingIn(office_id=office, service_id=service, start=at(self.days[day], slot).isoformat(),
                              national_id=national_id(citizen), mobile=mobile(citizen))
         expected = self.expected_failure(office, service, self.days[day], slot, citizen)
         try:
@@ -105,13 +105,13 @@ class BookingMachine(RuleBasedStateMachine):
     @rule(booking=bookings, day=st.integers(0, 1), slot=st.sampled_from(SLOTS))
     def reschedule(self, booking, day, slot):
         from chalicelib.errors import Conflict
-        from chalicelib.schemas import RescheduleRequest
+        from chalicelib.schemas import RescheduleIn
         from chalicelib.services import bookings
         if booking is None:
             return
         b = self.model[booking]
         try:
-            bookings.reschedule(booking, b["code"], RescheduleRequest(start=at(self.days[day], slot).isoformat()),
+            bookings.reschedule(booking, b["code"], RescheduleIn(start=at(self.days[day], slot).isoformat()),
                                 now=self.now)
         except Conflict as exc:
             if b["status"] != "BOOKED":

@@ -12,7 +12,7 @@ from chalicelib.api.auth import issue_token
 from chalicelib.domain import calendar
 from chalicelib.domain.booking import reminder_time
 from chalicelib.errors import NoShowBlocked
-from chalicelib.schemas import BookingRequest
+from chalicelib.schemas import BookingIn
 from chalicelib.services import bookings, jobs, office_day
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
 
@@ -26,7 +26,7 @@ def client(network):
 
 def book(office="OF-A", hhmm="09:00", n=1, day=None, now=None, service="S0001"):
     day = day or next_open_day()
-    return bookings.book(BookingRequest(office_id=office, service_id=service, start=at(day, hhmm).isoformat(),
+    return bookings.book(BookingIn(office_id=office, service_id=service, start=at(day, hhmm).isoformat(),
                                         national_id=national_id(n), mobile=mobile(n)), now=now)
 
 

@@ -13,7 +13,7 @@ from chalicelib.dal import catalogue_store
 from chalicelib.dal.models import OperatorItem
 from chalicelib.domain import calendar
 from chalicelib.errors import SlotFull
-from chalicelib.schemas import BookingRequest
+from chalicelib.schemas import BookingIn
 from chalicelib.services import bookings, catalogue
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
 
@@ -94,7 +94,7 @@ def test_expired_licences_take_counters_out_of_slots_and_booking(client):
     assert (registry["declared_counters"], registry["bookable_counters"]) == (3, 1)
 
     def book(n: int):
-        return bookings.book(BookingRequest(office_id="OF-A", service_id="S0001", start=at(day, "09:00").isoformat(),
+        return bookings.book(BookingIn(office_id="OF-A", service_id="S0001", start=at(day, "09:00").isoformat(),
                                             national_id=national_id(n), mobile=mobile(n)))
     book(1)
     with pytest.raises(SlotFull):  # the other two counters have no licensed operator

@@ -48,7 +48,7 @@ def test_hundred_pulls_from_twenty_offices_over_thirty_requests(api, remote):
     from chalicelib.dal import catalogue_store, request_store
     from chalicelib.dal.models import OfficeCounterItem, QueueItem
     from chalicelib.domain import calendar
-    from chalicelib.request_schemas import RemoteRequestIn
+    from chalicelib.schemas import RemoteRequestIn
     from chalicelib.services import remote_requests
     from tests.integration import fixtures
 
@@ -95,7 +95,7 @@ def test_hundred_pulls_from_twenty_offices_over_thirty_requests(api, remote):
 
 
 def test_twenty_identical_deliveries_at_once_create_one_request(api, remote):
-    from chalicelib.request_schemas import PartnerIn
+    from chalicelib.schemas import PartnerIn
     from chalicelib.services import partners
     from tests.integration.remote_support import signed
 

@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.dal import request_store
 from chalicelib.domain import calendar, remote, webhooks
-from chalicelib.request_schemas import PartnerIn, PartnerRequestIn, RemoteRequestIn
+from chalicelib.schemas import PartnerIn, PartnerRequestIn, RemoteRequestIn
 from chalicelib.services import partners, remote_jobs, remote_requests
 from tests.integration.fixtures import national_id
 from tests.integration.remote_support import request_body, reset_remote_tables

@@ -13,8 +13,7 @@ from chalice.test import Client
 from chalicelib.api.auth import issue_token
 from chalicelib.dal import catalogue_store, load_store, request_store
 from chalicelib.dal.models import OutboxItem, QueueItem
-from chalicelib.request_schemas import RemoteRequestIn
-from chalicelib.schemas import BookingRequest
+from chalicelib.schemas import BookingIn, RemoteRequestIn
 from chalicelib.services import bookings, jobs, office_day, remote_requests, router
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
 from tests.integration.remote_support import request_body, reset_remote_tables
@@ -41,7 +40,7 @@ def admin() -> dict:
 
 def visit(office: str, day, n: int) -> str:
     """A booking on `day` made the day before, checked in at 08:30 that day."""
-    created = bookings.book(BookingRequest(office_id=office, service_id="S0002", start=at(day, "09:00").isoformat(),
+    created = bookings.book(BookingIn(office_id=office, service_id="S0002", start=at(day, "09:00").isoformat(),
                                            national_id=national_id(n), mobile=mobile(n)),
                             now=at(day - timedelta(days=1), "10:00"))
     office_day.act(office, "op-1", created["booking_id"], "check_in", now=at(day, "08:30"))
@@ -137,7 +136,7 @@ def test_in_person_suggestions_explain_themselves_and_skip_offices_without_the_s
     assert top["next_free_slot"]["at"] == at(first_day, "08:00").isoformat(timespec="minutes")
     # Its first slot taken on every counter, the next free one is a slot later.
     for n in range(int(catalogue_store.get_office(offices[0]).counters)):
-        bookings.book(BookingRequest(office_id=offices[0], service_id="S0004", start=at(first_day, "08:00").isoformat(),
+        bookings.book(BookingIn(office_id=offices[0], service_id="S0004", start=at(first_day, "08:00").isoformat(),
                                      national_id=national_id(60 + n), mobile=mobile(60 + n)))
     again = json.loads(client.http.get("/v1/suggestions?service=S0004&lat=35.7&lon=51.4&limit=5").body)
     mine = next(i for i in again["items"] if i["office"]["office_id"] == offices[0])

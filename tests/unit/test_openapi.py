@@ -26,22 +26,24 @@ from chalicelib.dal import booking_store, catalogue_store, operator_store
 from chalicelib.dal.models import BookingItem
 from chalicelib.domain import calendar
 from chalicelib.domain.catalogue import Office, Service
-from chalicelib.ranking_schemas import ComplaintsIn, InspectionIn, OperatorIn, PolicyAdoption, Simulation
-from chalicelib.request_schemas import (
-    OpenCounters,
+from chalicelib.schemas import (
+    BookingIn,
+    CalendarCorrectionIn,
+    CheckInIdentityIn,
+    ComplaintsIn,
+    HoldIn,
+    InspectionIn,
+    OpenCountersIn,
+    OperatorIn,
     PartnerIn,
     PartnerRequestIn,
+    PolicyAdoptionIn,
+    PolicySimulationIn,
     RatingIn,
     RemoteRequestIn,
-    RequestDecision,
-)
-from chalicelib.schemas import (
-    BookingRequest,
-    CalendarCorrection,
-    CheckInRequest,
-    HoldRequest,
-    RescheduleRequest,
-    RoutingParamsChange,
+    RequestDecisionIn,
+    RescheduleIn,
+    RoutingParamsChangeIn,
 )
 from chalicelib.services import bookings, catalogue, office_day
 from chalicelib.settings import get_settings
@@ -50,11 +52,11 @@ DOC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 DOC_URI = "urn:ejso:openapi"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 PROBLEM_REF = "#/components/schemas/Problem"
-BODY_MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (BookingRequest, HoldRequest, RescheduleRequest,
-                                                                   CheckInRequest, CalendarCorrection,
-                                                                   RemoteRequestIn, PartnerRequestIn, RequestDecision,
-                                                                   OpenCounters, PartnerIn, RatingIn,
-                                                                   RoutingParamsChange)}
+BODY_MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (BookingIn, HoldIn, RescheduleIn,
+                                                                   CheckInIdentityIn, CalendarCorrectionIn,
+                                                                   RemoteRequestIn, PartnerRequestIn, RequestDecisionIn,
+                                                                   OpenCountersIn, PartnerIn, RatingIn,
+                                                                   RoutingParamsChangeIn)}
 # Views that must be called with a JSON body; any other body a view reads is optional.
 REQUIRED_BODIES = {("/v1/bookings", "post"), ("/v1/holds", "post"), ("/v1/bookings/{booking_id}/reschedule", "post"),
                    ("/v1/admin/calendar/{day}", "put"), ("/v1/requests", "post"),
@@ -70,7 +72,7 @@ TAGS = {"catalogue", "bookings", "office", "association", "requests", "partners"
 AUTHENTICATED = {"/v1/office/": ("office", "operatorBearer"), "/v1/admin/": ("association", "associationBearer"),
                  "/v1/partners/": ("partners", "partnerSignature")}
 # issue 4: the office ranking and the operators registry
-BODY_MODELS.update({m.__name__: m for m in (OperatorIn, ComplaintsIn, InspectionIn, PolicyAdoption, Simulation)})
+BODY_MODELS.update({m.__name__: m for m in (OperatorIn, ComplaintsIn, InspectionIn, PolicyAdoptionIn, PolicySimulationIn)})
 REQUIRED_BODIES |= {("/v1/admin/ranking/offices/{office_id}/complaints", "post"),
                     ("/v1/admin/ranking/offices/{office_id}/inspections", "post"),
                     ("/v1/admin/ranking/simulate", "post"), ("/v1/admin/ranking/policy", "put"),
@@ -146,8 +148,8 @@ def view_source(entry) -> str:
 
 def body_model(entry) -> str | None:
     """The pydantic model a view parses its body with, if it reads one."""
-    match = re.search(r"\bbody\(bp, (\w+)\)", view_source(entry))
-    return match.group(1) if match else None
+    body = entry.view_function.operation.body
+    return body.__name__ if body else None
 
 
 def view_name(entry) -> str:
@@ -225,11 +227,11 @@ def test_tags_security_and_path_parameters(doc):
         if any(p["in"] == "path" and not p.get("required") for p in params):
             problems.append(f"{where}: path parameters must be required")
         headers = {p["name"] for p in params if p["in"] == "header"}
-        source = view_source(entry)
-        for header in re.findall(r'header\(bp, "([\w-]+)"\)', source):
+        declared = entry.view_function.operation
+        for header in declared.headers:
             if header not in headers:
                 problems.append(f"{where}: the view reads header {header} but it is not documented")
-        if "idempotency_key(bp" in source and "Idempotency-Key" not in headers:
+        if declared.idempotency and "Idempotency-Key" not in headers:
             problems.append(f"{where}: Idempotency-Key header is not documented")
     assert not problems, "\n".join(problems)
     scheme = doc["components"]["securitySchemes"]["operatorBearer"]
@@ -515,7 +517,7 @@ def test_booking_views_match(doc, no_database, office, service, booking):
     check_shape(doc, "create_booking", 201, {**view, "access_code": "7K3M9QX2"})
     assert set(view) | {"access_code"} == documented_keys(doc, deref(doc, "#/components/schemas/BookingCreated"))
     start = datetime.fromisoformat(booking.start)
-    held = bookings.hold(HoldRequest(office_id=office.office_id, service_id=service.service_id, start=start), NOW)
+    held = bookings.hold(HoldIn(office_id=office.office_id, service_id=service.service_id, start=start), NOW)
     check_shape(doc, "create_hold", 201, held)
     check_shape(doc, "todays_bookings", 200, office_day.day_list(office.office_id, start.date(), NOW))
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from chalicelib.domain import remote, webhooks
-from chalicelib.request_schemas import RemoteRequestIn
+from chalicelib.schemas import RemoteRequestIn
 
 # The published test vector (standard-webhooks, libraries/python/tests/test_webhooks.py::test_sign_function).
 VECTOR_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

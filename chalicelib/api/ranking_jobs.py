@@ -1,4 +1,4 @@
-"""The ranking's event handlers: two stream consumers fold outcomes into monthly per-office
+"""The ranking's jobs: two stream consumers fold outcomes into monthly per-office
 aggregates (once per stream event), and a daily schedule publishes the month's ranking (once per
 month, whatever fires). Grants: infra/stacks/service.py."""
 from __future__ import annotations

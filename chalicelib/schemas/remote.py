@@ -1,5 +1,5 @@
-"""Request bodies of remote requests, the office's remote work and the partner registry
-(validated with pydantic, then handed to use cases)."""
+"""Bodies of remote requests (the citizen's and a partner's), the office's remote work and the
+partner registry."""
 from __future__ import annotations
 
 import base64
@@ -10,14 +10,14 @@ from pydantic import Field, field_validator, model_validator
 
 from chalicelib.domain import remote, validators
 from chalicelib.domain.text import fold_persian
-from chalicelib.schemas import _ID, _Body
+from chalicelib.schemas.common import ID, Strict
 
 MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")
 PARTNER_KINDS = ("call_centre_1470", "consulate", "court_system")
 MAX_DOCUMENTS = 5
 
 
-class DraftDocument(_Body):
+class DraftDocumentIn(Strict):
     """A draft document: metadata, with either small inline content (base64) or a reference to
     an upload made elsewhere."""
     name: str = Field(min_length=1, max_length=120)
@@ -32,7 +32,7 @@ class DraftDocument(_Body):
         return fold_persian(value)
 
     @model_validator(mode="after")
-    def _content_xor_ref(self) -> DraftDocument:
+    def _content_xor_ref(self) -> DraftDocumentIn:
         if (self.content_base64 is None) == (self.upload_ref is None):
             raise ValueError("give either content_base64 or upload_ref")
         if self.content_base64 is not None:
@@ -45,19 +45,19 @@ class DraftDocument(_Body):
         return self
 
 
-class RemoteRequestIn(_Body):
-    service_id: str = Field(pattern=_ID)
+class RemoteRequestIn(Strict):
+    service_id: str = Field(pattern=ID)
     national_id: str
     mobile: str
     country: str = "IR"
     time_zone: str = "Asia/Tehran"
     description: str | None = Field(default=None, max_length=2000)
-    documents: list[DraftDocument] = Field(default_factory=list)
-    preferred_office_id: str | None = Field(default=None, pattern=_ID)
+    documents: list[DraftDocumentIn] = Field(default_factory=list)
+    preferred_office_id: str | None = Field(default=None, pattern=ID)
 
     @field_validator("documents")
     @classmethod
-    def _documents(cls, value: list[DraftDocument]) -> list[DraftDocument]:
+    def _documents(cls, value: list[DraftDocumentIn]) -> list[DraftDocumentIn]:
         if len(value) > MAX_DOCUMENTS:
             raise ValueError(f"at most {MAX_DOCUMENTS} documents")
         return value
@@ -106,7 +106,7 @@ class PartnerRequestIn(RemoteRequestIn):
     partner_ref: str = Field(pattern=r"^[A-Za-z0-9\-_:/]{1,80}$")
 
 
-class RequestDecision(_Body):
+class RequestDecisionIn(Strict):
     """An operator's reason when rejecting or sending a request to an office in person."""
     reason: str = Field(min_length=3, max_length=500)
 
@@ -116,11 +116,11 @@ class RequestDecision(_Body):
         return fold_persian(value)
 
 
-class OpenCounters(_Body):
+class OpenCountersIn(Strict):
     open: int = Field(ge=0, le=50)
 
 
-class PartnerIn(_Body):
+class PartnerIn(Strict):
     name: str = Field(min_length=2, max_length=120)
     kind: Literal["call_centre_1470", "consulate", "court_system"]
     callback_url: str | None = Field(default=None, max_length=500)
@@ -128,7 +128,7 @@ class PartnerIn(_Body):
     active: bool = True
 
 
-class RatingIn(_Body):
+class RatingIn(Strict):
     score: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=500)
 

@@ -1,5 +1,5 @@
-"""Request bodies and queries of the ranking and the operators registry (validated with
-pydantic, then handed to use cases). Dates are Jalali or ISO; months are Jalali ('1405-09')."""
+"""Bodies and queries of the office ranking. Dates are Jalali or ISO; months
+are Jalali ('1405-09')."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,59 +7,35 @@ from decimal import Decimal
 
 from pydantic import Field, field_validator
 
-from chalicelib.domain import calendar
 from chalicelib.domain.ranking_live import parse_period
-from chalicelib.domain.text import to_latin_digits
-from chalicelib.schemas import _ID, _Body
+from chalicelib.schemas.common import ID, Strict, day
 
 _VERSION = r"^[A-Za-z0-9.\-_]{1,40}$"
-_LICENCE = r"^[A-Za-z0-9\-/]{3,30}$"
-
-
-def _date(value: object) -> date:
-    if isinstance(value, date):
-        return value
-    return calendar.parse_date(value)  # type: ignore[arg-type]
 
 
 def _month(value: object) -> object:
     return parse_period(value) if isinstance(value, str) else value
 
 
-class OperatorIn(_Body):
-    """An operator of an office in the registry: licence, training, insurance (no personal data)."""
-    licence_number: str = Field(pattern=_LICENCE)
-    licence_expiry: date
-    training_hours: int = Field(ge=0, le=10_000)
-    insured: bool
-
-    _expiry = field_validator("licence_expiry", mode="before")(_date)
-
-    @field_validator("licence_number", mode="before")
-    @classmethod
-    def _digits(cls, value: object) -> object:
-        return to_latin_digits(value) if isinstance(value, str) else value
-
-
-class ComplaintsIn(_Body):
+class ComplaintsIn(Strict):
     """Complaints upheld against an office in a month, from the association's complaints office."""
-    reference: str = Field(pattern=_ID)
+    reference: str = Field(pattern=ID)
     month: str
     upheld: int = Field(ge=1, le=1000)
 
     _month = field_validator("month", mode="before")(_month)
 
 
-class InspectionIn(_Body):
+class InspectionIn(Strict):
     """An inspector's score of an office (0-100) on a day."""
-    reference: str = Field(pattern=_ID)
+    reference: str = Field(pattern=ID)
     date: date
     score: float = Field(ge=0, le=100)
 
-    _day = field_validator("date", mode="before")(_date)
+    _day = field_validator("date", mode="before")(day)
 
 
-class PolicyChanges(_Body):
+class PolicyChangesIn(Strict):
     """Changes to the ranking policy in force; fields left out keep their current value."""
     version: str | None = Field(default=None, pattern=_VERSION)
     weights: dict[str, float] | None = None
@@ -79,28 +55,32 @@ class PolicyChanges(_Body):
         return value
 
 
-class PolicyAdoption(PolicyChanges):
+class PolicyAdoptionIn(PolicyChangesIn):
     """A new policy version, adopted only over the version number the association read."""
     version: str = Field(pattern=_VERSION)
     expected_number: int = Field(ge=0)
 
 
-class Simulation(PolicyChanges):
+class PolicySimulationIn(PolicyChangesIn):
     """A proposed policy replayed over a published month (default: the latest)."""
     month: str | None = None
 
     _month = field_validator("month", mode="before")(_month)
 
 
-class RankingQuery(_Body):
+class RankingQuery(Strict):
     province: str | None = Field(default=None, max_length=60)
     month: str | None = None
 
     _month = field_validator("month", mode="before")(_month)
 
 
-class StatementQuery(_Body):
+class StatementQuery(Strict):
     month: str
-    office_id: str | None = Field(default=None, pattern=_ID)
+    office_id: str | None = Field(default=None, pattern=ID)
 
     _month = field_validator("month", mode="before")(_month)
+
+
+class EquityQuery(Strict):
+    province: str | None = Field(default=None, max_length=60)

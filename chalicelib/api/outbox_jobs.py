@@ -1,0 +1,20 @@
+"""Delivery of what waits in the outboxes, every minute: SMS to citizens and status callbacks to
+partners. Their grants are in infra/stacks/service.py."""
+from __future__ import annotations
+
+from chalice import Blueprint, Rate
+
+from chalicelib.observability import logger
+from chalicelib.services import jobs, remote_jobs
+
+bp = Blueprint(__name__)
+
+
+@bp.schedule(Rate(1, unit=Rate.MINUTES), name="deliver_outbox")
+def deliver_outbox(event):
+    logger.info("outbox delivered", extra=jobs.deliver_outbox())
+
+
+@bp.schedule(Rate(1, unit=Rate.MINUTES), name="deliver_partner_callbacks")
+def deliver_partner_callbacks(event):
+    logger.info("partner callbacks delivered", extra=remote_jobs.deliver_callbacks())
