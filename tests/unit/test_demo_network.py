@@ -3,6 +3,8 @@ internally consistent office declarations."""
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import re
 from collections import Counter
 from datetime import date
@@ -59,6 +61,20 @@ def test_other_seed_other_network(services, offices):
     assert dn.offices(7) != offices
     # ...but the same shape: ids and flagships do not depend on the seed.
     assert [s["service_id"] for s in dn.services(7)] == [s["service_id"] for s in services]
+
+
+# The generated network, pinned by a digest of its JSON taken before the vocabulary moved from
+# code to infra/local/data/: services, offices, operators, two months of outcomes and the
+# summary for the default seed. Editing the vocabulary or the generator on purpose changes it;
+# the failure shows the new digest to pin.
+NETWORK_DIGEST = "ec51004c53d677300ac2b8b9272ac604491288ad00b237156f27f6f2e5937421"
+
+
+def test_the_seeded_network_is_exactly_the_pinned_one(services, offices):
+    generated = [services, offices, dn.operators(offices), dn.outcomes(offices, ["1405-06", "1405-07"]),
+                 dn.summary(offices, services)]
+    digest = hashlib.sha256(json.dumps(generated, ensure_ascii=False).encode()).hexdigest()
+    assert digest == NETWORK_DIGEST
 
 
 # --- services ------------------------------------------------------------------------------
