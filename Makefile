@@ -7,7 +7,7 @@ PORT ?= 8000
 DDB_PORT ?= 8100
 export PORT DDB_PORT
 
-.PHONY: .java help setup run test lint unit integration bench bench-setup bench-ranking bench-routing bench-smoke job token partner-sim clean \
+.PHONY: .java help setup run test lint unit unit-thorough integration bench bench-setup bench-ranking bench-routing bench-smoke job token partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram
 
 help: ## list the targets
@@ -33,8 +33,11 @@ run: setup ## start DynamoDB Local, seed the demo, serve the API on 127.0.0.1:$(
 lint: setup ## ruff
 	$(BIN)/ruff check .
 
-unit: setup ## fast tests: pure domain and handlers over moto
+unit: setup ## fast tests: pure domain and handlers over moto (property tests at the quick hypothesis profile)
 	$(BIN)/python -m pytest tests/unit
+
+unit-thorough: setup ## the unit tests with the property tests at the thorough hypothesis profile (500 examples each)
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest tests/unit
 
 integration: setup ## tests on a DynamoDB Local the session starts itself
 	$(BIN)/python -m pytest tests/integration

@@ -235,13 +235,14 @@ def _counters(rng: random.Random, in_capital: bool, population: int) -> int:
     return rng.choices((1, 2, 3), weights=(4, 4, 1))[0]
 
 
+_CLOSURE_DAYS = tuple(date(2026, 11, 1) + timedelta(days=i) for i in range(92)
+                      if (date(2026, 11, 1) + timedelta(days=i)).weekday() != 4)  # Friday is closed anyway
+
+
 def _closures(rng: random.Random) -> list[str]:
     """0-2 one-off closure days of this office between November 2026 and January 2027 (not Fridays)."""
     count = rng.choices((0, 1, 2), weights=(70, 20, 10))[0]
-    first, last = date(2026, 11, 1), date(2027, 1, 31)
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    workdays = [d for d in days if d.weekday() != 4]  # Friday is closed anyway
-    return sorted(d.isoformat() for d in rng.sample(workdays, count))
+    return sorted(d.isoformat() for d in rng.sample(_CLOSURE_DAYS, count))
 
 
 def offices(seed: int = 1405, provinces_csv: str | Path = PROVINCES_CSV) -> list[dict[str, Any]]:
@@ -254,7 +255,12 @@ def offices(seed: int = 1405, provinces_csv: str | Path = PROVINCES_CSV) -> list
     by_category: dict[str, list[dict[str, Any]]] = {code: [] for code in CATEGORIES}
     for service in catalogue:
         by_category[service["category"]].append(service)
-    flagships = {items[0]["service_id"] for items in by_category.values()}
+    # Per category once, not per office: exceptions never hit a flagship (every office that offers
+    # a category offers its best-known service), and in-person needs are declared on
+    # remote-allowed services only.
+    exception_candidates = {code: [s["service_id"] for s in items[1:]] for code, items in by_category.items()}
+    remote_allowed_ids = {code: [s["service_id"] for s in items if s["mode"] == "remote_allowed"]
+                          for code, items in by_category.items()}
 
     out: list[dict[str, Any]] = []
     for province in provinces:
@@ -281,12 +287,10 @@ def offices(seed: int = 1405, provinces_csv: str | Path = PROVINCES_CSV) -> list
                        if c in CORE_CATEGORIES
                        or (c in OPTIONAL_CATEGORIES and rng.random() < OPTIONAL_CATEGORIES[c] + (0.15 * big_city))
                        or (c not in OPTIONAL_CATEGORIES and rng.random() < 0.95)]
-            offered_services = [s for c in offered for s in by_category[c]]
-            # Exceptions never hit a flagship: every office that offers a category offers its best-known service.
-            candidates = [s["service_id"] for s in offered_services if s["service_id"] not in flagships]
+            candidates = list(itertools.chain.from_iterable(exception_candidates[c] for c in offered))
             not_offered = sorted(rng.sample(candidates, rng.randint(0, 10)))
-            remote_allowed = [s["service_id"] for s in offered_services
-                              if s["mode"] == "remote_allowed" and s["service_id"] not in not_offered]
+            excluded = set(not_offered)
+            remote_allowed = [sid for c in offered for sid in remote_allowed_ids[c] if sid not in excluded]
             in_person_required = sorted(rng.sample(remote_allowed, min(len(remote_allowed), rng.randint(0, 15))))
             deprived = (not in_capital) and name in DEPRIVED_PROVINCES and rng.random() < 0.7
 

@@ -20,4 +20,4 @@ OPENAPI = Path(__file__).resolve().parents[2] / "openapi.yaml"
 @pytest.fixture(scope="session")
 def doc() -> dict:
     """openapi.yaml, parsed once for every contract test."""
-    return yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
+    return yaml.load(OPENAPI.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # libyaml: ~7x faster

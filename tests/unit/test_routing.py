@@ -14,32 +14,48 @@ from chalicelib.domain import routing as r
 
 CATEGORIES = ("petitions", "notices", "sana")
 SERVICE_IDS = ("S0001", "S0002", "S0003", "S0004")
-PROPS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The example budget comes from the hypothesis profile (tests/conftest.py).
+PROPS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# Strategies are built once here, not inside the composite: building one per draw (and
+# validating it) cost hypothesis more than the routing code under test.
+_COUNTERS = st.integers(1, 6)
+_UP_TO = tuple(st.integers(0, n) for n in range(7))  # counters open <= counters, busy <= open
+_LAT, _LON = st.floats(35.1, 36.3), st.floats(50.8, 52.0)
+_QUEUE, _CLAIMED = st.integers(0, 6), st.integers(0, 30)
+_MEAN_MIN, _SPEED = st.floats(6.0, 20.0), st.floats(0.7, 1.4)
+_TIER = st.one_of(st.none(), st.integers(1, 5))
+_CATEGORY_SETS = st.frozensets(st.sampled_from(CATEGORIES))
+_SERVICE_SETS = st.frozensets(st.sampled_from(SERVICE_IDS), max_size=2)
 
 
 @st.composite
-def office_states(draw, n_min=1, n_max=20):
+def _office_state(draw) -> r.OfficeState:
+    counters = draw(_COUNTERS)
+    counters_open = draw(_UP_TO[counters])
+    return r.OfficeState(
+        office_id=f"OF-THR-{draw(_OFFICE_NUMBER):04d}",
+        lat=draw(_LAT), lon=draw(_LON),
+        counters=counters, counters_open=counters_open, open=draw(st.booleans()),
+        busy=draw(_UP_TO[counters_open]), queue_in_person=draw(_QUEUE),
+        remote_claimed=draw(_CLAIMED),
+        mean_service_min=draw(_MEAN_MIN), speed=draw(_SPEED),
+        tier=draw(_TIER),
+        categories=draw(_CATEGORY_SETS),
+        not_offered=draw(_SERVICE_SETS),
+        in_person_required=draw(_SERVICE_SETS),
+        deprived=draw(st.booleans()), urban=draw(st.booleans()),
+    )
+
+
+_OFFICE_NUMBER = st.integers(1, 999)
+_OFFICE_STATE = _office_state()
+
+
+def office_states(n_min: int = 1, n_max: int = 20) -> st.SearchStrategy[list[r.OfficeState]]:
     """Offices around Tehran in a ~1.2° box, so radii of 5-80 km cut some in and some out."""
-    n = draw(st.integers(n_min, n_max))
-    ids = draw(st.lists(st.integers(1, 999), min_size=n, max_size=n, unique=True))
-    out = []
-    for number in ids:
-        counters = draw(st.integers(1, 6))
-        counters_open = draw(st.integers(0, counters))
-        out.append(r.OfficeState(
-            office_id=f"OF-THR-{number:04d}",
-            lat=draw(st.floats(35.1, 36.3)), lon=draw(st.floats(50.8, 52.0)),
-            counters=counters, counters_open=counters_open, open=draw(st.booleans()),
-            busy=draw(st.integers(0, counters_open)), queue_in_person=draw(st.integers(0, 6)),
-            remote_claimed=draw(st.integers(0, 30)),
-            mean_service_min=draw(st.floats(6.0, 20.0)), speed=draw(st.floats(0.7, 1.4)),
-            tier=draw(st.one_of(st.none(), st.integers(1, 5))),
-            categories=frozenset(draw(st.sets(st.sampled_from(CATEGORIES)))),
-            not_offered=frozenset(draw(st.sets(st.sampled_from(SERVICE_IDS), max_size=2))),
-            in_person_required=frozenset(draw(st.sets(st.sampled_from(SERVICE_IDS), max_size=2))),
-            deprived=draw(st.booleans()), urban=draw(st.booleans()),
-        ))
-    return out
+    return st.lists(_OFFICE_STATE, min_size=n_min, max_size=n_max, unique_by=lambda o: o.office_id)
 
 
 services = st.builds(r.ServiceSpec, st.sampled_from(SERVICE_IDS), st.sampled_from(CATEGORIES),
@@ -289,7 +305,7 @@ def serve_remote(offices, params, decisions: int, seed: int = 0) -> dict[str, in
     return {o.office_id: o.remote_claimed for o in index.offices}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 6), st.floats(0.7, 1.4), st.sampled_from([1, 2, 3, 4, 5]), st.booleans()),
                 min_size=2, max_size=8))
 def test_exploration_floor_gives_every_eligible_office_a_share(specs):
