@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.dal import load_store
+from chalicelib.dal import load_store, outbox_store
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import (
     BookingItem,
@@ -26,10 +26,10 @@ from chalicelib.dal.models import (
     CitizenGuardItem,
     HoldItem,
     OfficeDayItem,
-    OutboxItem,
     SeatItem,
 )
 from chalicelib.domain.booking import BOOKED, CANCELLED, NO_SHOW, BookingDraft, visitors_delta
+from chalicelib.domain.outbox import OutboxMessage
 
 HELD = "HELD"
 
@@ -136,7 +136,7 @@ def _release_citizen_day(tx: Tx, citizen: str, day: str, service_id: str, bookin
 
 @unavailable_guard
 def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
-         messages: list[OutboxItem], client_token: str | None = None) -> BookingItem:
+         messages: list[OutboxMessage], client_token: str | None = None) -> BookingItem:
     """Write a booking, its seats, counters, guards and its SMS in one transaction.
     Failing labels: seat, hold, cap, duplicate, blocked."""
     stamp = now.isoformat(timespec="seconds")
@@ -167,8 +167,7 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
         gsi2pk=citizen_pk(draft.citizen_key), gsi2sk=draft.start.isoformat(),
     )
     tx.put("booking", item, condition=BookingItem.pk.does_not_exist())
-    for message in messages:
-        tx.put("outbox", message)
+    outbox_store.add(tx, messages)
     tx.commit()
     return item
 
@@ -195,7 +194,7 @@ def _release_seats(tx: Tx, item: BookingItem, keep: set[str] = frozenset()) -> N
 
 
 @unavailable_guard
-def cancel(item: BookingItem, now: datetime, actor: str, messages: list[OutboxItem]) -> None:
+def cancel(item: BookingItem, now: datetime, actor: str, messages: list[OutboxMessage]) -> None:
     """Cancel: free the seats and the citizen's day, in one transaction guarded by the version."""
     tx = Tx()
     tx.update("booking", item, [BookingItem.status.set(CANCELLED), BookingItem.updated_at.set(now.isoformat()),
@@ -205,13 +204,12 @@ def cancel(item: BookingItem, now: datetime, actor: str, messages: list[OutboxIt
     tx.update("office_day", OfficeDayItem(office_day_pk(item.office_id, item.day), "COUNT"),
               [OfficeDayItem.booked.add(-1)])
     _release_citizen_day(tx, item.citizen_key, item.day, item.service_id, item.booking_id_value)
-    for message in messages:
-        tx.put("outbox", message)
+    outbox_store.add(tx, messages)
     tx.commit()
 
 
 @unavailable_guard
-def reschedule(item: BookingItem, move: Move, now: datetime, *, max_per_day: int, messages: list[OutboxItem]) -> None:
+def reschedule(item: BookingItem, move: Move, now: datetime, *, max_per_day: int, messages: list[OutboxMessage]) -> None:
     """Move a booking to another slot of the same office atomically: release the old seats,
     claim the new ones, and move the day counters when the day changes."""
     tx = Tx()
@@ -241,8 +239,7 @@ def reschedule(item: BookingItem, move: Move, now: datetime, *, max_per_day: int
         BookingItem.gsi2sk.set(move.start.isoformat()), BookingItem.updated_at.set(now.isoformat()),
         BookingItem.history.set(_audit(item, "citizen", BOOKED, now, moved_from=item.start)),
     ], condition=BookingItem.status == BOOKED)
-    for message in messages:
-        tx.put("outbox", message)
+    outbox_store.add(tx, messages)
     tx.commit()
 
 

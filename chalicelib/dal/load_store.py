@@ -1,12 +1,15 @@
 """Live load of the offices, read by the load snapshot and written inside the transactions that
 change it (so the numbers never drift from the events they count):
 
-  requests table  OC#{office} / COUNTERS     open remote-work counters, `busy` of them (request_store)
+  requests table  OC#{office} / COUNTERS     open remote-work counters, `busy` of them: a claim
+                                             needs busy < open, a release busy > 0
                   OC#{office} / DAY#{date}   `waiting` in-person visitors, `remote_claimed` today
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import OfficeCounterItem, OfficeDayLoadItem, QueueItem
@@ -58,3 +61,82 @@ def office_loads(office_ids: list[str], day: date) -> dict[str, dict]:
 def national_queue_length() -> int:
     """Remote requests waiting in the national queue (one COUNT query per shard)."""
     return sum(QueueItem.count(f"Q#{n}") for n in range(remote.QUEUE_SHARDS))
+
+
+# --- remote-work counters -------------------------------------------------------------------
+
+def _stamp(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def _conditional_failed(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def take_counter(tx: Tx, office_id: str, now: datetime) -> None:
+    """One more busy counter inside `tx`, only while busy < open (label `counter`)."""
+    tx.update("counter", OfficeCounterItem(office_pk(office_id), COUNTER_SK),
+              [OfficeCounterItem.busy.add(1), OfficeCounterItem.updated_at.set(_stamp(now))],
+              condition=OfficeCounterItem.pk.exists() & (OfficeCounterItem.busy < OfficeCounterItem.open),
+              versioned=False)
+
+
+def free_counter(tx: Tx, office_id: str, now: datetime) -> None:
+    """One busy counter fewer inside `tx`, never below zero (label `counter`)."""
+    tx.update("counter", OfficeCounterItem(office_pk(office_id), COUNTER_SK),
+              [OfficeCounterItem.busy.add(-1), OfficeCounterItem.updated_at.set(_stamp(now))],
+              condition=OfficeCounterItem.busy > 0, versioned=False)
+
+
+@unavailable_guard
+def counter(office_id: str) -> OfficeCounterItem | None:
+    try:
+        return OfficeCounterItem.get(office_pk(office_id), COUNTER_SK, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+@unavailable_guard
+def ensure_counter(office_id: str, open_counters: int, now: datetime) -> OfficeCounterItem:
+    """The office's counter item, created with `open_counters` open if it does not exist yet."""
+    found = counter(office_id)
+    if found is not None:
+        return found
+    item = OfficeCounterItem(office_pk(office_id), COUNTER_SK, open=open_counters, busy=0, updated_at=_stamp(now))
+    try:
+        item.save(condition=OfficeCounterItem.pk.does_not_exist())
+    except PutError as exc:
+        if not _conditional_failed(exc):
+            raise
+        return counter(office_id) or item
+    return item
+
+
+@unavailable_guard
+def set_open(office_id: str, open_counters: int, now: datetime) -> OfficeCounterItem:
+    """Open (or close) remote-work counters. Requests in hand stay; new claims need busy < open."""
+    item = OfficeCounterItem(office_pk(office_id), COUNTER_SK)
+    item.update(actions=[OfficeCounterItem.open.set(open_counters),
+                         OfficeCounterItem.busy.set(OfficeCounterItem.busy | 0),
+                         OfficeCounterItem.updated_at.set(_stamp(now))])
+    return item
+
+
+@unavailable_guard
+def all_counters() -> list[OfficeCounterItem]:
+    return [c for c in OfficeCounterItem.scan(OfficeCounterItem.pk.startswith("OC#"), consistent_read=True)
+            if c.sk == COUNTER_SK]
+
+
+@unavailable_guard
+def correct_busy(office_id: str, seen: int, actual: int, now: datetime) -> bool:
+    """Set busy to `actual` only if it is still `seen` (no claim or release since it was read)."""
+    item = OfficeCounterItem(office_pk(office_id), COUNTER_SK)
+    try:
+        item.update(actions=[OfficeCounterItem.busy.set(actual), OfficeCounterItem.updated_at.set(_stamp(now))],
+                    condition=OfficeCounterItem.busy == seen)
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True

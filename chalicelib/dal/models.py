@@ -189,19 +189,29 @@ class CitizenBlockItem(_BookingTable):
     blocked_until = NumberAttribute()
 
 
-# --- outbox (SMS now; partner callbacks later) ----------------------------------------
+# --- the outbox: SMS to citizens and status callbacks to partners ---------------------
 
 class OutboxItem(_Model):
-    """A message to deliver: pk = shard, sk = due time + id, so a sweep reads what is due."""
+    """A message to deliver (pk OB#{kind}#{shard}, sk {due epoch ms:015d}#{message id}), so a run
+    reads what is due of the kinds it sends. `leased_until`/`lease_id` are set while a delivery
+    run has claimed it (dal/outbox_store.py)."""
     Meta = _meta("outbox")
     shard = UnicodeAttribute(hash_key=True)
     due = UnicodeAttribute(range_key=True)
-    kind = UnicodeAttribute()  # sms
-    template = UnicodeAttribute()  # booking_confirmed | booking_reminder | booking_cancelled ...
-    booking_id = UnicodeAttribute(null=True)
-    recipient = UnicodeAttribute()
-    params = JSONAttribute(default=dict)
+    kind = UnicodeAttribute()  # sms | callback
     attempts = NumberAttribute(default=0)
+    leased_until = NumberAttribute(null=True)  # epoch ms; the claim of a delivery run ends then
+    lease_id = UnicodeAttribute(null=True)  # the claiming run's token: only it may finish the message
+    # sms
+    template = UnicodeAttribute(null=True)  # booking_confirmed | booking_reminder | booking_cancelled ...
+    booking_id = UnicodeAttribute(null=True)
+    recipient = UnicodeAttribute(null=True)
+    params = JSONAttribute(null=True)
+    # callback: `webhook_id` stays the same across retries
+    partner_id = UnicodeAttribute(null=True)
+    request_id = UnicodeAttribute(null=True)
+    webhook_id = UnicodeAttribute(null=True)
+    payload = JSONAttribute(null=True)
 
 
 # --- network-wide state: load snapshot, calendar corrections --------------------------
@@ -274,16 +284,6 @@ class AcceptLeaseItem(_RequestTable):
 class SlaBreachItem(_RequestTable):
     """Requests an office did not accept in time, per day (pk SB#{office}, sk DAY#{date})."""
     breaches = NumberAttribute(default=0)
-
-
-class CallbackItem(_RequestTable):
-    """A status callback to a partner (pk CB#{shard}, sk {due epoch:012d}#{message id}), written in
-    the transaction of the change it announces; `webhook_id` stays the same across retries."""
-    partner_id = UnicodeAttribute()
-    request_id = UnicodeAttribute()
-    webhook_id = UnicodeAttribute()
-    payload = JSONAttribute()
-    attempts = NumberAttribute(default=0)
 
 
 class OfficeCounterItem(_RequestTable):

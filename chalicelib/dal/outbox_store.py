@@ -1,56 +1,165 @@
-"""The outbox: messages written in the same transaction as the change they announce, and
-delivered later by a schedule. Sharded by key so no partition is hot."""
+"""The outbox (table `outbox`): SMS to citizens and status callbacks to partners, one due-time
+queue for both. A message is written in the same transaction as the change it announces
+(`add`), read when due, and CLAIMED before it is sent: the claim is a conditional write of a
+lease (`leased_until`, `lease_id`) that succeeds only when no other run holds a live lease, so
+two overlapping or retried delivery runs never send the same message twice. A run that dies
+while holding a lease leaves the message to be claimed again once the lease has expired.
+
+Item layout:  OB#{kind}#{shard} / {due epoch ms:015d}#{message_id}
+Each kind has its own partitions (sharded so no partition is hot), so a delivery run reads
+only the kinds it sends."""
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 
-from chalicelib.dal.db import Tx, unavailable_guard
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from chalicelib.dal.db import Tx, TxConditionFailed, TxConflict, unavailable_guard
 from chalicelib.dal.models import OutboxItem
+from chalicelib.domain import calendar
+from chalicelib.domain.outbox import CALLBACK, KINDS, SMS, OutboxMessage, PartnerCallback, Sms
 
-SHARDS = 8
+SHARDS = {SMS: 8, CALLBACK: 4}
 
 
-def _shard(key: str) -> str:
-    return f"OB#{int(hashlib.sha256(key.encode()).hexdigest(), 16) % SHARDS}"
+def _partition(message: OutboxMessage) -> str:
+    # A booking's (or a request's) messages share a partition, so they come back in due order.
+    thread = message.thread.encode()
+    return f"OB#{message.kind}#{int(hashlib.sha256(thread).hexdigest(), 16) % SHARDS[message.kind]}"
+
+
+def _epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _due_key(due: datetime, message_id: str) -> str:
-    return f"{int(due.timestamp()):012d}#{message_id}"
+    return f"{_epoch_ms(due):015d}#{message_id}"
 
 
-def sms(template: str, recipient: str, due: datetime, *, booking_id: str | None, params: dict) -> OutboxItem:
-    message_id = secrets.token_hex(8)
-    return OutboxItem(_shard(booking_id or message_id), _due_key(due, message_id), kind="sms", template=template,
-                      booking_id=booking_id, recipient=recipient, params=params, attempts=0)
+def _item(message: OutboxMessage) -> OutboxItem:
+    content = message.content
+    item = OutboxItem(_partition(message), _due_key(message.due, message.message_id), kind=message.kind,
+                      attempts=message.attempts)
+    if isinstance(content, Sms):
+        item.template, item.recipient = content.template, content.recipient
+        item.booking_id, item.params = content.booking_id, dict(content.params)
+    else:
+        item.partner_id, item.request_id = content.partner_id, content.tracking_code
+        item.webhook_id, item.payload = content.webhook_id, dict(content.payload)
+    return item
+
+
+def _message(item: OutboxItem) -> OutboxMessage:
+    epoch_ms, message_id = item.due.split("#", 1)
+    due = datetime.fromtimestamp(int(epoch_ms) / 1000, calendar.TEHRAN)
+    if item.kind == SMS:
+        content: Sms | PartnerCallback = Sms(item.template, item.recipient, item.booking_id, item.params or {})
+    else:
+        content = PartnerCallback(item.partner_id, item.request_id, item.webhook_id, item.payload or {})
+    return OutboxMessage(message_id, due, content, int(item.attempts or 0), lease=item.lease_id)
+
+
+def _key(message: OutboxMessage) -> OutboxItem:
+    return OutboxItem(_partition(message), _due_key(message.due, message.message_id))
+
+
+def _conditional_failed(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+def add(tx: Tx, messages: Iterable[OutboxMessage]) -> None:
+    """Put messages into a transaction of another store: sent only if that change commits."""
+    for message in messages:
+        tx.put("outbox", _item(message))
 
 
 @unavailable_guard
-def due_messages(now: datetime, limit: int = 100) -> list[OutboxItem]:
-    upper = f"{int(now.timestamp()):012d}#~"
-    found: list[OutboxItem] = []
-    for n in range(SHARDS):
-        found.extend(OutboxItem.query(f"OB#{n}", OutboxItem.due <= upper, limit=limit))
-    return found
+def put(messages: Iterable[OutboxMessage]) -> None:
+    """Queue messages on their own (no change to announce with them)."""
+    for message in messages:
+        _item(message).save()
+
+
+# --- delivering ---------------------------------------------------------------------------------
+
+@unavailable_guard
+def due(kind: str, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+    """Messages of `kind` due at `now` that no run holds (never leased, or the lease expired),
+    earliest first, at most `limit` per partition."""
+    upper = f"{_epoch_ms(now):015d}#~"
+    free = OutboxItem.leased_until.does_not_exist() | (OutboxItem.leased_until < _epoch_ms(now))
+    found = [_message(item) for n in range(SHARDS[kind])
+             for item in OutboxItem.query(f"OB#{kind}#{n}", OutboxItem.due <= upper, filter_condition=free,
+                                          limit=limit, consistent_read=True)]
+    return sorted(found, key=lambda m: (m.due, m.message_id))
 
 
 @unavailable_guard
-def done(item: OutboxItem) -> None:
-    item.delete()
+def claim(message: OutboxMessage, now: datetime, lease_seconds: float) -> OutboxMessage | None:
+    """Lease the message for `lease_seconds`, only if it is still queued and no other run holds
+    a live lease on it; the leased message, or None when another run has it (or finished it)."""
+    token = secrets.token_hex(8)
+    item = _key(message)
+    try:
+        item.update(actions=[OutboxItem.leased_until.set(_epoch_ms(now) + int(lease_seconds * 1000)),
+                             OutboxItem.lease_id.set(token)],
+                    condition=OutboxItem.shard.exists() & (
+                        OutboxItem.leased_until.does_not_exist() | (OutboxItem.leased_until < _epoch_ms(now))))
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return None
+        raise
+    return message.claimed(token)
 
 
 @unavailable_guard
-def retry_later(item: OutboxItem, due: datetime) -> None:
-    """Move a message to a later due time (delete + put, atomically)."""
+def done(message: OutboxMessage) -> bool:
+    """Remove a message its run has finished (sent, dropped, given up); False when the run's
+    lease was lost meanwhile (it expired and another run claimed the message)."""
+    try:
+        _key(message).delete(condition=OutboxItem.lease_id == message.lease)
+    except DeleteError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True
+
+
+@unavailable_guard
+def retry_later(message: OutboxMessage, due_at: datetime) -> bool:
+    """Move a failed message to `due_at`, one more attempt counted, lease released (delete +
+    put, atomically); False when the run's lease was lost meanwhile."""
     tx = Tx()
-    tx.delete("old", item)
-    tx.put("new", OutboxItem(item.shard, _due_key(due, item.due.split("#", 1)[1]), kind=item.kind,
-                             template=item.template, booking_id=item.booking_id, recipient=item.recipient,
-                             params=item.params, attempts=int(item.attempts or 0) + 1))
-    tx.commit()
+    tx.delete("old", _key(message), condition=OutboxItem.lease_id == message.lease)
+    tx.put("new", _item(OutboxMessage(message.message_id, due_at, message.content, message.attempts + 1)))
+    try:
+        tx.commit()
+    except (TxConditionFailed, TxConflict):
+        return False
+    return True
+
+
+# --- reading (operations and tests) -----------------------------------------------------------
+
+@unavailable_guard
+def pending(kind: str) -> list[OutboxMessage]:
+    """Every queued message of `kind`, due or not, earliest first."""
+    found = [_message(item) for n in range(SHARDS[kind])
+             for item in OutboxItem.query(f"OB#{kind}#{n}", consistent_read=True)]
+    return sorted(found, key=lambda m: (m.due, m.message_id))
+
+
+@unavailable_guard
+def leased(kind: str) -> list[OutboxMessage]:
+    """Queued messages of `kind` a run has claimed (whether or not the lease is still live)."""
+    return [m for m in pending(kind) if m.lease is not None]
 
 
 @unavailable_guard
 def pending_count() -> int:
-    return sum(OutboxItem.count(f"OB#{n}") for n in range(SHARDS))
+    return sum(OutboxItem.count(f"OB#{kind}#{n}") for kind in KINDS for n in range(SHARDS[kind]))

@@ -1,13 +1,30 @@
-"""The partner registry (table `partners`): one item per partner with its signing secrets.
-Changes go through the item's version, so two administrators rotating at once cannot lose a
-secret."""
+"""Partners: the registry (table `partners`, one item per partner with its signing secrets;
+changes go through the item's version, so two administrators rotating at once cannot lose a
+secret), and what their deliveries leave in the `requests` table:
+
+  WH#{partner}#{webhook_id} / SEEN   a delivery already processed (kept past the partner's retries)
+  RL#{partner}#{minute}     / RATE   deliveries of a partner in one minute (quota)
+"""
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from datetime import datetime, timedelta
 
-from chalicelib.dal.db import unavailable_guard
-from chalicelib.dal.models import PartnerItem
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from chalicelib.dal.db import Tx, unavailable_guard
+from chalicelib.dal.models import PartnerItem, RateWindowItem, WebhookSeenItem
+from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.errors import Conflict
+
+SEEN_SK, RATE_SK = "SEEN", "RATE"
+
+
+def _seen_pk(partner_id: str, webhook_id: str) -> str:
+    return f"WH#{partner_id}#{webhook_id}"
+
+
+def _conditional_failed(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 @unavailable_guard
@@ -24,7 +41,45 @@ def save(item: PartnerItem) -> None:
     try:
         item.save()
     except PutError as exc:
-        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+        if _conditional_failed(exc):
             raise Conflict("The partner changed meanwhile; read it again",
                            "اطلاعات همکار در این فاصله تغییر کرده است؛ دوباره بخوانید") from exc
         raise
+
+
+# --- deliveries: dedupe by webhook-id, quota per minute -----------------------------------------
+
+def remember_delivery(tx: Tx, delivery: WebhookDelivery, tracking_code: str, now: datetime) -> None:
+    """Record, inside the transaction creating the request, that this delivery was processed; the
+    transaction fails (label `webhook`) when it already was and the record has not expired."""
+    item = WebhookSeenItem(_seen_pk(delivery.partner_id, delivery.webhook_id), SEEN_SK, request_id=tracking_code,
+                           ttl=delivery.keep_until)
+    # TTL deletes lazily: an expired record no longer counts.
+    tx.put("webhook", item, condition=WebhookSeenItem.pk.does_not_exist() | (WebhookSeenItem.ttl < now))
+
+
+@unavailable_guard
+def seen_request(partner_id: str, webhook_id: str, now: datetime) -> str | None:
+    """The request a delivery created, if it was processed and not yet expired (TTL is lazy)."""
+    try:
+        item = WebhookSeenItem.get(_seen_pk(partner_id, webhook_id), SEEN_SK, consistent_read=True)
+    except DoesNotExist:
+        return None
+    if item.ttl is not None and item.ttl < now:
+        return None
+    return item.request_id
+
+
+@unavailable_guard
+def count_delivery(partner_id: str, now: datetime, quota: int) -> bool:
+    """Count one delivery in the partner's current minute; False when the quota is spent."""
+    minute = int(now.timestamp()) // 60
+    item = RateWindowItem(f"RL#{partner_id}#{minute}", RATE_SK)
+    try:
+        item.update(actions=[RateWindowItem.count.add(1), RateWindowItem.ttl.set(now + timedelta(minutes=10))],
+                    condition=RateWindowItem.count.does_not_exist() | (RateWindowItem.count < quota))
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True

@@ -6,54 +6,43 @@ Item layout (table `requests`):
   RQ#{tracking_code}          / REQUEST    the request (status, office, audit history)
   Q#{shard}                   / {deadline}#{tracking_code}   national queue, EDF, 8 shards
   QO#{office}                 / {deadline}#{tracking_code}   a citizen's preferred office's own queue
-  OC#{office}                 / COUNTERS   remote-work counters: open, busy
-  WH#{partner}#{webhook_id}   / SEEN       a partner delivery already processed (TTL >= 76 h)
-  RL#{partner}#{minute}       / RATE       deliveries of a partner in one minute (quota)
+  OH#{office}                 / {tracking_code}              the office's work list
   AS#{shard}                  / {accept_by}#{tracking_code}  assigned, to be started by accept_by
   SB#{office}                 / DAY#{date} requests the office did not accept in time
-  CB#{shard}                  / {due}#{message_id}  status callbacks to partners (outbox)
+The same transactions write rows other stores own: the office's counters and day load
+(load_store), the partner delivery's dedupe record (partner_store) and the SMS and partner
+callbacks announcing the change (outbox_store).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.dal import load_store
+from chalicelib.dal import load_store, outbox_store, partner_store
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import (
     AcceptLeaseItem,
-    CallbackItem,
     InHandItem,
-    OfficeCounterItem,
-    OutboxItem,
     QueueItem,
-    RateWindowItem,
     RemoteRequestItem,
     SlaBreachItem,
-    WebhookSeenItem,
 )
 from chalicelib.domain import remote
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.remote import ASSIGNED, RECEIVED
 
-REQUEST_SK, SEEN_SK, RATE_SK = "REQUEST", "SEEN", "RATE"
-# The office's counters item (OC#office / COUNTERS) is part of its live load: keys in load_store.
-COUNTER_SK, counter_pk = load_store.COUNTER_SK, load_store.office_pk
+REQUEST_SK = "REQUEST"
 
 
 def request_pk(tracking_code: str) -> str:
     return f"RQ#{tracking_code}"
 
 
-
-
 def in_hand_pk(office_id: str) -> str:
     return f"OH#{office_id}"
-
-
-def seen_pk(partner_id: str, webhook_id: str) -> str:
-    return f"WH#{partner_id}#{webhook_id}"
 
 
 def _stamp(now: datetime) -> str:
@@ -76,20 +65,18 @@ def _conditional_failed(exc: Exception) -> bool:
 # --- requests -----------------------------------------------------------------------------
 
 @unavailable_guard
-def create(item: RemoteRequestItem, category: str, now: datetime, *, seen: WebhookSeenItem | None = None,
-           messages: Sequence[OutboxItem] = ()) -> None:
+def create(item: RemoteRequestItem, category: str, now: datetime, *, delivery: WebhookDelivery | None = None,
+           messages: Sequence[OutboxMessage] = ()) -> None:
     """The request, its queue entry, the citizen's SMS (and, for a partner delivery, the dedupe
     record) at once. Failing labels: request, queue, webhook (the delivery was already processed)."""
     tx = Tx()
-    for message in messages:
-        tx.put("outbox", message)
+    outbox_store.add(tx, messages)
     tx.put("request", item, condition=RemoteRequestItem.pk.does_not_exist())
     tracking = item.pk.removeprefix("RQ#")
     tx.put("queue", QueueItem(item.queue, item.queue_sk, request_id=tracking, service_id=item.service_id,
                               category=category, partner_id=item.partner_id), condition=QueueItem.pk.does_not_exist())
-    if seen is not None:
-        # TTL deletes lazily: an expired record no longer counts.
-        tx.put("webhook", seen, condition=WebhookSeenItem.pk.does_not_exist() | (WebhookSeenItem.ttl < now))
+    if delivery is not None:
+        partner_store.remember_delivery(tx, delivery, tracking, now)
     tx.commit()
 
 
@@ -127,7 +114,7 @@ def queued(partitions: list[str]) -> list[QueueItem]:
 
 @unavailable_guard
 def claim(entry: QueueItem, office_id: str, actor: str, now: datetime, accept_by: datetime,
-          callback: CallbackItem | None = None, *, only_if_no_visitor: bool = False) -> None:
+          messages: Sequence[OutboxMessage] = (), *, only_if_no_visitor: bool = False) -> None:
     """Take a queued request for an office in one transaction: the queue entry must still be
     there, the office must have a free open counter (busy < open), the request must still be
     RECEIVED. With it, the lease the SLA sweep watches, the partner's callback and the office's
@@ -137,13 +124,9 @@ def claim(entry: QueueItem, office_id: str, actor: str, now: datetime, accept_by
     load_store.count_day(tx, office_id, now.date(), now, remote_claimed=1, only_if_no_visitor=only_if_no_visitor)
     tx.put("in_hand", InHandItem(in_hand_pk(office_id), entry.request_id, assigned_at=_stamp(now)))
     tx.put("lease", lease(entry.request_id, office_id, accept_by))
-    if callback is not None:
-        tx.put("callback", callback)
+    outbox_store.add(tx, messages)
     tx.delete("queue", QueueItem(entry.pk, entry.sk), condition=QueueItem.pk.exists(), versioned=False)
-    tx.update("counter", OfficeCounterItem(counter_pk(office_id), COUNTER_SK),
-              [OfficeCounterItem.busy.add(1), OfficeCounterItem.updated_at.set(_stamp(now))],
-              condition=OfficeCounterItem.pk.exists() & (OfficeCounterItem.busy < OfficeCounterItem.open),
-              versioned=False)
+    load_store.take_counter(tx, office_id, now)
     tx.update("request", RemoteRequestItem(request_pk(entry.request_id), REQUEST_SK), [
         RemoteRequestItem.status.set(ASSIGNED),
         RemoteRequestItem.office_id.set(office_id),
@@ -156,9 +139,8 @@ def claim(entry: QueueItem, office_id: str, actor: str, now: datetime, accept_by
 
 @unavailable_guard
 def transition(item: RemoteRequestItem, to: str, actor: str, now: datetime, *, release_counter: bool,
-               reason: str | None = None, callback: CallbackItem | None = None,
-               offer: list[dict] | None = None, rating_token: str | None = None,
-               messages: Sequence[OutboxItem] = ()) -> None:
+               reason: str | None = None, offer: list[dict] | None = None, rating_token: str | None = None,
+               messages: Sequence[OutboxMessage] = ()) -> None:
     """Move a request from the status it was read in to `to`, only if nobody moved it meanwhile,
     freeing the office's counter when the request stops holding it, and ending the acceptance
     lease when it leaves ASSIGNED. Labels: request, counter."""
@@ -167,10 +149,7 @@ def transition(item: RemoteRequestItem, to: str, actor: str, now: datetime, *, r
     if item.status == ASSIGNED and item.accept_by:
         tx.delete("lease", AcceptLeaseItem(*_lease_key(_code(item), datetime.fromisoformat(item.accept_by))),
                   versioned=False)
-    if callback is not None:
-        tx.put("callback", callback)
-    for message in messages:
-        tx.put("outbox", message)
+    outbox_store.add(tx, messages)
     actions = [RemoteRequestItem.status.set(to), RemoteRequestItem.updated_at.set(_stamp(now)),
                _append_history(_audit(now, actor, item.status, to, office=office_id, reason=reason))]
     if reason is not None:
@@ -184,9 +163,7 @@ def transition(item: RemoteRequestItem, to: str, actor: str, now: datetime, *, r
               versioned=False)
     if release_counter:
         tx.delete("in_hand", InHandItem(in_hand_pk(office_id), _code(item)), versioned=False)
-        tx.update("counter", OfficeCounterItem(counter_pk(office_id), COUNTER_SK),
-                  [OfficeCounterItem.busy.add(-1), OfficeCounterItem.updated_at.set(_stamp(now))],
-                  condition=OfficeCounterItem.busy > 0, versioned=False)
+        load_store.free_counter(tx, office_id, now)
     tx.commit()
 
 
@@ -235,7 +212,7 @@ def drop_lease(item: AcceptLeaseItem) -> None:
 
 
 @unavailable_guard
-def requeue(item: RemoteRequestItem, category: str, now: datetime, callback: CallbackItem | None = None) -> None:
+def requeue(item: RemoteRequestItem, category: str, now: datetime, messages: Sequence[OutboxMessage] = ()) -> None:
     """Not accepted in time: back to the national queue with its deadline, the office's counter
     freed and a breach recorded for the office, in one transaction. Labels: request, counter."""
     tracking, office_id = _code(item), item.office_id
@@ -251,13 +228,10 @@ def requeue(item: RemoteRequestItem, category: str, now: datetime, callback: Cal
         RemoteRequestItem.updated_at.set(_stamp(now)),
         _append_history(_audit(now, "sla-sweep", ASSIGNED, RECEIVED, office=office_id, reason="not accepted in time")),
     ], condition=(RemoteRequestItem.status == ASSIGNED) & (RemoteRequestItem.office_id == office_id), versioned=False)
-    tx.update("counter", OfficeCounterItem(counter_pk(office_id), COUNTER_SK),
-              [OfficeCounterItem.busy.add(-1), OfficeCounterItem.updated_at.set(_stamp(now))],
-              condition=OfficeCounterItem.busy > 0, versioned=False)
+    load_store.free_counter(tx, office_id, now)
     tx.update("breach", SlaBreachItem(f"SB#{office_id}", f"DAY#{now.date().isoformat()}"),
               [SlaBreachItem.breaches.add(1)], versioned=False)
-    if callback is not None:
-        tx.put("callback", callback)
+    outbox_store.add(tx, messages)
     tx.commit()
 
 
@@ -269,88 +243,7 @@ def breaches(office_id: str, day: str) -> int:
         return 0
 
 
-# --- partner callbacks (outbox) -----------------------------------------------------------------
-
-CALLBACK_SHARDS = 4
-
-
-def callback(partner_id: str, tracking_code: str, payload: dict, due: datetime, webhook_id: str) -> CallbackItem:
-    shard = remote.queue_shard(tracking_code) % CALLBACK_SHARDS
-    return CallbackItem(f"CB#{shard}", f"{remote.epoch(due):012d}#{webhook_id}", partner_id=partner_id,
-                        request_id=tracking_code, webhook_id=webhook_id, payload=payload, attempts=0)
-
-
-@unavailable_guard
-def due_callbacks(now: datetime, limit: int = 100) -> list[CallbackItem]:
-    upper = f"{remote.epoch(now):012d}#~"
-    found: list[CallbackItem] = []
-    for n in range(CALLBACK_SHARDS):
-        found.extend(CallbackItem.query(f"CB#{n}", CallbackItem.sk <= upper, limit=limit, consistent_read=True))
-    return found
-
-
-@unavailable_guard
-def pending_callbacks() -> list[CallbackItem]:
-    return [c for n in range(CALLBACK_SHARDS) for c in CallbackItem.query(f"CB#{n}", consistent_read=True)]
-
-
-@unavailable_guard
-def callback_done(item: CallbackItem) -> None:
-    item.delete()
-
-
-@unavailable_guard
-def callback_later(item: CallbackItem, due: datetime) -> None:
-    """Move a callback to a later due time (delete + put, atomically), one more attempt counted."""
-    tx = Tx()
-    tx.delete("old", item, versioned=False)
-    tx.put("new", CallbackItem(item.pk, f"{remote.epoch(due):012d}#{item.webhook_id}", partner_id=item.partner_id,
-                               request_id=item.request_id, webhook_id=item.webhook_id, payload=item.payload,
-                               attempts=int(item.attempts or 0) + 1))
-    tx.commit()
-
-
-# --- office counters ------------------------------------------------------------------------
-
-@unavailable_guard
-def counter(office_id: str) -> OfficeCounterItem | None:
-    try:
-        return OfficeCounterItem.get(counter_pk(office_id), COUNTER_SK, consistent_read=True)
-    except DoesNotExist:
-        return None
-
-
-@unavailable_guard
-def ensure_counter(office_id: str, open_counters: int, now: datetime) -> OfficeCounterItem:
-    """The office's counter item, created with `open_counters` open if it does not exist yet."""
-    found = counter(office_id)
-    if found is not None:
-        return found
-    item = OfficeCounterItem(counter_pk(office_id), COUNTER_SK, open=open_counters, busy=0, updated_at=_stamp(now))
-    try:
-        item.save(condition=OfficeCounterItem.pk.does_not_exist())
-    except PutError as exc:
-        if not _conditional_failed(exc):
-            raise
-        return counter(office_id) or item
-    return item
-
-
-@unavailable_guard
-def set_open(office_id: str, open_counters: int, now: datetime) -> OfficeCounterItem:
-    """Open (or close) remote-work counters. Requests in hand stay; new claims need busy < open."""
-    item = OfficeCounterItem(counter_pk(office_id), COUNTER_SK)
-    item.update(actions=[OfficeCounterItem.open.set(open_counters),
-                         OfficeCounterItem.busy.set(OfficeCounterItem.busy | 0),
-                         OfficeCounterItem.updated_at.set(_stamp(now))])
-    return item
-
-
-@unavailable_guard
-def all_counters() -> list[OfficeCounterItem]:
-    return [c for c in OfficeCounterItem.scan(OfficeCounterItem.pk.startswith("OC#"), consistent_read=True)
-            if c.sk == COUNTER_SK]
-
+# --- counter reconciliation --------------------------------------------------------------------
 
 @unavailable_guard
 def held_per_office() -> dict[str, int]:
@@ -363,51 +256,3 @@ def held_per_office() -> dict[str, int]:
         if item.office_id:
             held[item.office_id] = held.get(item.office_id, 0) + 1
     return held
-
-
-@unavailable_guard
-def correct_busy(office_id: str, seen: int, actual: int, now: datetime) -> bool:
-    """Set busy to `actual` only if it is still `seen` (no claim or release since it was read)."""
-    item = OfficeCounterItem(counter_pk(office_id), COUNTER_SK)
-    try:
-        item.update(actions=[OfficeCounterItem.busy.set(actual), OfficeCounterItem.updated_at.set(_stamp(now))],
-                    condition=OfficeCounterItem.busy == seen)
-    except UpdateError as exc:
-        if _conditional_failed(exc):
-            return False
-        raise
-    return True
-
-
-# --- partner deliveries ---------------------------------------------------------------------
-
-def seen_item(partner_id: str, webhook_id: str, tracking_code: str, now: datetime, keep_hours: int) -> WebhookSeenItem:
-    return WebhookSeenItem(seen_pk(partner_id, webhook_id), SEEN_SK, request_id=tracking_code,
-                           ttl=now + timedelta(hours=keep_hours))
-
-
-@unavailable_guard
-def seen_request(partner_id: str, webhook_id: str, now: datetime) -> str | None:
-    """The request a delivery created, if it was processed and not yet expired (TTL is lazy)."""
-    try:
-        item = WebhookSeenItem.get(seen_pk(partner_id, webhook_id), SEEN_SK, consistent_read=True)
-    except DoesNotExist:
-        return None
-    if item.ttl is not None and item.ttl < now:
-        return None
-    return item.request_id
-
-
-@unavailable_guard
-def count_delivery(partner_id: str, now: datetime, quota: int) -> bool:
-    """Count one delivery in the partner's current minute; False when the quota is spent."""
-    minute = int(now.timestamp()) // 60
-    item = RateWindowItem(f"RL#{partner_id}#{minute}", RATE_SK)
-    try:
-        item.update(actions=[RateWindowItem.count.add(1), RateWindowItem.ttl.set(now + timedelta(minutes=10))],
-                    condition=RateWindowItem.count.does_not_exist() | (RateWindowItem.count < quota))
-    except UpdateError as exc:
-        if _conditional_failed(exc):
-            return False
-        raise
-    return True

@@ -5,11 +5,11 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from chalicelib.dal import booking_store, catalogue_store, idempotency, outbox_store
+from chalicelib.dal import booking_store, catalogue_store, idempotency
 from chalicelib.dal.db import TxConditionFailed, TxConflict
 from chalicelib.dal.models import BookingItem
 from chalicelib.domain import booking as rules
-from chalicelib.domain import calendar, slots, validators
+from chalicelib.domain import calendar, outbox, slots, validators
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.errors import (
     DailyCapReached,
@@ -113,10 +113,10 @@ def _messages(item_id: str, mobile: str, office: Office, service: Service, start
               "when_jalali": calendar.datetime_out(start)["jalali"], "booking_id": item_id}
     if access_code:
         params["access_code"] = access_code
-    out = [outbox_store.sms(template, mobile, now, booking_id=item_id, params=params)]
+    out = [outbox.sms(template, mobile, now, booking_id=item_id, params=params)]
     remind_at = rules.reminder_time(start, now, get_settings().reminder_hours_before)
     if template in ("booking_confirmed", "booking_rescheduled") and remind_at is not None:
-        out.append(outbox_store.sms("booking_reminder", mobile, remind_at, booking_id=item_id, params=params))
+        out.append(outbox.sms("booking_reminder", mobile, remind_at, booking_id=item_id, params=params))
     return out
 
 

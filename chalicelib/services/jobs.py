@@ -1,17 +1,18 @@
-"""Scheduled work: SMS delivery from the outbox and the office load snapshot. (Booking
-outcomes reach the ranking through its own stream consumer, services/ranking.py.)"""
+"""Scheduled work: the SMS courier (the outbox's delivery loop hands it each due SMS) and the
+office load snapshot. (Booking outcomes reach the ranking through its own stream consumer,
+services/ranking.py.)"""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from chalicelib.dal import booking_store, catalogue_store, load_store, outbox_store
-from chalicelib.dal.models import OutboxItem
+from chalicelib.dal import booking_store, catalogue_store, load_store
 from chalicelib.domain import booking as rules
 from chalicelib.domain import calendar, slots
+from chalicelib.domain.outbox import SMS, OutboxMessage, Sms, sms_retry_delay
 from chalicelib.domain.validators import mask_mobile
 from chalicelib.observability import logger, metrics
-from chalicelib.services import catalogue
+from chalicelib.services import catalogue, outbox
 from chalicelib.settings import get_settings
 
 TEMPLATES_FA = {
@@ -24,7 +25,6 @@ TEMPLATES_FA = {
     "remote_rating_invite": ("درخواست {tracking_code} انجام شد. لطفاً با کد {rating_token} "
                              "به کیفیت خدمت دفتر امتیاز دهید."),
 }
-MAX_ATTEMPTS = 6
 
 
 class SmsGateway:
@@ -36,39 +36,37 @@ class SmsGateway:
         logger.info("sms (not sent: local stage)", extra={"to": mask_mobile(recipient), "chars": len(text)})
 
 
-def _still_relevant(message: OutboxItem, now: datetime) -> bool:
+def _still_relevant(sms: Sms, now: datetime) -> bool:
     """A reminder goes only to a live booking that still starts when the reminder says."""
-    if message.template != "booking_reminder":
+    if sms.template != "booking_reminder":
         return True
-    item = booking_store.get_booking(message.booking_id) if message.booking_id else None
-    return (item is not None and item.status == rules.BOOKED and item.start == message.params.get("start")
+    item = booking_store.get_booking(sms.booking_id) if sms.booking_id else None
+    return (item is not None and item.status == rules.BOOKED and item.start == sms.params.get("start")
             and datetime.fromisoformat(item.start) > now)
 
 
-def deliver_outbox(now: datetime | None = None, gateway: SmsGateway | None = None) -> dict:
-    now = now or calendar.now_tehran()
-    gateway = gateway or SmsGateway()
-    sent = dropped = failed = 0
-    for message in outbox_store.due_messages(now):
-        if not _still_relevant(message, now):
-            outbox_store.done(message)
-            dropped += 1
-            continue
+def sms_courier(gateway: SmsGateway) -> outbox.Courier:
+    """Render and send one SMS, or drop a reminder that no longer applies; a failure is tried
+    again with the SMS backoff."""
+    def deliver(message: OutboxMessage, now: datetime) -> outbox.Outcome:
+        sms = message.content
+        if not _still_relevant(sms, now):
+            return outbox.Outcome("dropped")
         try:
-            gateway.send(message.recipient, TEMPLATES_FA[message.template].format_map(_Params(message.params)))
+            gateway.send(sms.recipient, TEMPLATES_FA[sms.template].format_map(_Params(sms.params)))
         except Exception:  # noqa: BLE001 - any gateway failure is retried later with backoff
-            logger.exception("sms delivery failed", extra={"template": message.template})
-            if int(message.attempts or 0) + 1 >= MAX_ATTEMPTS:
-                outbox_store.done(message)
-            else:
-                delay = (2 ** int(message.attempts or 0)) * 60 * random.uniform(0.8, 1.2)
-                outbox_store.retry_later(message, now + timedelta(seconds=delay))
-            failed += 1
-            continue
-        outbox_store.done(message)
-        sent += 1
-    metrics.add_metric(name="SmsSent", unit="Count", value=sent)
-    return {"sent": sent, "dropped": dropped, "failed": failed}
+            logger.exception("sms delivery failed", extra={"template": sms.template})
+            return outbox.Outcome("failed", sms_retry_delay(message.attempts, random.uniform(0.8, 1.2)))
+        return outbox.Outcome("sent")
+    return deliver
+
+
+def deliver_outbox(now: datetime | None = None, gateway: SmsGateway | None = None) -> dict:
+    """Send the due SMS (the schedule of the same name)."""
+    report = outbox.deliver(SMS, sms_courier(gateway or SmsGateway()), now)
+    counts = {"sent": report.counts["sent"], "dropped": report.counts["dropped"], "failed": report.counts["failed"]}
+    metrics.add_metric(name="SmsSent", unit="Count", value=counts["sent"])
+    return counts
 
 
 class _Params(dict):

@@ -7,7 +7,7 @@ import secrets as _secrets
 from datetime import datetime
 from urllib.parse import quote
 
-from chalicelib.dal import partner_store, request_store
+from chalicelib.dal import partner_store
 from chalicelib.dal.models import PartnerItem
 from chalicelib.domain import calendar, webhooks
 from chalicelib.errors import Conflict, InvalidInput, InvalidSignature, NotFound, RateLimited
@@ -39,7 +39,7 @@ def authenticate(partner_id: str, headers: dict[str, str], content: bytes, now: 
         metrics.add_metric(name="PartnerSignatureRejected", unit="Count", value=1)
         logger.warning("partner delivery rejected", extra={"partner_known": partner is not None, "why": str(exc)})
         raise InvalidSignature() from exc
-    if not request_store.count_delivery(partner.partner_id, now, int(partner.quota_per_minute)):
+    if not partner_store.count_delivery(partner.partner_id, now, int(partner.quota_per_minute)):
         raise RateLimited(f"At most {int(partner.quota_per_minute)} requests a minute",
                           "سقف تعداد درخواست در دقیقه پر شده است", retry_after=60 - now.second)
     return partner, msg_id

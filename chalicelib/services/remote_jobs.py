@@ -1,6 +1,7 @@
 """Scheduled work of remote requests: the SLA sweep (requests not accepted in time go back to
-the national queue, and the office's breach is recorded) and the delivery of signed status
-callbacks to partners (retries with backoff and jitter, stop on 410, SSRF guard)."""
+the national queue, and the office's breach is recorded), the counter reconciliation, and the
+courier of signed status callbacks to partners, which the outbox's delivery loop hands each due
+callback (retries with backoff and jitter, stop on 410, SSRF guard)."""
 from __future__ import annotations
 
 import http.client
@@ -8,26 +9,26 @@ import json
 import random
 import socket
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from chalicelib.dal import partner_store, request_store
+from chalicelib.dal import load_store, partner_store, request_store
 from chalicelib.dal.db import TxConditionFailed, TxConflict
 from chalicelib.domain import calendar, remote, webhooks
+from chalicelib.domain.outbox import CALLBACK, OutboxMessage, status_callback
 from chalicelib.observability import logger, metrics
-from chalicelib.services import catalogue
+from chalicelib.services import catalogue, outbox
 from chalicelib.settings import get_settings
 
 MAX_RESPONSE_BYTES = 65_536
 
 
-def callback_for(partner_id: str | None, tracking_code: str, status: str, now: datetime,
-                 reason: str | None = None):
-    """The outbox item announcing a status change to the partner that sent the request, if any."""
-    if not partner_id:
-        return None
-    payload = webhooks.status_event(tracking_code, status, now.isoformat(timespec="milliseconds"), reason)
-    return request_store.callback(partner_id, tracking_code, payload, now, webhooks.new_message_id())
+def callbacks(partner_id: str | None, tracking_code: str, status: str, now: datetime,
+              reason: str | None = None) -> list[OutboxMessage]:
+    """The outbox message announcing a status change to the partner that sent the request, if
+    any, as the list a store's transaction takes."""
+    message = status_callback(partner_id, tracking_code, status, now, reason)
+    return [message] if message is not None else []
 
 
 # --- SLA sweep ------------------------------------------------------------------------------------
@@ -43,8 +44,8 @@ def sweep_sla(now: datetime | None = None) -> dict:
             continue
         category = catalogue.get_service(item.service_id).category
         try:
-            request_store.requeue(item, category, now, callback_for(item.partner_id, lease.request_id,
-                                                                    remote.RECEIVED, now))
+            request_store.requeue(item, category, now, callbacks(item.partner_id, lease.request_id,
+                                                                 remote.RECEIVED, now))
         except (TxConditionFailed, TxConflict):
             raced += 1  # started (or rejected) at this very moment: nothing to return
             continue
@@ -62,14 +63,14 @@ def reconcile_counters(now: datetime | None = None) -> dict:
     counters are read BEFORE the requests and corrected only where busy has not moved since, so a
     claim or release racing the job is never overwritten; a drift left by it is fixed next run."""
     now = now or calendar.now_tehran()
-    counters = {c.pk.removeprefix("OC#"): int(c.busy or 0) for c in request_store.all_counters()}
+    counters = {c.pk.removeprefix("OC#"): int(c.busy or 0) for c in load_store.all_counters()}
     held = request_store.held_per_office()
     corrected = skipped = 0
     for office_id, busy in counters.items():
         actual = held.get(office_id, 0)
         if busy == actual:
             continue
-        if request_store.correct_busy(office_id, busy, actual, now):
+        if load_store.correct_busy(office_id, busy, actual, now):
             corrected += 1
             logger.warning("office counter corrected", extra={"office_id": office_id, "busy": busy, "actual": actual})
         else:
@@ -117,45 +118,47 @@ def http_sender(allow_private: bool = False, timeout: float = 15.0) -> Sender:
     return send
 
 
-def deliver_callbacks(now: datetime | None = None, send: Sender | None = None) -> dict:
-    now = now or calendar.now_tehran()
-    send = send or http_sender(allow_private=get_settings().stage == "local")
-    counts = {"sent": 0, "retried": 0, "stopped": 0, "dropped": 0}
-    # Oldest change first (shards interleave), so a partner usually sees a request's statuses in order.
-    for message in sorted(request_store.due_callbacks(now), key=lambda m: m.payload.get("timestamp", "")):
-        partner = partner_store.get(message.partner_id)
+def callback_courier(send: Sender) -> outbox.Courier:
+    """Sign and send one callback, with the partner's current secrets and the request's partner
+    reference; what became of it, for the outbox's loop."""
+    partners: dict[str, object] = {}  # one read per partner and run
+
+    def deliver(message: OutboxMessage, now: datetime) -> outbox.Outcome:
+        callback = message.content
+        if callback.partner_id not in partners:
+            partners[callback.partner_id] = partner_store.get(callback.partner_id)
+        partner = partners[callback.partner_id]
         if partner is None or not partner.active or not partner.callback_url or not partner.secrets:
-            request_store.callback_done(message)
-            counts["dropped"] += 1
-            continue
-        request = request_store.get(message.request_id)
-        payload = {**message.payload, "data": {**message.payload["data"],
-                                               "partner_ref": request.partner_ref if request else None}}
+            return outbox.Outcome("dropped")
+        request = request_store.get(callback.tracking_code)
+        payload = {**callback.payload, "data": {**callback.payload["data"],
+                                                "partner_ref": request.partner_ref if request else None}}
         body = json.dumps(payload, ensure_ascii=False).encode()
-        headers = webhooks.sign_headers([s["secret"] for s in partner.secrets], message.webhook_id,
+        headers = webhooks.sign_headers([s["secret"] for s in partner.secrets], callback.webhook_id,
                                         int(now.timestamp()), body)
         status, retry_after = None, None
         try:
             status, retry_after = send(partner.callback_url, body, headers)
         except CallbackRefused as exc:
             logger.warning("callback refused (SSRF guard)", extra={"partner_id": partner.partner_id, "why": str(exc)})
-            request_store.callback_done(message)
-            counts["dropped"] += 1
-            continue
+            return outbox.Outcome("dropped")
         except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
             logger.warning("callback failed", extra={"partner_id": partner.partner_id, "error": type(exc).__name__})
         if status is not None and 200 <= status < 300:
-            request_store.callback_done(message)
-            counts["sent"] += 1
-            continue
-        delay = webhooks.next_delay(int(message.attempts or 0), status, retry_after, random.uniform(0.8, 1.2))
+            return outbox.Outcome("sent")
+        delay = webhooks.next_delay(message.attempts, status, retry_after, random.uniform(0.8, 1.2))
         if delay is None:
-            request_store.callback_done(message)
-            counts["stopped"] += 1
             logger.warning("callback given up", extra={"partner_id": partner.partner_id, "status": status,
-                                                       "attempts": int(message.attempts or 0) + 1})
-            continue
-        request_store.callback_later(message, now + timedelta(seconds=max(delay, 1)))
-        counts["retried"] += 1
+                                                       "attempts": message.attempts + 1})
+            return outbox.Outcome("stopped")
+        return outbox.Outcome("retried", delay)
+    return deliver
+
+
+def deliver_callbacks(now: datetime | None = None, send: Sender | None = None) -> dict:
+    """Deliver the due partner callbacks (the schedule `deliver_partner_callbacks`)."""
+    send = send or http_sender(allow_private=get_settings().stage == "local")
+    report = outbox.deliver(CALLBACK, callback_courier(send), now)
+    counts = {label: report.counts[label] for label in ("sent", "retried", "stopped", "dropped")}
     metrics.add_metric(name="PartnerCallbacksSent", unit="Count", value=counts["sent"])
     return counts

@@ -7,12 +7,13 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from chalicelib.dal import catalogue_store, idempotency, outbox_store, request_store
+from chalicelib.dal import catalogue_store, idempotency, load_store, partner_store, request_store
 from chalicelib.dal.db import TxConditionFailed, TxConflict
 from chalicelib.dal.models import PartnerItem, QueueItem, RemoteRequestItem
-from chalicelib.domain import calendar, remote, validators
+from chalicelib.domain import calendar, outbox, remote, validators
 from chalicelib.domain.booking import access_code_matches, citizen_key
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.errors import (
     AlreadyRated,
     InvalidInput,
@@ -103,7 +104,7 @@ def _submit(req: RemoteRequestIn, now: datetime | None) -> dict:
     now = now or calendar.now_tehran()
     service = _remote_service(req.service_id)
     item, access_code = _draft(req, service, now, source="citizen")
-    sms = outbox_store.sms("remote_received", req.mobile, now, booking_id=None,
+    sms = outbox.sms("remote_received", req.mobile, now, booking_id=None,
                            params={"tracking_code": _code(item), "service_fa": service.name_fa})
     request_store.create(item, service.category, now, messages=[sms])
     metrics.add_metric(name="RemoteRequestReceived", unit="Count", value=1)
@@ -123,20 +124,20 @@ def submit_from_partner(partner: PartnerItem, webhook_id: str, req: PartnerReque
     """A verified partner delivery. Returns (view, created): a replayed `webhook-id` returns the
     request the first delivery created, and creates nothing."""
     now = now or calendar.now_tehran()
-    earlier = request_store.seen_request(partner.partner_id, webhook_id, now)
+    earlier = partner_store.seen_request(partner.partner_id, webhook_id, now)
     if earlier is not None:
         return partner_view(_must(earlier)), False
     service = _remote_service(req.service_id)
     item, _ = _draft(req, service, now, source="partner", partner_id=partner.partner_id, partner_ref=req.partner_ref)
-    seen = request_store.seen_item(partner.partner_id, webhook_id, _code(item), now, get_settings().webhook_dedupe_hours)
+    delivery = WebhookDelivery.received(partner.partner_id, webhook_id, now, get_settings().webhook_dedupe_hours)
     for attempt in range(4):
         try:
-            request_store.create(item, service.category, now, seen=seen)
+            request_store.create(item, service.category, now, delivery=delivery)
             break
         except TxConditionFailed as exc:
             if "webhook" not in exc.labels:
                 raise
-            earlier = request_store.seen_request(partner.partner_id, webhook_id, now)
+            earlier = partner_store.seen_request(partner.partner_id, webhook_id, now)
             if earlier is not None:
                 return partner_view(_must(earlier)), False
         except TxConflict:
@@ -241,7 +242,7 @@ def next_request(office_id: str, operator_id: str, now: datetime | None = None) 
     shards), or None when there is none. Never more requests than open counters."""
     now = now or calendar.now_tehran()
     office = catalogue.get_office(office_id)
-    counters = request_store.ensure_counter(office_id, catalogue.bookable_counters(office, now.date()), now)
+    counters = load_store.ensure_counter(office_id, catalogue.bookable_counters(office, now.date()), now)
     if int(counters.busy or 0) >= int(counters.open):
         raise NoFreeCounter()
     accept_by = now + timedelta(minutes=get_settings().remote_accept_minutes)
@@ -252,9 +253,9 @@ def next_request(office_id: str, operator_id: str, now: datetime | None = None) 
         if not heads:
             return None
         for entry in heads:
-            callback = remote_jobs.callback_for(entry.partner_id, entry.request_id, remote.ASSIGNED, now)
+            callbacks = remote_jobs.callbacks(entry.partner_id, entry.request_id, remote.ASSIGNED, now)
             try:
-                request_store.claim(entry, office_id, f"operator:{operator_id}", now, accept_by, callback)
+                request_store.claim(entry, office_id, f"operator:{operator_id}", now, accept_by, callbacks)
             except TxConditionFailed as exc:
                 if "counter" in exc.labels:
                     raise NoFreeCounter() from exc
@@ -300,13 +301,13 @@ def act(office_id: str, operator_id: str, tracking: str, action: str, reason: st
     if to == remote.COMPLETED and item.source == "citizen" and remote.invited_to_rate(
             _rng.random(), get_settings().rating_sample_rate):
         token = remote.new_access_code()
-        messages.append(outbox_store.sms("remote_rating_invite", item.mobile, now, booking_id=None,
-                                         params={"tracking_code": tracking, "rating_token": token}))
+        messages.append(outbox.sms("remote_rating_invite", item.mobile, now, booking_id=None,
+                                   params={"tracking_code": tracking, "rating_token": token}))
     try:
         request_store.transition(item, to, f"operator:{operator_id}", now,
                                  release_counter=remote.releases_counter(action, item.status), reason=reason,
-                                 callback=remote_jobs.callback_for(item.partner_id, tracking, to, now, reason),
-                                 offer=offer, rating_token=token, messages=messages)
+                                 offer=offer, rating_token=token,
+                                 messages=[*messages, *remote_jobs.callbacks(item.partner_id, tracking, to, now, reason)])
     except (TxConditionFailed, TxConflict) as exc:
         raise RequestStateConflict("The request changed meanwhile; read it again",
                                    "درخواست در این فاصله تغییر کرده است؛ دوباره بخوانید") from exc
@@ -360,9 +361,9 @@ def office_counters(office_id: str, open_counters: int | None, now: datetime | N
     now = now or calendar.now_tehran()
     staffed = catalogue.bookable_counters(catalogue.get_office(office_id), now.date())
     if open_counters is None:
-        return counters_view(office_id, request_store.ensure_counter(office_id, staffed, now))
+        return counters_view(office_id, load_store.ensure_counter(office_id, staffed, now))
     if open_counters > staffed:
         raise InvalidInput(f"The office has {staffed} counters with a licensed operator today",
                            "تعداد باجه‌ها بیش از باجه‌های دارای متصدی مجاز دفتر است")
-    request_store.set_open(office_id, open_counters, now)
-    return counters_view(office_id, request_store.counter(office_id))
+    load_store.set_open(office_id, open_counters, now)
+    return counters_view(office_id, load_store.counter(office_id))

@@ -214,9 +214,9 @@ def assign_on_arrival(item: RemoteRequestItem, service: Service, now: datetime) 
     accept_by = now + timedelta(minutes=get_settings().remote_accept_minutes)
 
     def claim(office: routing.OfficeState, mode: str, wanted: routing.ServiceSpec, strict: bool):
-        callback = remote_jobs.callback_for(item.partner_id, tracking, remote.ASSIGNED, now)
+        callbacks = remote_jobs.callbacks(item.partner_id, tracking, remote.ASSIGNED, now)
         try:
-            request_store.claim(entry, office.office_id, "router", now, accept_by, callback, only_if_no_visitor=True)
+            request_store.claim(entry, office.office_id, "router", now, accept_by, callbacks, only_if_no_visitor=True)
         except TxConditionFailed as exc:
             if exc.labels & {"queue", "request"}:
                 raise _AlreadyTaken() from exc

@@ -52,7 +52,7 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
                             "ranking", "operators"}),  # complaints/inspections, the operators registry
         "secrets": frozenset({"jwt", "pepper"}),
     },
-    "deliver_outbox": {  # due messages; a reminder re-checks its booking
+    "deliver_outbox": {  # due SMS; a reminder re-checks its booking
         "read": frozenset({"outbox", "bookings"}),
         "write": frozenset({"outbox"}),
     },
@@ -60,13 +60,13 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "read": frozenset({"offices", "network", "bookings", "requests"}),
         "write": frozenset({"network"}),
     },
-    "sweep_remote_sla": {  # requests not started in time go back to the national queue; breaches counted
-        "read": frozenset({"requests", "services"}),
-        "write": frozenset({"requests"}),
+    "sweep_remote_sla": {  # requests not started in time go back to the national queue (the partner's
+        "read": frozenset({"requests", "services"}),  # callback with them); breaches counted
+        "write": frozenset({"requests", "outbox"}),
     },
-    "deliver_partner_callbacks": {  # signed status callbacks from the requests outbox (partner secrets in `partners`)
-        "read": frozenset({"requests", "partners"}),
-        "write": frozenset({"requests"}),
+    "deliver_partner_callbacks": {  # signed status callbacks from the outbox (partner secrets in `partners`,
+        "read": frozenset({"outbox", "requests", "partners"}),  # the partner's reference in `requests`)
+        "write": frozenset({"outbox"}),
     },
     "reconcile_office_counters": {  # busy counters recounted from the office's open requests
         "read": frozenset({"requests"}),

@@ -3,7 +3,8 @@
 Run in its own process by test_cdk.py (it sets the environment before chalicelib is imported).
 The grants in infra/stacks/service.py FUNCTION_ACCESS must cover what this observes: a missing
 grant would otherwise show up only as AccessDenied in AWS. Data is seeded so that each job takes
-its working path (an office to snapshot, a due reminder, a booking outcome on the stream)."""
+its working path (an office to snapshot, a due reminder and partner callback, a booking outcome on
+the stream)."""
 from __future__ import annotations
 
 import json
@@ -64,15 +65,17 @@ def main() -> None:
 
         from app import app
         from chalicelib.dal import catalogue_store, outbox_store
-        from chalicelib.domain import calendar
+        from chalicelib.domain import calendar, outbox
         from infra.local import demo_network
         from infra.local.bootstrap import create_tables, office_entity
 
         create_tables()
         catalogue_store.save_all([office_entity(office) for office in demo_network.offices()[:3]])
         now = calendar.now_tehran()
-        outbox_store.sms("booking_reminder", "09120000000", now - timedelta(minutes=1), booking_id="BK-TRACE",
-                         params={"start": (now + timedelta(hours=20)).isoformat()}).save()
+        outbox_store.put([
+            outbox.sms("booking_reminder", "09120000000", now - timedelta(minutes=1), booking_id="BK-TRACE",
+                       params={"start": (now + timedelta(hours=20)).isoformat()}),
+            outbox.status_callback("P-TRACE", "RQTRACE00001", "ASSIGNED", now - timedelta(minutes=1))])
 
         image = {"pk": {"S": "BK#BK-TRACE"}, "sk": {"S": "BOOKING"}, "office_id": {"S": "OF-TRACE"},
                  "day": {"S": now.date().isoformat()}}

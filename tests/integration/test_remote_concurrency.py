@@ -45,7 +45,7 @@ def test_fifty_posts_with_one_idempotency_key(api, remote):
 
 
 def test_hundred_pulls_from_twenty_offices_over_thirty_requests(api, remote):
-    from chalicelib.dal import catalogue_store, request_store
+    from chalicelib.dal import catalogue_store, load_store
     from chalicelib.dal.models import OfficeCounterItem, QueueItem
     from chalicelib.domain import calendar
     from chalicelib.schemas import RemoteRequestIn
@@ -56,7 +56,7 @@ def test_hundred_pulls_from_twenty_offices_over_thirty_requests(api, remote):
     catalogue_store.save_all([fixtures.office(o, 3) for o in offices])
     now = calendar.now_tehran()
     for office, open_counters in offices.items():
-        request_store.set_open(office, open_counters, now)
+        load_store.set_open(office, open_counters, now)
     codes = {remote_requests._submit(RemoteRequestIn.model_validate(request_body(100 + n)), None)["tracking_code"]
              for n in range(30)}
     assert len(codes) == 30

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from chalicelib.dal import request_store
-from chalicelib.domain import calendar, remote, webhooks
+from chalicelib.dal import load_store, outbox_store, request_store
+from chalicelib.domain import calendar, outbox, remote, webhooks
 from chalicelib.schemas import PartnerIn, PartnerRequestIn, RemoteRequestIn
 from chalicelib.services import partners, remote_jobs, remote_requests
 from tests.integration.fixtures import national_id
@@ -47,7 +47,7 @@ def test_sla_sweep_returns_unaccepted_requests_and_records_the_breach(remote_db)
     now = calendar.now_tehran()
     late = remote_requests._submit(RemoteRequestIn.model_validate(request_body(1)), now)["tracking_code"]
     started = remote_requests._submit(RemoteRequestIn.model_validate(request_body(2)), now)["tracking_code"]
-    request_store.set_open("OF-A", 2, now)
+    load_store.set_open("OF-A", 2, now)
     got = {remote_requests.next_request("OF-A", "op-1", now)["tracking_code"] for _ in range(2)}
     assert got == {late, started}
     remote_requests.act("OF-A", "op-1", started, "start", now=now)
@@ -58,7 +58,7 @@ def test_sla_sweep_returns_unaccepted_requests_and_records_the_breach(remote_db)
     item = request_store.get(late)
     assert item.status == "RECEIVED" and item.office_id is None and item.queue.startswith("Q#")
     assert item.history[-1]["actor"] == "sla-sweep" and item.history[-1]["office"] == "OF-A"
-    assert request_store.counter("OF-A").busy == 1  # only the started one holds a counter
+    assert load_store.counter("OF-A").busy == 1  # only the started one holds a counter
     assert request_store.breaches("OF-A", after.date().isoformat()) == 1
     assert request_store.get(started).status == "IN_PROGRESS"
     # Off the office's work list with it; the started one stays.
@@ -99,7 +99,7 @@ def test_callbacks_are_signed_thin_and_follow_the_lifecycle(remote_db):
         assert national_id(1) not in body.decode() and "mobile" not in body.decode()
         statuses.append(event["data"]["status"])
     assert sorted(statuses) == sorted(["ASSIGNED", "IN_PROGRESS", "COMPLETED"])
-    assert request_store.pending_callbacks() == []
+    assert outbox_store.pending(outbox.CALLBACK) == []
 
 
 def test_callbacks_retry_with_backoff_and_stop_on_410(remote_db):
@@ -108,19 +108,19 @@ def test_callbacks_retry_with_backoff_and_stop_on_410(remote_db):
     remote_requests.next_request("OF-A", "op-1", now)
     sender = Recorder([(503, 120)])
     assert remote_jobs.deliver_callbacks(now, sender)["retried"] == 1
-    [waiting] = request_store.pending_callbacks()
-    due = int(waiting.sk.split("#")[0])
-    assert int(waiting.attempts) == 1 and due >= int(now.timestamp()) + 120  # Retry-After honoured
-    first_id = waiting.webhook_id
+    [waiting] = outbox_store.pending(outbox.CALLBACK)
+    assert waiting.attempts == 1 and waiting.due >= now + timedelta(seconds=120)  # Retry-After honoured
+    assert waiting.lease is None  # the run let go of it
+    first_id = waiting.content.webhook_id
     sender = Recorder([ConnectionError("down")])
     later = now + timedelta(seconds=121)
     assert remote_jobs.deliver_callbacks(later, sender)["retried"] == 1
-    [waiting] = request_store.pending_callbacks()
-    assert int(waiting.attempts) == 2 and waiting.webhook_id == first_id  # same id on every retry
-    assert int(waiting.sk.split("#")[0]) >= int(later.timestamp()) + 0.8 * webhooks.RETRY_DELAYS[1]
+    [waiting] = outbox_store.pending(outbox.CALLBACK)
+    assert waiting.attempts == 2 and waiting.content.webhook_id == first_id  # same id on every retry
+    assert waiting.due >= later + timedelta(seconds=0.8 * webhooks.RETRY_DELAYS[1])
     sender = Recorder([(410, None)])
     assert remote_jobs.deliver_callbacks(later + timedelta(hours=1), sender)["stopped"] == 1
-    assert request_store.pending_callbacks() == []
+    assert outbox_store.pending(outbox.CALLBACK) == []
     assert tracking
 
 
@@ -129,10 +129,7 @@ def test_callbacks_to_private_addresses_are_never_sent(remote_db):
                     "admin-1")
     now = calendar.now_tehran()
     for target in ("https://127.0.0.1/cb", "https://169.254.169.254/latest", "http://10.0.0.1/cb"):
-        item = request_store.callback("call-1470", "RQ2222222222", webhooks.status_event("RQ2222222222", "ASSIGNED",
-                                                                                          now.isoformat()), now,
-                                      webhooks.new_message_id())
-        item.save()
+        outbox_store.put([outbox.status_callback("call-1470", "RQ2222222222", "ASSIGNED", now)])
         set_callback(target)
         assert remote_jobs.deliver_callbacks(now, remote_jobs.http_sender())["dropped"] == 1, target
 
@@ -172,8 +169,8 @@ def test_reconciliation_fixes_drifted_counters_and_never_a_racing_claim(remote_d
     now = calendar.now_tehran()
     for n in range(3):
         remote_requests._submit(RemoteRequestIn.model_validate(request_body(70 + n)), now)
-    request_store.set_open("OF-A", 3, now)
-    request_store.set_open("OF-B", 1, now)
+    load_store.set_open("OF-A", 3, now)
+    load_store.set_open("OF-B", 1, now)
     held = remote_requests.next_request("OF-A", "op-1", now)["tracking_code"]
     remote_requests.next_request("OF-A", "op-1", now)
     assert remote_jobs.reconcile_counters(now)["corrected"] == 0  # no drift
@@ -182,7 +179,7 @@ def test_reconciliation_fixes_drifted_counters_and_never_a_racing_claim(remote_d
     OfficeCounterItem("OC#OF-A", "COUNTERS").update(actions=[OfficeCounterItem.busy.set(3)])
     OfficeCounterItem("OC#OF-B", "COUNTERS").update(actions=[OfficeCounterItem.busy.set(1)])
     assert remote_jobs.reconcile_counters(now) == {"offices": 2, "corrected": 2, "skipped": 0}
-    assert request_store.counter("OF-A").busy == 2 and request_store.counter("OF-B").busy == 0
+    assert load_store.counter("OF-A").busy == 2 and load_store.counter("OF-B").busy == 0
     # A claim racing the job (after the job read the counters) is never overwritten.
     OfficeCounterItem("OC#OF-A", "COUNTERS").update(actions=[OfficeCounterItem.busy.set(0)])
     real = request_store.held_per_office
@@ -196,6 +193,6 @@ def test_reconciliation_fixes_drifted_counters_and_never_a_racing_claim(remote_d
     result = remote_jobs.reconcile_counters(now)
     assert result["corrected"] == 1 and result["skipped"] == 1  # OF-A fixed; OF-B left for next run
     monkeypatch.undo()
-    assert request_store.counter("OF-A").busy == 2 and request_store.counter("OF-B").busy == 1
+    assert load_store.counter("OF-A").busy == 2 and load_store.counter("OF-B").busy == 1
     assert remote_jobs.reconcile_counters(now)["corrected"] == 0
     assert held

@@ -52,7 +52,7 @@ def submit(n: int, now, **extra) -> dict:
 
 
 def busy(office: str) -> int:
-    item = request_store.counter(office)
+    item = load_store.counter(office)
     return int(item.busy or 0) if item else 0
 
 
@@ -60,7 +60,7 @@ def test_check_in_and_completion_count_visitors_and_the_snapshot_reads_live_load
     day = next_open_day()
     first, _ = visit("OF-A", day, 1), visit("OF-A", day, 2)
     office_day.act("OF-A", "op-1", first, "complete", now=at(day, "09:20"))
-    request_store.set_open("OF-C", 2, at(day, "08:00"))
+    load_store.set_open("OF-C", 2, at(day, "08:00"))
     submit(10, at(day, "08:00"))  # offices not open yet: nothing is idle, it waits in the national queue
     remote_requests.next_request("OF-C", "op-9", at(day, "09:30"))
 
@@ -77,8 +77,8 @@ def test_check_in_and_completion_count_visitors_and_the_snapshot_reads_live_load
 def test_a_remote_request_goes_on_arrival_to_an_idle_office_by_a_conditional_claim(live):
     day = next_open_day()
     opened = at(day, "09:00")
-    request_store.set_open("OF-A", 1, opened)
-    request_store.set_open("OF-C", 2, opened)
+    load_store.set_open("OF-A", 1, opened)
+    load_store.set_open("OF-C", 2, opened)
     jobs.snapshot_office_load(opened)
     # A visitor checks in at OF-A after the snapshot: the view still thinks OF-A is idle.
     visit("OF-A", day, 3)
@@ -107,7 +107,7 @@ def test_a_remote_request_goes_on_arrival_to_an_idle_office_by_a_conditional_cla
 def test_without_an_idle_office_a_request_waits_in_the_queue_and_a_preferred_office_is_respected(live):
     day = next_open_day()
     opened = at(day, "09:00")
-    request_store.set_open("OF-C", 1, opened)
+    load_store.set_open("OF-C", 1, opened)
     jobs.snapshot_office_load(opened)
     first = submit(12, opened)
     assert first["status"] == "ASSIGNED" and first["office"]["office_id"] == "OF-C"
@@ -115,7 +115,7 @@ def test_without_an_idle_office_a_request_waits_in_the_queue_and_a_preferred_off
     second = submit(13, opened + timedelta(minutes=1))
     assert second["status"] == "RECEIVED" and second["queue"] == "national"
     assert busy("OF-C") == 1
-    request_store.set_open("OF-A", 1, opened)
+    load_store.set_open("OF-A", 1, opened)
     jobs.snapshot_office_load(opened + timedelta(minutes=2))
     preferred = submit(14, opened + timedelta(minutes=2), preferred_office_id="OF-B")
     assert preferred["status"] == "RECEIVED" and preferred["queue"] == "office"
@@ -166,7 +166,7 @@ def test_remote_suggestions_respect_in_person_declarations_and_offer_the_network
     office = catalogue_store.get_office("OF-A")
     catalogue_store.save_all([replace(office, in_person_required=frozenset({"S0001"}))])
     for office_id in ("OF-A", "OF-B", "OF-C"):
-        request_store.set_open(office_id, 1, now)
+        load_store.set_open(office_id, 1, now)
     jobs.snapshot_office_load(now)
     result = router.suggest("S0001", "remote", None, None, None, 5, now)
     assert {i["office"]["office_id"] for i in result["items"]} == {"OF-B", "OF-C"}
@@ -215,7 +215,7 @@ def test_arrivals_and_pulls_at_once_never_exceed_open_counters_nor_pass_a_waitin
     opened = at(day, "09:00")
     open_counters = {"OF-A": 2, "OF-B": 1, "OF-C": 2}
     for office, n in open_counters.items():
-        request_store.set_open(office, n, opened)
+        load_store.set_open(office, n, opened)
     jobs.snapshot_office_load(opened)
     visit("OF-B", day, 40)  # after the snapshot: the router's view still thinks OF-B is idle
 

@@ -1,0 +1,103 @@
+"""The outbox's one delivery loop, for every kind of message. Each kind has its courier (the SMS
+gateway, the partner callback sender) that says what became of one message; the loop CLAIMS each
+message (a lease with expiry, a conditional write) before handing it over, so overlapping or
+retried runs never send one twice, then finishes it or moves it to its next attempt with the
+delay the courier chose (each kind keeps its own backoff schedule).
+
+Messages of one thread (a booking, a request) go one after another in due order; threads run
+concurrently on a small pool of workers, each message still claimed on its own."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from chalicelib.domain import calendar
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.observability import logger, metrics
+from chalicelib.services.stores import stores
+
+# A claim outlives any run: a scheduled function is stopped after 60 s and a send times out
+# after 15 s. A message whose run died is claimed again this long after it was claimed.
+LEASE_SECONDS = 300
+BATCH = 100  # due messages read per partition and run
+WORKERS = 8  # threads sending at once
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one message. `label` is what the run counts it as; with `retry_in` the
+    message is tried again that many seconds later, without it the message is finished."""
+    label: str
+    retry_in: float | None = None
+
+
+Courier = Callable[[OutboxMessage, datetime], Outcome]
+
+
+@dataclass
+class Report:
+    """One run: outcomes by label, due messages another run had claimed first, and messages this
+    run finished after its lease had expired (another run may have claimed and sent them too)."""
+    counts: Counter[str] = field(default_factory=Counter)
+    claimed_elsewhere: int = 0
+    lease_lost: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, label: str | None = None, *, claimed_elsewhere: int = 0, lease_lost: int = 0) -> None:
+        with self._lock:
+            if label is not None:
+                self.counts[label] += 1
+            self.claimed_elsewhere += claimed_elsewhere
+            self.lease_lost += lease_lost
+
+
+def deliver(kind: str, courier: Courier, now: datetime | None = None, *, workers: int = WORKERS,
+            batch: int = BATCH, lease_seconds: float = LEASE_SECONDS) -> Report:
+    """Deliver the due messages of one kind. `now` is the run's clock: leases are taken and
+    retries scheduled on it, advanced by the time the run has taken so far."""
+    now = now or calendar.now_tehran()
+    started = time.monotonic()
+    report = Report()
+
+    def clock() -> datetime:
+        return now + timedelta(seconds=time.monotonic() - started)
+
+    def work(thread: list[OutboxMessage]) -> None:
+        for message in thread:
+            _deliver_one(message, courier, clock, lease_seconds, report)
+
+    threads: dict[str, list[OutboxMessage]] = defaultdict(list)
+    for message in stores.outbox.due(kind, now, batch):  # earliest first
+        threads[message.thread].append(message)
+    if workers <= 1 or len(threads) <= 1:
+        for thread in threads.values():
+            work(thread)
+    else:
+        with ThreadPoolExecutor(max_workers=min(workers, len(threads)), thread_name_prefix=f"outbox-{kind}") as pool:
+            for future in [pool.submit(work, thread) for thread in threads.values()]:
+                future.result()
+    if report.lease_lost:
+        metrics.add_metric(name="OutboxLeaseLost", unit="Count", value=report.lease_lost)
+    if report.claimed_elsewhere or report.lease_lost:
+        logger.info("outbox run overlapped another", extra={
+            "kind": kind, "claimed_elsewhere": report.claimed_elsewhere, "lease_lost": report.lease_lost})
+    return report
+
+
+def _deliver_one(message: OutboxMessage, courier: Courier, clock: Callable[[], datetime], lease_seconds: float,
+                 report: Report) -> None:
+    claimed = stores.outbox.claim(message, clock(), lease_seconds)
+    if claimed is None:
+        report.add(claimed_elsewhere=1)
+        return
+    outcome = courier(claimed, clock())
+    if outcome.retry_in is None:
+        finished = stores.outbox.done(claimed)
+    else:
+        finished = stores.outbox.retry_later(claimed, clock() + timedelta(seconds=max(outcome.retry_in, 1)))
+    report.add(outcome.label, lease_lost=0 if finished else 1)
