@@ -39,8 +39,19 @@ class Settings(BaseModel):
     slot_grid_minutes: int = Field(15, ge=5, le=60)
     thursday_open: bool = True
     reminder_hours_before: int = Field(24, ge=1, le=72)
-    # "log": local and tests record SMS in the log (masked) instead of sending.
-    sms_mode: Literal["log", "gateway"] = "log"
+    # SMS: "log" (local, tests) records them masked instead of sending; "aws" sends through AWS End
+    # User Messaging SMS from an origination identity (phone number, sender ID or pool, id or ARN)
+    # with a configuration set (delivery events); "smsir" through SMS.ir's REST API from a line
+    # number, its API key in a Secrets Manager secret.
+    sms_mode: Literal["log", "aws", "smsir"] = "log"
+    sms_origination_identity: str | None = Field(None, min_length=1, max_length=256)
+    sms_configuration_set: str | None = Field(None, min_length=1, max_length=256)
+    sms_region: str | None = None  # End User Messaging's region when it is not the app's
+    smsir_line_number: str | None = Field(None, pattern=r"^\d{4,20}$")
+    smsir_api_key_secret_arn: str | None = Field(None, pattern=r"^arn:aws[\w-]*:secretsmanager:")
+    smsir_base_url: str = Field("https://api.sms.ir", pattern=r"^(https://|http://127\.0\.0\.1[:/])")
+    sms_connect_timeout_s: float = Field(1.0, gt=0, le=10)
+    sms_read_timeout_s: float = Field(5.0, gt=0, le=30)
     max_body_bytes: int = Field(16_384, ge=1024)
     catalogue_cache_seconds: int = Field(60, ge=0)
 
@@ -59,6 +70,14 @@ class Settings(BaseModel):
     ranking_on_time_minutes: int = Field(15, ge=0, le=120)  # in-person: served within N min of the start
     ranking_event_marker_days: int = Field(7, ge=2, le=30)  # > the stream's 24 h retention
     operator_min_training_hours: int = Field(40, ge=0, le=1000)  # operator compliance
+
+    def missing_for_sms(self) -> list[str]:
+        """The variables the chosen SMS mode needs and does not have."""
+        needed = {"log": {}, "aws": {"SMS_ORIGINATION_IDENTITY": self.sms_origination_identity,
+                                     "SMS_CONFIGURATION_SET": self.sms_configuration_set},
+                  "smsir": {"SMSIR_LINE_NUMBER": self.smsir_line_number,
+                            "SMSIR_API_KEY_SECRET_ARN": self.smsir_api_key_secret_arn}}[self.sms_mode]
+        return sorted(var for var, value in needed.items() if not value)
 
     def uses_public_keys(self) -> bool:
         return self.jwt_signing_key == LOCAL_JWT_KEY or self.citizen_pepper == LOCAL_PEPPER
@@ -90,6 +109,14 @@ _ENV = {
     "thursday_open": "THURSDAY_OPEN",
     "reminder_hours_before": "REMINDER_HOURS_BEFORE",
     "sms_mode": "SMS_MODE",
+    "sms_origination_identity": "SMS_ORIGINATION_IDENTITY",
+    "sms_configuration_set": "SMS_CONFIGURATION_SET",
+    "sms_region": "SMS_REGION",
+    "smsir_line_number": "SMSIR_LINE_NUMBER",
+    "smsir_api_key_secret_arn": "SMSIR_API_KEY_SECRET_ARN",
+    "smsir_base_url": "SMSIR_BASE_URL",
+    "sms_connect_timeout_s": "SMS_CONNECT_TIMEOUT_S",
+    "sms_read_timeout_s": "SMS_READ_TIMEOUT_S",
     "max_body_bytes": "MAX_BODY_BYTES",
     "catalogue_cache_seconds": "CATALOGUE_CACHE_SECONDS",
     "remote_sla_work_hours": "REMOTE_SLA_WORK_HOURS",
@@ -134,6 +161,9 @@ def load_settings(environ: dict[str, str] | None = None, read_secret=_read_secre
     # In a deployed Lambda the keys come from Secrets Manager; the local defaults are public.
     if in_lambda and settings.stage in ("dev", "prod") and settings.uses_public_keys():
         raise RuntimeError("dev and prod need JWT_SIGNING_KEY_SECRET_ARN and CITIZEN_PEPPER_SECRET_ARN")
+    # Checked where messages are sent, not where the app is packaged (`cdk synth` imports it too).
+    if in_lambda and settings.missing_for_sms():
+        raise RuntimeError(f"SMS_MODE={settings.sms_mode} needs {', '.join(settings.missing_for_sms())}")
     return settings
 
 
