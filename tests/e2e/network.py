@@ -1,0 +1,33 @@
+"""The network the browser tests book against: the integration tests' services and opening hours,
+plus one service whose name carries digits, and offices spread over Tehran and Karaj so that the
+suggestions and their map have distinct places."""
+from __future__ import annotations
+
+from chalicelib.domain.catalogue import Service
+from tests.integration import fixtures
+
+COPIES = Service("S0005", category="documents", name_en="Certified copies, up to 10 pages",
+                 name_fa="رونوشت برابر اصل تا ۱۰ برگ", mode="in_person", duration_min=10, tariff_rials=150_000)
+SERVICES = [*fixtures.SERVICES, COPIES]
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+# (id, city, city_fa, province, province_fa, lat, lon, counters, published tier)
+PLACES = [
+    ("OF-KRJ-1", "Karaj", "کرج", "Alborz", "البرز", 35.8327, 50.9915, 2, 5),
+    ("OF-KRJ-2", "Karaj", "کرج", "Alborz", "البرز", 35.8011, 51.0203, 1, 3),
+    ("OF-KRJ-3", "Karaj", "کرج", "Alborz", "البرز", 35.8440, 50.9390, 1, 4),
+    ("OF-THR-1", "Tehran", "تهران", "Tehran", "تهران", 35.7000, 51.4000, 3, 5),
+]
+OFFICES = [
+    fixtures.office(office_id, counters, name_en=f"Office {office_id}", name_fa=f"دفتر {office_id[-1].translate(PERSIAN)} {city_fa}",
+                    city=city, city_fa=city_fa, province=province, province_fa=province_fa, lat=lat, lon=lon,
+                    offered_categories={"petitions", "sana", "consulting", "notices", "documents"}, tier=tier)
+    for office_id, city, city_fa, province, province_fa, lat, lon, counters, tier in PLACES
+]
+
+
+def seed() -> None:
+    from chalicelib.dal import catalogue_store
+    from infra.local.bootstrap import create_tables
+
+    create_tables()
+    catalogue_store.save_all([*SERVICES, *OFFICES])

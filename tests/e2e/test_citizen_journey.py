@@ -1,0 +1,183 @@
+"""A citizen books in the browser, in Persian, from the search to the cancellation, through the
+public API only; every page visited passes axe-core with no serious or critical violation."""
+from __future__ import annotations
+
+import re
+
+import requests
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import axe_check, screenshot
+
+PERSIAN_DIGITS = re.compile("[۰-۹]")
+BAD_NATIONAL_ID = "0012345678"  # ten digits, wrong check digit
+GOOD_NATIONAL_ID = "0012345679"
+
+
+def search(page, text: str) -> None:
+    page.get_by_label("جست‌وجوی خدمت").fill(text)
+    page.get_by_role("button", name="جست‌وجو").click()
+
+
+def test_search_folds_spellings_and_shows_mode_duration_tariff(page):
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "fa")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    axe_check(page, "home")
+    # Persian digits in the query, Latin in the query: the same service (its name has «۱۰»).
+    for typed in ("تا ۱۰ برگ", "تا 10 برگ", "رونوشت برابر اصل تا ١٠"):  # the last: Arabic-Indic digits
+        search(page, typed)
+        expect(page.locator(".service")).to_have_count(1)
+        expect(page.locator(".service h3")).to_have_text("رونوشت برابر اصل تا ۱۰ برگ")
+    card = page.locator(".service")
+    expect(card).to_contain_text("حضوری")
+    expect(card).to_contain_text("۱۰ دقیقه")
+    expect(card).to_contain_text("۱۵۰٬۰۰۰ ریال")
+    # A query for something that is not there says so.
+    search(page, "گواهینامه رانندگی")
+    expect(page.get_by_text("خدمتی با این نام پیدا نشد", exact=False)).to_be_visible()
+    # Browse by category.
+    page.goto("/")
+    page.get_by_role("link", name="ثبت‌نام سامانه ثنا").click()
+    expect(page.locator("h1")).to_have_text("ثبت‌نام سامانه ثنا")
+    expect(page.locator(".service h3")).to_have_text(["ثبت‌نام سامانه ثنا"])
+    axe_check(page, "category")
+
+
+def test_book_then_cancel(page, base_url):
+    # Find, typed with the Arabic yeh (ي) as many keyboards send it.
+    page.goto("/")
+    search(page, "دريافت ابلاغيه")
+    expect(page.locator(".service h3")).to_have_text(["دریافت ابلاغیه"])
+    expect(page).to_have_title(re.compile("^کدام خدمت را لازم دارید؟"))
+    screenshot(page, "1-find")
+    page.locator(".service h3 a").click()
+
+    # Where to go: the city, then the suggestions with their parts, tier and the API's explanation.
+    expect(page.locator("h1")).to_have_text("کجا مراجعه می‌کنید؟")
+    page.get_by_label("شهر", exact=True).fill("كرج")  # Arabic kaf
+    page.get_by_role("button", name="نمایش دفترها").click()
+    cards = page.locator(".suggestion")
+    expect(cards.first).to_be_visible()
+    api = requests.get(f"{base_url}/v1/suggestions", params={"service": "S0004", "city": "کرج", "limit": 5}, timeout=10).json()
+    expect(cards).to_have_count(len(api["items"]))
+    first = api["items"][0]
+    expect(cards.first.locator(".explanation")).to_have_text(first["explanation_fa"])
+    expect(cards.first.locator("h3")).to_contain_text(first["office"]["name_fa"])
+    for part in ("انتظار", "انجام خدمت", "جریمه کیفیت", "رفت‌وآمد", "جمع", "فاصله", "رتبه دفتر"):
+        expect(cards.first.locator("dt", has_text=part)).to_have_count(1)
+    expect(cards.first.locator(".facts")).to_contain_text(PERSIAN_DIGITS)
+    # The drawing has one mark per suggested office, and nothing was fetched from a tile server.
+    expect(page.locator(".office-map__office")).to_have_count(len(api["items"]))
+    axe_check(page, "where to go")
+    screenshot(page, "2-where")
+    cards.first.get_by_role("link", name=re.compile("^دیدن روزها و ساعت‌های")).click()
+
+    # The office's days: a Jalali calendar; the first open day.
+    expect(page.locator("h1")).to_have_text("کدام روز؟")
+    expect(page.locator(".calendar caption").first).to_contain_text(PERSIAN_DIGITS)
+    axe_check(page, "days")
+    screenshot(page, "3-days")
+    day = page.locator(".calendar__open a").first
+    day_label = day.get_attribute("aria-label")  # "انتخاب سه‌شنبه ۱۰ آذر ۱۴۰۵", by the browser's Persian calendar
+    day.click()
+
+    # Free times: the legend is written from the API's own Jalali date and must name the same day.
+    expect(page.locator("h1")).to_have_text("چه ساعتی؟")
+    legend = page.locator("legend")
+    expect(legend).to_have_text(f"ساعت‌های آزاد {day_label.removeprefix('انتخاب ')}")
+    axe_check(page, "times")
+    screenshot(page, "4-times")
+    page.locator(".time label").first.click()
+    with page.expect_response(lambda r: r.url.endswith("/v1/holds")) as held:
+        page.get_by_role("button", name="نگه‌داشتن این نوبت و ادامه").click()
+    assert held.value.status == 201
+
+    # Your details with a bad national ID: the API's Persian error beside the field, a summary
+    # at the top with the focus on it, and the title prefixed with «خطا:».
+    expect(page.locator("h1")).to_have_text("مشخصات شما")
+    page.get_by_label("کد ملی").fill(BAD_NATIONAL_ID)
+    page.get_by_label("شماره تلفن همراه").fill("۰۹۱۲۱۲۳۴۵۶۷")  # Persian digits are accepted
+    page.get_by_role("button", name="ادامه").click()
+    expect(page.locator("h1")).to_have_text("پیش از ثبت، پاسخ‌هایتان را بررسی کنید")
+    with page.expect_response(lambda r: r.url.endswith("/v1/bookings")) as refused:
+        page.get_by_role("button", name="ثبت نوبت").click()
+    assert refused.value.status == 422
+    problem = refused.value.json()
+    message_fa = next(e["message_fa"] for e in problem["errors"] if e["field"] == "national_id")
+    expect(page.locator("h1")).to_have_text("مشخصات شما")
+    expect(page.locator("#national_id-error")).to_contain_text(message_fa)
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary")).to_contain_text("مشکلی وجود دارد")
+    expect(page.locator(".error-summary a")).to_have_text([message_fa])
+    expect(page).to_have_title(re.compile("^خطا: "))
+    expect(page.get_by_label("کد ملی")).to_have_attribute("aria-invalid", "true")
+    axe_check(page, "your details (error)")
+    screenshot(page, "5-details-error")
+
+    # Fixed: check your answers, then book.
+    page.get_by_label("کد ملی").fill(GOOD_NATIONAL_ID)
+    page.get_by_role("button", name="ادامه").click()
+    expect(page.locator(".summary")).to_contain_text("۰۰۱۲۳۴۵۶۷۹")
+    axe_check(page, "check your answers")
+    screenshot(page, "6-check")
+    with page.expect_response(lambda r: r.url.endswith("/v1/bookings")) as booked:
+        page.get_by_role("button", name="ثبت نوبت").click()
+    assert booked.value.status == 201
+    assert booked.value.request.headers.get("idempotency-key")
+    created = booked.value.json()
+
+    # Confirmation: tracking ID and access code (as the API gave them), an .ics file.
+    expect(page.locator("h1")).to_have_text("نوبت شما ثبت شد")
+    expect(page.get_by_test_id("tracking-id")).to_have_text(created["booking_id"])
+    expect(page.get_by_test_id("access-code")).to_have_text(created["access_code"])
+    assert re.fullmatch(r"[2-9A-HJ-NP-Z]{8}", created["access_code"])
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("افزودن به تقویم")).click()
+    ics = open(download.value.path(), encoding="utf-8").read()
+    assert f"UID:{created['booking_id']}@ejso" in ics
+    start_utc = created["start"]["at"]  # e.g. 2026-12-01T09:30+03:30 -> DTSTART:20261201T060000Z
+    hh, mm = int(start_utc[11:13]), int(start_utc[14:16])
+    minutes = hh * 60 + mm - (3 * 60 + 30)
+    assert f"DTSTART:{start_utc[:10].replace('-', '')}T{minutes // 60:02d}{minutes % 60:02d}00Z" in ics
+    axe_check(page, "confirmation")
+    screenshot(page, "7-confirmation")
+
+    # The back button does not book again: the previous page says it is done.
+    page.go_back()
+    expect(page.locator("h1")).to_have_text("این نوبت پیش‌تر ثبت شده است و دوباره ثبت نمی‌شود.")
+    page.go_forward()
+    expect(page.locator("h1")).to_have_text("نوبت شما ثبت شد")
+
+    # Manage: read with the access code, then cancel.
+    page.get_by_role("link", name="دیدن یا لغو این نوبت").click()
+    expect(page.get_by_label("شناسه پیگیری")).to_have_value(created["booking_id"])
+    page.get_by_label("رمز دسترسی").fill(created["access_code"])
+    page.get_by_role("button", name="نمایش نوبت").click()
+    expect(page.get_by_test_id("booking-status")).to_have_text("ثبت‌شده")
+    page.get_by_role("button", name="لغو این نوبت").click()
+    page.get_by_role("button", name="بله، لغو شود").click()
+    expect(page.get_by_test_id("booking-status")).to_have_text("لغوشده")
+    expect(page.get_by_text("نوبت شما لغو شد.")).to_be_visible()
+    axe_check(page, "manage")
+    screenshot(page, "8-manage")
+    # The API agrees.
+    stored = requests.get(f"{base_url}/v1/bookings/{created['booking_id']}",
+                          headers={"X-Access-Code": created["access_code"]}, timeout=10).json()
+    assert stored["status"] == "CANCELLED"
+
+
+def test_location_with_consent_and_english(page, base_url):
+    """The browser's location (granted) instead of a city; the same page in English, left to right."""
+    page.context.grant_permissions(["geolocation"], origin=base_url)
+    page.context.set_geolocation({"latitude": 35.83, "longitude": 50.99})
+    page.goto("/services/S0004/where")
+    page.get_by_role("button", name="استفاده از موقعیت من").click()
+    expect(page).to_have_url(re.compile(r"lat=35\.83.*lon=50\.99"))
+    expect(page.locator(".suggestion").first).to_be_visible()
+    expect(page.locator(".office-map__you")).to_have_count(1)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.locator("h1")).to_have_text("Where will you go?")
+    expect(page.locator(".suggestion .explanation").first).to_contain_text("min")
+    axe_check(page, "where to go (English)")

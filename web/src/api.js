@@ -1,0 +1,66 @@
+// The public HTTP API, on the same origin (/v1/...). Errors arrive as RFC 9457 problem+json with
+// Persian beside English; they are thrown as ApiProblem so pages can show them next to the field.
+import { lang } from './i18n.js';
+
+export class ApiProblem extends Error {
+  constructor(status, body) {
+    super(body?.detail || body?.title || `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+    // The stable kind is the last part of `type`, e.g. "slot-full".
+    this.kind = (this.body.type || '').split('/').pop() || null;
+  }
+
+  /** The message to show, in the page's language. */
+  message_() {
+    const b = this.body;
+    return lang() === 'fa' ? (b.detail_fa || b.title_fa || b.detail || b.title) : (b.detail || b.title || b.detail_fa);
+  }
+
+  /** Field errors as {field: message} in the page's language. */
+  fieldErrors() {
+    const out = {};
+    for (const e of this.body.errors || []) {
+      out[e.field] = lang() === 'fa' ? (e.message_fa || e.message) : (e.message || e.message_fa);
+    }
+    return out;
+  }
+}
+
+export class NetworkError extends Error {}
+
+async function call(method, path, { query, body, headers } = {}) {
+  const url = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(query || {})) {
+    if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
+  }
+  let resp;
+  try {
+    resp = await fetch(url, {
+      method,
+      headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch (err) {
+    throw new NetworkError(String(err));
+  }
+  const type = resp.headers.get('Content-Type') || '';
+  const data = type.includes('json') ? await resp.json().catch(() => null) : null;
+  if (!resp.ok) throw new ApiProblem(resp.status, data);
+  return data;
+}
+
+export const api = {
+  services: (q, category, cursor) => call('GET', '/v1/services', { query: { q, category, cursor, limit: 20 } }),
+  service: (id) => call('GET', `/v1/services/${encodeURIComponent(id)}`),
+  suggestions: (params) => call('GET', '/v1/suggestions', { query: { limit: 5, ...params } }),
+  office: (id) => call('GET', `/v1/offices/${encodeURIComponent(id)}`),
+  slots: (officeId, service, date) => call('GET', `/v1/offices/${encodeURIComponent(officeId)}/slots`,
+    { query: { service, date } }),
+  holidays: (from, to) => call('GET', '/v1/calendar/holidays', { query: { from, to } }),
+  hold: (body) => call('POST', '/v1/holds', { body }),
+  book: (body, idempotencyKey) => call('POST', '/v1/bookings', { body, headers: { 'Idempotency-Key': idempotencyKey } }),
+  booking: (id, code) => call('GET', `/v1/bookings/${encodeURIComponent(id)}`, { headers: { 'X-Access-Code': code } }),
+  cancel: (id, code) => call('POST', `/v1/bookings/${encodeURIComponent(id)}/cancel`,
+    { headers: { 'X-Access-Code': code } }),
+};

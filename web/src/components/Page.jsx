@@ -1,0 +1,22 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../i18n.js';
+
+/** One page: its <title> (prefixed with the error word when it shows errors) and one <h1>,
+ * focused when the page opens so screen readers start from it. */
+export function Page({ title, caption, hasErrors = false, back, children }) {
+  const h1 = useRef(null);
+  useEffect(() => {
+    document.title = `${hasErrors ? t('errorPrefix') : ''}${title} – ${t('siteName')}`;
+  }, [title, hasErrors]);
+  useEffect(() => {
+    if (!document.querySelector('.error-summary')) h1.current?.focus();
+  }, [title]);
+  return (
+    <>
+      {back && <a class="back-link" href={back}>{t('back')}</a>}
+      {caption && <p class="caption">{caption}</p>}
+      <h1 tabIndex={-1} ref={h1}>{title}</h1>
+      {children}
+    </>
+  );
+}

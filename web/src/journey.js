@@ -1,0 +1,27 @@
+// The booking journey between pages. What identifies the choice (service, office, day, time,
+// hold) survives a reload in sessionStorage; the citizen's national ID and mobile live in memory
+// only, and the access code is never stored anywhere.
+const KEY = 'ejso.journey';
+
+let memory = { details: null, lastBooking: null };
+
+function load() {
+  try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch { return {}; }
+}
+
+export const journey = {
+  get: () => load(),
+  update(patch) {
+    const next = { ...load(), ...patch };
+    try { sessionStorage.setItem(KEY, JSON.stringify(next)); } catch { /* private mode */ }
+    return next;
+  },
+  reset() {
+    try { sessionStorage.removeItem(KEY); } catch { /* ignore */ }
+    memory = { details: null, lastBooking: memory.lastBooking };
+  },
+  details: () => memory.details,
+  setDetails(d) { memory.details = d; },
+  lastBooking: () => memory.lastBooking,
+  setLastBooking(b) { memory.lastBooking = b; },
+};

@@ -1,0 +1,70 @@
+import { render } from 'preact';
+import { useState } from 'preact/hooks';
+import './styles.css';
+import { applyDocumentLang, lang, setLang, t } from './i18n.js';
+import { match, queryParam, startRouter, useLocation } from './router.js';
+import { CheckAnswers } from './pages/CheckAnswers.jsx';
+import { Confirmation } from './pages/Confirmation.jsx';
+import { FindService } from './pages/FindService.jsx';
+import { ManageBooking } from './pages/ManageBooking.jsx';
+import { MobileCheck } from './pages/MobileCheck.jsx';
+import { NotFound } from './pages/NotFound.jsx';
+import { OfficeDays } from './pages/OfficeDays.jsx';
+import { OfficeTimes } from './pages/OfficeTimes.jsx';
+import { WhereToGo } from './pages/WhereToGo.jsx';
+import { YourDetails } from './pages/YourDetails.jsx';
+
+// Find -> where to go -> day -> time (hold) -> your details -> [mobile check] -> check -> confirmation.
+const ROUTES = [
+  ['/', () => <FindService q={queryParam('q') || ''} />],
+  ['/categories/:category', (p) => <FindService category={p.category} />],
+  ['/services/:service/where', (p) => (
+    <WhereToGo serviceId={p.service} city={queryParam('city')} lat={queryParam('lat')} lon={queryParam('lon')} />)],
+  ['/offices/:office/services/:service/days', (p) => <OfficeDays officeId={p.office} serviceId={p.service} />],
+  ['/offices/:office/services/:service/days/:date', (p) => (
+    <OfficeTimes officeId={p.office} serviceId={p.service} date={p.date} />)],
+  ['/book/details', () => <YourDetails />],
+  ['/book/mobile-check', () => <MobileCheck />],
+  ['/book/check', () => <CheckAnswers />],
+  ['/book/confirmation', () => <Confirmation />],
+  ['/bookings/manage', () => <ManageBooking />],
+  ['/bookings/:booking', (p) => <ManageBooking bookingId={p.booking} />],
+];
+
+function route(loc) {
+  const path = loc.split('?')[0];
+  for (const [pattern, view] of ROUTES) {
+    const params = match(pattern, path);
+    if (params) return view(params);
+  }
+  return <NotFound />;
+}
+
+function App() {
+  const loc = useLocation();
+  const [, setLanguage] = useState(lang());
+  const switchLanguage = () => {
+    setLang(t('otherLanguageCode'));
+    setLanguage(lang());
+  };
+  return (
+    <>
+      <a class="skip-link" href="#main">{t('skipToContent')}</a>
+      <header class="header">
+        <div class="header__inner">
+          <a class="header__name" href="/">{t('siteName')}</a>
+          <button class="header__lang" type="button" onClick={switchLanguage} lang={t('otherLanguageCode')}>
+            {t('otherLanguage')}
+          </button>
+        </div>
+      </header>
+      {/* Keyed by place and language: every page starts fresh, in the right words. */}
+      <main id="main" class="main" key={`${loc}|${lang()}`}>{route(loc)}</main>
+      <footer class="footer"><p>{t('footer')}</p></footer>
+    </>
+  );
+}
+
+applyDocumentLang();
+startRouter();
+render(<App />, document.getElementById('app'));

@@ -1,0 +1,93 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { named, t } from '../i18n.js';
+import { longDate, num, timeOf } from '../format.js';
+import { features } from '../features.js';
+import { journey } from '../journey.js';
+import { navigate } from '../router.js';
+import { ErrorSummary } from '../components/ErrorSummary.jsx';
+import { Page } from '../components/Page.jsx';
+import { Failure, Loading } from '../components/Status.jsx';
+
+/** The free times of an office on one day; choosing one holds it (POST /v1/holds) while the
+ * citizen fills in the form. */
+export function OfficeTimes({ officeId, serviceId, date }) {
+  const [day, setDay] = useState(null);
+  const [office, setOffice] = useState(null);
+  const [chosen, setChosen] = useState(null);
+  const [errors, setErrors] = useState([]);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = () => {
+    setDay(null);
+    api.slots(officeId, serviceId, date).then(setDay, setError);
+  };
+  useEffect(() => {
+    load();
+    api.office(officeId).then(setOffice, setError);
+  }, [officeId, serviceId, date]);
+
+  const submit = async (event) => {
+    event.preventDefault();
+    const slot = day.slots.find((s) => s.at === chosen);
+    if (!slot) {
+      setErrors([{ field: `time-${day.slots[0]?.at}`, message: t('timeRequired') }]);
+      return;
+    }
+    setBusy(true);
+    try {
+      const hold = await api.hold({ office_id: officeId, service_id: serviceId, start: slot.at });
+      const state = journey.get();
+      journey.update({
+        officeId, office: { office_id: office.office_id, name_fa: office.name_fa, name_en: office.name_en },
+        serviceId, service: state.service?.service_id === serviceId ? state.service : await api.service(serviceId),
+        slot: { at: slot.at, jalali: slot.jalali }, hold, booked: null, idempotency: null,
+      });
+      navigate(features.mobileCheck ? '/book/mobile-check' : '/book/details');
+    } catch (e) {
+      if (e.kind === 'slot-full') {
+        setErrors([{ field: null, message: t('slotTaken') }]);
+        load();
+      } else {
+        setError(e);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const dayLabel = day && longDate(day.jalali, day.date);
+  const fieldError = errors.find((e) => e.field)?.message;
+  return (
+    <Page title={t('timesTitle')} caption={office && named(office)} hasErrors={errors.length > 0}
+      back={`/offices/${officeId}/services/${serviceId}/days`}>
+      <ErrorSummary errors={errors} />
+      <Failure error={error} />
+      {!day && !error && <Loading />}
+      {day && !day.open && <p>{t('dayClosed', day.holidays.join('، '))}</p>}
+      {day && day.open && day.slots.length === 0 && <p>{t('noTimes')}</p>}
+      {day && day.slots.length > 0 && (
+        <form onSubmit={submit} noValidate>
+          <fieldset class={`field${fieldError ? ' field--error' : ''}`} aria-describedby={fieldError ? 'time-error' : undefined}>
+            <legend class="label--lead">{t('timesOn', dayLabel)}</legend>
+            {fieldError && <p class="field-error" id="time-error">{fieldError}</p>}
+            <div class="times">
+              {day.slots.map((s) => (
+                <div class="time" key={s.at}>
+                  <input type="radio" name="time" id={`time-${s.at}`} value={s.at} checked={chosen === s.at}
+                    onChange={() => setChosen(s.at)} />
+                  <label for={`time-${s.at}`}>
+                    <span class="time__at">{timeOf(s)}</span>
+                    <span class="time__free">{t('freeCounters', num(s.free))}</span>
+                  </label>
+                </div>
+              ))}
+            </div>
+          </fieldset>
+          <button class="button" type="submit" disabled={busy}>{t('holdAndContinue')}</button>
+        </form>
+      )}
+    </Page>
+  );
+}
