@@ -34,6 +34,9 @@ def pytest_configure(config):
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "me-central-1",
         "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
         "CATALOGUE_CACHE_SECONDS": "0", "SMS_MODE": "log",
+        # As the test stage of .chalice/config.json: a loaded CI machine must not turn a slow
+        # CreateTable into a retried one ("preexisting table").
+        "DB_READ_TIMEOUT_S": "20",
     })
 
 

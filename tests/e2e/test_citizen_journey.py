@@ -149,11 +149,22 @@ def test_book_then_cancel(page, base_url):
     page.go_forward()
     expect(page.locator("h1")).to_have_text("نوبت شما ثبت شد")
 
-    # Manage: read with the access code, then cancel.
+    # Manage: read with the access code, move it to another day, then cancel.
     page.get_by_role("link", name="دیدن یا لغو این نوبت").click()
     expect(page.get_by_label("شناسه پیگیری")).to_have_value(created["booking_id"])
     page.get_by_label("رمز دسترسی").fill(created["access_code"])
     page.get_by_role("button", name="نمایش نوبت").click()
+    expect(page.get_by_test_id("booking-status")).to_have_text("ثبت‌شده")
+    page.get_by_role("button", name="تغییر روز یا ساعت").click()
+    expect(page.locator(".caption")).to_contain_text("تغییر زمان نوبت")
+    page.locator(".calendar__open a").nth(1).click()  # the next open day
+    page.locator(".time label").first.click()
+    with page.expect_response(lambda r: r.url.endswith("/reschedule")) as moved:
+        page.get_by_role("button", name="انتقال نوبت به این ساعت").click()
+    assert moved.value.status == 200
+    new_start = moved.value.json()["start"]
+    assert new_start["at"][:10] > created["start"]["at"][:10]
+    expect(page.get_by_text("زمان نوبت شما تغییر کرد.")).to_be_visible()
     expect(page.get_by_test_id("booking-status")).to_have_text("ثبت‌شده")
     page.get_by_role("button", name="لغو این نوبت").click()
     page.get_by_role("button", name="بله، لغو شود").click()
@@ -165,6 +176,7 @@ def test_book_then_cancel(page, base_url):
     stored = requests.get(f"{base_url}/v1/bookings/{created['booking_id']}",
                           headers={"X-Access-Code": created["access_code"]}, timeout=10).json()
     assert stored["status"] == "CANCELLED"
+    assert stored["start"] == new_start
 
 
 def test_location_with_consent_and_english(page, base_url):

@@ -61,6 +61,8 @@ export const api = {
   hold: (body) => call('POST', '/v1/holds', { body }),
   book: (body, idempotencyKey) => call('POST', '/v1/bookings', { body, headers: { 'Idempotency-Key': idempotencyKey } }),
   booking: (id, code) => call('GET', `/v1/bookings/${encodeURIComponent(id)}`, { headers: { 'X-Access-Code': code } }),
+  reschedule: (id, code, start) => call('POST', `/v1/bookings/${encodeURIComponent(id)}/reschedule`,
+    { body: { start }, headers: { 'X-Access-Code': code } }),
   cancel: (id, code) => call('POST', `/v1/bookings/${encodeURIComponent(id)}/cancel`,
     { headers: { 'X-Access-Code': code } }),
 };

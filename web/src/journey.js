@@ -3,7 +3,7 @@
 // only, and the access code is never stored anywhere.
 const KEY = 'ejso.journey';
 
-let memory = { details: null, lastBooking: null };
+let memory = { details: null, lastBooking: null, managed: null };
 
 function load() {
   try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch { return {}; }
@@ -18,10 +18,13 @@ export const journey = {
   },
   reset() {
     try { sessionStorage.removeItem(KEY); } catch { /* ignore */ }
-    memory = { details: null, lastBooking: memory.lastBooking };
+    memory = { ...memory, details: null };
   },
   details: () => memory.details,
   setDetails(d) { memory.details = d; },
   lastBooking: () => memory.lastBooking,
   setLastBooking(b) { memory.lastBooking = b; },
+  // The booking being managed and its access code, while the page is open (to move it).
+  managed: () => memory.managed,
+  setManaged(m) { memory.managed = m; },
 };

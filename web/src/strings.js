@@ -180,6 +180,10 @@ export const STRINGS = {
     cancelBooking: 'لغو این نوبت',
     cancelConfirm: 'آیا مطمئن هستید؟ نوبت لغو و باجه برای دیگران آزاد می‌شود.',
     cancelYes: 'بله، لغو شود',
+    changeTime: 'تغییر روز یا ساعت',
+    changed: 'زمان نوبت شما تغییر کرد.',
+    moveHere: 'انتقال نوبت به این ساعت',
+    changeCaption: 'تغییر زمان نوبت',
     cancelled: 'نوبت شما لغو شد.',
 
     notFoundTitle: 'این صفحه پیدا نشد',
@@ -325,6 +329,10 @@ export const STRINGS = {
     cancelBooking: 'Cancel this booking',
     cancelConfirm: 'Are you sure? The booking is cancelled and the counter is freed for others.',
     cancelYes: 'Yes, cancel it',
+    changeTime: 'Change the day or time',
+    changed: 'Your appointment has been moved.',
+    moveHere: 'Move the appointment to this time',
+    changeCaption: 'Changing an appointment',
     cancelled: 'Your booking has been cancelled.',
 
     notFoundTitle: 'Page not found',

@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import { api, NetworkError } from '../api.js';
 import { named, t } from '../i18n.js';
 import { digits, latinDigits, longInstant } from '../format.js';
+import { journey } from '../journey.js';
+import { navigate } from '../router.js';
 import { ErrorSummary } from '../components/ErrorSummary.jsx';
 import { Page } from '../components/Page.jsx';
 import { TextField } from '../components/TextField.jsx';
@@ -11,9 +13,11 @@ const problemText = (e) => (e instanceof NetworkError || !e.message_ ? t('networ
 /** See or cancel a booking with its tracking ID and access code (sent as X-Access-Code, never in
  * the URL). The code stays in this page's memory only. */
 export function ManageBooking({ bookingId = '' }) {
-  const [values, setValues] = useState({ booking_id: bookingId, access_code: '' });
+  // Back from moving this booking (the code is still in memory): show it at once.
+  const managed = journey.managed()?.booking.booking_id === bookingId ? journey.managed() : null;
+  const [values, setValues] = useState({ booking_id: bookingId, access_code: managed?.code || '' });
   const [errors, setErrors] = useState([]);
-  const [booking, setBooking] = useState(null);
+  const [booking, setBooking] = useState(managed?.booking || null);
   const [confirming, setConfirming] = useState(false);
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -31,7 +35,9 @@ export function ManageBooking({ bookingId = '' }) {
     if (found.length) return;
     setBusy(true);
     try {
-      setBooking(await api.booking(id, code));
+      const found = await api.booking(id, code);
+      setBooking(found);
+      journey.setManaged({ booking: found, code });
     } catch (e) {
       setErrors([{ field: e.status === 404 ? 'access_code' : null, message: e.status === 404 ? t('notFound') : problemText(e) }]);
     } finally {
@@ -42,7 +48,9 @@ export function ManageBooking({ bookingId = '' }) {
   const cancel = async () => {
     setBusy(true);
     try {
-      setBooking(await api.cancel(booking.booking_id, code));
+      const cancelled = await api.cancel(booking.booking_id, code);
+      setBooking(cancelled);
+      journey.setManaged({ booking: cancelled, code });
       setDone(true);
       setConfirming(false);
     } catch (e) {
@@ -57,6 +65,7 @@ export function ManageBooking({ bookingId = '' }) {
     <Page title={t('manageTitle')} hasErrors={errors.length > 0} back="/">
       <ErrorSummary errors={errors} />
       {done && <div class="panel" role="status"><p class="panel__title">{t('cancelled')}</p></div>}
+      {!done && managed?.changed && <div class="panel" role="status"><p class="panel__title">{t('changed')}</p></div>}
       {!booking && (
         <form onSubmit={show} noValidate>
           <TextField id="booking_id" label={t('bookingIdLabel')} hint={t('bookingIdHint')} error={errorOf('booking_id')}
@@ -79,7 +88,12 @@ export function ManageBooking({ bookingId = '' }) {
             <div class="summary__row"><dt>{t('mobileRow')}</dt><dd><bdi dir="ltr">{digits(booking.mobile)}</bdi></dd></div>
           </dl>
           {booking.status === 'BOOKED' && !confirming && (
-            <button class="button button--warning" type="button" onClick={() => setConfirming(true)}>{t('cancelBooking')}</button>
+            <p class="actions">
+              <button class="button button--secondary" type="button" onClick={() => navigate(
+                `/offices/${booking.office.office_id}/services/${booking.service.service_id}/days?change=${booking.booking_id}`,
+              )}>{t('changeTime')}</button>
+              <button class="button button--warning" type="button" onClick={() => setConfirming(true)}>{t('cancelBooking')}</button>
+            </p>
           )}
           {confirming && (
             <div class="notice notice--warning">

@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { monthName, named, t, weekdayName, weekdayShort } from '../i18n.js';
 import { digits, longDate, num } from '../format.js';
 import { addDays, calendarMonths, HORIZON_DAYS, todayInTehran, weeks } from '../days.js';
+import { queryParam } from '../router.js';
 import { Page } from '../components/Page.jsx';
 import { Failure, Loading } from '../components/Status.jsx';
 
@@ -20,10 +21,14 @@ export function OfficeDays({ officeId, serviceId }) {
   }, [officeId, serviceId]);
 
   const base = `/offices/${officeId}/services/${serviceId}/days`;
+  // Moving an existing booking (from the manage page) rather than making a new one.
+  const change = queryParam('change');
+  const suffix = change ? `?change=${encodeURIComponent(change)}` : '';
   const months = data && calendarMonths(data.office, data.holidays);
   return (
-    <Page title={t('daysTitle')} caption={data && `${named(data.service)} – ${named(data.office)}`}
-      back={`/services/${serviceId}/where`}>
+    <Page title={t('daysTitle')}
+      caption={data && `${change ? `${t('changeCaption')}: ` : ''}${named(data.service)} – ${named(data.office)}`}
+      back={change ? `/bookings/${change}` : `/services/${serviceId}/where`}>
       <p class="hint">{t('daysHint')}</p>
       <Failure error={error} />
       {!data && !error && <Loading />}
@@ -44,7 +49,7 @@ export function OfficeDays({ officeId, serviceId }) {
                       if (day.open) {
                         return (
                           <td key={i} class="calendar__open">
-                            <a href={`${base}/${day.iso}`} aria-label={t('dayLink', label)}>{num(day.jalali.d)}</a>
+                            <a href={`${base}/${day.iso}${suffix}`} aria-label={t('dayLink', label)}>{num(day.jalali.d)}</a>
                           </td>
                         );
                       }

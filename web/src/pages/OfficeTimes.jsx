@@ -4,7 +4,7 @@ import { named, t } from '../i18n.js';
 import { longDate, num, timeOf } from '../format.js';
 import { features } from '../features.js';
 import { journey } from '../journey.js';
-import { navigate } from '../router.js';
+import { navigate, queryParam } from '../router.js';
 import { ErrorSummary } from '../components/ErrorSummary.jsx';
 import { Page } from '../components/Page.jsx';
 import { Failure, Loading } from '../components/Status.jsx';
@@ -18,6 +18,9 @@ export function OfficeTimes({ officeId, serviceId, date }) {
   const [errors, setErrors] = useState([]);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  // Moving an existing booking: its access code is in memory since the manage page read it.
+  const change = queryParam('change');
+  const managed = change && journey.managed()?.booking.booking_id === change ? journey.managed() : null;
 
   const load = () => {
     setDay(null);
@@ -36,6 +39,10 @@ export function OfficeTimes({ officeId, serviceId, date }) {
       return;
     }
     setBusy(true);
+    if (change) {
+      await move(slot);
+      return;
+    }
     try {
       const hold = await api.hold({ office_id: officeId, service_id: serviceId, start: slot.at });
       const state = journey.get();
@@ -57,11 +64,32 @@ export function OfficeTimes({ officeId, serviceId, date }) {
     }
   };
 
+  const move = async (slot) => {
+    if (!managed) {
+      navigate(`/bookings/${change}`);
+      return;
+    }
+    try {
+      const moved = await api.reschedule(change, managed.code, slot.at);
+      journey.setManaged({ booking: moved, code: managed.code, changed: true });
+      navigate(`/bookings/${change}`);
+    } catch (e) {
+      if (e.kind === 'slot-full') {
+        setErrors([{ field: null, message: t('slotTaken') }]);
+        load();
+      } else {
+        setErrors([{ field: null, message: e.message_ ? e.message_() : t('networkError') }]);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const dayLabel = day && longDate(day.jalali, day.date);
   const fieldError = errors.find((e) => e.field)?.message;
   return (
     <Page title={t('timesTitle')} caption={office && named(office)} hasErrors={errors.length > 0}
-      back={`/offices/${officeId}/services/${serviceId}/days`}>
+      back={`/offices/${officeId}/services/${serviceId}/days${change ? `?change=${encodeURIComponent(change)}` : ''}`}>
       <ErrorSummary errors={errors} />
       <Failure error={error} />
       {!day && !error && <Loading />}
@@ -85,7 +113,7 @@ export function OfficeTimes({ officeId, serviceId, date }) {
               ))}
             </div>
           </fieldset>
-          <button class="button" type="submit" disabled={busy}>{t('holdAndContinue')}</button>
+          <button class="button" type="submit" disabled={busy}>{change ? t('moveHere') : t('holdAndContinue')}</button>
         </form>
       )}
     </Page>
