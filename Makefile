@@ -7,7 +7,7 @@ PORT ?= 8000
 DDB_PORT ?= 8100
 export PORT DDB_PORT
 
-.PHONY: .java .chromium help setup run web e2e test lint unit unit-thorough integration bench bench-setup bench-ranking bench-routing bench-smoke job token partner-sim clean \
+.PHONY: .java .chromium help setup run web e2e test lint unit unit-thorough integration bench bench-setup bench-ranking bench-routing bench-smoke bench-web job token partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram
 
 help: ## list the targets
@@ -70,6 +70,13 @@ bench-ranking: bench-setup ## ranking vs ground truth: Spearman, tier accuracy, 
 
 bench-routing: bench-setup ## national routing day: S1-S5, six policies vs the pooled reference, PASS/FAIL, PNG (~7 min); ARGS="--scenario S3 --seed 2"
 	$(BIN)/python -m bench.routing $(or $(ARGS),--scenario all)
+
+bench/web/node_modules/.installed: bench/web/package.json bench/web/package-lock.json
+	cd bench/web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench-web: setup web bench/web/node_modules/.installed ## Lighthouse (mobile) on the home, suggestions and booking pages with Debian's chromium; scores vs targets
+	$(BIN)/python -m bench.web
 
 bench-smoke: bench-setup ## the benchmarks in smoke mode (few iterations)
 	$(BIN)/python -m bench.booking --smoke

@@ -9,6 +9,8 @@ tooling, never deployed.
 from __future__ import annotations
 
 import argparse
+import functools
+import gzip
 import http.client
 import mimetypes
 import posixpath
@@ -29,6 +31,8 @@ TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
          ".svg": "image/svg+xml", ".json": "application/json", ".ico": "image/x-icon", ".png": "image/png",
          ".txt": "text/plain; charset=utf-8", ".webmanifest": "application/manifest+json"}
 # What CloudFront's response-headers policy sets in AWS: everything comes from this origin.
+# Compressed on the way out, as CloudFront does; fonts (woff2) are compressed already.
+COMPRESSIBLE = frozenset({".js", ".css", ".html", ".svg", ".json", ".txt", ".webmanifest"})
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; font-src 'self'; style-src 'self'; "
                                "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
@@ -144,10 +148,16 @@ class FrontHandler(BaseHTTPRequestHandler):
                 return
             found = self.server.dist / "index.html"  # a deep link (/book/...): the app routes it
         data = found.read_bytes()
+        encoded = found.suffix in COMPRESSIBLE and "gzip" in (self.headers.get("Accept-Encoding") or "")
+        if encoded:
+            data = _gzipped(found, found.stat().st_mtime_ns)
         self.send_response(200)
         self.send_header("Content-Type", TYPES.get(found.suffix) or mimetypes.guess_type(found.name)[0]
                          or "application/octet-stream")
         self.send_header("Content-Length", str(len(data)))
+        self.send_header("Vary", "Accept-Encoding")
+        if encoded:
+            self.send_header("Content-Encoding", "gzip")
         # Vite names assets by content hash; index.html must be revalidated to pick up a new build.
         hashed = found.parent.name == "assets"
         self.send_header("Cache-Control", "public, max-age=31536000, immutable" if hashed else "no-cache")
@@ -166,6 +176,11 @@ class FrontHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+
+
+@functools.lru_cache(maxsize=64)
+def _gzipped(path: Path, mtime_ns: int) -> bytes:  # mtime in the key: a rebuild is picked up
+    return gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
 
 
 def serve(port: int, api: str, dist: Path = DIST, host: str = "127.0.0.1") -> FrontServer:

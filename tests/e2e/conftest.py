@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,74 +13,23 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from infra.local.ddb_local import DynamoDBLocal, free_port  # noqa: E402
+from infra.local.web_stack import WebStack  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-DIST = ROOT / "web" / "dist"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PHONE = {"width": 360, "height": 780}
-_DDB = DynamoDBLocal()
-
-
-def pytest_configure(config):
-    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
-    _DDB.start()
-    os.environ.update({
-        "STAGE": "test", "TABLE_PREFIX": "ejso-test", "DDB_ENDPOINT": _DDB.endpoint,
-        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "me-central-1",
-        "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-        "CATALOGUE_CACHE_SECONDS": "0", "SMS_MODE": "log",
-        # As the test stage of .chalice/config.json: a loaded CI machine must not turn a slow
-        # CreateTable into a retried one ("preexisting table").
-        "DB_READ_TIMEOUT_S": "20",
-    })
-
-
-def pytest_unconfigure(config):
-    _DDB.stop()
-
-
-def _wait_ok(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"{proc.args} exited with {proc.returncode}"
-        try:
-            with urllib.request.urlopen(url, timeout=1) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer in {timeout}s")
 
 
 @pytest.fixture(scope="session")
 def base_url():
     """The same origin the citizen uses: the built app at `/`, the API at `/v1/*`."""
-    assert (DIST / "index.html").is_file(), "the web client is not built: run `make web`"
     from tests.e2e import network
-    network.seed()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    api_port, web_port = free_port(), free_port()
-    procs = [subprocess.Popen(
-        [sys.executable, "-m", "infra.local.chalice_local", "--stage", "test", "--host", "127.0.0.1",
-         "--port", str(api_port), "--no-autoreload"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    procs.append(subprocess.Popen(
-        [sys.executable, "-m", "infra.local.web_front", "--port", str(web_port), "--api", f"http://127.0.0.1:{api_port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    base = f"http://127.0.0.1:{web_port}"
+    stack = WebStack()
     try:
-        _wait_ok(f"{base}/v1/health", procs[0])
-        yield base
+        yield stack.start(network.seed)
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stack.stop()
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,9 @@ PLACES = [
     ("OF-THR-1", "Tehran", "تهران", "Tehran", "تهران", 35.7000, 51.4000, 3, 5),
 ]
 OFFICES = [
-    fixtures.office(office_id, counters, name_en=f"Office {office_id}", name_fa=f"دفتر {office_id[-1].translate(PERSIAN)} {city_fa}",
-                    city=city, city_fa=city_fa, province=province, province_fa=province_fa, lat=lat, lon=lon,
+    fixtures.office(office_id, counters, name_en=f"Office {office_id}",
+                    name_fa=f"دفتر {office_id[-1].translate(PERSIAN)} {city_fa}", city=city, city_fa=city_fa,
+                    province=province, province_fa=province_fa, lat=lat, lon=lon,
                     offered_categories={"petitions", "sana", "consulting", "notices", "documents"}, tier=tier)
     for office_id, city, city_fa, province, province_fa, lat, lon, counters, tier in PLACES
 ]

@@ -124,6 +124,15 @@ def test_deep_links_serve_the_app_and_missing_assets_do_not(front):
     assert "immutable" in resp.getheader("Cache-Control")
 
 
+def test_text_assets_are_gzipped_for_clients_that_accept_it(front):
+    import gzip
+    resp, data = request(front, "GET", "/assets/index-abc.js", headers={"Accept-Encoding": "gzip, br"})
+    assert resp.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(data) == b"console.log(1)"
+    resp, data = request(front, "GET", "/assets/index-abc.js")
+    assert resp.getheader("Content-Encoding") is None and data == b"console.log(1)"
+
+
 def test_paths_outside_the_build_are_never_served(front):
     resp, data = request(front, "GET", "/../secret.txt")
     assert b"outside" not in data

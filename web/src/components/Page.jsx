@@ -14,7 +14,8 @@ export function Page({ title, caption, hasErrors = false, back, children }) {
   return (
     <>
       {back && <a class="back-link" href={back}>{t('back')}</a>}
-      {caption && <p class="caption">{caption}</p>}
+      {/* A caption still loading (null) keeps its line, so the heading does not jump when it comes. */}
+      {caption !== undefined && <p class="caption">{caption || '\u00a0'}</p>}
       <h1 tabIndex={-1} ref={h1}>{title}</h1>
       {children}
     </>

@@ -78,12 +78,13 @@ export function WhereToGo({ serviceId, city, lat, lon }) {
     setResult(null);
     api.suggestions({ service: serviceId, mode: remote ? 'remote' : 'in_person', ...(remote ? {} : where) })
       .then(async (r) => {
-        if (!live) return;
-        setResult(r);
-        // The suggestion names each office; its coordinates come from the office itself.
+        // The suggestion names each office; its coordinates come from the office itself. The list
+        // and the drawing appear together, so nothing moves under the citizen's finger.
         const offices = await Promise.all(r.items.filter((i) => i.office).map((i) => api.office(i.office.office_id)
           .then((o) => ({ id: o.office_id, lat: o.location.lat, lon: o.location.lon, rank: i.rank }), () => null)));
-        if (live) setCoords(offices.filter(Boolean));
+        if (!live) return;
+        setCoords(offices.filter(Boolean));
+        setResult(r);
       }, (e) => {
         if (!live) return;
         const fields = e.fieldErrors ? e.fieldErrors() : {};

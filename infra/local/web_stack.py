@@ -1,0 +1,83 @@
+"""A throwaway web stack for the browser tests and the web bench: DynamoDB Local in memory, the
+tables and a small network, `chalice local` and the same-origin web front, all on free ports,
+stopped together. Developer tooling, never deployed (`make run` is infra/local/stack.py)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from infra.local.ddb_local import DynamoDBLocal, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "web" / "dist"
+# The test stage of .chalice/config.json, for the processes started here and for seeding in-process.
+TEST_ENV = {
+    "STAGE": "test", "TABLE_PREFIX": "ejso-test",
+    "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "me-central-1",
+    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+    "CATALOGUE_CACHE_SECONDS": "0", "SMS_MODE": "log",
+    # A loaded machine must not turn a slow CreateTable into a retried one ("preexisting table").
+    "DB_READ_TIMEOUT_S": "20",
+}
+
+
+def wait_ok(url: str, procs: list[subprocess.Popen], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - our own loopback URL
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {timeout:.0f}s")
+
+
+class WebStack:
+    """`start(seed)` returns the base URL (the app at `/`, the API at `/v1/*`); `stop()` ends it all.
+    `seed` runs in this process once the environment points at the new database."""
+
+    def __init__(self):
+        self.ddb = DynamoDBLocal()
+        self.procs: list[subprocess.Popen] = []
+        self.base_url: str | None = None
+
+    def start(self, seed: Callable[[], None]) -> str:
+        if not (DIST / "index.html").is_file():
+            raise RuntimeError("the web client is not built: run `make web`")
+        self.ddb.start()
+        os.environ.update({**TEST_ENV, "DDB_ENDPOINT": self.ddb.endpoint})
+        seed()
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        api_port, web_port = free_port(), free_port()
+        self.procs.append(subprocess.Popen(
+            [sys.executable, "-m", "infra.local.chalice_local", "--stage", "test", "--host", "127.0.0.1",
+             "--port", str(api_port), "--no-autoreload"], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.procs.append(subprocess.Popen(
+            [sys.executable, "-m", "infra.local.web_front", "--port", str(web_port),
+             "--api", f"http://127.0.0.1:{api_port}"], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.base_url = f"http://127.0.0.1:{web_port}"
+        wait_ok(f"{self.base_url}/v1/health", self.procs)
+        return self.base_url
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.procs = []
+        self.ddb.stop()
