@@ -14,6 +14,32 @@ BAD_NATIONAL_ID = "0012345678"  # ten digits, wrong check digit
 GOOD_NATIONAL_ID = "0012345679"
 
 
+WEEKDAYS_FA = {"sat": "شنبه", "sun": "یکشنبه", "mon": "دوشنبه", "tue": "سه‌شنبه", "wed": "چهارشنبه", "thu": "پنجشنبه",
+               "fri": "جمعه"}
+
+
+def expected_opening() -> str:
+    """What the suggestion card must say about the office being open, from the network's own
+    calendar (holidays included) and the e2e offices' hours, at this moment in Tehran."""
+    from datetime import timedelta
+
+    from chalicelib.domain import calendar
+    from chalicelib.domain.text import to_persian_digits
+    from tests.integration.fixtures import HOURS
+
+    now = calendar.now_tehran()
+    for i in range(8):
+        day = now.date() + timedelta(days=i)
+        for opens, closes in calendar.opening_intervals(day, HOURS):
+            if opens <= now < closes:
+                return f"اکنون باز است تا ساعت {to_persian_digits(closes.strftime('%H:%M'))}"
+            if now < opens:
+                at = to_persian_digits(opens.strftime("%H:%M"))
+                when = "امروز" if i == 0 else "فردا" if i == 1 else WEEKDAYS_FA[calendar.weekday_key(day)]
+                return f"اکنون بسته است؛ {when} ساعت {at} باز می‌شود"
+    raise AssertionError("the e2e offices never open")
+
+
 def search(page, text: str) -> None:
     page.get_by_label("جست‌وجوی خدمت").fill(text)
     page.get_by_role("button", name="جست‌وجو").click()
@@ -67,6 +93,7 @@ def test_book_then_cancel(page, base_url):
     for part in ("انتظار", "انجام خدمت", "جریمه کیفیت", "رفت‌وآمد", "جمع", "فاصله", "رتبه دفتر"):
         expect(cards.first.locator("dt", has_text=part)).to_have_count(1)
     expect(cards.first.locator(".facts")).to_contain_text(PERSIAN_DIGITS)
+    expect(cards.first.locator(".opening")).to_have_text(expected_opening())
     # The drawing has one mark per suggested office, and nothing was fetched from a tile server.
     expect(page.locator(".office-map__office")).to_have_count(len(api["items"]))
     axe_check(page, "where to go")

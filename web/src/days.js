@@ -46,3 +46,22 @@ export function weeks(month) {
   while (last.length < 7) last.push(null);
   return out;
 }
+
+const tehranClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tehran', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+export const nowInTehran = () => tehranClock.format(new Date()); // "22:05"
+
+/** Whether an office is open now, and if not when it opens (within a week): from its declared
+ * hours, the official holidays and its closures. {open: true, until} | {open: false, day, at} | null. */
+export function openingState(office, holidayDates, today = todayInTehran(), now = nowInTehran()) {
+  const closures = new Set((office.closures || []).map((c) => c.date));
+  for (let i = 0; i <= 7; i++) {
+    const iso = addDays(today, i);
+    if (holidayDates.has(iso) || closures.has(iso)) continue;
+    for (const [from, to] of office.hours?.[WEEKDAY_KEYS[weekdayIndex(iso)]] || []) {
+      const [f, t] = [from.padStart(5, '0'), to.padStart(5, '0')];
+      if (i === 0 && f <= now && now < t) return { open: true, until: t };
+      if (i > 0 || now < f) return { open: false, day: i, iso, at: f };
+    }
+  }
+  return null;
+}

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { lang, named, t } from '../i18n.js';
-import { latinDigits, longInstant, num } from '../format.js';
+import { lang, named, t, weekdayName } from '../i18n.js';
+import { digits, latinDigits, longInstant, num, weekdayIndex } from '../format.js';
+import { addDays, openingState, todayInTehran } from '../days.js';
 import { journey } from '../journey.js';
 import { navigate } from '../router.js';
 import { ErrorSummary } from '../components/ErrorSummary.jsx';
@@ -12,9 +13,18 @@ import { TextField } from '../components/TextField.jsx';
 
 const minutes = (n) => t('minutes', num(n));
 
+/** Open now, or when it opens: a closed office is never presented as "no wait". */
+function openingText(state) {
+  if (!state) return null;
+  if (state.open) return t('openUntil', digits(state.until));
+  if (state.day === 0) return t('opensToday', digits(state.at));
+  if (state.day === 1) return t('opensTomorrow', digits(state.at));
+  return t('opensOn', weekdayName(weekdayIndex(state.iso)), digits(state.at));
+}
+
 /** One suggested office: the parts of its estimate, distance, tier, the API's own explanation and
  * the way on to its days (or straight to the day of its earliest free appointment). */
-function SuggestionCard({ item, serviceId, remote }) {
+function SuggestionCard({ item, serviceId, remote, opening }) {
   const office = item.office;
   const days = office && `/offices/${office.office_id}/services/${serviceId}/days`;
   return (
@@ -24,6 +34,7 @@ function SuggestionCard({ item, serviceId, remote }) {
         {office ? named(office) : t('networkOption')}
       </h3>
       {office && <p class="card__sub">{named(office, 'city')}</p>}
+      {opening && <p class={`opening${opening.open ? ' opening--open' : ''}`}>{openingText(opening)}</p>}
       <p class="explanation">{lang() === 'fa' ? item.explanation_fa : item.explanation_en}</p>
       <dl class="facts facts--estimate">
         <div><dt>{t('waitPart')}</dt><dd>{minutes(item.expected_wait_min)}</dd></div>
@@ -56,6 +67,7 @@ export function WhereToGo({ serviceId, city, lat, lon }) {
   const [text, setText] = useState(city || '');
   const [result, setResult] = useState(null);
   const [coords, setCoords] = useState([]);
+  const [openings, setOpenings] = useState({});
   const [errors, setErrors] = useState([]);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -80,9 +92,15 @@ export function WhereToGo({ serviceId, city, lat, lon }) {
       .then(async (r) => {
         // The suggestion names each office; its coordinates come from the office itself. The list
         // and the drawing appear together, so nothing moves under the citizen's finger.
-        const offices = await Promise.all(r.items.filter((i) => i.office).map((i) => api.office(i.office.office_id)
-          .then((o) => ({ id: o.office_id, lat: o.location.lat, lon: o.location.lon, rank: i.rank }), () => null)));
+        const today = todayInTehran();
+        const [offices, holidays] = await Promise.all([
+          Promise.all(r.items.filter((i) => i.office).map((i) => api.office(i.office.office_id).then((o) => ({
+            id: o.office_id, lat: o.location.lat, lon: o.location.lon, rank: i.rank, detail: o,
+          }), () => null))),
+          api.holidays(today, addDays(today, 8)).then((h) => new Set(h.items.map((d) => d.date)), () => new Set()),
+        ]);
         if (!live) return;
+        setOpenings(Object.fromEntries(offices.filter(Boolean).map((o) => [o.id, openingState(o.detail, holidays)])));
         setCoords(offices.filter(Boolean));
         setResult(r);
       }, (e) => {
@@ -153,7 +171,8 @@ export function WhereToGo({ serviceId, city, lat, lon }) {
           <OfficeMap offices={coords} you={lat && lon ? { lat: Number(lat), lon: Number(lon) } : null} />
           <ol class="cards">
             {result.items.map((item) => (
-              <SuggestionCard key={item.office?.office_id || 'network'} item={item} serviceId={serviceId} remote={remote} />
+              <SuggestionCard key={item.office?.office_id || 'network'} item={item} serviceId={serviceId} remote={remote}
+                opening={item.office && openings[item.office.office_id]} />
             ))}
             {result.network_option && (
               <SuggestionCard key="network" item={result.network_option} serviceId={serviceId} remote />
