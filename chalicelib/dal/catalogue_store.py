@@ -139,18 +139,3 @@ def delete_calendar_correction(day: str) -> bool:
     finally:
         _cache.pop("calendar", None)
     return True
-
-
-@unavailable_guard
-def load_snapshot() -> dict:
-    def read():
-        try:
-            return NetworkItem.get("LOAD", "SNAPSHOT").data
-        except DoesNotExist:
-            return {}
-    return cached("load", read)
-
-
-@unavailable_guard
-def save_snapshot(data: dict, stamp: str) -> None:
-    NetworkItem("LOAD", "SNAPSHOT", data=data, updated_at=stamp).save()

@@ -9,8 +9,9 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.dal import catalogue_store
-from chalicelib.dal.db import Tx, unavailable_guard
+from chalicelib.dal.db import Tx, TxConditionFailed, TxConflict, unavailable_guard
 from chalicelib.dal.models import NetworkItem
+from chalicelib.domain.config import ConfigVersion, StaleVersion
 
 CURRENT = "CURRENT"
 
@@ -23,15 +24,19 @@ def _sk(number: int) -> str:
     return f"V#{number:06d}"
 
 
+def _version(record: dict) -> ConfigVersion:
+    return ConfigVersion(int(record["number"]), record["document"], record["adopted_by"], record["adopted_at"])
+
+
 @unavailable_guard
-def current(name: str, *, cached: bool = True) -> tuple[int, dict] | None:
-    """(version number, document) of the adopted version, or None if nothing was adopted yet."""
+def current(name: str, *, cached: bool = True) -> ConfigVersion | None:
+    """The adopted version in force, or None if nothing was adopted yet."""
     def read():
         try:
             pointer = NetworkItem.get(_pk(name), CURRENT, consistent_read=not cached)
         except DoesNotExist:
             return None
-        return int(pointer.number), pointer.data["document"]
+        return _version(pointer.data)
     if not cached:
         return read()
     return catalogue_store.cached(f"config:{name}", read)
@@ -39,8 +44,8 @@ def current(name: str, *, cached: bool = True) -> tuple[int, dict] | None:
 
 @unavailable_guard
 def adopt(name: str, document: dict, expected: int, actor: str, now: datetime) -> int:
-    """Adopt `document` as version expected+1. Raises TxConditionFailed(labels={'current'}) when
-    another version was adopted since `expected` was read."""
+    """Adopt `document` as version expected+1. Raises StaleVersion when another version was
+    adopted since `expected` was read (or is being adopted at this moment)."""
     number = expected + 1
     stamp = now.isoformat(timespec="seconds")
     record = {"number": number, "document": document, "adopted_by": actor, "adopted_at": stamp}
@@ -50,13 +55,16 @@ def adopt(name: str, document: dict, expected: int, actor: str, now: datetime) -
     condition = NetworkItem.pk.does_not_exist() if expected == 0 else NetworkItem.number == expected
     tx.put("current", NetworkItem(_pk(name), CURRENT, data=record, number=number, updated_at=stamp),
            condition=condition)
-    tx.commit()
+    try:
+        tx.commit()
+    except (TxConditionFailed, TxConflict) as exc:
+        raise StaleVersion(name) from exc
     catalogue_store.forget(f"config:{name}")
     return number
 
 
 @unavailable_guard
-def history(name: str, limit: int = 50) -> list[dict]:
+def history(name: str, limit: int = 50) -> list[ConfigVersion]:
     """Adopted versions, newest first."""
     items = NetworkItem.query(_pk(name), NetworkItem.sk.startswith("V#"), scan_index_forward=False, limit=limit)
-    return [i.data for i in items]
+    return [_version(i.data) for i in items]

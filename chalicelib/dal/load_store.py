@@ -4,16 +4,20 @@ change it (so the numbers never drift from the events they count):
   requests table  OC#{office} / COUNTERS     open remote-work counters, `busy` of them: a claim
                                              needs busy < open, a release busy > 0
                   OC#{office} / DAY#{date}   `waiting` in-person visitors, `remote_claimed` today
+  network table   LOAD / SNAPSHOT            every office's load at the last minute (the router reads it)
 """
 from __future__ import annotations
 
+from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
+from chalicelib.dal import catalogue_store
 from chalicelib.dal.db import Tx, unavailable_guard
-from chalicelib.dal.models import OfficeCounterItem, OfficeDayLoadItem, QueueItem
+from chalicelib.dal.models import NetworkItem, OfficeCounterItem, OfficeDayLoadItem, QueueItem
 from chalicelib.domain import remote
+from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot, OfficeLoad
 
 COUNTER_SK = "COUNTERS"
 KEEP_DAYS = 3  # day items expire after this (TTL): a snapshot reads today's only
@@ -44,17 +48,17 @@ def count_day(tx: Tx, office_id: str, day: date | str, now: datetime, *, waiting
 
 
 @unavailable_guard
-def office_loads(office_ids: list[str], day: date) -> dict[str, dict]:
-    """office -> {open, busy, waiting, remote_claimed} for one day, in batches of 100 keys: a
-    snapshot reads O(offices) items whatever the traffic. `open` is None for an office that never
-    opened remote counters (its installed counters apply)."""
+def office_loads(office_ids: list[str], day: date) -> dict[str, LiveLoad]:
+    """Each office's live counters of one day, in batches of 100 keys: a snapshot reads
+    O(offices) items whatever the traffic. `open` is None for an office that never opened remote
+    counters (its installed counters apply)."""
     loads = {o: {"open": None, "busy": 0, "waiting": 0, "remote_claimed": 0} for o in office_ids}
     for item in OfficeCounterItem.batch_get([(office_pk(o), COUNTER_SK) for o in office_ids]):
         loads[item.pk[3:]].update(open=int(item.open), busy=max(0, int(item.busy or 0)))
     for item in OfficeDayLoadItem.batch_get([(office_pk(o), day_sk(day)) for o in office_ids]):
         loads[item.pk[3:]].update(waiting=max(0, int(item.waiting or 0)),
                                   remote_claimed=int(item.remote_claimed or 0))
-    return loads
+    return {o: LiveLoad(**counts) for o, counts in loads.items()}
 
 
 @unavailable_guard
@@ -140,3 +144,36 @@ def correct_busy(office_id: str, seen: int, actual: int, now: datetime) -> bool:
             return False
         raise
     return True
+
+
+# --- the load snapshot (one item, rewritten every minute) ---------------------------------------
+
+_LINE = {f.name for f in fields(OfficeLoad)}
+
+
+def _snapshot_from(data: dict) -> LoadSnapshot:
+    if not data:
+        return NO_SNAPSHOT
+    return LoadSnapshot(day=date.fromisoformat(data["day"]), at=datetime.fromisoformat(data["at"]),
+                        offices={o: OfficeLoad(**{k: v for k, v in line.items() if k in _LINE})
+                                 for o, line in data.get("offices", {}).items()},
+                        queue_remote=int(data.get("queue_remote", 0)))
+
+
+@unavailable_guard
+def snapshot() -> LoadSnapshot:
+    """The last snapshot, kept per container like the catalogue (it changes once a minute)."""
+    def read():
+        try:
+            return _snapshot_from(NetworkItem.get("LOAD", "SNAPSHOT").data)
+        except DoesNotExist:
+            return NO_SNAPSHOT
+    return catalogue_store.cached("load", read)
+
+
+@unavailable_guard
+def save_snapshot(snapshot: LoadSnapshot) -> None:
+    stamp = snapshot.at.isoformat(timespec="seconds")
+    data = {"day": snapshot.day.isoformat(), "at": stamp, "queue_remote": snapshot.queue_remote,
+            "offices": {o: asdict(line) for o, line in snapshot.offices.items()}}
+    NetworkItem("LOAD", "SNAPSHOT", data=data, updated_at=stamp).save()

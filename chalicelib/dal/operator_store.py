@@ -15,46 +15,58 @@ from chalicelib.domain.ranking_live import OperatorRecord
 
 def record(item: OperatorItem) -> OperatorRecord:
     return OperatorRecord(item.operator_id, item.office_id, item.licence_number, date.fromisoformat(item.licence_expiry),
-                          int(item.training_hours), bool(item.insured))
+                          int(item.training_hours), bool(item.insured), item.updated_at, item.updated_by)
+
+
+def _item(record: OperatorRecord) -> OperatorItem:
+    return OperatorItem(record.office_id, record.operator_id, licence_number=record.licence_number,
+                        licence_expiry=record.licence_expiry.isoformat(), training_hours=record.training_hours,
+                        insured=record.insured, updated_at=record.updated_at or "", updated_by=record.updated_by or "")
 
 
 @unavailable_guard
-def office_operators(office_id: str) -> list[OperatorItem]:
-    return list(OperatorItem.query(office_id))
+def office_operators(office_id: str) -> list[OperatorRecord]:
+    """The office's operators, by operator id (the sort key)."""
+    return [record(i) for i in OperatorItem.query(office_id)]
 
 
 @unavailable_guard
-def licence_expiries(office_id: str) -> tuple[date, ...]:
+def licence_expiries(office_id: str, *, fresh: bool = False) -> tuple[date, ...]:
     """The licence expiry of each registered operator of the office (empty: none registered).
-    Cached for CATALOGUE_CACHE_SECONDS: one Query per office per container and period."""
+    Cached for CATALOGUE_CACHE_SECONDS: one Query per office per container and period; `fresh`
+    reads now and keeps that for the next callers."""
     def read():
         return tuple(sorted(date.fromisoformat(i.licence_expiry)
                             for i in OperatorItem.query(office_id, attributes_to_get=["licence_expiry"])))
+    if fresh:
+        catalogue_store.forget(f"licences:{office_id}")
     return catalogue_store.cached(f"licences:{office_id}", read)
 
 
 @unavailable_guard
-def get(office_id: str, operator_id: str) -> OperatorItem | None:
+def get(office_id: str, operator_id: str) -> OperatorRecord | None:
     try:
-        return OperatorItem.get(office_id, operator_id, consistent_read=True)
+        return record(OperatorItem.get(office_id, operator_id, consistent_read=True))
     except DoesNotExist:
         return None
 
 
 @unavailable_guard
-def save(item: OperatorItem) -> None:
-    item.save()
-    catalogue_store.forget(f"licences:{item.office_id}")
+def save(record: OperatorRecord) -> None:
+    """Create or replace the operator's record."""
+    _item(record).save()
+    catalogue_store.forget(f"licences:{record.office_id}")
 
 
 @unavailable_guard
-def save_all(items: Iterable[OperatorItem]) -> int:
+def save_all(records: Iterable[OperatorRecord]) -> int:
     """Bulk load (the demo seed)."""
     count = 0
     with OperatorItem.batch_write() as writer:
-        for item in items:
-            writer.save(item)
+        for rec in records:
+            writer.save(_item(rec))
             count += 1
+            catalogue_store.forget(f"licences:{rec.office_id}")
     return count
 
 

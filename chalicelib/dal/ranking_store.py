@@ -1,7 +1,8 @@
 """The ranking's data on DynamoDB (table `ranking`, models in dal/models.py):
 
   AG#{period}             / {office_id}  an office's counters of one Jalali month (atomic ADDs)
-  EV#{event id}           / SEEN         an event already folded (TTL), written with its counters
+  EV#{source}#{event id}  / SEEN         an event already folded (TTL), written with its counters
+  RC#{office}#{period}#{citizen} / SEEN  a citizen's rating of the office that month already counted
   SNAPSHOTS               / {period}     the one ranking of a period (written last, once)
   SN#{period}#{fp[:16]}   / {office_id}  a snapshot's per-office rows
 
@@ -11,7 +12,8 @@ everything else goes through the models."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -20,9 +22,12 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from pynamodb.exceptions import DoesNotExist, PutError
 
+from chalicelib.dal import catalogue_store
 from chalicelib.dal.db import _TRANSIENT, TxConflict, shared_client, unavailable_guard
 from chalicelib.dal.models import AggregateItem, OfficeItem, SnapshotItem, SnapshotRowItem
-from chalicelib.domain.ranking_live import Delta
+from chalicelib.domain import ranking_live as live
+from chalicelib.domain.ranking import TierState
+from chalicelib.domain.ranking_live import Delta, MonthAggregate, OncePerCitizen, RankingRow, RankingSnapshot
 from chalicelib.errors import ServiceUnavailable
 
 _ser, _de = TypeSerializer(), TypeDeserializer()
@@ -71,14 +76,20 @@ def _update(delta: Delta, stamp: str) -> dict:
     return update
 
 
+# Each source's event ids are a namespace of the markers (stream event ids, association references).
+_MARKER = {live.BOOKING_EVENT: "bk", live.REQUEST_EVENT: "rq", live.COMPLAINT_RECORD: "cp",
+           live.INSPECTION_RECORD: "in"}
+RATING_MARKER_DAYS = 62  # the marker names the month: keep it past the month's end
+
+
 @_raw_guard
-def fold(event_id: str, deltas: Iterable[Delta], now: datetime, keep_days: int, *,
-         once_per: tuple[str, int] | None = None) -> bool:
-    """Apply one event's additions exactly once: the marker EV#{event_id} (attribute_not_exists)
-    and every counter update are one TransactWriteItems. False if the event was already folded
-    (or an inspection older than the one recorded). Deltas of the same office and period merge.
-    `once_per` (key, days to keep): a second marker that must not exist either, so at most one
-    event per key counts (one rating per citizen, office and month)."""
+def fold(source: str, event_id: str, deltas: Iterable[Delta], now: datetime, keep_days: int, *,
+         once_per: OncePerCitizen | None = None) -> bool:
+    """Apply one event's additions exactly once: the event's marker (attribute_not_exists, kept
+    `keep_days`) and every counter update are one TransactWriteItems. False if the event was
+    already folded (or an inspection older than the one recorded). Deltas of the same office and
+    period merge. `once_per`: a second marker that must not exist either, so at most one event
+    per citizen, office and month counts (one rating)."""
     merged: dict[tuple[str, str], Delta] = {}
     for d in deltas:
         key = (d.office_id, d.period)
@@ -90,12 +101,14 @@ def fold(event_id: str, deltas: Iterable[Delta], now: datetime, keep_days: int, 
         return False
     stamp = now.isoformat(timespec="seconds")
     expires = int((now + timedelta(days=keep_days)).timestamp())
-    items = [{"Put": {"TableName": _table(), "Item": {"pk": {"S": f"EV#{event_id}"}, "sk": {"S": "SEEN"},
+    marker = f"EV#{_MARKER[source]}#{event_id}"
+    items = [{"Put": {"TableName": _table(), "Item": {"pk": {"S": marker}, "sk": {"S": "SEEN"},
                                                        "ttl": {"N": str(expires)}},
                       "ConditionExpression": "attribute_not_exists(pk)"}}]
     if once_per is not None:
-        until = int((now + timedelta(days=once_per[1])).timestamp())
-        items.append({"Put": {"TableName": _table(), "Item": {"pk": {"S": once_per[0]}, "sk": {"S": "SEEN"},
+        until = int((now + timedelta(days=RATING_MARKER_DAYS)).timestamp())
+        once = f"RC#{once_per.office_id}#{once_per.period}#{once_per.citizen_key}"
+        items.append({"Put": {"TableName": _table(), "Item": {"pk": {"S": once}, "sk": {"S": "SEEN"},
                                                                "ttl": {"N": str(until)}},
                               "ConditionExpression": "attribute_not_exists(pk)"}})
     items += [{"Update": _update(d, stamp)} for _, d in sorted(merged.items())]
@@ -120,10 +133,10 @@ def _plain(value):
 
 
 @_raw_guard
-def period_aggregates(period: str) -> dict[str, dict]:
-    """office_id -> {"counts": {counter: int}, "inspection": the month's latest score or None} for one
-    month: one paginated Query of the period's partition (~1 KB an office, ~1,000 offices a page)."""
-    out: dict[str, dict] = {}
+def period_aggregates(period: str) -> dict[str, MonthAggregate]:
+    """office_id -> its counters of one month and the month's latest inspection score: one
+    paginated Query of the period's partition (~1 KB an office, ~1,000 offices a page)."""
+    out: dict[str, MonthAggregate] = {}
     kwargs = {"TableName": _table(), "KeyConditionExpression": "pk = :pk",
               "ExpressionAttributeValues": {":pk": {"S": aggregate_pk(period)}}, "ConsistentRead": True}
     while True:
@@ -132,7 +145,7 @@ def period_aggregates(period: str) -> dict[str, dict]:
             item = {k: _plain(_de.deserialize(v)) for k, v in raw.items()}
             counts = {k: int(v) for k, v in item.items() if k not in _KEYS}
             inspection = float(item["inspection_score"]) if item.get("inspection_score") is not None else None
-            out[item["sk"]] = {"counts": counts, "inspection": inspection}
+            out[item["sk"]] = MonthAggregate(item["sk"], counts, inspection)
         if "LastEvaluatedKey" not in page:
             return out
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -166,61 +179,99 @@ def rows_pk(period: str, fingerprint: str) -> str:
     return f"SN#{period}#{fingerprint[:16]}"
 
 
+def _snapshot_of(item: SnapshotItem) -> RankingSnapshot:
+    return RankingSnapshot(item.sk, policy_version=item.policy_version, fingerprint=item.fingerprint,
+                           offices=int(item.offices), schedule=item.schedule, policy=item.policy,
+                           created_at=datetime.fromisoformat(item.created_at))
+
+
+def _head_item(head: RankingSnapshot) -> SnapshotItem:
+    return SnapshotItem(SNAPSHOTS, head.period, policy_version=head.policy_version, fingerprint=head.fingerprint,
+                        rows_pk=rows_pk(head.period, head.fingerprint), offices=head.offices,
+                        schedule=dict(head.schedule), policy=dict(head.policy),
+                        created_at=head.created_at.isoformat(timespec="seconds"))
+
+
+def _row_of(item: SnapshotRowItem) -> RankingRow:
+    return RankingRow(item.sk, province=item.province, tier=int(item.tier), score=Decimal(item.score),
+                      provisional=bool(item.provisional), rank=int(item.rank), state=TierState(**item.state),
+                      previous=TierState(**item.previous) if item.previous else None, card=item.card,
+                      aggregate=item.aggregate, fees_rials=int(item.fees_rials or 0))
+
+
+def _row_item(pk: str, row: RankingRow) -> SnapshotRowItem:
+    return SnapshotRowItem(pk, row.office_id, province=row.province, tier=row.tier, score=str(row.score),
+                           provisional=row.provisional, rank=row.rank, state=asdict(row.state),
+                           previous=asdict(row.previous) if row.previous else None, card=dict(row.card),
+                           aggregate=dict(row.aggregate), fees_rials=row.fees_rials)
+
+
 @unavailable_guard
-def snapshot(period: str) -> SnapshotItem | None:
+def snapshot(period: str) -> RankingSnapshot | None:
     try:
-        return SnapshotItem.get(SNAPSHOTS, period, consistent_read=True)
+        return _snapshot_of(SnapshotItem.get(SNAPSHOTS, period, consistent_read=True))
     except DoesNotExist:
         return None
 
 
 @unavailable_guard
-def snapshots(before: str | None = None, limit: int = 24) -> list[SnapshotItem]:
+def snapshots(before: str | None = None, limit: int = 24) -> list[RankingSnapshot]:
     """Published snapshots, newest first (only those of periods before `before`, if given)."""
     condition = SnapshotItem.sk < before if before else None
-    return list(SnapshotItem.query(SNAPSHOTS, condition, scan_index_forward=False, limit=limit, consistent_read=True))
+    return [_snapshot_of(i) for i in SnapshotItem.query(SNAPSHOTS, condition, scan_index_forward=False, limit=limit,
+                                                         consistent_read=True)]
 
 
 @unavailable_guard
-def rows(head: SnapshotItem) -> dict[str, SnapshotRowItem]:
-    return {r.sk: r for r in SnapshotRowItem.query(head.rows_pk)}
+def rows(head: RankingSnapshot, *, cached: bool = False) -> dict[str, RankingRow]:
+    """office_id -> its row. A published snapshot's rows never change, so `cached` may keep them
+    per container (the public outputs read them on every request)."""
+    pk = rows_pk(head.period, head.fingerprint)
+
+    def read():
+        return {r.sk: _row_of(r) for r in SnapshotRowItem.query(pk)}
+    return catalogue_store.cached(f"ranking:{pk}", read) if cached else read()
 
 
 @unavailable_guard
-def office_rows(heads: list[SnapshotItem], office_id: str) -> dict[str, SnapshotRowItem]:
+def office_rows(heads: Sequence[RankingSnapshot], office_id: str) -> dict[str, RankingRow]:
     """period -> the office's row, for each snapshot in `heads` (one BatchGet)."""
-    by_pk = {h.rows_pk: h.sk for h in heads}
+    by_pk = {rows_pk(h.period, h.fingerprint): h.period for h in heads}
     found = SnapshotRowItem.batch_get([(pk, office_id) for pk in by_pk])
-    return {by_pk[r.pk]: r for r in found}
+    return {by_pk[r.pk]: _row_of(r) for r in found}
 
 
-@unavailable_guard
-def write_rows(items: list[SnapshotRowItem]) -> None:
-    """Rows go in before the head: their content is determined by the fingerprint in their key,
-    so a rerun with the same inputs rewrites the same bytes."""
+def _write_rows(items: list[SnapshotRowItem]) -> None:
     with SnapshotRowItem.batch_write() as writer:
         for item in items:
             writer.save(item)
 
 
-@unavailable_guard
-def delete_rows(pk: str) -> None:
-    """Rows of a run that lost the race to publish (different inputs): never referenced."""
+def _delete_rows(pk: str) -> None:
     with SnapshotRowItem.batch_write() as writer:
         for item in SnapshotRowItem.query(pk, attributes_to_get=["pk", "sk"]):
             writer.delete(item)
 
 
 @unavailable_guard
-def publish(head: SnapshotItem) -> bool:
-    """Write the head once: False if the period already has a snapshot."""
+def publish(head: RankingSnapshot, rows: Sequence[RankingRow]) -> tuple[RankingSnapshot, bool]:
+    """The month's one ranking. The rows go in first, under a key holding the inputs'
+    fingerprint (a rerun with the same inputs rewrites the same bytes); the head is then written
+    with attribute_not_exists, so it exists only once its rows do, and only once per month.
+    Returns (the month's snapshot, True) when this call published it; otherwise (the one
+    published before, False), and our rows are removed if they differ from the winner's."""
+    pk = rows_pk(head.period, head.fingerprint)
+    _write_rows([_row_item(pk, r) for r in rows])
     try:
-        head.save(condition=SnapshotItem.pk.does_not_exist())
+        _head_item(head).save(condition=SnapshotItem.pk.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        winner = snapshot(head.period)
+        if rows_pk(winner.period, winner.fingerprint) != pk:
+            _delete_rows(pk)  # our inputs differed (events arrived between the runs): never referenced
+        return winner, False
+    return head, True
 
 
 @unavailable_guard

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import jdatetime
 
@@ -239,6 +240,8 @@ class OperatorRecord:
     licence_expiry: date
     training_hours: int
     insured: bool
+    updated_at: str | None = None  # ISO instant of the last registration
+    updated_by: str | None = None  # who registered it (manager:… or association:…)
 
     def licensed_on(self, day: date) -> bool:
         return day <= self.licence_expiry
@@ -259,6 +262,58 @@ def bookable_counters(declared: int, licence_expiries: tuple[date, ...] | None, 
     if not licence_expiries:
         return declared
     return min(declared, sum(1 for expiry in licence_expiries if day <= expiry))
+
+
+# --- what the ranking keeps --------------------------------------------------------------------
+
+# Where a folded event comes from: each source's event ids are distinct namespaces.
+BOOKING_EVENT, REQUEST_EVENT, COMPLAINT_RECORD, INSPECTION_RECORD = "booking", "request", "complaint", "inspection"
+EVENT_SOURCES = (BOOKING_EVENT, REQUEST_EVENT, COMPLAINT_RECORD, INSPECTION_RECORD)
+
+
+@dataclass(frozen=True)
+class OncePerCitizen:
+    """At most one event per citizen (by pseudonym), office and month counts: a rating."""
+    office_id: str
+    period: str
+    citizen_key: str
+
+
+@dataclass(frozen=True)
+class MonthAggregate:
+    """One office's counters of one month, folded from events (`COUNTERS`, category counters)."""
+    office_id: str
+    counts: Mapping[str, int] = field(default_factory=dict)
+    inspection: float | None = None  # the month's latest inspection score
+
+
+@dataclass(frozen=True)
+class RankingSnapshot:
+    """The one ranking published for a month: the policy it was ranked under, the fingerprint of
+    its inputs, and the association-share schedule it sets. Its rows are `RankingRow`s."""
+    period: str
+    policy_version: str
+    fingerprint: str
+    offices: int
+    schedule: Mapping[str, Any]  # the association-share schedule, as published
+    policy: Mapping[str, Any]  # the adopted policy document, with its number
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    """An office's row of a published ranking: its tier state, scorecard and window aggregate."""
+    office_id: str
+    province: str
+    tier: int
+    score: Decimal
+    provisional: bool
+    rank: int
+    state: ranking.TierState
+    previous: ranking.TierState | None
+    card: Mapping[str, Any]  # the scorecard as published (JSON document)
+    aggregate: Mapping[str, Any]  # the window aggregate it was scored on (asdict of OfficePeriod)
+    fees_rials: int = 0
 
 
 # --- the policy as a stored document ---------------------------------------------------------------

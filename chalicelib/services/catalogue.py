@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from chalicelib.dal import booking_store, catalogue_store, operator_store
 from chalicelib.domain import calendar, ranking_live, slots
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.domain.load import OfficeLoad
 from chalicelib.domain.text import normalise
 from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 MODES = ("in_person", "remote_allowed", "remote_only")
@@ -24,8 +25,7 @@ def crowding_label(ratio: float | None) -> str:
     return "low" if ratio < 0.5 else "medium" if ratio < 0.85 else "high"
 
 
-def office_view(o: Office, load: dict | None = None, detail: bool = False) -> dict:
-    load = load or {}
+def office_view(o: Office, load: OfficeLoad | None = None, detail: bool = False) -> dict:
     view = {
         "office_id": o.office_id, "name_en": o.name_en, "name_fa": o.name_fa,
         "province": o.province, "province_fa": o.province_fa, "city": o.city, "city_fa": o.city_fa,
@@ -33,8 +33,9 @@ def office_view(o: Office, load: dict | None = None, detail: bool = False) -> di
         "deprived_area": bool(o.deprived),
         # Set by the published ranking (rank_offices); null until the office is first ranked.
         "rank_tier": int(o.tier) if o.tier is not None else None,
-        "crowding": {"level": crowding_label(load.get("ratio")), "booked_today": load.get("booked"),
-                     "capacity_today": load.get("capacity"), "visitors_waiting": load.get("waiting")},
+        "crowding": {"level": crowding_label(load.ratio if load else None), "booked_today": load.booked if load else None,
+                     "capacity_today": load.capacity if load else None,
+                     "visitors_waiting": load.waiting if load else None},
     }
     if detail:
         view.update(hours=o.hours, offered_categories=sorted(o.offered_categories or []),
@@ -55,21 +56,21 @@ def search_services(q: str | None, category: str | None, mode: str | None, limit
     if mode is not None and mode not in MODES:
         raise InvalidInput(f"mode must be one of {', '.join(MODES)}", "نوع خدمت نامعتبر است")
     needle = normalise(q) if q else None
-    found = [s for s in sorted(catalogue_store.all_services().values(), key=lambda s: s.service_id)
+    found = [s for s in sorted(stores.catalogue.all_services().values(), key=lambda s: s.service_id)
              if (category is None or s.category == category) and (mode is None or s.mode == mode)
              and (needle is None or needle in normalise(s.name_fa) or needle in normalise(s.name_en))]
     return _page([service_view(s) for s in found[cursor:cursor + limit]], len(found), cursor, limit)
 
 
 def get_service(service_id: str) -> Service:
-    service = catalogue_store.get_service(service_id)
+    service = stores.catalogue.get_service(service_id)
     if service is None or not service.active:
         raise NotFound(f"No service {service_id}", "خدمت مورد نظر یافت نشد")
     return service
 
 
 def get_office(office_id: str) -> Office:
-    office = catalogue_store.all_offices().get(office_id) or catalogue_store.get_office(office_id)
+    office = stores.catalogue.all_offices().get(office_id) or stores.catalogue.get_office(office_id)
     if office is None:
         raise NotFound(f"No office {office_id}", "دفتر مورد نظر یافت نشد")
     return office
@@ -78,8 +79,8 @@ def get_office(office_id: str) -> Office:
 def list_offices(province: str | None, city: str | None, service_id: str | None, limit: int, cursor: int) -> dict:
     service = get_service(service_id) if service_id else None
     prov, town = (normalise(province) if province else None), (normalise(city) if city else None)
-    load = catalogue_store.load_snapshot().get("offices", {})
-    found = [o for o in sorted(catalogue_store.all_offices().values(), key=lambda o: o.office_id)
+    load = stores.load.snapshot().offices
+    found = [o for o in sorted(stores.catalogue.all_offices().values(), key=lambda o: o.office_id)
              if (prov is None or prov in (normalise(o.province), normalise(o.province_fa)))
              and (town is None or town in (normalise(o.city), normalise(o.city_fa)))
              and (service is None or offers(o, service))]
@@ -89,13 +90,13 @@ def list_offices(province: str | None, city: str | None, service_id: str | None,
 
 def office_detail(office_id: str) -> dict:
     office = get_office(office_id)
-    return office_view(office, catalogue_store.load_snapshot().get("offices", {}).get(office_id), detail=True)
+    return office_view(office, stores.load.snapshot().offices.get(office_id), detail=True)
 
 
 def corrections() -> dict[date, calendar.Correction]:
     return {date.fromisoformat(d): calendar.Correction(date.fromisoformat(d), bool(c["closed"]), c.get("name_en", ""),
                                                        c.get("name_fa", ""))
-            for d, c in catalogue_store.calendar_corrections().items()}
+            for d, c in stores.catalogue.calendar_corrections().items()}
 
 
 def opening(office: Office, day: date) -> list[tuple[datetime, datetime]]:
@@ -115,13 +116,13 @@ def holidays(start: date, end: date) -> dict:
 def correct_day(day: date, closed: bool, name_en: str, name_fa: str, actor: str) -> dict:
     """The association closes or opens a day network-wide; effective at once, no deploy."""
     now = calendar.now_tehran()
-    catalogue_store.save_calendar_correction(day.isoformat(), {
+    stores.catalogue.save_calendar_correction(day.isoformat(), {
         "closed": closed, "name_en": name_en, "name_fa": name_fa, "by": actor}, now.isoformat(timespec="seconds"))
     return {**calendar.date_out(day), "closed": closed, "name_en": name_en, "name_fa": name_fa}
 
 
 def remove_correction(day: date) -> None:
-    if not catalogue_store.delete_calendar_correction(day.isoformat()):
+    if not stores.catalogue.delete_calendar_correction(day.isoformat()):
         raise NotFound("No correction on that day", "برای این روز اصلاحیه‌ای ثبت نشده است")
 
 
@@ -136,7 +137,7 @@ def bookable(office: Office, service: Service) -> None:
 def bookable_counters(office: Office, day: date) -> int:
     """Counters open to bookings on `day`: each needs an operator with a valid licence that day
     (domain.ranking_live.bookable_counters; the office's licences are cached per container)."""
-    return ranking_live.bookable_counters(int(office.counters), operator_store.licence_expiries(office.office_id), day)
+    return ranking_live.bookable_counters(int(office.counters), stores.operators.licence_expiries(office.office_id), day)
 
 
 def check_window(day: date, now: datetime) -> None:
@@ -154,7 +155,7 @@ def _slots_of_day(office: Office, service: Service, day: date, now: datetime) ->
     intervals = opening(office, day)
     if not intervals:
         return False, []
-    taken = booking_store.taken_seats(office.office_id, day, now)
+    taken = stores.bookings.taken_seats(office.office_id, day, now)
     return True, slots.open_slots(intervals, int(service.duration_min), get_settings().slot_grid_minutes,
                                   bookable_counters(office, day), taken)
 

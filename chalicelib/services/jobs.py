@@ -6,13 +6,15 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from chalicelib.dal import booking_store, catalogue_store, load_store
+from chalicelib.dal import booking_store
 from chalicelib.domain import booking as rules
 from chalicelib.domain import calendar, slots
+from chalicelib.domain.load import LoadSnapshot, OfficeLoad
 from chalicelib.domain.outbox import SMS, OutboxMessage, Sms, sms_retry_delay
 from chalicelib.domain.validators import mask_mobile
 from chalicelib.observability import logger, metrics
 from chalicelib.services import catalogue, outbox
+from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 TEMPLATES_FA = {
@@ -80,20 +82,16 @@ def snapshot_office_load(now: datetime | None = None) -> dict:
     today, and the national queue. O(offices) reads (batches), whatever the traffic."""
     now = now or calendar.now_tehran()
     today = now.date()
-    offices = catalogue_store.all_offices()
+    offices = stores.catalogue.all_offices()
     ids = sorted(offices)
-    counts = booking_store.office_day_counts(ids, today)
-    live = load_store.office_loads(ids, today)
+    counts = stores.bookings.office_day_counts(ids, today)
+    live = stores.load.office_loads(ids, today)
     grid = get_settings().slot_grid_minutes
-    data = {}
+    lines = {}
     for office_id, office in offices.items():
         cells = len(slots.candidate_starts(catalogue.opening(office, today), grid, grid))
-        capacity = cells * int(office.counters)
-        booked = counts.get(office_id, 0)
-        data[office_id] = {"booked": booked, "capacity": capacity,
-                           "ratio": round(booked / capacity, 3) if capacity else None,
-                           "open_today": bool(cells), **live[office_id]}
-    stamp = now.isoformat(timespec="seconds")
-    catalogue_store.save_snapshot({"day": today.isoformat(), "at": stamp, "offices": data,
-                                   "queue_remote": load_store.national_queue_length()}, stamp)
-    return {"offices": len(data)}
+        lines[office_id] = OfficeLoad.of(live[office_id], booked=counts.get(office_id, 0),
+                                         capacity=cells * int(office.counters), open_today=bool(cells))
+    stores.load.save_snapshot(LoadSnapshot(day=today, at=now.replace(microsecond=0), offices=lines,
+                                           queue_remote=stores.load.national_queue_length()))
+    return {"offices": len(lines)}

@@ -11,14 +11,14 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from chalicelib.dal import catalogue_store, config_store, operator_store, ranking_store
-from chalicelib.dal.db import TxConditionFailed, TxConflict
-from chalicelib.dal.models import SnapshotItem, SnapshotRowItem
 from chalicelib.domain import calendar, ranking
 from chalicelib.domain import ranking_live as live
+from chalicelib.domain.config import StaleVersion
+from chalicelib.domain.ranking_live import RankingRow, RankingSnapshot
 from chalicelib.domain.text import normalise
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.observability import logger, metrics
+from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 POLICY_CONFIG = "ranking_policy"
@@ -28,51 +28,51 @@ PROVINCES_CSV = Path(__file__).resolve().parent.parent / "data" / "provinces.csv
 # --- folding events ----------------------------------------------------------------------------
 
 def _service(service_id: str | None) -> tuple[str, int]:
-    service = catalogue_store.get_service(str(service_id)) if service_id else None
+    service = stores.catalogue.get_service(str(service_id)) if service_id else None
     return (service.category, int(service.tariff_rials)) if service else ("unknown", 0)
 
 
 def fold_booking_change(event_id: str, new: dict | None, old: dict | None, now: datetime | None = None) -> bool:
     """Bookings stream: a check-in, completion or no-show, counted once per stream event."""
-    if not new or not str(new.get("pk", "")).startswith("BK#") or new.get("status") == (old or {}).get("status"):
+    if not stores.changes.is_booking(new) or new.get("status") == (old or {}).get("status"):
         return False
     now = now or calendar.now_tehran()
     _, tariff = _service(new.get("service_id"))
     deltas = live.booking_deltas(new, old, tariff, get_settings().ranking_on_time_minutes, received=now)
-    return _fold(f"bk#{event_id}", deltas, now)
+    return _fold(live.BOOKING_EVENT, event_id, deltas, now)
 
 
 def fold_request_change(event_id: str, new: dict | None, old: dict | None, now: datetime | None = None) -> bool:
     """Requests stream: remote work finished, routed work accepted or not, a verified rating."""
-    if not new or not str(new.get("pk", "")).startswith("RQ#"):
+    if not stores.changes.is_remote_request(new):
         return False
     category, tariff = _service(new.get("service_id"))
     deltas = live.request_deltas(new, old, category, tariff)
-    return _fold(f"rq#{event_id}", deltas, now, once_per=_rating_cap(deltas, new.get("citizen_key")))
+    return _fold(live.REQUEST_EVENT, event_id, deltas, now, once_per=_rating_cap(deltas, new.get("citizen_key")))
 
 
-def _rating_cap(deltas: list[live.Delta], citizen_key: str | None) -> tuple[str, int] | None:
+def _rating_cap(deltas: list[live.Delta], citizen_key: str | None) -> live.OncePerCitizen | None:
     """Ratings count once per citizen (by pseudonym), office and month: a few accomplices cannot
     rate an office up with many requests (ranking.verified_rating_totals' cap, applied live)."""
     if not citizen_key or len(deltas) != 1 or not set(deltas[0].counts) <= {"ratings_count", "ratings_sum",
                                                                             "ratings_sumsq"}:
         return None
-    d = deltas[0]
-    return f"RC#{d.office_id}#{d.period}#{citizen_key}", 62  # the key names the month: keep it past its end
+    return live.OncePerCitizen(deltas[0].office_id, deltas[0].period, citizen_key)
 
 
-def _fold(marker: str, deltas: list[live.Delta], now: datetime | None,
-          once_per: tuple[str, int] | None = None) -> bool:
+def _fold(source: str, event_id: str, deltas: list[live.Delta], now: datetime | None,
+          once_per: live.OncePerCitizen | None = None) -> bool:
     if not deltas:
         return False
     now = now or calendar.now_tehran()
-    done = ranking_store.fold(marker, deltas, now, get_settings().ranking_event_marker_days, once_per=once_per)
+    done = stores.ranking.fold(source, event_id, deltas, now, get_settings().ranking_event_marker_days,
+                               once_per=once_per)
     metrics.add_metric(name="RankingEventsFolded" if done else "RankingEventsDuplicate", unit="Count", value=1)
     return done
 
 
 def _known_office(office_id: str):
-    office = catalogue_store.all_offices().get(office_id) or catalogue_store.get_office(office_id)
+    office = stores.catalogue.all_offices().get(office_id) or stores.catalogue.get_office(office_id)
     if office is None:
         raise NotFound(f"No office {office_id}", "دفتر مورد نظر یافت نشد")
     return office
@@ -84,8 +84,8 @@ def record_complaints(office_id: str, month: str, upheld: int, reference: str, a
     _known_office(office_id)
     period = live.parse_period(month)
     # Records are kept for good, so the marker outlives any retry (30 days is the longest setting).
-    done = ranking_store.fold(f"cp#{reference}", [live.Delta(office_id, period, {"complaints_upheld": upheld})],
-                              calendar.now_tehran(), 3650)
+    done = stores.ranking.fold(live.COMPLAINT_RECORD, reference,
+                               [live.Delta(office_id, period, {"complaints_upheld": upheld})], calendar.now_tehran(), 3650)
     logger.info("complaints recorded", extra={"office_id": office_id, "period": period, "new": done, "by": actor})
     return {"office_id": office_id, "reference": reference, **live.period_out(period), "upheld": upheld,
             "recorded": done}
@@ -95,8 +95,9 @@ def record_inspection(office_id: str, day: date, score: float, reference: str, a
     """An inspector's score (0-100) of an office: the latest inspection of a month counts."""
     _known_office(office_id)
     period = live.period_of(day)
-    done = ranking_store.fold(f"in#{reference}", [live.Delta(office_id, period, inspection=(day.isoformat(), score))],
-                              calendar.now_tehran(), 3650)
+    done = stores.ranking.fold(live.INSPECTION_RECORD, reference,
+                               [live.Delta(office_id, period, inspection=(day.isoformat(), score))],
+                               calendar.now_tehran(), 3650)
     logger.info("inspection recorded", extra={"office_id": office_id, "period": period, "new": done, "by": actor})
     return {"office_id": office_id, "reference": reference, **calendar.date_out(day), "score": score,
             "recorded": done}
@@ -106,10 +107,10 @@ def record_inspection(office_id: str, day: date, score: float, reference: str, a
 
 def adopted_policy() -> tuple[int, live.AdoptedPolicy]:
     """(number, policy) in force; number 0 is the shipped default, never adopted."""
-    found = config_store.current(POLICY_CONFIG)
+    found = stores.config.current(POLICY_CONFIG)
     if found is None:
         return 0, live.DEFAULT
-    return found[0], live.policy_from_doc(found[1])
+    return found.number, live.policy_from_doc(found.document)
 
 
 def policy_view(number: int, adopted: live.AdoptedPolicy) -> dict:
@@ -140,8 +141,8 @@ def adopt_policy(changes: dict, expected_number: int, actor: str, now: datetime 
     proposal = _proposal(changes, current)
     doc = {**live.policy_to_doc(proposal), "adopted_by": actor, "adopted_at": now.isoformat(timespec="seconds")}
     try:
-        adopted = config_store.adopt(POLICY_CONFIG, doc, expected_number, actor, now)
-    except (TxConditionFailed, TxConflict) as exc:
+        adopted = stores.config.adopt(POLICY_CONFIG, doc, expected_number, actor, now)
+    except StaleVersion as exc:
         raise Conflict("Another policy version was adopted meanwhile: read it again",
                        "نسخه دیگری از سیاست رتبه‌بندی در این فاصله تصویب شده است؛ دوباره بخوانید") from exc
     logger.info("ranking policy adopted", extra={"number": adopted, "version": proposal.policy.version, "by": actor})
@@ -156,17 +157,18 @@ def _window_aggregates(period: str, office_ids: list[str], operators: dict[str, 
     Reads one paginated Query per month of the window: O(offices), never per event."""
     s = get_settings()
     months = live.window_periods(period, s.ranking_window_months)
-    by_month = {m: ranking_store.period_aggregates(m) for m in months}
+    by_month = {m: stores.ranking.period_aggregates(m) for m in months}
     _, last_day = live.period_bounds(period)
     aggregates, fees = [], {}
     for office_id in office_ids:
         staff = live.compliance(operators.get(office_id, []), last_day, s.operator_min_training_hours)
-        parts = [live.office_period(office_id, by_month[m][office_id]["counts"], by_month[m][office_id]["inspection"])
+        parts = [live.office_period(office_id, by_month[m][office_id].counts, by_month[m][office_id].inspection)
                  for m in months if office_id in by_month[m]]
         window = ranking.combine(parts) if parts else ranking.OfficePeriod(office_id)
         # operators are a state, read from the registry as of the month's last day
         aggregates.append(replace(window, operators_total=staff[0], operators_compliant=staff[1]))
-        fees[office_id] = int(by_month[period].get(office_id, {}).get("counts", {}).get("fees_rials", 0))
+        month = by_month[period].get(office_id)
+        fees[office_id] = int(month.counts.get("fees_rials", 0)) if month else 0
     return aggregates, fees
 
 
@@ -182,10 +184,10 @@ def _schedule_doc(schedule: ranking.ShareSchedule) -> dict:
 
 
 def _previous_states(period: str) -> dict[str, ranking.TierState]:
-    heads = ranking_store.snapshots(before=period, limit=1)
+    heads = stores.ranking.snapshots(before=period, limit=1)
     if not heads:
         return {}
-    return {o: ranking.TierState(**row.state) for o, row in ranking_store.rows(heads[0]).items()}
+    return {o: row.state for o, row in stores.ranking.rows(heads[0]).items()}
 
 
 CATCH_UP_MONTHS = 6  # months a stopped schedule ranks when it resumes
@@ -199,70 +201,63 @@ def rank_offices(now: datetime | None = None) -> dict:
     already are, so a run that crashed before this step is repaired by the next)."""
     now = now or calendar.now_tehran()
     target = live.closed_period(now, get_settings().ranking_grace_days)
-    catalogue_store.clear_cache()  # this run's offices, tiers and policy are read fresh
-    latest = ranking_store.snapshots(limit=1)
-    todo = live.periods_to_rank(latest[0].sk if latest else None, target, CATCH_UP_MONTHS)
+    stores.catalogue.clear_cache()  # this run's offices, tiers and policy are read fresh
+    latest = stores.ranking.snapshots(limit=1)
+    todo = live.periods_to_rank(latest[0].period if latest else None, target, CATCH_UP_MONTHS)
     head = latest[0] if latest else None
     for period in todo:
         head = _compute_and_publish(period, now)
     changed = _apply_tiers(head)
-    return {"period": head.sk, "ranked": todo, "fingerprint": head.fingerprint, "offices": int(head.offices),
+    return {"period": head.period, "ranked": todo, "fingerprint": head.fingerprint, "offices": head.offices,
             "tiers_changed": changed}
 
 
-def _compute_and_publish(period: str, now: datetime) -> SnapshotItem:
+def _compute_and_publish(period: str, now: datetime) -> RankingSnapshot:
     number, adopted = adopted_policy()
     policy = adopted.policy
-    offices = catalogue_store.all_offices()
+    offices = stores.catalogue.all_offices()
     ids = sorted(offices)
-    aggregates, fees = _window_aggregates(period, ids, operator_store.all_operators())
+    aggregates, fees = _window_aggregates(period, ids, stores.operators.all_operators())
     previous = _previous_states(period)
     snap = ranking.rank_period(period, aggregates, previous, policy)
     schedule = ranking.association_shares(snap.tiers, fees, adopted.base_share, policy)
     rank = {o: i + 1 for i, o in enumerate(ranking.ranking_order(snap.scorecards))}
-    pk = ranking_store.rows_pk(period, snap.inputs_fingerprint)
     by_id = {a.office_id: a for a in aggregates}
-    ranking_store.write_rows([SnapshotRowItem(
-        pk, o, province=offices[o].province, tier=snap.tiers[o].tier, score=str(snap.scorecards[o].score),
-        provisional=snap.tiers[o].provisional, rank=rank[o], state=asdict(snap.tiers[o]),
-        previous=asdict(previous[o]) if o in previous else None, card=_jsonable(asdict(snap.scorecards[o])),
-        aggregate=_jsonable(asdict(by_id[o])), fees_rials=fees[o]) for o in ids])
-    head = SnapshotItem(ranking_store.SNAPSHOTS, period, policy_version=policy.version,
-                        fingerprint=snap.inputs_fingerprint, rows_pk=pk, offices=len(ids),
-                        schedule=_schedule_doc(schedule),
-                        policy={"number": number, **live.policy_to_doc(adopted)},
-                        created_at=now.isoformat(timespec="seconds"))
-    if ranking_store.publish(head):
+    rows = [RankingRow(o, province=offices[o].province, tier=snap.tiers[o].tier, score=snap.scorecards[o].score,
+                       provisional=snap.tiers[o].provisional, rank=rank[o], state=snap.tiers[o],
+                       previous=previous.get(o), card=_jsonable(asdict(snap.scorecards[o])),
+                       aggregate=_jsonable(asdict(by_id[o])), fees_rials=fees[o]) for o in ids]
+    head = RankingSnapshot(period, policy_version=policy.version, fingerprint=snap.inputs_fingerprint,
+                           offices=len(ids), schedule=_schedule_doc(schedule),
+                           policy={"number": number, **live.policy_to_doc(adopted)}, created_at=now)
+    head, published = stores.ranking.publish(head, rows)
+    if published:
         logger.info("ranking published", extra={"period": period, "offices": len(ids), "policy": policy.version})
         metrics.add_metric(name="RankingPublished", unit="Count", value=1)
-        return head
-    winner = ranking_store.snapshot(period)  # another run published first
-    if winner.rows_pk != pk:
-        ranking_store.delete_rows(pk)  # our inputs differed (events arrived between the runs)
-    return winner
+    return head  # when another run published first, its snapshot
 
 
-def _apply_tiers(head: SnapshotItem) -> int:
+def _apply_tiers(head: RankingSnapshot) -> int:
     """Set each office's tier from the snapshot where it differs (routing and the office list read it)."""
-    tiers = {o: int(r.tier) for o, r in ranking_store.rows(head).items()}
+    tiers = {o: r.tier for o, r in stores.ranking.rows(head).items()}
     changed = 0
-    for office_id, office in sorted(catalogue_store.all_offices().items()):
+    for office_id, office in sorted(stores.catalogue.all_offices().items()):
         tier = tiers.get(office_id)
         if tier is not None and (office.tier is None or int(office.tier) != tier):
-            ranking_store.set_tier(office.office_id, tier)
+            stores.ranking.set_tier(office.office_id, tier)
             changed += 1
     if changed:
-        catalogue_store.clear_cache()
+        stores.catalogue.clear_cache()
     return changed
 
 
 # --- public outputs ------------------------------------------------------------------------------
 
-def _head(month: str | None) -> SnapshotItem:
+def _head(month: str | None) -> RankingSnapshot:
     if month:
-        head = ranking_store.snapshot(live.parse_period(month))
+        head = stores.ranking.snapshot(live.parse_period(month))
     else:
-        heads = ranking_store.snapshots(limit=1)
+        heads = stores.ranking.snapshots(limit=1)
         head = heads[0] if heads else None
     if head is None:
         raise NotFound("No ranking has been published for that month yet",
@@ -270,16 +265,16 @@ def _head(month: str | None) -> SnapshotItem:
     return head
 
 
-def _rows(head: SnapshotItem) -> dict[str, SnapshotRowItem]:
-    return catalogue_store.cached(f"ranking:{head.rows_pk}", lambda: ranking_store.rows(head))
+def _rows(head: RankingSnapshot) -> dict[str, RankingRow]:
+    return stores.ranking.rows(head, cached=True)
 
 
-def _snapshot_out(head: SnapshotItem) -> dict:
-    return {"period": live.period_out(head.sk), "policy_version": head.policy_version,
-            "published_at": calendar.datetime_out(datetime.fromisoformat(head.created_at))}
+def _snapshot_out(head: RankingSnapshot) -> dict:
+    return {"period": live.period_out(head.period), "policy_version": head.policy_version,
+            "published_at": calendar.datetime_out(head.created_at)}
 
 
-def _published_policy(head: SnapshotItem) -> dict:
+def _published_policy(head: RankingSnapshot) -> dict:
     """The weights and cut-points the snapshot was ranked under (published with the ranking)."""
     p = head.policy
     return {k: p[k] for k in ("version", "weights", "cut_points", "hysteresis_margin", "hysteresis_z",
@@ -288,16 +283,16 @@ def _published_policy(head: SnapshotItem) -> dict:
 
 def ranking_table(province: str | None, month: str | None) -> dict:
     head = _head(month)
-    offices = catalogue_store.all_offices()
+    offices = stores.catalogue.all_offices()
     wanted = normalise(province) if province else None
     items = []
-    for office_id, row in sorted(_rows(head).items(), key=lambda kv: int(kv[1].rank)):
+    for office_id, row in sorted(_rows(head).items(), key=lambda kv: kv[1].rank):
         office = offices.get(office_id)
         if office is None or wanted and wanted not in (normalise(office.province), normalise(office.province_fa)):
             continue
         items.append({"office_id": office_id, "name_fa": office.name_fa, "name_en": office.name_en,
-                      "province": office.province, "province_fa": office.province_fa, "tier": int(row.tier),
-                      "score": float(Decimal(row.score)), "provisional": bool(row.provisional), "rank": int(row.rank)})
+                      "province": office.province, "province_fa": office.province_fa, "tier": row.tier,
+                      "score": float(row.score), "provisional": row.provisional, "rank": row.rank})
     return {**_snapshot_out(head), "policy": _published_policy(head), "total": len(items), "items": items}
 
 
@@ -314,29 +309,29 @@ def scorecard(office_id: str) -> dict:
     points (the points add up to the score exactly), the integrity gate, the tier history and
     what would move it up."""
     office = _known_office(office_id)
-    heads = ranking_store.snapshots(limit=12)
-    history = ranking_store.office_rows(heads, office_id) if heads else {}
-    if not heads or heads[0].sk not in history:
+    heads = stores.ranking.snapshots(limit=12)
+    history = stores.ranking.office_rows(heads, office_id) if heads else {}
+    if not heads or heads[0].period not in history:
         raise NotFound("This office has no published ranking yet", "برای این دفتر هنوز رتبه‌بندی منتشر نشده است")
-    head, row = heads[0], history[heads[0].sk]
+    head, row = heads[0], history[heads[0].period]
     card = row.card
     score_se = float(card.get("score_se", 0.0))
     margin = max(float(head.policy.get("hysteresis_margin", 0.0)), float(head.policy.get("hysteresis_z", 0.0)) * score_se)
     return {
         "office_id": office_id, "name_fa": office.name_fa, "name_en": office.name_en, "province": office.province,
-        **_snapshot_out(head), "score": float(Decimal(card["score"])), "tier": int(row.tier),
-        "provisional": bool(row.provisional), "rank": int(row.rank),
+        **_snapshot_out(head), "score": float(Decimal(card["score"])), "tier": row.tier,
+        "provisional": row.provisional, "rank": row.rank,
         # How sure the score is, and the lead over a cut-point a tier move needs (hysteresis).
         "score_se": round(score_se, 2), "tier_margin": round(margin, 2),
-        "tier_reason": row.state.get("reason"), "domains_available": card["domains_available"],
+        "tier_reason": row.state.reason, "domains_available": card["domains_available"],
         "integrity_gate": {"breached": card["gated"], "reasons": list(card["gate_reasons"]),
                            "cap_tier": head.policy.get("integrity_cap_tier")},
         "lines": [_line_out(line) for line in card["lines"]],
         "to_next_tier": [{"indicator": i["indicator"], "current": i["current"], "target": i["target"],
                           "z_needed": round(i["z_needed"], 4)} for i in card["to_next_tier"]],
-        "tier_history": [{**live.period_out(h.sk), "tier": int(history[h.sk].tier),
-                          "score": float(Decimal(history[h.sk].score)), "provisional": bool(history[h.sk].provisional),
-                          "reason": history[h.sk].state.get("reason")} for h in heads if h.sk in history],
+        "tier_history": [{**live.period_out(h.period), "tier": history[h.period].tier,
+                          "score": float(history[h.period].score), "provisional": history[h.period].provisional,
+                          "reason": history[h.period].state.reason} for h in heads if h.period in history],
     }
 
 
@@ -353,8 +348,8 @@ def equity_report(province: str | None = None) -> dict:
                                                                         normalise(p["province_fa"]))]
     if not provinces:
         raise NotFound("No such province", "استان مورد نظر یافت نشد")
-    offices = catalogue_store.all_offices()
-    heads = ranking_store.snapshots(limit=1)
+    offices = stores.catalogue.all_offices()
+    heads = stores.ranking.snapshots(limit=1)
     served = {o: int(r.aggregate.get("transactions", 0)) for o, r in _rows(heads[0]).items()} if heads else None
     items = []
     for p in provinces:
@@ -368,13 +363,13 @@ def equity_report(province: str | None = None) -> dict:
             "deprived_served": None if served is None else sum(served.get(o.office_id, 0) for o in deprived),
             "deprived": [{"office_id": o.office_id, "name_fa": o.name_fa, "city": o.city, "city_fa": o.city_fa,
                           "served": None if served is None else served.get(o.office_id, 0)} for o in deprived]})
-    return {"window": ({**live.period_out(heads[0].sk), "months": get_settings().ranking_window_months}
+    return {"window": ({**live.period_out(heads[0].period), "months": get_settings().ranking_window_months}
                        if heads else None), "items": items}
 
 
 # --- association: statements and the simulator ------------------------------------------------------
 
-def _schedule(head: SnapshotItem, tiers: dict[str, int]) -> ranking.ShareSchedule:
+def _schedule(head: RankingSnapshot, tiers: dict[str, int]) -> ranking.ShareSchedule:
     s = head.schedule
     return ranking.ShareSchedule(s["policy_version"], Fraction(s["base_share"]), Fraction(s["mean_share"]),
                                  {int(t): Fraction(v) for t, v in s["share_by_tier"].items()}, tiers, {},
@@ -386,22 +381,22 @@ def statements(month: str, office_id: str | None) -> dict:
     tariffs of its completed bookings and remote requests) × the share of the tier in force,
     i.e. of the latest ranking published for an earlier month."""
     period = live.parse_period(month)
-    heads = ranking_store.snapshots(before=period, limit=1)
+    heads = stores.ranking.snapshots(before=period, limit=1)
     if not heads:
         raise NotFound("No ranking was in force in that month", "در این ماه رتبه‌بندی‌ای در جریان نبود")
     head = heads[0]
-    tiers = {o: int(r.tier) for o, r in _rows(head).items()}
+    tiers = {o: r.tier for o, r in _rows(head).items()}
     if office_id is not None and office_id not in tiers:
         raise NotFound(f"No office {office_id} in the ranking in force", "این دفتر در رتبه‌بندی جاری نیست")
     schedule = _schedule(head, tiers)
-    fees = ranking_store.period_aggregates(period)
+    fees = stores.ranking.period_aggregates(period)
     items = []
     for o in sorted(tiers) if office_id is None else [office_id]:
-        st = ranking.statement(o, period, int(fees.get(o, {}).get("counts", {}).get("fees_rials", 0)), schedule)
+        st = ranking.statement(o, period, int(fees[o].counts.get("fees_rials", 0)) if o in fees else 0, schedule)
         items.append({"office_id": o, "tier": st.tier, "share": live.fraction_text(st.share),
                       "share_percent": float(st.share_percent),
                       "fees_collected_rials": st.fees_collected, "levy_rials": st.levy})
-    return {**live.period_out(period), "ranking_period": live.period_out(head.sk),
+    return {**live.period_out(period), "ranking_period": live.period_out(head.period),
             "policy_version": head.policy_version, "base_share_percent": float(live.percent(schedule.base_share)),
             "share_by_tier_percent": {str(t): float(live.percent(v)) for t, v in schedule.share_by_tier.items()},
             "items": items, "total_fees_rials": sum(i["fees_collected_rials"] for i in items),
@@ -414,11 +409,11 @@ def simulate(changes: dict, month: str | None) -> dict:
     head = _head(month)
     _, current = adopted_policy()
     proposal = _proposal({**changes, "version": changes.get("version") or "proposal"}, current)
-    rows = ranking_store.rows(head)
+    rows = stores.ranking.rows(head)
     history = ranking.PeriodHistory(
-        period=head.sk, aggregates=[live.office_period_from_dict(r.aggregate) for r in rows.values()],
-        previous={o: ranking.TierState(**r.previous) for o, r in rows.items() if r.previous},
-        previous_fees={o: int(r.fees_rials) for o, r in rows.items()}, base_share=proposal.base_share)
+        period=head.period, aggregates=[live.office_period_from_dict(r.aggregate) for r in rows.values()],
+        previous={o: r.previous for o, r in rows.items() if r.previous},
+        previous_fees={o: r.fees_rials for o, r in rows.items()}, base_share=proposal.base_share)
     try:
         sim = ranking.simulate_policy(history, proposal.policy, baseline=current.policy)
     except ValueError as exc:

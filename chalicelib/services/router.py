@@ -4,22 +4,25 @@ work on arrival, and the routing parameters the association adopts.
 The router's view = the catalogue's offices + the last load snapshot (a minute old at most) + the
 ranking's tiers, built into a `routing.RoutingIndex` per container and rebuilt when the snapshot
 changes. The view only ranks: an assignment always ends in a conditional claim on the live
-counters (`request_store.claim`), and a failed claim corrects the view (herding is the known
+counters (the requests store's `claim`), and a failed claim corrects the view (herding is the known
 failure of routing on stale data)."""
 from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
 
-from chalicelib.dal import catalogue_store, config_store, request_store
+from chalicelib.dal import request_store
 from chalicelib.dal.db import TxConditionFailed, TxConflict
 from chalicelib.dal.models import QueueItem, RemoteRequestItem
 from chalicelib.domain import calendar, remote, routing
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.domain.config import ConfigVersion, StaleVersion
+from chalicelib.domain.load import LoadSnapshot, OfficeLoad
 from chalicelib.domain.text import normalise, to_persian_digits
 from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.observability import logger, metrics
 from chalicelib.services import catalogue, remote_jobs
+from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 PARAMS = "routing"
@@ -32,28 +35,30 @@ _deciding = threading.Lock()
 
 # --- parameters (versioned configuration) --------------------------------------------------
 
+def _params_of(adopted: ConfigVersion | None) -> routing.RoutingParams:
+    return routing.RoutingParams.from_dict(adopted.document) if adopted else routing.RoutingParams()
+
+
 def params() -> routing.RoutingParams:
-    adopted = config_store.current(PARAMS)
-    return routing.RoutingParams.from_dict(adopted[1]) if adopted else routing.RoutingParams()
+    return _params_of(stores.config.current(PARAMS))
 
 
 def params_view() -> dict:
-    adopted = config_store.current(PARAMS, cached=False)
-    current = routing.RoutingParams.from_dict(adopted[1]) if adopted else routing.RoutingParams()
-    return {"number": adopted[0] if adopted else 0, "params": current.to_dict(),
-            "history": config_store.history(PARAMS)}
+    adopted = stores.config.current(PARAMS, cached=False)
+    return {"number": adopted.number if adopted else 0, "params": _params_of(adopted).to_dict(),
+            "history": [v.record() for v in stores.config.history(PARAMS)]}
 
 
 def adopt_params(changes: dict, expected: int, actor: str, now: datetime | None = None) -> dict:
     """A new version of the routing parameters: the current ones with `changes`, validated, adopted
     only if `expected` is still the current version number (no lost update between two admins)."""
     now = now or calendar.now_tehran()
-    adopted = config_store.current(PARAMS, cached=False)
-    number = adopted[0] if adopted else 0
+    adopted = stores.config.current(PARAMS, cached=False)
+    number = adopted.number if adopted else 0
     if expected != number:
         raise Conflict(f"Version {number} is current, not {expected}; read the parameters again",
                        "نسخه پارامترها تغییر کرده است؛ دوباره بخوانید")
-    base = routing.RoutingParams.from_dict(adopted[1]) if adopted else routing.RoutingParams()
+    base = _params_of(adopted)
     if "version" in changes:
         raise InvalidInput("The version label is assigned on adoption", "برچسب نسخه هنگام تصویب تعیین می‌شود")
     try:
@@ -61,8 +66,8 @@ def adopt_params(changes: dict, expected: int, actor: str, now: datetime | None 
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"Invalid routing parameters: {exc}", "پارامترهای مسیریابی نامعتبر است") from exc
     try:
-        config_store.adopt(PARAMS, new.to_dict(), number, actor, now)
-    except (TxConditionFailed, TxConflict) as exc:
+        stores.config.adopt(PARAMS, new.to_dict(), number, actor, now)
+    except StaleVersion as exc:
         raise Conflict("Another version was adopted meanwhile; read the parameters again",
                        "در این فاصله نسخه دیگری تصویب شد؛ دوباره بخوانید") from exc
     _views.clear()
@@ -80,32 +85,31 @@ def _operating(office: Office, now: datetime, mode: str) -> bool:
     return any(catalogue.opening(office, now.date() + timedelta(days=d)) for d in range(7))
 
 
-def _state(office: Office, load: dict, mode: str, now: datetime) -> routing.OfficeState:
+def _state(office: Office, load: OfficeLoad, mode: str, now: datetime) -> routing.OfficeState:
     counters = int(office.counters)
-    opened = load.get("open")  # None: the office has not declared its open counters today
+    opened = load.open  # None: the office has not declared its open counters today
     if opened is None:  # in person, its installed counters serve; remote work needs a declaration
         opened = counters if mode == routing.IN_PERSON else 0
     return routing.OfficeState(
         office_id=office.office_id, lat=float(office.lat), lon=float(office.lon), counters=counters,
         counters_open=min(counters, int(opened)), open=_operating(office, now, mode),
-        busy=int(load.get("busy", 0)), queue_in_person=int(load.get("waiting", 0)),
-        remote_claimed=int(load.get("remote_claimed", 0)), bookings_today=int(load.get("booked") or 0),
+        busy=load.busy, queue_in_person=load.waiting, remote_claimed=load.remote_claimed, bookings_today=load.booked,
         tier=None if office.tier is None else int(office.tier),
         categories=frozenset(office.offered_categories or ()), not_offered=frozenset(office.not_offered or ()),
         in_person_required=frozenset(office.in_person_required or ()), deprived=bool(office.deprived))
 
 
-def view(mode: str, now: datetime | None = None) -> tuple[routing.RoutingIndex, dict]:
+def view(mode: str, now: datetime | None = None) -> tuple[routing.RoutingIndex, LoadSnapshot]:
     """The routing index for `mode` and the snapshot it was built from, per container."""
     now = now or calendar.now_tehran()
-    snapshot = catalogue_store.load_snapshot()
+    snapshot = stores.load.snapshot()
     # Rebuilt for a new snapshot, new parameters, or a new minute (offices open and close).
-    stamp = f"{snapshot.get('at')}|{params().version}|{now.replace(second=0, microsecond=0).isoformat()}"
+    stamp = f"{snapshot.at}|{params().version}|{now.replace(second=0, microsecond=0).isoformat()}"
     hit = _views.get(mode)
     if hit and hit[0] == stamp:
         return hit[1], snapshot
-    loads = snapshot.get("offices", {}) if snapshot.get("day") == now.date().isoformat() else {}
-    states = [_state(o, loads.get(o.office_id, {}), mode, now) for o in catalogue_store.all_offices().values()]
+    loads = snapshot.loads_on(now.date())
+    states = [_state(o, loads.get(o.office_id) or OfficeLoad(), mode, now) for o in stores.catalogue.all_offices().values()]
     index = routing.RoutingIndex(states, params())
     _views[mode] = (stamp, index)
     return index, snapshot
@@ -123,7 +127,7 @@ def _where(lat: float | None, lon: float | None, city: str | None) -> tuple[floa
     if not city:
         return None
     wanted = normalise(city)
-    points = [(float(o.lat), float(o.lon)) for o in catalogue_store.all_offices().values()
+    points = [(float(o.lat), float(o.lon)) for o in stores.catalogue.all_offices().values()
               if wanted in (normalise(o.city), normalise(o.city_fa))]
     if not points:
         raise InvalidInput(f"No office is in a city called {city!r}; send lat and lon instead",
@@ -182,12 +186,12 @@ def suggest(service_id: str, mode: str | None, lat: float | None, lon: float | N
         near = index.within(routing.Citizen(where[0], where[1]), URBAN_KM)
         citizen = routing.Citizen(where[0], where[1], urban=len(near) >= URBAN_OFFICES)
     result = routing.suggest(citizen, spec(service), mode, index, index.params, limit,
-                             remote_queue=int(snapshot.get("queue_remote", 0)))
-    offices = catalogue_store.all_offices()
+                             remote_queue=snapshot.queue_remote)
+    offices = stores.catalogue.all_offices()
     metrics.add_metric(name="SuggestionsServed", unit="Count", value=1)
     return {
         "service": catalogue.service_view(service), "mode": mode, "params_version": result.params_version,
-        "load_at": snapshot.get("at"), "fallback": result.fallback,
+        "load_at": snapshot.at.isoformat(timespec="seconds") if snapshot.at else None, "fallback": result.fallback,
         "area": None if citizen is None else ("urban" if citizen.urban else "rural"),
         "radius_km": None if citizen is None else routing.radius_km(citizen, index.params),
         "items": [_item(s, offices, service, mode, now) for s in result.items],

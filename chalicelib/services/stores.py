@@ -24,6 +24,7 @@ REAL = {
     "operators": "chalicelib.dal.operator_store",
     "config": "chalicelib.dal.config_store",
     "idempotency": "chalicelib.dal.idempotency",
+    "changes": "chalicelib.dal.changes",
 }
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date
 
 from chalicelib.dal import catalogue_store, operator_store, ranking_store
-from chalicelib.dal.models import TABLE_MODELS, OperatorItem
+from chalicelib.dal.models import TABLE_MODELS
 from chalicelib.domain import calendar, ranking_live
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.domain.ranking_live import OperatorRecord
 
 
 def create_tables(models=TABLE_MODELS) -> list[str]:
@@ -45,10 +47,10 @@ def office_entity(o: dict) -> Office:
         closures=frozenset(o.get("closures", [])), deprived=bool(o.get("deprived")), tier=None)
 
 
-def operator_item(o: dict) -> OperatorItem:
-    return OperatorItem(o["office_id"], o["operator_id"], licence_number=o["licence_number"],
-                        licence_expiry=o["licence_expiry"], training_hours=o["training_hours"], insured=o["insured"],
-                        updated_at="2026-11-22T00:00:00+03:30", updated_by="demo-seed")
+def operator_record(o: dict) -> OperatorRecord:
+    return OperatorRecord(o["operator_id"], o["office_id"], licence_number=o["licence_number"],
+                          licence_expiry=date.fromisoformat(o["licence_expiry"]), training_hours=o["training_hours"],
+                          insured=o["insured"], updated_at="2026-11-22T00:00:00+03:30", updated_by="demo-seed")
 
 
 def seed_demo(seed: int = 1405, out=sys.stdout) -> dict:
@@ -67,7 +69,7 @@ def seed_demo(seed: int = 1405, out=sys.stdout) -> dict:
 
     catalogue_store.save_all([service_entity(s) for s in services] + [office_entity(o) for o in offices], progress)
     progress(total)
-    staff = operator_store.save_all(operator_item(o) for o in demo_network.operators(offices, seed))
+    staff = operator_store.save_all(operator_record(o) for o in demo_network.operators(offices, seed))
     out.write(f"\n  registered {staff} operators")
     # Six months of outcomes, as the streams would have folded them: `make job NAME=rank_offices`
     months = ranking_live.window_periods(ranking_live.closed_period(calendar.now_tehran(), 0), 6)

@@ -146,7 +146,7 @@ def test_stream_records_fold_into_the_months_aggregates(client):
     deliver(client, "fold_booking_ranking", booking_records(12))
     deliver(client, "fold_request_ranking", request_records(12))
     counts = ranking_store.period_aggregates(PERIOD)
-    a, b = (defaultdict(int, counts[o]["counts"]) for o in ("OF-A", "OF-B"))  # a counter never added is absent
+    a, b = (defaultdict(int, counts[o].counts) for o in ("OF-A", "OF-B"))  # a counter never added is absent
     # bookings: OF-A got k = 0, 3, 6, 9 (0 a no-show, the rest on time); OF-B k = 1, 4, 7, 10
     # (4 checked in 30 min late, 10 a no-show)
     assert (a["in_person_total"], a["in_person_on_time"], a["no_show"]) == (3, 3, 1)
@@ -168,9 +168,9 @@ def test_duplicate_stream_records_change_nothing(client):
     deliver(client, "fold_booking_ranking", records)  # the stream redelivers the whole batch
     deliver(client, "fold_booking_ranking", records[2:5])  # and a retried slice of it
     twice = ranking_store.period_aggregates(PERIOD)
-    strip = {o: v["counts"] | {"updated": None} for o, v in once.items()}
-    assert {o: v["counts"] | {"updated": None} for o, v in twice.items()} == strip
-    assert sum(v["counts"].get("in_person_total", 0) + v["counts"].get("no_show", 0) for v in twice.values()) == 9
+    strip = {o: v.counts | {"updated": None} for o, v in once.items()}
+    assert {o: v.counts | {"updated": None} for o, v in twice.items()} == strip
+    assert sum(v.counts.get("in_person_total", 0) + v.counts.get("no_show", 0) for v in twice.values()) == 9
 
 
 def test_a_citizen_rates_an_office_once_a_month(client):
@@ -184,7 +184,7 @@ def test_a_citizen_rates_an_office_once_a_month(client):
     records = [_record("requests", f"rate-{i}", *rated(pk, citizen, score), i) for i, (pk, citizen, score) in
                enumerate([("RQ#R1", "c-1", 5), ("RQ#R2", "c-1", 5), ("RQ#R3", "c-2", 2)])]
     deliver(client, "fold_request_ranking", records)
-    c = ranking_store.period_aggregates(PERIOD)["OF-C"]["counts"]
+    c = ranking_store.period_aggregates(PERIOD)["OF-C"].counts
     assert (c["ratings_count"], c["ratings_sum"]) == (2, 5 + 2)  # c-1's second rating does not count
 
 
@@ -201,7 +201,7 @@ def test_complaint_and_inspection_records_count_once(client):
                          body=json.dumps({"reference": "INS-1", "date": day, "score": 35}))
     assert r.status_code == 200 and json.loads(r.body)["jalali"] == day
     agg = ranking_store.period_aggregates(PERIOD)["OF-A"]
-    assert agg["counts"]["complaints_upheld"] == 2 and agg["inspection"] == 35
+    assert agg.counts["complaints_upheld"] == 2 and agg.inspection == 35
 
 
 # --- the recompute ------------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def test_a_resumed_schedule_ranks_the_months_it_missed_in_order(client):
     missed = [m for m in live.window_periods(PERIOD, 4) if m > first["period"]]
     assert len(missed) >= 2 and done["ranked"] == missed and done["period"] == PERIOD
     heads = ranking_store.snapshots()
-    assert [h.sk for h in heads] == [*missed[::-1], first["period"]]
+    assert [h.period for h in heads] == [*missed[::-1], first["period"]]
     for newer, older in zip(heads, heads[1:], strict=False):  # each month's tiers start from the month before
         before = {o: r.state for o, r in ranking_store.rows(older).items()}
         assert {o: r.previous for o, r in ranking_store.rows(newer).items()} == before
@@ -279,7 +279,7 @@ def test_two_overlapping_runs_publish_one_snapshot(fresh):
     heads = list(SnapshotItem.query(ranking_store.SNAPSHOTS, consistent_read=True))
     assert [h.sk for h in heads] == [PERIOD]
     assert {r["fingerprint"] for r in results} == {heads[0].fingerprint}
-    rows = ranking_store.rows(heads[0])
+    rows = ranking_store.rows(ranking_store.snapshot(PERIOD))
     assert {o.office_id: int(o.tier) for o in OfficeItem.scan(consistent_read=True)} == {
         o: int(r.tier) for o, r in rows.items()}
 
@@ -296,7 +296,7 @@ def _seed_quality(offices=("OF-A", "OF-B", "OF-C")) -> None:
                   "fees_rials": 50_000_000 * (q + 1), "c|petitions|remote_total": 120,
                   "c|petitions|remote_within_sla": 80 + 15 * q, "c|petitions|filed_total": 120,
                   "c|petitions|filed_returned": 20 - 6 * q}
-        ranking_store.fold(f"seed-{office}", [live.Delta(office, PERIOD, counts)], NOW, 7)
+        ranking_store.fold(live.COMPLAINT_RECORD, f"seed-{office}", [live.Delta(office, PERIOD, counts)], NOW, 7)
 
 
 def test_scorecard_adds_up_to_the_published_score(client):
@@ -350,7 +350,8 @@ def test_statement_simulation_and_policy_adoption(client):
     _seed_quality()
     run_job(client)
     month = live.shift_period(PERIOD, 1)
-    ranking_store.fold("seed-fees", [live.Delta("OF-A", month, {"fees_rials": 10_000_000})], NOW, 7)
+    ranking_store.fold(live.COMPLAINT_RECORD, "seed-fees", [live.Delta("OF-A", month, {"fees_rials": 10_000_000})],
+                       NOW, 7)
     statement = json.loads(client.http.get(f"/v1/admin/ranking/statements?month={month}", headers=_admin()).body)
     a = next(i for i in statement["items"] if i["office_id"] == "OF-A")
     assert a["fees_collected_rials"] == 10_000_000

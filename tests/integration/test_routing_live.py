@@ -65,13 +65,13 @@ def test_check_in_and_completion_count_visitors_and_the_snapshot_reads_live_load
     remote_requests.next_request("OF-C", "op-9", at(day, "09:30"))
 
     assert jobs.snapshot_office_load(at(day, "09:30"))["offices"] >= 3
-    snapshot = catalogue_store.load_snapshot()
-    assert snapshot["day"] == day.isoformat() and snapshot["queue_remote"] == 0
-    a, c = snapshot["offices"]["OF-A"], snapshot["offices"]["OF-C"]
-    assert (a["waiting"], a["open"], a["busy"], a["booked"]) == (1, None, 0, 2)
-    assert (c["waiting"], c["open"], c["busy"], c["remote_claimed"]) == (0, 2, 1, 1)
+    snapshot = load_store.snapshot()
+    assert snapshot.day == day and snapshot.queue_remote == 0
+    a, c = snapshot.offices["OF-A"], snapshot.offices["OF-C"]
+    assert (a.waiting, a.open, a.busy, a.booked) == (1, None, 0, 2)
+    assert (c.waiting, c.open, c.busy, c.remote_claimed) == (0, 2, 1, 1)
     # The same numbers straight from the table, as the snapshot's batches read them.
-    assert load_store.office_loads(["OF-A", "OF-C"], day)["OF-A"]["waiting"] == 1
+    assert load_store.office_loads(["OF-A", "OF-C"], day)["OF-A"].waiting == 1
 
 
 def test_a_remote_request_goes_on_arrival_to_an_idle_office_by_a_conditional_claim(live):
@@ -89,7 +89,7 @@ def test_a_remote_request_goes_on_arrival_to_an_idle_office_by_a_conditional_cla
     assert item.history[-1]["actor"] == "router" and item.accept_by
     assert (busy("OF-A"), busy("OF-C")) == (0, 1)  # OF-A's claim failed on its visitor and changed nothing
     assert list(QueueItem.query(item.queue)) == []
-    assert load_store.office_loads(["OF-C"], day)["OF-C"]["remote_claimed"] == 1
+    assert load_store.office_loads(["OF-C"], day)["OF-C"].remote_claimed == 1
     # The office finds it on its work list (it must start it before accept_by), until it is done.
     listed = remote_requests.work_list("OF-C")["items"]
     assert [(i["tracking_code"], i["source"], i["accept_by"] is not None) for i in listed] == [

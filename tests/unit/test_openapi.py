@@ -26,6 +26,7 @@ from chalicelib.dal import booking_store, catalogue_store, operator_store
 from chalicelib.dal.models import BookingItem
 from chalicelib.domain import calendar
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.domain.load import OfficeLoad
 from chalicelib.schemas import (
     BookingIn,
     CalendarCorrectionIn,
@@ -496,7 +497,7 @@ def check_shape(doc: dict, operation_id: str, status: int, payload: Any) -> None
 
 def test_catalogue_views_match(doc, no_database, office, service):
     check_shape(doc, "get_service", 200, catalogue.service_view(service))
-    check_shape(doc, "get_office", 200, catalogue.office_view(office, {"ratio": 0.4, "booked": 4, "capacity": 10},
+    check_shape(doc, "get_office", 200, catalogue.office_view(office, OfficeLoad(ratio=0.4, booked=4, capacity=10),
                                                               detail=True))
     page = catalogue._page([catalogue.service_view(service)], 3, 0, 1)
     check_shape(doc, "search_services", 200, page)

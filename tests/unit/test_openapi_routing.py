@@ -6,9 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from chalicelib.dal import booking_store, catalogue_store, config_store
+from chalicelib.dal import booking_store, catalogue_store, config_store, load_store
 from chalicelib.domain import calendar
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.domain.load import LoadSnapshot, OfficeLoad
 from chalicelib.services import catalogue, router
 from tests.unit.test_openapi import check_shape
 
@@ -25,11 +26,11 @@ def no_database(monkeypatch):
                    city="Tehran", city_fa="تهران", lat=35.7 + n / 100, lon=51.4, counters=2, hours=HOURS,
                    offered_categories=frozenset({"petitions"}), tier=n + 2, deprived=False)
         for n in range(3))}
-    snapshot = {"day": NOW.date().isoformat(), "at": NOW.isoformat(), "queue_remote": 4,
-                "offices": {o: {"open": 2, "busy": 1, "waiting": 0, "remote_claimed": 0, "booked": 3} for o in offices}}
+    snapshot = LoadSnapshot(day=NOW.date(), at=NOW, queue_remote=4,
+                            offices={o: OfficeLoad(open=2, busy=1, waiting=0, remote_claimed=0, booked=3) for o in offices})
     monkeypatch.setattr(catalogue_store, "get_service", lambda service_id: service)
     monkeypatch.setattr(catalogue_store, "all_offices", lambda: offices)
-    monkeypatch.setattr(catalogue_store, "load_snapshot", lambda: snapshot)
+    monkeypatch.setattr(load_store, "snapshot", lambda: snapshot)
     monkeypatch.setattr(catalogue_store, "calendar_corrections", lambda: {})
     monkeypatch.setattr(config_store, "current", lambda name, cached=True: None)
     monkeypatch.setattr(config_store, "history", lambda name, limit=50: [])

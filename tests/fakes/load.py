@@ -1,0 +1,46 @@
+"""In-memory network load (ports.load.LoadStore). Tests set live counters with `count`; in the
+running app the booking and request transactions keep them."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot
+
+
+class FakeLoadStore:
+    def __init__(self, snapshot: LoadSnapshot = NO_SNAPSHOT, queue_remote: int = 0) -> None:
+        self.open: dict[str, tuple[int, int]] = {}  # office -> (open, busy): not per day
+        self.days: dict[tuple[str, date], tuple[int, int]] = {}  # (office, day) -> (waiting, remote_claimed)
+        self.queue_remote = queue_remote
+        self.saved = snapshot
+
+    def count(self, office_id: str, day: date, *, open: int | None = None, busy: int = 0, waiting: int = 0,
+              remote_claimed: int = 0) -> None:
+        """What the transactions would have counted (test setup)."""
+        if open is not None:
+            self.open[office_id] = (open, busy)
+        was = self.days.get((office_id, day), (0, 0))
+        self.days[(office_id, day)] = (was[0] + waiting, was[1] + remote_claimed)
+
+    def office_loads(self, office_ids: list[str], day: date) -> dict[str, LiveLoad]:
+        loads = {}
+        for office_id in office_ids:
+            load = LiveLoad()
+            if office_id in self.open:
+                opened, busy = self.open[office_id]
+                load = replace(load, open=opened, busy=max(0, busy))
+            if (office_id, day) in self.days:
+                waiting, claimed = self.days[(office_id, day)]
+                load = replace(load, waiting=max(0, waiting), remote_claimed=claimed)
+            loads[office_id] = load
+        return loads
+
+    def national_queue_length(self) -> int:
+        return self.queue_remote
+
+    def snapshot(self) -> LoadSnapshot:
+        return self.saved
+
+    def save_snapshot(self, snapshot: LoadSnapshot) -> None:
+        self.saved = snapshot
