@@ -53,7 +53,7 @@ class WebStack:
     def start(self, seed: Callable[[], None]) -> str:
         if not (DIST / "index.html").is_file():
             raise RuntimeError("the web client is not built: run `make web`")
-        self.ddb.start()
+        self.ddb.start(timeout=120)  # the JVM starts slowly on a busy CI machine
         os.environ.update({**TEST_ENV, "DDB_ENDPOINT": self.ddb.endpoint})
         seed()
         env = {**os.environ, "PYTHONPATH": str(ROOT)}

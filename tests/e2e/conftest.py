@@ -44,9 +44,8 @@ def browser():
         browser.close()
 
 
-@pytest.fixture()
-def page(browser, base_url):
-    context = browser.new_context(viewport=PHONE, base_url=base_url, locale="fa-IR", timezone_id="Asia/Tehran",
+def _page(browser, base_url, timezone_id: str):
+    context = browser.new_context(viewport=PHONE, base_url=base_url, locale="fa-IR", timezone_id=timezone_id,
                                   accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
@@ -54,6 +53,18 @@ def page(browser, base_url):
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture()
+def page(browser, base_url):
+    """A phone in Tehran."""
+    yield from _page(browser, base_url, "Asia/Tehran")
+
+
+@pytest.fixture()
+def page_abroad(browser, base_url):
+    """A phone whose clock is in Berlin: a citizen abroad."""
+    yield from _page(browser, base_url, "Europe/Berlin")
 
 
 def axe_check(page, name: str) -> None:

@@ -220,3 +220,61 @@ def test_location_with_consent_and_english(page, base_url):
     expect(page.locator("h1")).to_have_text("Where will you go?")
     expect(page.locator(".suggestion .explanation").first).to_contain_text("min")
     axe_check(page, "where to go (English)")
+
+
+def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.domain.text import to_persian_digits
+
+    page = page_abroad
+    page.goto("/")
+    search(page, "مشاوره حقوقي")  # Arabic yeh
+    page.get_by_role("link", name="مشاوره حقوقی تلفنی").click()
+    expect(page.locator("h1")).to_have_text("این خدمت غیرحضوری است")
+    page.get_by_role("link", name="فرستادن درخواست به شبکه").click()
+
+    expect(page.locator("h1")).to_have_text("درخواست غیرحضوری")
+    page.get_by_label("خارج از کشور").check()
+    page.get_by_label("کشور محل اقامت").select_option("DE")
+    expect(page.get_by_text("Europe/Berlin", exact=False)).to_be_visible()
+    page.get_by_label("کد ملی").fill(BAD_NATIONAL_ID)
+    page.get_by_label("شماره تلفن همراه").fill("+4915112345678")  # a German mobile, validated by the API
+    page.get_by_label("شرح درخواست").fill("مشاوره درباره وکالت‌نامه برای فروش ملک در تهران")
+    with page.expect_response(lambda r: r.url.endswith("/v1/requests")) as refused:
+        page.get_by_role("button", name="ارسال درخواست").click()
+    assert refused.value.status == 422
+    message_fa = next(e["message_fa"] for e in refused.value.json()["errors"] if e["field"] == "national_id")
+    expect(page.locator("#national_id-error")).to_contain_text(message_fa)
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page).to_have_title(re.compile("^خطا: "))
+    axe_check(page, "remote request (error)")
+    screenshot(page, "9-remote-request-error")
+    page.get_by_label("کد ملی").fill(GOOD_NATIONAL_ID)
+    with page.expect_response(lambda r: r.url.endswith("/v1/requests")) as sent:
+        page.get_by_role("button", name="ارسال درخواست").click()
+    assert sent.value.status == 201
+    assert sent.value.request.headers.get("idempotency-key")
+    created = sent.value.json()
+    assert created["country"] == "DE" and created["time_zone"] == "Europe/Berlin"
+
+    expect(page.locator("h1")).to_have_text("درخواست شما ثبت شد")
+    expect(page.get_by_test_id("tracking-code")).to_have_text(created["tracking_code"])
+    expect(page.get_by_test_id("request-access-code")).to_have_text(created["access_code"])
+    axe_check(page, "request sent")
+    screenshot(page, "10-request-sent")
+
+    # Follow it: the status and the timeline, in Jalali, at the citizen's own clock (Berlin).
+    page.get_by_role("link", name="پیگیری این درخواست").click()
+    page.get_by_role("button", name="نمایش درخواست").click()
+    expect(page.get_by_test_id("request-status")).to_have_text("دریافت‌شده")
+    received = datetime.fromisoformat(created["timeline"][0]["at"]).astimezone(ZoneInfo("Europe/Berlin"))
+    expect(page.locator(".timeline li").first).to_contain_text(to_persian_digits(received.strftime("%H:%M")))
+    months = "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند"
+    expect(page.locator(".timeline li").first).to_contain_text(re.compile(f"({months})"))
+    axe_check(page, "follow a request")
+    screenshot(page, "11-follow-request")
+    stored = requests.get(f"{base_url}/v1/requests/{created['tracking_code']}",
+                          headers={"X-Access-Code": created["access_code"]}, timeout=10).json()
+    assert stored["status"] == "RECEIVED"

@@ -63,6 +63,11 @@ export const api = {
   booking: (id, code) => call('GET', `/v1/bookings/${encodeURIComponent(id)}`, { headers: { 'X-Access-Code': code } }),
   reschedule: (id, code, start) => call('POST', `/v1/bookings/${encodeURIComponent(id)}/reschedule`,
     { body: { start }, headers: { 'X-Access-Code': code } }),
+  sendRequest: (body, idempotencyKey) => call('POST', '/v1/requests', { body, headers: { 'Idempotency-Key': idempotencyKey } }),
+  request: (code, accessCode) => call('GET', `/v1/requests/${encodeURIComponent(code)}`,
+    { headers: { 'X-Access-Code': accessCode } }),
+  rate: (code, accessCode, token, body) => call('POST', `/v1/requests/${encodeURIComponent(code)}/rating`,
+    { body, headers: { 'X-Access-Code': accessCode, 'X-Rating-Token': token } }),
   cancel: (id, code) => call('POST', `/v1/bookings/${encodeURIComponent(id)}/cancel`,
     { headers: { 'X-Access-Code': code } }),
 };

@@ -55,3 +55,15 @@ export const timeOf = (instant) => digits(instant.jalali.slice(11, 16));
 export const longInstant = (instant) => `${longDate(instant.jalali, instant.at.slice(0, 10))}${lang() === 'fa' ? '، ساعت ' : ', '}${timeOf(instant)}`;
 
 export const money = (rials) => num(rials);
+
+/** An ISO instant in the Jalali calendar at a given IANA time zone (a citizen abroad sees their own
+ * clock): "۱۰ آذر ۱۴۰۵، ۱۱:۴۵". */
+export function instantIn(iso, timeZone = 'Asia/Tehran') {
+  const locale = lang() === 'fa' ? 'fa-IR-u-ca-persian' : 'en-US-u-ca-persian';
+  try {
+    return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'long', timeStyle: 'short', hourCycle: 'h23' })
+      .format(new Date(iso));
+  } catch {
+    return iso;
+  }
+}

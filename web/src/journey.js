@@ -3,7 +3,7 @@
 // only, and the access code is never stored anywhere.
 const KEY = 'ejso.journey';
 
-let memory = { details: null, lastBooking: null, managed: null };
+let memory = { details: null, lastBooking: null, managed: null, lastRequest: null, tracked: null };
 
 function load() {
   try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch { return {}; }
@@ -25,6 +25,11 @@ export const journey = {
   lastBooking: () => memory.lastBooking,
   setLastBooking(b) { memory.lastBooking = b; },
   // The booking being managed and its access code, while the page is open (to move it).
+  lastRequest: () => memory.lastRequest,
+  setLastRequest(r) { memory.lastRequest = r; },
+  // The remote request being followed and its access code, while the page is open.
+  tracked: () => memory.tracked,
+  setTracked(r) { memory.tracked = r; },
   managed: () => memory.managed,
   setManaged(m) { memory.managed = m; },
 };

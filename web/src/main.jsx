@@ -11,15 +11,19 @@ import { MobileCheck } from './pages/MobileCheck.jsx';
 import { NotFound } from './pages/NotFound.jsx';
 import { OfficeDays } from './pages/OfficeDays.jsx';
 import { OfficeTimes } from './pages/OfficeTimes.jsx';
+import { RemoteRequestForm, RequestSent } from './pages/RemoteRequest.jsx';
+import { TrackRequest } from './pages/TrackRequest.jsx';
 import { WhereToGo } from './pages/WhereToGo.jsx';
 import { YourDetails } from './pages/YourDetails.jsx';
 
-// Find -> where to go -> day -> time (hold) -> your details -> [mobile check] -> check -> confirmation.
+// Find -> where to go -> day -> time (hold) -> your details -> [mobile check] -> check -> confirmation;
+// or, for a remote service: find -> where to go (remote) -> the request -> sent -> follow it.
 const ROUTES = [
   ['/', () => <FindService q={queryParam('q') || ''} />],
   ['/categories/:category', (p) => <FindService category={p.category} />],
   ['/services/:service/where', (p) => (
-    <WhereToGo serviceId={p.service} city={queryParam('city')} lat={queryParam('lat')} lon={queryParam('lon')} />)],
+    <WhereToGo serviceId={p.service} city={queryParam('city')} lat={queryParam('lat')} lon={queryParam('lon')}
+      mode={queryParam('mode')} />)],
   ['/offices/:office/services/:service/days', (p) => <OfficeDays officeId={p.office} serviceId={p.service} />],
   ['/offices/:office/services/:service/days/:date', (p) => (
     <OfficeTimes officeId={p.office} serviceId={p.service} date={p.date} />)],
@@ -27,6 +31,10 @@ const ROUTES = [
   ['/book/mobile-check', () => <MobileCheck />],
   ['/book/check', () => <CheckAnswers />],
   ['/book/confirmation', () => <Confirmation />],
+  ['/requests/new', () => <RemoteRequestForm serviceId={queryParam('service')} officeId={queryParam('office')} />],
+  ['/requests/sent', () => <RequestSent />],
+  ['/requests/track', () => <TrackRequest />],
+  ['/requests/:code', (p) => <TrackRequest trackingCode={p.code} />],
   ['/bookings/manage', () => <ManageBooking />],
   ['/bookings/:booking', (p) => <ManageBooking bookingId={p.booking} />],
 ];

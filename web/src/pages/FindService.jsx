@@ -94,7 +94,10 @@ export function FindService({ q = '', category = '' }) {
           </ul>
         </nav>
       )}
-      <p class="manage-link"><a href="/bookings/manage">{t('manageLink')}</a></p>
+      <ul class="manage-link link-list">
+        <li><a href="/bookings/manage">{t('manageLink')}</a></li>
+        <li><a href="/requests/track">{t('trackLink')}</a></li>
+      </ul>
     </Page>
   );
 }

@@ -48,6 +48,14 @@ function SuggestionCard({ item, serviceId, remote, opening }) {
           <div><dt>{t('nextFree')}</dt><dd>{item.next_free_slot ? longInstant(item.next_free_slot) : t('noFreeSoon')}</dd></div>
         )}
       </dl>
+      {!office && <p>{t('networkOptionBody')}</p>}
+      {remote && (
+        <p class="actions">
+          <a class="button" href={`/requests/new?service=${serviceId}${office ? `&office=${office.office_id}` : ''}`}>
+            {office ? t('sendHere', named(office)) : t('sendToNetwork')}
+          </a>
+        </p>
+      )}
       {!remote && office && (
         <p class="actions">
           <a class="button" href={days}>{t('chooseOffice', named(office))}</a>
@@ -62,7 +70,7 @@ function SuggestionCard({ item, serviceId, remote, opening }) {
 
 /** Where to go: a city (typed) or the browser's location (asked only when the citizen presses the
  * button), then the API's suggestions with a drawing of where the offices are. */
-export function WhereToGo({ serviceId, city, lat, lon }) {
+export function WhereToGo({ serviceId, city, lat, lon, mode }) {
   const [service, setService] = useState(null);
   const [text, setText] = useState(city || '');
   const [result, setResult] = useState(null);
@@ -81,7 +89,7 @@ export function WhereToGo({ serviceId, city, lat, lon }) {
     }, setError);
   }, [serviceId]);
 
-  const remote = service?.mode === 'remote_only';
+  const remote = service?.mode === 'remote_only' || (service?.mode === 'remote_allowed' && mode === 'remote');
   useEffect(() => {
     if (!service || (!where && !remote)) return;
     let live = true;
@@ -111,7 +119,7 @@ export function WhereToGo({ serviceId, city, lat, lon }) {
       })
       .finally(() => live && setBusy(false));
     return () => { live = false; };
-  }, [service, city, lat, lon]);
+  }, [service, city, lat, lon, mode]);
 
   const submit = (event) => {
     event.preventDefault();
@@ -146,6 +154,9 @@ export function WhereToGo({ serviceId, city, lat, lon }) {
       <ErrorSummary errors={errors} />
       <Failure error={error} />
       {remote && <p>{t('remoteBody')}</p>}
+      {service?.mode === 'remote_allowed' && !remote && (
+        <p class="notice">{t('remoteInstead')}: <a href={`/services/${serviceId}/where?mode=remote`}>{t('remoteInsteadLink')}</a></p>
+      )}
       {service && !remote && (
         <>
           <p class="hint">{t('whereHint')}</p>
@@ -176,6 +187,14 @@ export function WhereToGo({ serviceId, city, lat, lon }) {
             ))}
             {result.network_option && (
               <SuggestionCard key="network" item={result.network_option} serviceId={serviceId} remote />
+            )}
+            {remote && !result.network_option && (
+              // The intake takes requests at any hour: with no office open now, the network's queue holds it.
+              <li class="card suggestion">
+                <h3 class="card__title">{t('networkOption')}</h3>
+                <p>{t('remoteNoneOpen')}</p>
+                <p class="actions"><a class="button" href={`/requests/new?service=${serviceId}`}>{t('sendToNetwork')}</a></p>
+              </li>
             )}
           </ol>
         </section>

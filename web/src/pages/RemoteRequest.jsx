@@ -1,0 +1,150 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, NetworkError } from '../api.js';
+import { lang, named, t } from '../i18n.js';
+import { latinDigits } from '../format.js';
+import { ABROAD, browserTimeZone, countryName } from '../countries.js';
+import { journey } from '../journey.js';
+import { navigate } from '../router.js';
+import { ErrorSummary } from '../components/ErrorSummary.jsx';
+import { Page } from '../components/Page.jsx';
+import { Failure } from '../components/Status.jsx';
+import { TextField } from '../components/TextField.jsx';
+import { JourneyLost } from './JourneyLost.jsx';
+
+const FIELDS = ['national_id', 'mobile', 'country', 'description'];
+// One Idempotency-Key per distinct request body (see CheckAnswers): a retry is the same request.
+let attempt = { key: null, body: null };
+function keyFor(body) {
+  const text = JSON.stringify(body);
+  if (attempt.body !== text) attempt = { key: crypto.randomUUID(), body: text };
+  return attempt.key;
+}
+
+/** A remote request: where the citizen is (abroad: country, international mobile, own time zone),
+ * who they are, what they need; sent to the chosen office or to the network (POST /v1/requests). */
+export function RemoteRequestForm({ serviceId, officeId }) {
+  const [service, setService] = useState(null);
+  const [office, setOffice] = useState(null);
+  const [values, setValues] = useState({ where: 'IR', country: '', national_id: '', mobile: '', description: '' });
+  const [errors, setErrors] = useState([]);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!serviceId) return;
+    api.service(serviceId).then(setService, setError);
+    if (officeId) api.office(officeId).then(setOffice, setError);
+  }, [serviceId, officeId]);
+  if (!serviceId) return <JourneyLost />;
+
+  const set = (field) => (value) => setValues({ ...values, [field]: value });
+  const abroad = values.where === 'abroad';
+  const timeZone = abroad ? browserTimeZone() : 'Asia/Tehran';
+
+  const submit = async (event) => {
+    event.preventDefault();
+    const found = [];
+    const nid = latinDigits(values.national_id).replace(/[\s-]/g, '');
+    const mobile = latinDigits(values.mobile).replace(/[\s-]/g, '');
+    if (!nid) found.push({ field: 'national_id', message: t('nationalIdRequired') });
+    else if (!/^\d{10}$/.test(nid)) found.push({ field: 'national_id', message: t('nationalIdShape') });
+    if (!mobile) found.push({ field: 'mobile', message: t('mobileRequired') });
+    if (abroad && !values.country) found.push({ field: 'country', message: t('countryRequired') });
+    setErrors(found);
+    if (found.length) return;
+    const body = {
+      service_id: serviceId, national_id: nid, mobile, country: abroad ? values.country : 'IR', time_zone: timeZone,
+      ...(values.description.trim() ? { description: values.description.trim() } : {}),
+      ...(officeId ? { preferred_office_id: officeId } : {}),
+    };
+    setBusy(true);
+    try {
+      const created = await api.sendRequest(body, keyFor(body));
+      journey.setLastRequest(created);
+      navigate('/requests/sent');
+    } catch (e) {
+      if (e.status === 422 && e.body?.errors?.length) {
+        // Beside its field when the API names one of this form's fields; otherwise in the summary.
+        setErrors(e.body.errors.map((f) => ({ field: FIELDS.includes(f.field) ? f.field : null,
+          message: lang() === 'fa' ? f.message_fa : f.message })));
+      } else {
+        setErrors([{ field: null, message: e instanceof NetworkError || !e.message_ ? t('networkError') : e.message_() }]);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const errorOf = (field) => errors.find((e) => e.field === field)?.message;
+  return (
+    <Page title={t('requestTitle')} hasErrors={errors.length > 0}
+      caption={service && `${named(service)}${office ? ` – ${named(office)}` : ` – ${t('networkOption')}`}`}
+      back={`/services/${serviceId}/where?mode=remote`}>
+      <ErrorSummary errors={errors} />
+      <Failure error={error} />
+      <form onSubmit={submit} noValidate>
+        <fieldset class="field">
+          <legend class="label--lead">{t('whereAreYou')}</legend>
+          <div class="radios">
+            {[['IR', t('inIran')], ['abroad', t('abroad')]].map(([value, label]) => (
+              <div class="radio" key={value}>
+                <input type="radio" id={`where-${value}`} name="where" value={value} checked={values.where === value}
+                  onChange={() => set('where')(value)} />
+                <label for={`where-${value}`}>{label}</label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+        {abroad && (
+          <div class={`field${errorOf('country') ? ' field--error' : ''}`}>
+            <label for="country">{t('countryLabel')}</label>
+            {errorOf('country') && <p class="field-error" id="country-error">{errorOf('country')}</p>}
+            <select id="country" class="input input--20" value={values.country}
+              aria-describedby={errorOf('country') ? 'country-error' : undefined}
+              onChange={(e) => set('country')(e.currentTarget.value)}>
+              <option value="">{'—'}</option>
+              {ABROAD.map((code) => <option key={code} value={code}>{countryName(code)}</option>)}
+            </select>
+            <p class="hint">{t('timeZoneNote', timeZone)}</p>
+          </div>
+        )}
+        <TextField id="national_id" label={t('nationalIdLabel')} hint={t('nationalIdHint')} error={errorOf('national_id')}
+          value={values.national_id} onInput={set('national_id')} inputMode="numeric" autoComplete="off" dir="ltr"
+          width="10" maxLength={14} />
+        <TextField id="mobile" label={t('mobileLabel')} hint={abroad ? t('mobileAbroadHint') : t('mobileHint')}
+          error={errorOf('mobile')} value={values.mobile} onInput={set('mobile')} type="tel" inputMode="tel"
+          autoComplete="tel" dir="ltr" width="20" maxLength={20} />
+        <div class={`field${errorOf('description') ? ' field--error' : ''}`}>
+          <label for="description">{t('descriptionLabel')}</label>
+          <p class="hint" id="description-hint">{t('descriptionHint')}</p>
+          {errorOf('description') && <p class="field-error" id="description-error">{errorOf('description')}</p>}
+          <textarea id="description" class="input" rows={5} maxLength={2000} value={values.description}
+            aria-describedby={`description-hint${errorOf('description') ? ' description-error' : ''}`}
+            onInput={(e) => set('description')(e.currentTarget.value)} />
+        </div>
+        <p class="hint">{t('documentsLater')}</p>
+        <button class="button" type="submit" disabled={busy}>{busy ? t('sending') : t('sendRequest')}</button>
+      </form>
+    </Page>
+  );
+}
+
+/** The request is in: its tracking code and the access code, shown this once. */
+export function RequestSent() {
+  const created = journey.lastRequest();
+  if (!created) return <JourneyLost />;
+  return (
+    <Page title={t('requestSentTitle')}>
+      <div class="panel">
+        <dl>
+          <div><dt>{t('trackingCode')}</dt><dd><bdi dir="ltr" class="code" data-testid="tracking-code">{created.tracking_code}</bdi></dd></div>
+          <div><dt>{t('accessCode')}</dt><dd><bdi dir="ltr" class="code" data-testid="request-access-code">{created.access_code}</bdi></dd></div>
+        </dl>
+      </div>
+      <p class="notice notice--warning"><strong>{t('requestCodeOnce')}</strong></p>
+      <h2>{t('whatNext')}</h2>
+      <p>{t('requestNext')}</p>
+      <p><a class="button button--secondary" href={`/requests/${created.tracking_code}`}>{t('trackRequest')}</a></p>
+    </Page>
+  );
+}
