@@ -71,6 +71,11 @@ def test_search_folds_spellings_and_shows_mode_duration_tariff(page):
 
 
 def test_book_then_cancel(page, base_url):
+    from datetime import date
+
+    from chalicelib.domain import calendar
+    from chalicelib.domain.text import to_persian_digits
+
     # Find, typed with the Arabic yeh (ي) as many keyboards send it.
     page.goto("/")
     search(page, "دريافت ابلاغيه")
@@ -184,7 +189,21 @@ def test_book_then_cancel(page, base_url):
     expect(page.get_by_test_id("booking-status")).to_have_text("ثبت‌شده")
     page.get_by_role("button", name="تغییر روز یا ساعت").click()
     expect(page.locator(".caption")).to_contain_text("تغییر زمان نوبت")
-    page.locator(".calendar__open a").nth(1).click()  # the next open day
+    # This time the day is typed (day / month / year, Jalali, Persian digits), not picked.
+    page.get_by_label("سال", exact=True).fill("۱۳۰۰")
+    page.get_by_label("ماه", exact=True).fill("1")
+    page.get_by_label("روز", exact=True).fill("1")
+    page.get_by_role("button", name="دیدن ساعت‌های آزاد").click()
+    expect(page.locator("#date-error")).to_have_text("این تاریخ در بازه نوبت‌دهی نیست: از فردا تا سی روز آینده")
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page).to_have_title(re.compile("^خطا: "))
+    next_day = page.locator(".calendar__open a").nth(1).get_attribute("href").split("/")[-1].split("?")[0]
+    y, m, d = calendar.date_out(date.fromisoformat(next_day))["jalali"].split("/")
+    page.get_by_label("سال", exact=True).fill(to_persian_digits(y))
+    page.get_by_label("ماه", exact=True).fill(to_persian_digits(m))
+    page.get_by_label("روز", exact=True).fill(to_persian_digits(d))
+    page.get_by_role("button", name="دیدن ساعت‌های آزاد").click()
+    expect(page).to_have_url(re.compile(f"/days/{next_day}\\?change="))
     page.locator(".time label").first.click()
     with page.expect_response(lambda r: r.url.endswith("/reschedule")) as moved:
         page.get_by_role("button", name="انتقال نوبت به این ساعت").click()
@@ -220,6 +239,8 @@ def test_location_with_consent_and_english(page, base_url):
     expect(page.locator("h1")).to_have_text("Where will you go?")
     expect(page.locator(".suggestion .explanation").first).to_contain_text("min")
     axe_check(page, "where to go (English)")
+    page.set_viewport_size({"width": 1280, "height": 900})  # desktop
+    axe_check(page, "where to go (English, desktop)")
 
 
 def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url):

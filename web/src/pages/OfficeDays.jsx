@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ErrorSummary } from '../components/ErrorSummary.jsx';
 import { api } from '../api.js';
 import { monthName, named, t, weekdayName, weekdayShort } from '../i18n.js';
-import { digits, longDate, num } from '../format.js';
+import { digits, latinDigits, longDate, num } from '../format.js';
 import { addDays, calendarMonths, HORIZON_DAYS, todayInTehran, weeks } from '../days.js';
-import { queryParam } from '../router.js';
+import { navigate, queryParam } from '../router.js';
 import { Page } from '../components/Page.jsx';
 import { Failure, Loading } from '../components/Status.jsx';
 
@@ -12,6 +13,8 @@ import { Failure, Loading } from '../components/Status.jsx';
 export function OfficeDays({ officeId, serviceId }) {
   const [data, setData] = useState(null);
   const [error, setError] = useState(null);
+  const [typed, setTyped] = useState({ d: '', m: '', y: '' });
+  const [errors, setErrors] = useState([]);
 
   useEffect(() => {
     const today = todayInTehran();
@@ -25,10 +28,28 @@ export function OfficeDays({ officeId, serviceId }) {
   const change = queryParam('change');
   const suffix = change ? `?change=${encodeURIComponent(change)}` : '';
   const months = data && calendarMonths(data.office, data.holidays);
+  const why = (day) => day.holidays.map((h) => named(h)).join('، ') || (day.closure ? t('officeClosure') : t('closedDay'));
+
+  // The same choice typed as day / month / year (keyboard and screen-reader friendly): found in the
+  // window's own days, so the browser needs no calendar conversion of its own.
+  const submitTyped = (event) => {
+    event.preventDefault();
+    const [d, m, y] = [typed.d, typed.m, typed.y].map((v) => parseInt(latinDigits(v).trim(), 10));
+    if (!d || !m || !y) {
+      setErrors([{ field: 'date-day', message: t('dateRequired') }]);
+      return;
+    }
+    const day = months.flatMap((mo) => mo.days).find((x) => x.jalali.d === d && x.jalali.m === m && x.jalali.y === y);
+    if (!day) setErrors([{ field: 'date-day', message: t('dateOutside') }]);
+    else if (!day.open) setErrors([{ field: 'date-day', message: t('dateClosed', why(day)) }]);
+    else navigate(`${base}/${day.iso}${suffix}`);
+  };
+  const dateError = errors[0]?.message;
   return (
-    <Page title={t('daysTitle')}
+    <Page title={t('daysTitle')} hasErrors={errors.length > 0}
       caption={data && `${change ? `${t('changeCaption')}: ` : ''}${named(data.service)} – ${named(data.office)}`}
       back={change ? `/bookings/${change}` : `/services/${serviceId}/where`}>
+      <ErrorSummary errors={errors} />
       <p class="hint">{t('daysHint')}</p>
       <Failure error={error} />
       {!data && !error && <Loading />}
@@ -53,11 +74,10 @@ export function OfficeDays({ officeId, serviceId }) {
                           </td>
                         );
                       }
-                      const why = day.holidays.map((h) => named(h)).join('، ') || (day.closure ? t('officeClosure') : t('closedDay'));
                       return (
-                        <td key={i} class={`calendar__closed${day.holidays.length ? ' calendar__holiday' : ''}`} title={why}>
+                        <td key={i} class={`calendar__closed${day.holidays.length ? ' calendar__holiday' : ''}`} title={why(day)}>
                           <span aria-hidden="true">{num(day.jalali.d)}</span>
-                          <span class="visually-hidden">{`${label}: ${why}`}</span>
+                          <span class="visually-hidden">{`${label}: ${why(day)}`}</span>
                         </td>
                       );
                     })}
@@ -67,6 +87,25 @@ export function OfficeDays({ officeId, serviceId }) {
             </table>
           ))}
           {!months.some((m) => m.days.some((d) => d.open)) && <p>{t('noOpenDays')}</p>}
+          <form class="date-input" onSubmit={submitTyped} noValidate>
+            <fieldset class={`field${dateError ? ' field--error' : ''}`} aria-describedby={`date-hint${dateError ? ' date-error' : ''}`}>
+              <legend class="label--lead">{t('typeDate')}</legend>
+              <p class="hint" id="date-hint">{t('typeDateHint')}</p>
+              {dateError && <p class="field-error" id="date-error">{dateError}</p>}
+              <div class="date-input__row">
+                {[['d', 'date-day', t('dayField'), 2], ['m', 'date-month', t('monthField'), 2], ['y', 'date-year', t('yearField'), 4]]
+                  .map(([key, id, label, size]) => (
+                    <div class="date-input__item" key={key}>
+                      <label for={id}>{label}</label>
+                      <input id={id} class={`input input--date${size}`} inputMode="numeric" dir="ltr" maxLength={size}
+                        value={typed[key]} aria-invalid={dateError ? 'true' : undefined}
+                        onInput={(e) => setTyped({ ...typed, [key]: e.currentTarget.value })} />
+                    </div>
+                  ))}
+              </div>
+            </fieldset>
+            <button class="button button--secondary" type="submit">{t('showTimes')}</button>
+          </form>
           {data.holidays.length > 0 && (
             <section aria-labelledby="holidays-title">
               <h2 id="holidays-title">{t('holidaysTitle')}</h2>

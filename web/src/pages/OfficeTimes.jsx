@@ -22,9 +22,14 @@ export function OfficeTimes({ officeId, serviceId, date }) {
   const change = queryParam('change');
   const managed = change && journey.managed()?.booking.booking_id === change ? journey.managed() : null;
 
+  const [holidayNames, setHolidayNames] = useState([]);
   const load = () => {
     setDay(null);
-    api.slots(officeId, serviceId, date).then(setDay, setError);
+    api.slots(officeId, serviceId, date).then((d) => {
+      setDay(d);
+      // The slots name a holiday in English only; the calendar has its Persian name.
+      if (d.holidays.length) api.holidays(date, date).then((h) => setHolidayNames(h.items.map((i) => named(i))), () => {});
+    }, setError);
   };
   useEffect(() => {
     load();
@@ -93,7 +98,7 @@ export function OfficeTimes({ officeId, serviceId, date }) {
       <ErrorSummary errors={errors} />
       <Failure error={error} />
       {!day && !error && <Loading />}
-      {day && !day.open && <p>{t('dayClosed', day.holidays.join('، '))}</p>}
+      {day && !day.open && <p>{t('dayClosed', holidayNames.join('، '))}</p>}
       {day && day.open && day.slots.length === 0 && <p>{t('noTimes')}</p>}
       {day && day.slots.length > 0 && (
         <form onSubmit={submit} noValidate>
