@@ -7,7 +7,7 @@ PORT ?= 8000
 DDB_PORT ?= 8100
 export PORT DDB_PORT
 
-.PHONY: .java .chromium help setup run web e2e test lint unit unit-thorough integration bench bench-setup bench-ranking bench-routing bench-smoke bench-web job token partner-sim clean \
+.PHONY: .java .chromium help setup run web e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-smoke bench-web job token partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram
 
 help: ## list the targets
@@ -130,3 +130,6 @@ cdk-bootstrap: infra-setup ## once per AWS account and region, before the first 
 
 diagram: ## redraw docs/architecture.png from docs/architecture.dot (needs graphviz: apt-get install -y graphviz)
 	dot -Tpng -Gdpi=110 docs/architecture.dot -o docs/architecture.png
+
+openapi: ## regenerate openapi.yaml from the routes, the pydantic schemas and docs/openapi-overlay.yaml
+	$(BIN)/python -m tools.gen_openapi

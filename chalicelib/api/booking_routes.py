@@ -4,35 +4,37 @@ from __future__ import annotations
 
 from chalicelib.api.http import Reply, Routes
 from chalicelib.dal import idempotency
-from chalicelib.schemas import BookingIn, HoldIn, RescheduleIn
+from chalicelib.schemas import BookingCreatedOut, BookingIn, BookingOut, HoldIn, HoldOut, RescheduleIn
 from chalicelib.services import bookings
 
 api = Routes(__name__, tag="bookings")
 ACCESS_CODE = ("X-Access-Code",)
 
 
-@api.post("/holds", body=HoldIn, status=201, problems=(404, 409))
+@api.post("/holds", response=HoldOut, body=HoldIn, status=201, problems=(404, 409))
 def create_hold(body: HoldIn):
     return bookings.hold(body)
 
 
-@api.post("/bookings", body=BookingIn, idempotency="optional", status=201, problems=(404, 409))
+@api.post("/bookings", response=BookingCreatedOut, body=BookingIn, idempotency="optional", status=201,
+          problems=(404, 409))
 def create_booking(body: BookingIn, idempotency_key: str | None):
     idempotency.register_context(api.lambda_context)
     result = bookings.book(body, idempotency_key)
     return Reply(result, 201, {"Location": f"/v1/bookings/{result['booking_id']}"})
 
 
-@api.get("/bookings/{booking_id}", headers=ACCESS_CODE, problems=(404,))
+@api.get("/bookings/{booking_id}", response=BookingOut, headers=ACCESS_CODE, problems=(404,))
 def read_booking(booking_id):
     return bookings.read(booking_id, api.header("X-Access-Code"))
 
 
-@api.post("/bookings/{booking_id}/cancel", headers=ACCESS_CODE, problems=(404, 409))
+@api.post("/bookings/{booking_id}/cancel", response=BookingOut, headers=ACCESS_CODE, problems=(404, 409))
 def cancel_booking(booking_id):
     return bookings.cancel(booking_id, api.header("X-Access-Code"))
 
 
-@api.post("/bookings/{booking_id}/reschedule", body=RescheduleIn, headers=ACCESS_CODE, problems=(404, 409))
+@api.post("/bookings/{booking_id}/reschedule", response=BookingOut, body=RescheduleIn, headers=ACCESS_CODE,
+          problems=(404, 409))
 def reschedule_booking(booking_id, body: RescheduleIn):
     return bookings.reschedule(booking_id, api.header("X-Access-Code"), body)

@@ -6,7 +6,7 @@ from chalicelib.api.callers import ASSOCIATION_ADMIN
 from chalicelib.api.http import Reply, Routes
 from chalicelib.domain import calendar
 from chalicelib.errors import InvalidInput
-from chalicelib.schemas import CalendarCorrectionIn
+from chalicelib.schemas import CalendarCorrectionIn, CalendarDayOut
 from chalicelib.services import catalogue
 
 api = Routes(__name__, tag="association")
@@ -19,7 +19,7 @@ def _day(raw: str):
         raise InvalidInput(str(exc), "تاریخ نامعتبر است") from exc
 
 
-@api.put("/admin/calendar/{day}", auth=ASSOCIATION_ADMIN, body=CalendarCorrectionIn)
+@api.put("/admin/calendar/{day}", response=CalendarDayOut, auth=ASSOCIATION_ADMIN, body=CalendarCorrectionIn)
 def correct_calendar_day(day, caller: str, body: CalendarCorrectionIn):
     return catalogue.correct_day(_day(day), body.closed, body.name_en, body.name_fa, caller)
 

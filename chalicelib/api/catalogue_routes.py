@@ -5,38 +5,49 @@ from datetime import timedelta
 
 from chalicelib.api.http import Routes
 from chalicelib.domain import calendar
-from chalicelib.schemas import HolidayQuery, OfficeSearchQuery, ServiceSearchQuery, SlotQuery
+from chalicelib.schemas import (
+    HolidayListOut,
+    HolidayQuery,
+    OfficeDetailOut,
+    OfficePageOut,
+    OfficeSearchQuery,
+    ServiceOut,
+    ServicePageOut,
+    ServiceSearchQuery,
+    SlotQuery,
+    SlotsOut,
+)
 from chalicelib.services import catalogue
 
 api = Routes(__name__, tag="catalogue")
 
 
-@api.get("/services", query=ServiceSearchQuery)
+@api.get("/services", response=ServicePageOut, query=ServiceSearchQuery)
 def search_services(query: ServiceSearchQuery):
     return catalogue.search_services(query.q, query.category, query.mode, query.limit, query.cursor)
 
 
-@api.get("/services/{service_id}", problems=(404,))
+@api.get("/services/{service_id}", response=ServiceOut, problems=(404,))
 def get_service(service_id):
     return catalogue.service_view(catalogue.get_service(service_id))
 
 
-@api.get("/offices", query=OfficeSearchQuery, problems=(404,))
+@api.get("/offices", response=OfficePageOut, query=OfficeSearchQuery, problems=(404,))
 def list_offices(query: OfficeSearchQuery):
     return catalogue.list_offices(query.province, query.city, query.service, query.limit, query.cursor)
 
 
-@api.get("/offices/{office_id}", problems=(404,))
+@api.get("/offices/{office_id}", response=OfficeDetailOut, problems=(404,))
 def get_office(office_id):
     return catalogue.office_detail(office_id)
 
 
-@api.get("/offices/{office_id}/slots", query=SlotQuery, problems=(404,))
+@api.get("/offices/{office_id}/slots", response=SlotsOut, query=SlotQuery, problems=(404,))
 def office_slots(office_id, query: SlotQuery):
     return catalogue.free_slots(office_id, query.service, query.date)
 
 
-@api.get("/calendar/holidays", query=HolidayQuery)
+@api.get("/calendar/holidays", response=HolidayListOut, query=HolidayQuery)
 def holidays(query: HolidayQuery):
     start = query.from_ or calendar.now_tehran().date()
     return catalogue.holidays(start, query.to or start + timedelta(days=365))

@@ -147,7 +147,7 @@ class Operation:
     path: str
     tag: str
     statuses: tuple[int, ...]
-    response: type[BaseModel] | None = None
+    responses: dict[int, type[BaseModel]] = field(default_factory=dict)  # per success status; none for 204
     body: type[BaseModel] | None = None
     body_required: bool = True
     query: type[BaseModel] | None = None
@@ -220,15 +220,16 @@ class Routes:
         return self.route("DELETE", path, **spec)
 
     def route(self, method: str, path: str, *, status: int | tuple[int, ...] = 200,
-              response: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
+              response: type[BaseModel] | dict[int, type[BaseModel]] | None = None, body: type[BaseModel] | None = None,
               body_required: bool = True, query: type[BaseModel] | None = None, auth: Auth | None = None,
               idempotency: str | None = None, headers: tuple[str, ...] = (), problems: tuple[int, ...] = (),
               database: bool = True, tag: str | None = None) -> Callable:
         statuses = status if isinstance(status, tuple) else (status,)
+        responses = response if isinstance(response, dict) else {s: response for s in statuses if s != 204 and response}
 
         def register(view: Callable) -> Callable:
             op = Operation(name=view.__name__, method=method, path=path, tag=tag or self.tag, statuses=statuses,
-                           response=response, body=body, body_required=body_required, query=query, auth=auth,
+                           responses=responses, body=body, body_required=body_required, query=query, auth=auth,
                            idempotency=idempotency, headers=headers, problems=problems, database=database)
 
             @functools.wraps(view)
@@ -272,7 +273,14 @@ class Routes:
             logger.error("undeclared status", extra={"operation": op.name, "status": reply.status})
         if reply.content is None:
             return Response(body="", status_code=reply.status, headers=reply.headers)
-        return json_response(reply.content, reply.status, reply.headers)
+        model = op.responses.get(reply.status)
+        if model is None:
+            return json_response(reply.content, reply.status, reply.headers)
+        # What the use case returned, checked against the documented model and written as it gave it:
+        # keys it left out stay out (exclude_unset), an int stays an int.
+        out = reply.content if isinstance(reply.content, model) else model.model_validate(reply.content)
+        return json_response(out.model_dump(mode="json", by_alias=True, exclude_unset=True), reply.status,
+                             reply.headers)
 
 
 def operations(routes: dict[str, dict[str, Any]]) -> list[tuple[str, Operation]]:

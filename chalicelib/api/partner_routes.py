@@ -7,7 +7,7 @@ from chalice.app import Request
 from chalicelib.api.callers import ASSOCIATION_ADMIN
 from chalicelib.api.http import Auth, Reply, Routes
 from chalicelib.errors import PayloadTooLarge
-from chalicelib.schemas import PartnerIn, PartnerRequestIn
+from chalicelib.schemas import PartnerIn, PartnerOut, PartnerRemoteRequestOut, PartnerRequestIn, PartnerWithSecretOut
 from chalicelib.services import partners, remote_requests
 from chalicelib.settings import get_settings
 
@@ -37,8 +37,8 @@ SIGNED_BODY = Auth("partnerSignature", _signed_body)
 SIGNED_READ = Auth("partnerSignature", _signed_read)
 
 
-@api.post("/partners/{partner_id}/requests", auth=SIGNED_BODY, body=PartnerRequestIn, status=(201, 200),
-          headers=SIGNATURE, problems=(404, 429))
+@api.post("/partners/{partner_id}/requests", response=PartnerRemoteRequestOut, auth=SIGNED_BODY,
+          body=PartnerRequestIn, status=(201, 200), headers=SIGNATURE, problems=(404, 429))
 def partner_create_request(partner_id, caller, body: PartnerRequestIn):
     partner, webhook_id = caller
     view, created = remote_requests.submit_from_partner(partner, webhook_id, body)
@@ -46,32 +46,33 @@ def partner_create_request(partner_id, caller, body: PartnerRequestIn):
     return Reply(view, 201 if created else 200, {"Location": location})
 
 
-@api.get("/partners/{partner_id}/requests/{tracking_code}", auth=SIGNED_READ, headers=SIGNATURE,
-         problems=(404, 429))
+@api.get("/partners/{partner_id}/requests/{tracking_code}", response=PartnerRemoteRequestOut, auth=SIGNED_READ,
+         headers=SIGNATURE, problems=(404, 429))
 def partner_read_request(partner_id, tracking_code, caller):
     partner, _ = caller
     return remote_requests.read_for_partner(partner.partner_id, tracking_code)
 
 
-@api.put("/admin/partners/{partner_id}", tag="association", auth=ASSOCIATION_ADMIN, body=PartnerIn,
-         status=(200, 201), problems=(409,))
+@api.put("/admin/partners/{partner_id}", response={200: PartnerOut, 201: PartnerWithSecretOut}, tag="association",
+         auth=ASSOCIATION_ADMIN, body=PartnerIn, status=(200, 201), problems=(409,))
 def upsert_partner(partner_id, caller: str, body: PartnerIn):
     view, created = partners.upsert(partner_id, body, caller)
     return Reply(view, 201 if created else 200)
 
 
-@api.get("/admin/partners/{partner_id}", tag="association", auth=ASSOCIATION_ADMIN, problems=(404,))
+@api.get("/admin/partners/{partner_id}", response=PartnerOut, tag="association", auth=ASSOCIATION_ADMIN,
+         problems=(404,))
 def read_partner(partner_id, caller: str):
     return partners.get(partner_id)
 
 
-@api.post("/admin/partners/{partner_id}/secrets", tag="association", auth=ASSOCIATION_ADMIN, status=201,
-          problems=(404, 409))
+@api.post("/admin/partners/{partner_id}/secrets", response=PartnerWithSecretOut, tag="association",
+          auth=ASSOCIATION_ADMIN, status=201, problems=(404, 409))
 def rotate_partner_secret(partner_id, caller: str):
     return partners.rotate(partner_id, caller)
 
 
-@api.delete("/admin/partners/{partner_id}/secrets/{secret_id}", tag="association", auth=ASSOCIATION_ADMIN,
-            problems=(404, 409))
+@api.delete("/admin/partners/{partner_id}/secrets/{secret_id}", response=PartnerOut, tag="association",
+            auth=ASSOCIATION_ADMIN, problems=(404, 409))
 def retire_partner_secret(partner_id, secret_id, caller: str):
     return partners.retire(partner_id, secret_id, caller)

@@ -8,75 +8,90 @@ from chalicelib.api.auth import Operator
 from chalicelib.api.callers import OPERATOR
 from chalicelib.api.http import Reply, Routes
 from chalicelib.dal import idempotency
-from chalicelib.schemas import OpenCountersIn, RatingIn, RemoteRequestIn, RequestDecisionIn
+from chalicelib.schemas import (
+    CitizenRemoteRequestOut,
+    OfficeCountersOut,
+    OfficeRemoteRequestOut,
+    OfficeWorkListOut,
+    OpenCountersIn,
+    RatingIn,
+    RemoteRequestCreatedOut,
+    RemoteRequestIn,
+    RequestDecisionIn,
+)
 from chalicelib.services import remote_requests
 
 api = Routes(__name__, tag="office")
 ACCESS_CODE = ("X-Access-Code",)
 
 
-@api.post("/requests", tag="requests", body=RemoteRequestIn, idempotency="required", status=201,
-          problems=(404, 409))
+@api.post("/requests", response=RemoteRequestCreatedOut, tag="requests", body=RemoteRequestIn, idempotency="required",
+          status=201, problems=(404, 409))
 def create_remote_request(body: RemoteRequestIn, idempotency_key: str):
     idempotency.register_context(api.lambda_context)
     result = remote_requests.submit(body, idempotency_key)
     return Reply(result, 201, {"Location": f"/v1/requests/{result['tracking_code']}"})
 
 
-@api.get("/requests/{tracking_code}", tag="requests", headers=ACCESS_CODE, problems=(404,))
+@api.get("/requests/{tracking_code}", response=CitizenRemoteRequestOut, tag="requests", headers=ACCESS_CODE,
+         problems=(404,))
 def read_remote_request(tracking_code):
     return remote_requests.read(tracking_code, api.header("X-Access-Code"))
 
 
-@api.post("/requests/{tracking_code}/rating", tag="requests", body=RatingIn, status=201,
-          headers=(*ACCESS_CODE, "X-Rating-Token"), problems=(404, 409))
+@api.post("/requests/{tracking_code}/rating", response=CitizenRemoteRequestOut, tag="requests", body=RatingIn,
+          status=201, headers=(*ACCESS_CODE, "X-Rating-Token"), problems=(404, 409))
 def rate_remote_request(tracking_code, body: RatingIn):
     return remote_requests.rate(tracking_code, api.header("X-Access-Code"), api.header("X-Rating-Token"),
                                 body.score, body.comment)
 
 
-@api.post("/office/queue/next", auth=OPERATOR, status=(200, 204), problems=(404, 409))
+@api.post("/office/queue/next", response=OfficeRemoteRequestOut, auth=OPERATOR, status=(200, 204),
+          problems=(404, 409))
 def pull_next_request(caller: Operator):
     claimed = remote_requests.next_request(caller.office_id, caller.operator_id)
     return claimed if claimed else Reply(None, 204)
 
 
-@api.get("/office/requests", auth=OPERATOR)
+@api.get("/office/requests", response=OfficeWorkListOut, auth=OPERATOR)
 def office_work_list(caller: Operator):
     return remote_requests.work_list(caller.office_id)
 
 
-@api.get("/office/requests/{tracking_code}", auth=OPERATOR, problems=(404,))
+@api.get("/office/requests/{tracking_code}", response=OfficeRemoteRequestOut, auth=OPERATOR, problems=(404,))
 def office_remote_request(tracking_code, caller: Operator):
     return remote_requests.office_read(caller.office_id, tracking_code)
 
 
-@api.post("/office/requests/{tracking_code}/start", auth=OPERATOR, problems=(404, 409))
+@api.post("/office/requests/{tracking_code}/start", response=OfficeRemoteRequestOut, auth=OPERATOR,
+          problems=(404, 409))
 def start_remote_request(tracking_code, caller: Operator):
     return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "start", None)
 
 
-@api.post("/office/requests/{tracking_code}/complete", auth=OPERATOR, problems=(404, 409))
+@api.post("/office/requests/{tracking_code}/complete", response=OfficeRemoteRequestOut, auth=OPERATOR,
+          problems=(404, 409))
 def complete_remote_request(tracking_code, caller: Operator):
     return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "complete", None)
 
 
-@api.post("/office/requests/{tracking_code}/reject", auth=OPERATOR, body=RequestDecisionIn, problems=(404, 409))
+@api.post("/office/requests/{tracking_code}/reject", response=OfficeRemoteRequestOut, auth=OPERATOR,
+          body=RequestDecisionIn, problems=(404, 409))
 def reject_remote_request(tracking_code, caller: Operator, body: RequestDecisionIn):
     return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "reject", body.reason)
 
 
-@api.post("/office/requests/{tracking_code}/needs-in-person", auth=OPERATOR, body=RequestDecisionIn,
-          problems=(404, 409))
+@api.post("/office/requests/{tracking_code}/needs-in-person", response=OfficeRemoteRequestOut, auth=OPERATOR,
+          body=RequestDecisionIn, problems=(404, 409))
 def send_request_in_person(tracking_code, caller: Operator, body: RequestDecisionIn):
     return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "needs_in_person", body.reason)
 
 
-@api.get("/office/counters", auth=OPERATOR, problems=(404,))
+@api.get("/office/counters", response=OfficeCountersOut, auth=OPERATOR, problems=(404,))
 def office_counters(caller: Operator):
     return remote_requests.office_counters(caller.office_id, None)
 
 
-@api.post("/office/counters", auth=OPERATOR, body=OpenCountersIn, problems=(404,))
+@api.post("/office/counters", response=OfficeCountersOut, auth=OPERATOR, body=OpenCountersIn, problems=(404,))
 def set_office_counters(caller: Operator, body: OpenCountersIn):
     return remote_requests.office_counters(caller.office_id, body.open)

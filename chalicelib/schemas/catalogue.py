@@ -1,20 +1,27 @@
 """Queries of the public catalogue and the association's calendar corrections."""
 from __future__ import annotations
 
-import datetime as dt
-from datetime import date
+from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
 from chalicelib.domain.text import fold_persian
-from chalicelib.schemas.common import ID, PageQuery, Strict, day
+from chalicelib.schemas.common import (
+    ID,
+    DateIn,
+    InstantOut,
+    LocalDateOut,
+    Number,
+    Out,
+    PageInfoOut,
+    PageQuery,
+    Strict,
+)
 
 
 class SlotQuery(Strict):
     service: str = Field(pattern=ID)
-    date: date
-
-    _date = field_validator("date", mode="before")(day)
+    date: DateIn
 
 
 class CalendarCorrectionIn(Strict):
@@ -51,22 +58,118 @@ class OfficeSearchQuery(PageQuery):
 
 
 def _optional_day(value: object) -> object:
-    value = _blank(value)
-    return None if value is None else day(value)
+    return _blank(value)
 
 
 class HolidayQuery(Strict):
     """From `from` (default today) to `to` (default a year later)."""
     model_config = ConfigDict(populate_by_name=True)
-    from_: date | None = Field(default=None, alias="from")
-    to: date | None = None
+    from_: DateIn | None = Field(default=None, alias="from")
+    to: DateIn | None = None
 
     _dates = field_validator("from_", "to", mode="before")(_optional_day)
 
 
 class DayQuery(Strict):
     """One day (default today)."""
-    date: dt.date | None = None
+    date: DateIn | None = None
 
     _date = field_validator("date", mode="before")(_optional_day)
 
+
+ServiceMode = Literal["in_person", "remote_allowed", "remote_only"]
+
+
+class HealthOut(Out):
+    status: Literal["ok"]
+    time: InstantOut
+
+
+class ServiceOut(Out):
+    service_id: str = Field(examples=["S0001"])
+    category: str = Field(examples=["petitions"])
+    name_en: str = Field(examples=["Petition filing"])
+    name_fa: str = Field(examples=["ثبت دادخواست"])
+    mode: ServiceMode
+    duration_min: int = Field(examples=[30])
+    tariff_rials: int = Field(examples=[1250000])
+
+
+class ServicePageOut(PageInfoOut):
+    items: list[ServiceOut]
+
+
+class LocationOut(Out):
+    lat: Number = Field(examples=[35.66322])
+    lon: Number = Field(examples=[51.36261])
+
+
+class CrowdingOut(Out):
+    """Today's load, from a snapshot refreshed every minute."""
+    level: Literal["low", "medium", "high", "unknown"]
+    booked_today: int | None
+    capacity_today: int | None
+    visitors_waiting: int | None = Field(description="Citizens checked in and not yet served.")
+
+
+class OfficeOut(Out):
+    office_id: str = Field(examples=["OF-THR-0001"])
+    name_en: str
+    name_fa: str
+    province: str = Field(examples=["Tehran"])
+    province_fa: str = Field(examples=["تهران"])
+    city: str = Field(examples=["Tehran"])
+    city_fa: str = Field(examples=["تهران"])
+    location: LocationOut
+    counters: int = Field(description="Service counters, i.e. citizens served at once.")
+    deprived_area: bool
+    rank_tier: int | None = Field(description="The office's ranking tier; null until the ranking has run.")
+    crowding: CrowdingOut
+
+
+class OfficePageOut(PageInfoOut):
+    items: list[OfficeOut]
+
+
+Weekday = Literal["sat", "sun", "mon", "tue", "wed", "thu", "fri"]
+
+
+class OfficeDetailOut(OfficeOut):
+    hours: dict[Weekday, list[list[str]]] = Field(
+        description="Opening intervals per weekday (`sat` … `thu`; Friday is closed), Tehran time.",
+        examples=[{"sat": [["07:30", "14:30"]], "thu": [["08:00", "12:00"]]}])
+    offered_categories: list[str]
+    in_person_required: list[str] = Field(
+        description="Services this office only provides in person, whatever their catalogue mode.")
+    closures: list[LocalDateOut]
+
+
+class FreeSlotOut(InstantOut):
+    free: int = Field(ge=1, description="Free counters at this start.")
+
+
+class SlotsOut(LocalDateOut):
+    office_id: str
+    service_id: str
+    open: bool = Field(description="False on Fridays, official holidays and the office's closures.")
+    holidays: list[str] = Field(description="English names of the official holidays that day.")
+    duration_min: int
+    slots: list[FreeSlotOut]
+
+
+class HolidayOut(LocalDateOut):
+    name_en: str = Field(examples=["Nowruz"])
+    name_fa: str = Field(examples=["عید نوروز"])
+    kind: Literal["solar", "lunar", "correction"] = Field(description="`correction`: a day the association closed.")
+
+
+class HolidayListOut(Out):
+    from_: LocalDateOut = Field(alias="from")
+    to: LocalDateOut
+    items: list[HolidayOut]
+
+
+class CalendarDayOut(LocalDateOut):
+    closed: bool
+    name_en: str
+    name_fa: str

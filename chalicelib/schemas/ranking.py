@@ -2,13 +2,13 @@
 are Jalali ('1405-09')."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
 from chalicelib.domain.ranking_live import parse_period
-from chalicelib.schemas.common import ID, Strict, day
+from chalicelib.schemas.common import ID, DateIn, InstantOut, Number, Out, Strict
 
 _VERSION = r"^[A-Za-z0-9.\-_]{1,40}$"
 
@@ -29,10 +29,8 @@ class ComplaintsIn(Strict):
 class InspectionIn(Strict):
     """An inspector's score of an office (0-100) on a day."""
     reference: str = Field(pattern=ID)
-    date: date
+    date: DateIn
     score: float = Field(ge=0, le=100)
-
-    _day = field_validator("date", mode="before")(day)
 
 
 class PolicyChangesIn(Strict):
@@ -84,3 +82,230 @@ class StatementQuery(Strict):
 
 class EquityQuery(Strict):
     province: str | None = Field(default=None, max_length=60)
+
+
+class RankingPeriodOut(Out):
+    """A ranking period, one Jalali month, with its first and last Gregorian day."""
+    month: str = Field(examples=['1405-08'])
+    jalali: str = Field(examples=['1405/08'])
+    from_: str = Field(alias='from', json_schema_extra={'format': 'date'})
+    to: str = Field(json_schema_extra={'format': 'date'})
+    months: int | None = Field(default=None, description='The months of the rolling window (equity report only).')
+
+
+Tier = Annotated[int, Field(ge=1, le=5, description="5 is the best tier (the smallest association share); 1 the worst.")]
+
+
+class RankingRowOut(Out):
+    office_id: str
+    name_fa: str
+    name_en: str
+    province: str
+    province_fa: str
+    tier: Tier
+    score: Number
+    provisional: bool = Field(description='Too little data to rank; held at tier 3 until it has enough.')
+    rank: int = Field(description='National rank: ranked offices by score, then provisional ones.')
+
+
+class PublishedPolicyOut(Out):
+    version: str
+    weights: dict[str, Number]
+    cut_points: list[Number] = Field(description='Lowest score of tiers 2, 3, 4 and 5.')
+    hysteresis_margin: Number
+    hysteresis_z: Number | None = Field(
+        default=None, description="Margin = max(hysteresis_margin, hysteresis_z × the score's standard error).")
+    confirm_periods: int
+    integrity_cap_tier: Tier
+
+
+class RankingTableOut(Out):
+    period: RankingPeriodOut
+    policy_version: str
+    published_at: InstantOut
+    policy: PublishedPolicyOut
+    total: int
+    items: list[RankingRowOut]
+
+
+class ScoreLineOut(Out):
+    indicator: Literal["timeliness_remote", "timeliness_in_person", "accuracy", "experience", "integrity_complaints",
+                       "integrity_inspection", "cooperation", "operator_compliance"]
+    domain: str
+    unit: str
+    higher_is_better: bool
+    raw: Number | None = Field(description='The observed value (null without data).')
+    shrunk: Number | None = Field(description='Case-mix adjusted and shrunk toward the network prior.')
+    prior: Number | None = Field(description="The network prior's mean.")
+    n: Number = Field(description='The amount of data behind it.')
+    available: bool = Field(description='Enough data under the minimum-data rules; otherwise weight 0.')
+    weight: Number = Field(description='The weight after re-normalising over available indicators.')
+    z: Number = Field(description='Robust z-score, winsorised.')
+    points: Number = Field(description='Score points; the lines add up to the score exactly.')
+
+
+class ScorecardIntegrityGateOut(Out):
+    breached: bool
+    reasons: list[str]
+    cap_tier: int
+
+
+class ScorecardToNextTierOut(Out):
+    indicator: str
+    current: Number | None
+    target: Number
+    z_needed: Number
+
+
+class ScorecardTierHistoryOut(RankingPeriodOut):
+    tier: Tier
+    score: Number
+    provisional: bool
+    reason: str
+
+
+class ScorecardOut(Out):
+    office_id: str
+    name_fa: str
+    name_en: str
+    province: str
+    period: RankingPeriodOut
+    policy_version: str
+    published_at: InstantOut
+    score: Number
+    score_se: Number = Field(description='Standard error of the score (points): less data, less certain.')
+    tier_margin: Number = Field(description='Lead over a cut-point a tier move needs: max(floor, z × score_se).')
+    tier: Tier
+    provisional: bool
+    rank: int
+    tier_reason: str = Field(examples=['promoted', 'pending 1/2', 'held', 'integrity gate: inspection 35 < 40.0'])
+    domains_available: int
+    integrity_gate: ScorecardIntegrityGateOut
+    lines: list[ScoreLineOut]
+    to_next_tier: list[ScorecardToNextTierOut] = Field(
+        description="Single-indicator improvements that alone would reach the next tier's threshold, easiest first.")
+    tier_history: list[ScorecardTierHistoryOut] = Field(description='Newest first, up to twelve months.')
+
+
+class EquityReportItemsDeprivedOut(Out):
+    office_id: str
+    name_fa: str
+    city: str
+    city_fa: str
+    served: int | None
+
+
+class EquityReportItemsOut(Out):
+    province: str
+    province_fa: str
+    population: int = Field(description='2016 census.')
+    offices: int
+    offices_per_100k: Number
+    deprived_offices: int
+    deprived_served: int | None = Field(description='Transactions of the deprived-area offices over the window.')
+    deprived: list[EquityReportItemsDeprivedOut]
+
+
+class EquityReportOut(Out):
+    window: RankingPeriodOut | None
+    items: list[EquityReportItemsOut]
+
+
+class ComplaintsRecordedOut(Out):
+    office_id: str
+    reference: str
+    month: str
+    jalali: str
+    from_: str = Field(alias='from', json_schema_extra={'format': 'date'})
+    to: str = Field(json_schema_extra={'format': 'date'})
+    upheld: int
+    recorded: bool = Field(description='false when this reference was already recorded.')
+
+
+class InspectionRecordedOut(Out):
+    office_id: str
+    reference: str
+    date: str
+    jalali: str
+    score: Number
+    recorded: bool
+
+
+class StatementsItemsOut(Out):
+    office_id: str
+    tier: Tier
+    share: str = Field(description='The exact share as a fraction, e.g. 37/300.')
+    share_percent: Number
+    fees_collected_rials: int
+    levy_rials: int = Field(description='fees × share, half-up to the rial.')
+
+
+class StatementsOut(Out):
+    month: str
+    jalali: str
+    from_: str = Field(alias='from', json_schema_extra={'format': 'date'})
+    to: str = Field(json_schema_extra={'format': 'date'})
+    ranking_period: RankingPeriodOut
+    policy_version: str
+    base_share_percent: Number
+    share_by_tier_percent: dict[str, Number]
+    items: list[StatementsItemsOut]
+    total_fees_rials: int
+    total_levy_rials: int
+
+
+class SimulationResultMovesOut(Out):
+    from_: Tier = Field(alias='from')
+    to: Tier
+    offices: int
+
+
+class SimulationResultMovedOut(Out):
+    office_id: str
+    from_: Tier = Field(alias='from')
+    to: Tier
+
+
+class SimulationResultLevyChangeOut(Out):
+    offices_paying_more: int
+    offices_paying_less: int
+    net_rials: int
+
+
+class SimulationResultOut(Out):
+    period: RankingPeriodOut
+    policy_version: str = Field(description='The policy the month was published under.')
+    published_at: InstantOut
+    proposal_version: str
+    baseline_version: str = Field(description='The policy in force, compared against.')
+    moves: list[SimulationResultMovesOut]
+    moved: list[SimulationResultMovedOut]
+    mean_share_percent: Number
+    share_by_tier_percent: dict[str, Number]
+    revenue_on_previous_fees_rials: int
+    levy_change: SimulationResultLevyChangeOut
+    adopted: Literal[False]
+
+
+class RankingPolicyOut(Out):
+    number: int = Field(description='0 is the shipped default.')
+    version: str
+    weights: dict[str, Number]
+    cut_points: list[Number]
+    hysteresis_margin: Number
+    hysteresis_z: Number
+    confirm_periods: int
+    min_n: dict[str, Number]
+    min_domains: int
+    min_transactions: int
+    provisional_tier: Tier
+    integrity_gate_per_1000: Number
+    integrity_gate_inspection: Number
+    integrity_cap_tier: Tier
+    share_offsets: list[str]
+    z_clip: Number
+    anchors: dict[str, Any]
+    case_mix: bool
+    base_share: str
+    adopted_by: str
+    adopted_at: str | None

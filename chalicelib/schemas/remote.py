@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from chalicelib.domain import remote, validators
 from chalicelib.domain.text import fold_persian
-from chalicelib.schemas.common import ID, Strict
+from chalicelib.schemas.common import ID, InstantOut, Number, Out, Strict
 
 MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")
 PARTNER_KINDS = ("call_centre_1470", "consulate", "court_system")
@@ -136,3 +136,150 @@ class RatingIn(Strict):
     @classmethod
     def _comment(cls, value: str | None) -> str | None:
         return fold_persian(value) if value else None
+
+
+RequestStatus = Literal["RECEIVED", "ASSIGNED", "IN_PROGRESS", "COMPLETED", "REJECTED", "NEEDS_IN_PERSON"]
+DateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+class RequestServiceOut(Out):
+    service_id: str
+    name_fa: str | None
+    name_en: str | None
+
+
+class RequestOfficeOut(Out):
+    office_id: str
+    name_fa: str | None
+    name_en: str | None
+
+
+class DocumentOut(Out):
+    name: str
+    media_type: str
+    size: int
+    upload_ref: str | None = None
+    content_base64: str | None = Field(default=None, description="Only in the office's view.")
+
+
+class RatingOut(Out):
+    score: int = Field(ge=1, le=5)
+    at: DateTime
+
+
+class InPersonOfficeOut(Out):
+    office_id: str
+    name_fa: str
+    name_en: str
+    distance_km: Number
+    slots: str = Field(examples=["/v1/offices/OF-THR-0002/slots?service=S0001"])
+
+
+class StatusChangeOut(Out):
+    status: RequestStatus
+    at: DateTime
+
+
+class RemoteRequestOut(Out):
+    tracking_code: str = Field(pattern=r"^RQ[2-9A-HJ-NP-Z]{10}$", examples=["RQ7K3M9QX2PL"])
+    status: RequestStatus
+    service: RequestServiceOut
+    office: RequestOfficeOut | None = Field(description="The office working on it; null while it waits in a queue.")
+    queue: Literal["national", "office"] = Field(description="`office`: the preferred office's own queue.")
+    preferred_office_id: str | None
+    country: str
+    time_zone: str
+    documents: list[DocumentOut]
+    sla_deadline: InstantOut
+    reason: str | None = Field(description="Why it was rejected or sent in person.")
+    rating: RatingOut | None = Field(description="The citizen's rating, once given.")
+    in_person_offer: list[InPersonOfficeOut] | None = Field(
+        description="`NEEDS_IN_PERSON`: nearby offices serving the service in person, each with its slots to book.")
+    timeline: list[StatusChangeOut]
+    created_at: DateTime
+    updated_at: DateTime
+
+
+class RemoteRequestCreatedOut(RemoteRequestOut):
+    access_code: str = Field(description="Shown only once; needed in `X-Access-Code` to read the status.",
+                             examples=["7K3M9QX2"])
+
+
+class RatingInvitationOut(Out):
+    token: str
+    url: str = Field(examples=["/v1/requests/RQ7K3M9QX2PL/rating"])
+
+
+class CitizenRemoteRequestOut(RemoteRequestOut):
+    rating_invitation: RatingInvitationOut | None = Field(
+        description="Open while a sampled, completed request has not been rated.")
+
+
+class PartnerRemoteRequestOut(RemoteRequestOut):
+    partner_ref: str | None
+
+
+class OfficeRemoteRequestOut(RemoteRequestOut):
+    description: str | None
+    national_id: str = Field(description="Masked.", examples=["*******679"])
+    mobile: str = Field(description="Masked.")
+    source: Literal["citizen", "partner"]
+    accept_by: InstantOut | None = Field(
+        description="Start it before this, or the SLA sweep returns it to the queue.")
+
+
+class WorkListItemOut(RemoteRequestOut):
+    source: Literal["citizen", "partner"]
+    accept_by: InstantOut | None
+
+
+class OfficeWorkListOut(Out):
+    office_id: str
+    items: list[WorkListItemOut]
+
+
+class OfficeCountersOut(Out):
+    office_id: str
+    open: int = Field(ge=0)
+    busy: int = Field(ge=0)
+
+
+class SecretRefOut(Out):
+    id: str
+    created_at: DateTime
+
+
+class PartnerOut(Out):
+    partner_id: str
+    name: str
+    kind: Literal["call_centre_1470", "consulate", "court_system"]
+    callback_url: str | None
+    quota_per_minute: int = Field(ge=1)
+    active: bool
+    secrets: list[SecretRefOut] = Field(description="The active secrets' ids (never the secrets).")
+    created_at: DateTime
+    updated_at: DateTime
+
+
+class NewSecretOut(Out):
+    """Shown only once; hand it to the partner over a secure channel."""
+    id: str
+    secret: str = Field(pattern=r"^whsec_[A-Za-z0-9+/=]+$")
+
+
+class PartnerWithSecretOut(PartnerOut):
+    new_secret: NewSecretOut
+
+
+class StatusCallbackData(Out):
+    tracking_code: str = Field(examples=["RQ7K3M9QX2PL"])
+    partner_ref: str | None = Field(examples=["CASE-2026-0042"])
+    status: RequestStatus
+    reason: str | None = Field(description="Why it was rejected or sent in person; otherwise null.")
+
+
+class StatusCallbackOut(Out):
+    """What the network posts to a partner's `callback_url` when one of its requests changes status."""
+    type: Literal["request.status"]
+    timestamp: DateTime
+    data: StatusCallbackData

@@ -1,10 +1,13 @@
 """Load-based routing: where a citizen is and what they need, and the association's parameters."""
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import Field, field_validator, model_validator
 
 from chalicelib.domain.text import fold_persian, to_latin_digits
-from chalicelib.schemas.common import ID, Strict
+from chalicelib.schemas.catalogue import ServiceOut
+from chalicelib.schemas.common import ID, InstantOut, Number, Out, Strict
 
 
 class SuggestionQuery(Strict):
@@ -38,3 +41,56 @@ class RoutingParamsChangeIn(Strict):
     `expected_number` (the one it read), which must still be current."""
     expected_number: int = Field(ge=0)
     changes: dict[str, float | int] = Field(min_length=1)
+
+
+class SuggestedOfficeOut(Out):
+    office_id: str
+    name_en: str
+    name_fa: str
+    city: str
+    city_fa: str
+    province: str
+
+
+class SuggestionOut(Out):
+    rank: int = Field(ge=0, description="1 is best; 0 is the network option.")
+    score_min: Number = Field(description="The sum of the four parts below, in minutes.")
+    expected_wait_min: Number
+    expected_service_min: Number
+    quality_penalty_min: Number = Field(description="Minutes added for a lower ranking tier.")
+    travel_min: Number = Field(description="Travel cost in minutes-equivalent.")
+    distance_km: Number | None
+    tier: int | None = Field(ge=1, le=5)
+    fallback: bool
+    explanation_en: str = Field(examples=["wait ≈ 4 min, service ≈ 10 min, 2.3 km away, tier 4"])
+    explanation_fa: str
+    office: SuggestedOfficeOut | None
+    next: str = Field(description="Where to go next: the office's free slots, or the remote intake.")
+    next_free_slot: InstantOut | None = Field(
+        description="In person, the earliest bookable appointment at that office within the next 7 days of the "
+                    "booking window (null if none, and for remote).")
+
+
+class SuggestionSetOut(Out):
+    service: ServiceOut
+    mode: Literal["in_person", "remote"]
+    params_version: str = Field(examples=["routing-1"])
+    load_at: str | None = Field(description="When the load snapshot was taken (Tehran time).")
+    fallback: bool = Field(description="Nothing within the radius offers the service; the nearest few.")
+    area: Literal["urban", "rural"] | None
+    radius_km: Number | None
+    items: list[SuggestionOut]
+    network_option: SuggestionOut | None
+
+
+class AdoptedParamsOut(Out):
+    number: int
+    document: dict[str, Any]
+    adopted_by: str
+    adopted_at: str
+
+
+class RoutingParamsOut(Out):
+    number: int = Field(ge=0)
+    params: dict[str, Number | str] = Field(description="The parameters in force, with their `version`.")
+    history: list[AdoptedParamsOut]

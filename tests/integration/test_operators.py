@@ -111,7 +111,7 @@ def test_an_office_with_no_registered_operator_keeps_its_declared_counters(clien
 def test_outputs_match_the_contract(client):
     import yaml
 
-    from tests.unit.test_openapi import DOC_PATH, check_shape
+    from tests.unit.test_contract import DOC_PATH, check_shape
     doc = yaml.safe_load(DOC_PATH.read_text(encoding="utf-8"))
     r = client.http.put("/v1/admin/offices/OF-B/operators/U9", headers=ADMIN, body=operator(EXPIRED, insured=False))
     check_shape(doc, "register_operator", 200, json.loads(r.body))

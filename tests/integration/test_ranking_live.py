@@ -380,10 +380,10 @@ def test_statement_simulation_and_policy_adoption(client):
 
 
 def test_outputs_match_the_contract(client):
-    """Real outputs of every ranking route against openapi.yaml (schema and no undocumented field)."""
+    """Real outputs of every ranking route against their response models and openapi.yaml."""
     import yaml
 
-    from tests.unit.test_openapi import DOC_PATH, check_shape
+    from tests.unit.test_contract import DOC_PATH, check_shape
     doc = yaml.safe_load(DOC_PATH.read_text(encoding="utf-8"))
     _seed_quality()
     check_shape(doc, "equity_report", 200, json.loads(client.http.get("/v1/reports/equity").body))
