@@ -216,7 +216,7 @@ export const STRINGS = {
     whatNext: 'بعد از این چه می‌شود',
     smsPromise: 'پیامک تأیید به شماره همراه شما فرستاده می‌شود و یک روز پیش از نوبت، پیامک یادآوری می‌آید.',
     bringId: 'کارت ملی و مدارک پرونده را همراه داشته باشید و چند دقیقه زودتر برسید.',
-    addToCalendar: 'افزودن به تقویم (پرونده ‎.ics‎)',
+    addToCalendar: 'افزودن به تقویم (فایل ICS)',
     manageThis: 'دیدن یا لغو این نوبت',
     confirmGone: 'تأییدیه فقط یک بار نشان داده می‌شود. برای دیدن نوبت، شناسه پیگیری و رمز دسترسی را وارد کنید.',
 
@@ -420,7 +420,7 @@ export const STRINGS = {
     whatNext: 'What happens next',
     smsPromise: 'A confirmation SMS is sent to your mobile, and a reminder the day before.',
     bringId: 'Bring your national ID card and the case documents, and arrive a few minutes early.',
-    addToCalendar: 'Add to calendar (.ics file)',
+    addToCalendar: 'Add to calendar (ICS file)',
     manageThis: 'See or cancel this booking',
     confirmGone: 'The confirmation is shown only once. To see the booking, enter its tracking ID and access code.',
 
