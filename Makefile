@@ -7,7 +7,7 @@ PORT ?= 8000
 DDB_PORT ?= 8100
 export PORT DDB_PORT
 
-.PHONY: .java .chromium help setup run web e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-smoke bench-web job token partner-sim clean \
+.PHONY: .java .chromium help setup run web e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-sms bench-smoke bench-web job token partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram
 
 help: ## list the targets
@@ -78,10 +78,14 @@ bench/web/node_modules/.installed: bench/web/package.json bench/web/package-lock
 bench-web: setup web bench/web/node_modules/.installed ## Lighthouse (mobile) on the home, suggestions and booking pages with Debian's chromium; scores vs targets
 	$(BIN)/python -m bench.web
 
+bench-sms: setup ## SMS delivered per minute through the outbox (DynamoDB Local, fake SMS.ir receiver, 50-100 ms); ARGS="--n 5000"
+	$(BIN)/python -m bench.sms $(ARGS)
+
 bench-smoke: bench-setup ## the benchmarks in smoke mode (few iterations)
 	$(BIN)/python -m bench.booking --smoke
 	$(BIN)/python -m bench.ranking --smoke
 	$(BIN)/python -m bench.routing --smoke
+	$(BIN)/python -m bench.sms --smoke
 
 test: lint unit integration e2e bench-smoke infra-test ## everything CI runs
 

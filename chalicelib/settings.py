@@ -52,6 +52,7 @@ class Settings(BaseModel):
     smsir_base_url: str = Field("https://api.sms.ir", pattern=r"^(https://|http://127\.0\.0\.1[:/])")
     sms_connect_timeout_s: float = Field(1.0, gt=0, le=10)
     sms_read_timeout_s: float = Field(5.0, gt=0, le=30)
+    sms_concurrency: int = Field(16, ge=1, le=64)  # sends at once in a delivery run; within the provider's rate
     max_body_bytes: int = Field(16_384, ge=1024)
     catalogue_cache_seconds: int = Field(60, ge=0)
 
@@ -117,6 +118,7 @@ _ENV = {
     "smsir_base_url": "SMSIR_BASE_URL",
     "sms_connect_timeout_s": "SMS_CONNECT_TIMEOUT_S",
     "sms_read_timeout_s": "SMS_READ_TIMEOUT_S",
+    "sms_concurrency": "SMS_CONCURRENCY",
     "max_body_bytes": "MAX_BODY_BYTES",
     "catalogue_cache_seconds": "CATALOGUE_CACHE_SECONDS",
     "remote_sla_work_hours": "REMOTE_SLA_WORK_HOURS",

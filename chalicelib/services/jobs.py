@@ -4,14 +4,19 @@ services/ranking.py.)"""
 from __future__ import annotations
 
 import random
-from datetime import datetime
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timedelta
 
 from chalicelib.dal import booking_store
 from chalicelib.domain import booking as rules
-from chalicelib.domain import calendar, slots
+from chalicelib.domain import calendar, remote, slots, validators
+from chalicelib.domain import sms as sms_rules
 from chalicelib.domain.load import LoadSnapshot, OfficeLoad
 from chalicelib.domain.outbox import SMS, OutboxMessage, Sms, sms_retry_delay
 from chalicelib.domain.validators import mask_mobile
+from chalicelib.gateways.sms import PermanentSmsError, SmsError, SmsSender, configured_sender
 from chalicelib.observability import logger, metrics
 from chalicelib.services import catalogue, outbox
 from chalicelib.services.stores import stores
@@ -27,15 +32,8 @@ TEMPLATES_FA = {
     "remote_rating_invite": ("درخواست {tracking_code} انجام شد. لطفاً با کد {rating_token} "
                              "به کیفیت خدمت دفتر امتیاز دهید."),
 }
-
-
-class SmsGateway:
-    """Local and test stages log (masked) instead of sending; the real gateway plugs in here."""
-
-    def send(self, recipient: str, text: str) -> None:
-        if get_settings().sms_mode != "log":
-            raise NotImplementedError("no SMS gateway is configured for this stage")
-        logger.info("sms (not sent: local stage)", extra={"to": mask_mobile(recipient), "chars": len(text)})
+# Passes of one delivery run start within this many seconds (the scheduled function has 60).
+SMS_RUN_BUDGET_S = 30
 
 
 def _still_relevant(sms: Sms, now: datetime) -> bool:
@@ -47,28 +45,81 @@ def _still_relevant(sms: Sms, now: datetime) -> bool:
             and datetime.fromisoformat(item.start) > now)
 
 
-def sms_courier(gateway: SmsGateway) -> outbox.Courier:
-    """Render and send one SMS, or drop a reminder that no longer applies; a failure is tried
-    again with the SMS backoff."""
-    def deliver(message: OutboxMessage, now: datetime) -> outbox.Outcome:
+def _e164(recipient: str) -> str:
+    """Recipients are stored normalised; older or partner-written ones are normalised here."""
+    try:
+        return validators.mobile(recipient)
+    except ValueError:
+        try:
+            return remote.international_mobile(recipient)
+        except ValueError:
+            raise PermanentSmsError("invalid_number", "not a mobile number") from None
+
+
+class SmsCourier:
+    """Render one SMS in Persian and hand it to the sender, or drop a reminder that no longer
+    applies. A failure that may pass is tried again with the SMS backoff; a refusal that never
+    will (invalid number, opted out), and the last failed attempt, finish the message as
+    undeliverable. Called from the outbox's worker threads: the tallies are locked."""
+
+    def __init__(self, sender: SmsSender):
+        self.sender = sender
+        self.segments = 0
+        self.undeliverable = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, message: OutboxMessage, now: datetime) -> outbox.Outcome:
         sms = message.content
         if not _still_relevant(sms, now):
             return outbox.Outcome("dropped")
+        text = TEMPLATES_FA[sms.template].format_map(_Params(sms.params))
+        size = sms_rules.measure(text)
         try:
-            gateway.send(sms.recipient, TEMPLATES_FA[sms.template].format_map(_Params(sms.params)))
-        except Exception:  # noqa: BLE001 - any gateway failure is retried later with backoff
-            logger.exception("sms delivery failed", extra={"template": sms.template})
-            return outbox.Outcome("failed", sms_retry_delay(message.attempts, random.uniform(0.8, 1.2)))
+            self.sender.send(_e164(sms.recipient), text)
+        except PermanentSmsError as exc:
+            return self._undeliverable(sms, exc.reason, exc.code, message.attempts + 1)
+        except Exception as exc:  # noqa: BLE001 - retryable errors, and anything unexpected, back off
+            retry_in = sms_retry_delay(message.attempts, random.uniform(0.8, 1.2))
+            extra = {"template": sms.template, "attempt": message.attempts + 1, "retry_in_s": retry_in,
+                     "reason": getattr(exc, "reason", type(exc).__name__), "code": getattr(exc, "code", None)}
+            # A typed gateway error says enough; anything else gets its traceback.
+            (logger.warning if isinstance(exc, SmsError) else logger.exception)("sms delivery failed", extra=extra)
+            if retry_in is None:
+                return self._undeliverable(sms, extra["reason"], extra["code"], message.attempts + 1)
+            return outbox.Outcome("failed", retry_in)
+        with self._lock:
+            self.segments += size.segments
         return outbox.Outcome("sent")
-    return deliver
+
+    def _undeliverable(self, sms: Sms, reason: str, code, attempts: int) -> outbox.Outcome:
+        with self._lock:
+            self.undeliverable += 1
+        logger.error("sms undeliverable", extra={"template": sms.template, "reason": reason, "code": code,
+                                                 "attempts": attempts, "to": mask_mobile(sms.recipient)})
+        return outbox.Outcome("failed")
 
 
-def deliver_outbox(now: datetime | None = None, gateway: SmsGateway | None = None) -> dict:
-    """Send the due SMS (the schedule of the same name)."""
-    report = outbox.deliver(SMS, sms_courier(gateway or SmsGateway()), now)
-    counts = {"sent": report.counts["sent"], "dropped": report.counts["dropped"], "failed": report.counts["failed"]}
-    metrics.add_metric(name="SmsSent", unit="Count", value=counts["sent"])
-    return counts
+def deliver_outbox(now: datetime | None = None, gateway: SmsSender | None = None,
+                   budget_s: float = SMS_RUN_BUDGET_S) -> dict:
+    """Send the due SMS (the schedule of the same name). One pass reads a batch per partition;
+    passes follow one another while they make progress and the run's time budget lasts, so a
+    backlog larger than one batch drains within the minute instead of one batch a minute."""
+    now = now or calendar.now_tehran()
+    courier = SmsCourier(gateway or configured_sender())
+    counts = Counter()
+    started = time.monotonic()
+    while True:
+        report = outbox.deliver(SMS, courier, now + timedelta(seconds=time.monotonic() - started),
+                                workers=get_settings().sms_concurrency)
+        counts.update(report.counts)
+        if not sum(report.counts.values()) or time.monotonic() - started >= budget_s:
+            break
+    result = {"sent": counts["sent"], "dropped": counts["dropped"], "failed": counts["failed"]}
+    metrics.add_metric(name="SmsSent", unit="Count", value=result["sent"])
+    metrics.add_metric(name="SmsSegments", unit="Count", value=courier.segments)
+    if courier.undeliverable:
+        metrics.add_metric(name="SmsUndeliverable", unit="Count", value=courier.undeliverable)
+    return result
 
 
 class _Params(dict):

@@ -5,9 +5,15 @@ Tests can script refusals (`fail_next`). Developer tooling, never deployed.
 
     with FakeSmsIr(api_key="k", latency_s=(0.05, 0.1)) as fake:
         SmsIrSender(line_number="3000", api_key=lambda: "k", base_url=fake.url).send(...)
+
+Or as its own process (the benchmark does, so the receiver does not share the sender's CPU and
+interpreter lock), with `GET /_stats` answering totals only, never a number:
+
+    python -m infra.local.fake_smsir --port 8765 --api-key k --latency-ms 50 100
 """
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import random
@@ -19,8 +25,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FakeSmsIr:
-    def __init__(self, api_key: str = "local-smsir-key", latency_s: tuple[float, float] = (0.0, 0.0)):
+    def __init__(self, api_key: str = "local-smsir-key", latency_s: tuple[float, float] = (0.0, 0.0),
+                 port: int = 0, keep_requests: bool = True):
         self.api_key = api_key
+        self.port = port
+        self.keep_requests = keep_requests
         self.latency_s = latency_s
         self.accepted: Counter[str] = Counter()  # national mobile -> messages accepted
         self.requests: list[dict] = []  # every request's headers and body, for assertions
@@ -44,12 +53,20 @@ class FakeSmsIr:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as the real client pools connections
 
-            def do_POST(self):  # noqa: N802 - the http.server naming
+            def do_GET(self):  # noqa: N802 - the http.server naming
+                if self.path == "/_stats":
+                    self._reply(*fake._stats())
+                else:
+                    self._reply(404, {"status": 0})
+
+            def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 low, high = fake.latency_s
                 if high > 0:
                     time.sleep(random.uniform(low, high))
-                code, answer = fake._answer(self.path, dict(self.headers), body)
+                self._reply(*fake._answer(self.path, dict(self.headers), body))
+
+            def _reply(self, code: int, answer: dict) -> None:
                 data = json.dumps(answer, ensure_ascii=False).encode()
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -64,7 +81,7 @@ class FakeSmsIr:
             daemon_threads = True
             request_queue_size = 256  # the default backlog (5) drops a burst of parallel connects
 
-        self._server = Server(("127.0.0.1", 0), Handler)
+        self._server = Server(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-smsir").start()
         return self
 
@@ -80,10 +97,16 @@ class FakeSmsIr:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def _stats(self) -> tuple[int, dict]:
+        with self._lock:
+            counts = list(self.accepted.values())
+        return 200, {"accepted": sum(counts), "recipients": len(counts), "most_to_one": max(counts, default=0)}
+
     def _answer(self, path: str, headers: dict, raw: bytes) -> tuple[int, dict]:
         headers = {k.lower(): v for k, v in headers.items()}
         with self._lock:
-            self.requests.append({"path": path, "headers": headers, "body": raw})
+            if self.keep_requests:
+                self.requests.append({"path": path, "headers": headers, "body": raw})
             if self._scripted:
                 return self._scripted.pop(0)
         if path != "/v1/send/bulk":
@@ -106,3 +129,22 @@ class FakeSmsIr:
             self.accepted.update(mobiles)
         return 200, {"status": 1, "message": "موفق", "data": {"packId": f"pack-{ids[0]}", "messageIds": ids,
                                                               "cost": len(mobiles)}}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="a local fake of SMS.ir's send API")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--api-key", default="local-smsir-key")
+    parser.add_argument("--latency-ms", type=float, nargs=2, default=(0.0, 0.0), metavar=("LOW", "HIGH"))
+    args = parser.parse_args(argv)
+    fake = FakeSmsIr(args.api_key, (args.latency_ms[0] / 1000, args.latency_ms[1] / 1000), port=args.port,
+                     keep_requests=False).start()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
