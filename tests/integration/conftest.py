@@ -37,7 +37,13 @@ def ddb_endpoint() -> str:
 
 
 @pytest.fixture(scope="session")
+def ddb_local() -> DynamoDBLocal:
+    return _DDB
+
+
+@pytest.fixture(scope="session")
 def tables():
+    """The app's tables, created once for the session: tests empty them instead (see `network`)."""
     from infra.local.bootstrap import create_tables
     create_tables()
     return True
@@ -45,14 +51,35 @@ def tables():
 
 @pytest.fixture()
 def network(tables):
-    """A small, known network, with the transactional tables emptied before each test."""
+    """A small, known network on an otherwise empty database, with cold per-process caches.
+    Every table is emptied, not only the ones a test is expected to write: a test that adds
+    offices (20 for the pull race) or registers operators must not change the next one's world."""
     from chalicelib.dal import catalogue_store
-    from chalicelib.dal.models import BookingItem, IdempotencyItem, NetworkItem, OfficeItem, OutboxItem, ServiceItem
-    from infra.local.bootstrap import create_tables, drop_tables
+    from chalicelib.services import router
     from tests.integration import fixtures
+    from tests.integration.support import empty_tables
 
-    # Offices too: a test that adds offices (20 for the pull race) must not change the next one's network.
-    drop_tables((BookingItem, OutboxItem, IdempotencyItem, NetworkItem, OfficeItem, ServiceItem))
-    create_tables()
+    empty_tables()
     catalogue_store.save_all(fixtures.items())
+    catalogue_store.clear_cache()
+    router.reset_views()
     return fixtures
+
+
+@pytest.fixture()
+def client(network):
+    """The app through Chalice's test client, on the `network` fixture."""
+    from chalice.test import Client
+
+    from app import app
+    with Client(app, stage_name="test") as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def api(tables):
+    """The real HTTP stack (`chalice local` in a subprocess) for the concurrency tests, one per module."""
+    from tests.integration.remote_support import LocalApi
+    server = LocalApi()
+    yield server.base
+    server.stop()

@@ -1,5 +1,5 @@
-"""Helpers shared by the remote-request tests: a clean `requests` and `partners` table on top
-of the `network` fixture, request bodies, and signed partner deliveries."""
+"""Helpers shared by the remote-request and concurrency tests: request bodies, signed partner
+deliveries, and the real HTTP stack with clients released together."""
 from __future__ import annotations
 
 import json
@@ -7,13 +7,6 @@ import time
 import uuid
 
 from tests.integration.fixtures import mobile, national_id
-
-
-def reset_remote_tables() -> None:
-    from chalicelib.dal.models import PartnerItem, RemoteRequestItem
-    from infra.local.bootstrap import create_tables, drop_tables
-    drop_tables((RemoteRequestItem, PartnerItem))
-    create_tables((RemoteRequestItem, PartnerItem))
 
 
 def request_body(n: int = 1, service: str = "S0001", **extra) -> dict:

@@ -4,34 +4,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from chalice.test import Client
 
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
-
-
-@pytest.fixture()
-def client(network):
-    from app import app
-    with Client(app, stage_name="test") as c:
-        yield c
-
-
-def post(client, path, body, headers=None):
-    return client.http.post(path, body=json.dumps(body, ensure_ascii=False),
-                            headers={"Content-Type": "application/json", **(headers or {})})
+from tests.integration.support import post, problem
 
 
 def booking_body(day, hhmm="09:00", n=1, office="OF-A", service="S0001", **extra):
     return {"office_id": office, "service_id": service, "start": at(day, hhmm).isoformat(),
             "national_id": national_id(n), "mobile": mobile(n), **extra}
-
-
-def problem(resp, status):
-    assert resp.status_code == status, resp.body
-    assert resp.headers["Content-Type"] == "application/problem+json"
-    doc = json.loads(resp.body)
-    assert doc["status"] == status and doc["title"] and doc["title_fa"] and doc["detail_fa"]
-    return doc
 
 
 def test_search_and_slots_then_book_and_read(client):

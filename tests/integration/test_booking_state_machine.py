@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
+from tests.integration.support import empty_tables
 
 SLOTS = ["09:00", "09:15", "09:30"]
 SERVICES = {"S0001": 15, "S0002": 30}  # the 30-minute one spans two cells
@@ -29,9 +30,7 @@ class BookingMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         from chalicelib.dal.models import BookingItem, IdempotencyItem, OutboxItem
-        from infra.local.bootstrap import create_tables, drop_tables
-        drop_tables((BookingItem, OutboxItem, IdempotencyItem))
-        create_tables()
+        empty_tables((BookingItem, OutboxItem, IdempotencyItem))  # each example starts with no bookings
         from chalicelib.domain import calendar
         self.now = calendar.now_tehran()
         self.days = [next_open_day(), next_open_day(skip=1)]

@@ -9,15 +9,8 @@ from collections import Counter
 import pytest
 
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
-from tests.integration.remote_support import LocalApi, statuses
 from tests.integration.remote_support import fire as fire_calls
-
-
-@pytest.fixture(scope="module")
-def api(tables):
-    server = LocalApi()
-    yield server.base
-    server.stop()
+from tests.integration.remote_support import statuses
 
 
 def fire(base: str, bodies: list[dict], headers: list[dict] | None = None) -> list:

@@ -14,7 +14,7 @@ import pytest
 from chalice import Chalice, Cron, Rate
 from chalice.app import DynamoDBRecord
 
-from infra.local.ddb_local import DynamoDBLocal, free_port
+from infra.local.ddb_local import DynamoDBLocal
 from infra.local.runner import EventRunner, UnknownJobError, load_stage_env, schedule_interval
 
 REGION = "me-central-1"
@@ -33,9 +33,10 @@ class FakeClock:
 
 
 @pytest.fixture(scope="module")
-def ddb() -> Iterator[DynamoDBLocal]:
-    with DynamoDBLocal(port=free_port()) as local:
-        yield local
+def ddb(ddb_local: DynamoDBLocal) -> DynamoDBLocal:
+    """The session's DynamoDB Local: the runner finds a stream by its table's name, and every
+    table here has its own (see `make_table`), so the app's tables are never read."""
+    return ddb_local
 
 
 @pytest.fixture()

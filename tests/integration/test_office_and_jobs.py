@@ -6,22 +6,14 @@ import json
 from datetime import timedelta
 
 import pytest
-from chalice.test import Client
 
-from chalicelib.api.auth import issue_token
 from chalicelib.domain import calendar
 from chalicelib.domain.booking import reminder_time
 from chalicelib.errors import NoShowBlocked
 from chalicelib.schemas import BookingIn
 from chalicelib.services import bookings, jobs, office_day
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
-
-
-@pytest.fixture()
-def client(network):
-    from app import app
-    with Client(app, stage_name="test") as c:
-        yield c
+from tests.integration.support import as_admin, as_operator
 
 
 def book(office="OF-A", hhmm="09:00", n=1, day=None, now=None, service="S0001"):
@@ -30,28 +22,24 @@ def book(office="OF-A", hhmm="09:00", n=1, day=None, now=None, service="S0001"):
                                         national_id=national_id(n), mobile=mobile(n)), now=now)
 
 
-def bearer(office: str) -> dict:
-    return {"Authorization": f"Bearer {issue_token('op-7', office)}", "Content-Type": "application/json"}
-
-
 def test_operator_sees_and_touches_only_their_office(client):
     created = book("OF-A")
     day = next_open_day().isoformat()
-    mine = json.loads(client.http.get(f"/v1/office/bookings?date={day}", headers=bearer("OF-A")).body)
+    mine = json.loads(client.http.get(f"/v1/office/bookings?date={day}", headers=as_operator("OF-A")).body)
     assert [b["booking_id"] for b in mine["items"]] == [created["booking_id"]]
     assert mine["items"][0]["national_id"].startswith("*")
-    theirs = json.loads(client.http.get(f"/v1/office/bookings?date={day}", headers=bearer("OF-B")).body)
+    theirs = json.loads(client.http.get(f"/v1/office/bookings?date={day}", headers=as_operator("OF-B")).body)
     assert theirs["items"] == []
-    other = client.http.post(f"/v1/office/bookings/{created['booking_id']}/complete", headers=bearer("OF-B"))
+    other = client.http.post(f"/v1/office/bookings/{created['booking_id']}/complete", headers=as_operator("OF-B"))
     assert other.status_code == 404
     assert client.http.get("/v1/office/bookings").status_code == 401
     assert client.http.get("/v1/office/bookings", headers={"Authorization": "Bearer nope"}).status_code == 401
     # Check-in only on the day; no-show only after the appointment time.
-    early = client.http.post(f"/v1/office/bookings/{created['booking_id']}/check-in", headers=bearer("OF-A"))
+    early = client.http.post(f"/v1/office/bookings/{created['booking_id']}/check-in", headers=as_operator("OF-A"))
     assert early.status_code == 409
     assert client.http.post(f"/v1/office/bookings/{created['booking_id']}/no-show",
-                            headers=bearer("OF-A")).status_code == 409
-    done = client.http.post(f"/v1/office/bookings/{created['booking_id']}/complete", headers=bearer("OF-A"))
+                            headers=as_operator("OF-A")).status_code == 409
+    done = client.http.post(f"/v1/office/bookings/{created['booking_id']}/complete", headers=as_operator("OF-A"))
     assert done.status_code == 200 and json.loads(done.body)["status"] == "COMPLETED"
 
 
@@ -140,14 +128,13 @@ def test_load_snapshot_feeds_office_crowding(client):
 
 
 def test_association_corrects_the_calendar_without_a_deploy(client):
-    admin = {"Authorization": f"Bearer {issue_token('admin-1', None, role='association')}",
-             "Content-Type": "application/json"}
+    admin = as_admin()
     day = next_open_day()
     slots = f"/v1/offices/OF-A/slots?service=S0001&date={day.isoformat()}"
     assert json.loads(client.http.get(slots).body)["open"]
     # Operators may not; the association may.
     body = json.dumps({"closed": True, "name_en": "Mourning day", "name_fa": "روز عزای عمومي"})
-    assert client.http.put(f"/v1/admin/calendar/{day.isoformat()}", body=body, headers=bearer("OF-A")).status_code == 403
+    assert client.http.put(f"/v1/admin/calendar/{day.isoformat()}", body=body, headers=as_operator("OF-A")).status_code == 403
     # In a path the Jalali date takes dashes: 1405-09-10, Persian digits allowed.
     jalali = calendar.to_jalali(day).replace("/", "-").translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     closed = client.http.put(f"/v1/admin/calendar/{jalali}", body=body, headers=admin)

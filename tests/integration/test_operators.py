@@ -6,40 +6,22 @@ import json
 from datetime import timedelta
 
 import pytest
-from chalice.test import Client
 
-from chalicelib.api.auth import issue_token
-from chalicelib.dal import catalogue_store
-from chalicelib.dal.models import OperatorItem
 from chalicelib.domain import calendar
 from chalicelib.errors import SlotFull
 from chalicelib.schemas import BookingIn
 from chalicelib.services import bookings, catalogue
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
+from tests.integration.support import as_admin, as_operator
 
 TODAY = calendar.now_tehran().date()
 VALID = calendar.to_jalali(TODAY + timedelta(days=400))
 EXPIRED = (TODAY - timedelta(days=3)).isoformat()
 
 
-@pytest.fixture()
-def client(network):
-    from infra.local.bootstrap import create_tables, drop_tables
-    drop_tables((OperatorItem,))
-    create_tables()
-    catalogue_store.clear_cache()
-    from app import app
-    with Client(app, stage_name="test") as c:
-        yield c
-
-
-def headers(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-
-MANAGER_A = headers(issue_token("mgr-a", "OF-A", manager=True))
-OPERATOR_A = headers(issue_token("op-a", "OF-A"))
-ADMIN = headers(issue_token("assoc-1", None, role="association"))
+MANAGER_A = as_operator("OF-A", "mgr-a", manager=True)
+OPERATOR_A = as_operator("OF-A", "op-a")
+ADMIN = as_admin("assoc-1")
 
 
 def operator(expiry: str = VALID, hours: int = 60, insured: bool = True) -> str:

@@ -6,23 +6,11 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-from chalice.test import Client
-
-from chalicelib.api.auth import issue_token
 from tests.integration.fixtures import national_id
-from tests.integration.remote_support import dumps, request_body, reset_remote_tables, signed
+from tests.integration.remote_support import dumps, request_body, signed
+from tests.integration.support import as_admin, as_operator
 
-ADMIN = {"Authorization": f"Bearer {issue_token('admin-1', None, role='association')}",
-         "Content-Type": "application/json"}
-
-
-@pytest.fixture()
-def client(network):
-    reset_remote_tables()
-    from app import app
-    with Client(app, stage_name="test") as c:
-        yield c
+ADMIN = as_admin()
 
 
 def register(client, partner_id="call-1470", quota=None, callback="https://partner.example/cb"):
@@ -57,7 +45,7 @@ def unauthorised(resp):
 
 
 def test_registry_is_for_the_association_and_never_shows_secrets(client):
-    operator = {"Authorization": f"Bearer {issue_token('op-1', 'OF-A')}", "Content-Type": "application/json"}
+    operator = as_operator("OF-A")
     body = json.dumps({"name": "Consulate Berlin", "kind": "consulate"})
     assert client.http.put("/v1/admin/partners/consulate-berlin", body=body, headers=operator).status_code == 403
     assert client.http.put("/v1/admin/partners/consulate-berlin", body=body,

@@ -11,38 +11,22 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-import pytest
 from chalice.test import Client
 
-from chalicelib.api.auth import issue_token
 from chalicelib.dal import catalogue_store, ranking_store
 from chalicelib.dal.db import shared_client
-from chalicelib.dal.models import AggregateItem, OfficeItem, OperatorItem, SnapshotItem
+from chalicelib.dal.models import AggregateItem, OfficeItem, SnapshotItem
 from chalicelib.domain import calendar
 from chalicelib.domain import ranking_live as live
 from chalicelib.services import ranking
 from chalicelib.settings import get_settings
+from tests.integration.support import as_admin, as_operator, empty_tables
 
 READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
 NOW = calendar.now_tehran()
 PERIOD = live.closed_period(NOW, get_settings().ranking_grace_days)  # the month the job ranks now
 FIRST_DAY, _ = live.period_bounds(PERIOD)
-
-
-@pytest.fixture()
-def fresh(network):
-    from infra.local.bootstrap import create_tables, drop_tables
-    drop_tables((AggregateItem, OperatorItem))
-    create_tables()
-    catalogue_store.clear_cache()
-    return network
-
-
-@pytest.fixture()
-def client(fresh):
-    from app import app
-    with Client(app, stage_name="test") as c:
-        yield c
+ADMIN = as_admin()
 
 
 def _moment(k: int, minutes: int = 0) -> datetime:
@@ -189,15 +173,13 @@ def test_a_citizen_rates_an_office_once_a_month(client):
 
 
 def test_complaint_and_inspection_records_count_once(client):
-    admin = {"Authorization": f"Bearer {issue_token('assoc-1', None, role='association')}",
-             "Content-Type": "application/json"}
     body = json.dumps({"reference": "CMP-1", "month": PERIOD.replace("-", "/"), "upheld": 2})
     for _ in range(2):
-        r = client.http.post("/v1/admin/ranking/offices/OF-A/complaints", headers=admin, body=body)
+        r = client.http.post("/v1/admin/ranking/offices/OF-A/complaints", headers=ADMIN, body=body)
         assert r.status_code == 200
     assert json.loads(r.body)["recorded"] is False
     day = calendar.to_jalali(FIRST_DAY + timedelta(days=3))
-    r = client.http.post("/v1/admin/ranking/offices/OF-A/inspections", headers=admin,
+    r = client.http.post("/v1/admin/ranking/offices/OF-A/inspections", headers=ADMIN,
                          body=json.dumps({"reference": "INS-1", "date": day, "score": 35}))
     assert r.status_code == 200 and json.loads(r.body)["jalali"] == day
     agg = ranking_store.period_aggregates(PERIOD)["OF-A"]
@@ -207,9 +189,7 @@ def test_complaint_and_inspection_records_count_once(client):
 # --- the recompute ------------------------------------------------------------------------------
 
 def _reads_of_a_recompute(client, scale: int) -> tuple[list[str], dict]:
-    from infra.local.bootstrap import create_tables, drop_tables
-    drop_tables((AggregateItem,))
-    create_tables()
+    empty_tables((AggregateItem,))
     catalogue_store.save_all(replace(o, tier=None) for o in catalogue_store.all_offices().values())
     fold_all(client, scale)
     with ReadCounter() as reads:
@@ -257,7 +237,7 @@ def test_a_resumed_schedule_ranks_the_months_it_missed_in_order(client):
         assert {o: r.previous for o, r in ranking_store.rows(newer).items()} == before
 
 
-def test_two_overlapping_runs_publish_one_snapshot(fresh):
+def test_two_overlapping_runs_publish_one_snapshot(network):
     from app import app
     with Client(app, stage_name="test") as c:
         fold_all(c, 1)
@@ -333,13 +313,8 @@ def test_public_errors_are_problems(client):
 
 # --- the association ---------------------------------------------------------------------------------
 
-def _admin() -> dict:
-    return {"Authorization": f"Bearer {issue_token('assoc-1', None, role='association')}",
-            "Content-Type": "application/json"}
-
-
 def test_association_routes_need_an_administrator(client):
-    op = {"Authorization": f"Bearer {issue_token('op-1', 'OF-A')}", "Content-Type": "application/json"}
+    op = as_operator("OF-A")
     assert client.http.get(f"/v1/admin/ranking/statements?month={PERIOD}").status_code == 401
     assert client.http.get(f"/v1/admin/ranking/statements?month={PERIOD}", headers=op).status_code == 403
     r = client.http.put("/v1/admin/ranking/policy", headers=op, body="{}")
@@ -352,30 +327,30 @@ def test_statement_simulation_and_policy_adoption(client):
     month = live.shift_period(PERIOD, 1)
     ranking_store.fold(live.COMPLAINT_RECORD, "seed-fees", [live.Delta("OF-A", month, {"fees_rials": 10_000_000})],
                        NOW, 7)
-    statement = json.loads(client.http.get(f"/v1/admin/ranking/statements?month={month}", headers=_admin()).body)
+    statement = json.loads(client.http.get(f"/v1/admin/ranking/statements?month={month}", headers=ADMIN).body)
     a = next(i for i in statement["items"] if i["office_id"] == "OF-A")
     assert a["fees_collected_rials"] == 10_000_000
     assert a["levy_rials"] == round(10_000_000 * Fraction(a["share"]))  # half-up; no tie here
     assert statement["ranking_period"]["month"] == PERIOD
 
     proposal = {"weights": {"timeliness_remote": 0.5, "timeliness_in_person": 0.5}, "base_share": "0.12"}
-    r = client.http.post("/v1/admin/ranking/simulate", headers=_admin(), body=json.dumps(proposal))
+    r = client.http.post("/v1/admin/ranking/simulate", headers=ADMIN, body=json.dumps(proposal))
     sim = json.loads(r.body)
     assert r.status_code == 200 and sim["adopted"] is False
     assert sim["revenue_on_previous_fees_rials"] == round(0.12 * (50 + 100 + 150) * 1_000_000)
-    policy = json.loads(client.http.get("/v1/admin/ranking/policy", headers=_admin()).body)
+    policy = json.loads(client.http.get("/v1/admin/ranking/policy", headers=ADMIN).body)
     assert policy["number"] == 0  # nothing adopted
 
-    bad = client.http.put("/v1/admin/ranking/policy", headers=_admin(),
+    bad = client.http.put("/v1/admin/ranking/policy", headers=ADMIN,
                           body=json.dumps({**proposal, "weights": {"accuracy": 0.4}, "version": "2027.1",
                                            "expected_number": 0}))
     assert bad.status_code == 422 and bad.headers["Content-Type"] == "application/problem+json"
     adopt = {**proposal, "version": "2027.1", "expected_number": 0}
-    r = client.http.put("/v1/admin/ranking/policy", headers=_admin(), body=json.dumps(adopt))
+    r = client.http.put("/v1/admin/ranking/policy", headers=ADMIN, body=json.dumps(adopt))
     assert r.status_code == 200 and json.loads(r.body)["number"] == 1
-    again = client.http.put("/v1/admin/ranking/policy", headers=_admin(), body=json.dumps({**adopt, "version": "x"}))
+    again = client.http.put("/v1/admin/ranking/policy", headers=ADMIN, body=json.dumps({**adopt, "version": "x"}))
     assert again.status_code == 409  # adopted over version 0, but 1 is in force now
-    policy = json.loads(client.http.get("/v1/admin/ranking/policy", headers=_admin()).body)
+    policy = json.loads(client.http.get("/v1/admin/ranking/policy", headers=ADMIN).body)
     assert (policy["number"], policy["version"], policy["base_share"]) == (1, "2027.1", "0.12")
 
 
@@ -392,15 +367,15 @@ def test_outputs_match_the_contract(client):
     calls = [("ranking_table", client.http.get("/v1/ranking")),
              ("office_scorecard", client.http.get("/v1/offices/OF-A/scorecard")),
              ("equity_report", client.http.get("/v1/reports/equity?province=Tehran")),
-             ("ranking_statements", client.http.get(f"/v1/admin/ranking/statements?month={month}", headers=_admin())),
-             ("simulate_ranking_policy", client.http.post("/v1/admin/ranking/simulate", headers=_admin(),
+             ("ranking_statements", client.http.get(f"/v1/admin/ranking/statements?month={month}", headers=ADMIN)),
+             ("simulate_ranking_policy", client.http.post("/v1/admin/ranking/simulate", headers=ADMIN,
                                                           body=json.dumps({"cut_points": [30, 40, 50, 60]}))),
-             ("ranking_policy", client.http.get("/v1/admin/ranking/policy", headers=_admin())),
+             ("ranking_policy", client.http.get("/v1/admin/ranking/policy", headers=ADMIN)),
              ("record_complaints", client.http.post(
-                 "/v1/admin/ranking/offices/OF-A/complaints", headers=_admin(),
+                 "/v1/admin/ranking/offices/OF-A/complaints", headers=ADMIN,
                  body=json.dumps({"reference": "C-9", "month": PERIOD, "upheld": 1}))),
              ("record_inspection", client.http.post(
-                 "/v1/admin/ranking/offices/OF-A/inspections", headers=_admin(),
+                 "/v1/admin/ranking/offices/OF-A/inspections", headers=ADMIN,
                  body=json.dumps({"reference": "I-9", "date": FIRST_DAY.isoformat(), "score": 90})))]
     for operation, response in calls:
         assert response.status_code == 200, (operation, response.body)

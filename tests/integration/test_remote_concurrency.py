@@ -4,23 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 from chalicelib.api.auth import issue_token
-from tests.integration.remote_support import LocalApi, dumps, fire, request_body, reset_remote_tables, statuses
-
-
-@pytest.fixture(scope="module")
-def api(tables):
-    server = LocalApi()
-    yield server.base
-    server.stop()
-
-
-@pytest.fixture()
-def remote(network):
-    reset_remote_tables()
-    return network
+from tests.integration.remote_support import dumps, fire, request_body, statuses
 
 
 def stored_requests():
@@ -28,7 +13,7 @@ def stored_requests():
     return [i for i in RemoteRequestItem.scan(consistent_read=True) if i.sk == "REQUEST"]
 
 
-def test_fifty_posts_with_one_idempotency_key(api, remote):
+def test_fifty_posts_with_one_idempotency_key(api, network):
     body = dumps(request_body(40))
     headers = {"Content-Type": "application/json", "Idempotency-Key": "one-key-for-fifty"}
     results = fire([("POST", f"{api}/v1/requests", body, headers)] * 50)
@@ -44,7 +29,7 @@ def test_fifty_posts_with_one_idempotency_key(api, remote):
     assert sum(1 for i in QueueItem.scan(consistent_read=True) if i.sk[0].isdigit()) == 1
 
 
-def test_hundred_pulls_from_twenty_offices_over_thirty_requests(api, remote):
+def test_hundred_pulls_from_twenty_offices_over_thirty_requests(api, network):
     from chalicelib.dal import catalogue_store, load_store
     from chalicelib.dal.models import OfficeCounterItem, QueueItem
     from chalicelib.domain import calendar
@@ -94,7 +79,7 @@ def test_hundred_pulls_from_twenty_offices_over_thirty_requests(api, remote):
     assert all(len(r.history) == 2 and r.history[-1]["to"] == "ASSIGNED" for r in rows.values())
 
 
-def test_twenty_identical_deliveries_at_once_create_one_request(api, remote):
+def test_twenty_identical_deliveries_at_once_create_one_request(api, network):
     from chalicelib.schemas import PartnerIn
     from chalicelib.services import partners
     from tests.integration.remote_support import signed

@@ -8,20 +8,12 @@ import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-
 from chalicelib.dal import load_store, outbox_store, request_store
 from chalicelib.domain import calendar, outbox, remote, webhooks
 from chalicelib.schemas import PartnerIn, PartnerRequestIn, RemoteRequestIn
 from chalicelib.services import partners, remote_jobs, remote_requests
 from tests.integration.fixtures import national_id
-from tests.integration.remote_support import request_body, reset_remote_tables
-
-
-@pytest.fixture()
-def remote_db(network):
-    reset_remote_tables()
-    return network
+from tests.integration.remote_support import request_body
 
 
 def partner_with_request(n=1, callback="https://partner.example/cb"):
@@ -43,7 +35,7 @@ def set_callback(url: str) -> None:
     partner_store.save(item)
 
 
-def test_sla_sweep_returns_unaccepted_requests_and_records_the_breach(remote_db):
+def test_sla_sweep_returns_unaccepted_requests_and_records_the_breach(network):
     now = calendar.now_tehran()
     late = remote_requests._submit(RemoteRequestIn.model_validate(request_body(1)), now)["tracking_code"]
     started = remote_requests._submit(RemoteRequestIn.model_validate(request_body(2)), now)["tracking_code"]
@@ -80,7 +72,7 @@ class Recorder:
         return answer
 
 
-def test_callbacks_are_signed_thin_and_follow_the_lifecycle(remote_db):
+def test_callbacks_are_signed_thin_and_follow_the_lifecycle(network):
     secret, tracking = partner_with_request()
     now = calendar.now_tehran()
     assert remote_requests.next_request("OF-A", "op-1", now)["tracking_code"] == tracking
@@ -102,7 +94,7 @@ def test_callbacks_are_signed_thin_and_follow_the_lifecycle(remote_db):
     assert outbox_store.pending(outbox.CALLBACK) == []
 
 
-def test_callbacks_retry_with_backoff_and_stop_on_410(remote_db):
+def test_callbacks_retry_with_backoff_and_stop_on_410(network):
     _, tracking = partner_with_request()
     now = calendar.now_tehran()
     remote_requests.next_request("OF-A", "op-1", now)
@@ -124,7 +116,7 @@ def test_callbacks_retry_with_backoff_and_stop_on_410(remote_db):
     assert tracking
 
 
-def test_callbacks_to_private_addresses_are_never_sent(remote_db):
+def test_callbacks_to_private_addresses_are_never_sent(network):
     partners.upsert("call-1470", PartnerIn(name="1470", kind="call_centre_1470", callback_url="https://cb.example/x"),
                     "admin-1")
     now = calendar.now_tehran()
@@ -134,7 +126,7 @@ def test_callbacks_to_private_addresses_are_never_sent(remote_db):
         assert remote_jobs.deliver_callbacks(now, remote_jobs.http_sender())["dropped"] == 1, target
 
 
-def test_the_real_sender_posts_signed_callbacks(remote_db):
+def test_the_real_sender_posts_signed_callbacks(network):
     received = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -165,7 +157,7 @@ def test_the_real_sender_posts_signed_callbacks(remote_db):
     assert json.loads(body)["data"]["status"] == remote.IN_PROGRESS
 
 
-def test_reconciliation_fixes_drifted_counters_and_never_a_racing_claim(remote_db, monkeypatch):
+def test_reconciliation_fixes_drifted_counters_and_never_a_racing_claim(network, monkeypatch):
     now = calendar.now_tehran()
     for n in range(3):
         remote_requests._submit(RemoteRequestIn.model_validate(request_body(70 + n)), now)

@@ -5,39 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import pytest
-from chalice.test import Client
-
-from chalicelib.api.auth import issue_token
 from tests.integration.fixtures import national_id
-from tests.integration.remote_support import request_body, reset_remote_tables
-
-
-@pytest.fixture()
-def client(network):
-    reset_remote_tables()
-    from app import app
-    with Client(app, stage_name="test") as c:
-        yield c
-
-
-def post(client, path, body=None, headers=None):
-    return client.http.post(path, body=json.dumps(body, ensure_ascii=False) if body is not None else b"",
-                            headers={"Content-Type": "application/json", **(headers or {})})
-
-
-def bearer(office: str, sub: str = "op-1") -> dict:
-    return {"Authorization": f"Bearer {issue_token(sub, office)}", "Content-Type": "application/json"}
-
-
-def problem(resp, status, kind=None):
-    assert resp.status_code == status, resp.body
-    assert resp.headers["Content-Type"] == "application/problem+json"
-    doc = json.loads(resp.body)
-    assert doc["title_fa"] and doc["detail_fa"]
-    if kind:
-        assert doc["type"].endswith("/" + kind), doc
-    return doc
+from tests.integration.remote_support import request_body
+from tests.integration.support import as_operator, post, problem
 
 
 def submit(client, n=1, key=None, **extra):
@@ -110,29 +80,29 @@ def test_office_pulls_works_and_frees_its_counter(client):
     first = submit(client, 11)
     second = submit(client, 12)
     problem(post(client, "/v1/office/queue/next"), 401)
-    assert json.loads(post(client, "/v1/office/counters", {"open": 1}, bearer("OF-B")).body) == {
+    assert json.loads(post(client, "/v1/office/counters", {"open": 1}, as_operator("OF-B")).body) == {
         "office_id": "OF-B", "open": 1, "busy": 0}
-    problem(post(client, "/v1/office/counters", {"open": 2}, bearer("OF-B")), 422)  # OF-B has one counter
+    problem(post(client, "/v1/office/counters", {"open": 2}, as_operator("OF-B")), 422)  # OF-B has one counter
 
-    resp = post(client, "/v1/office/queue/next", None, bearer("OF-B"))
+    resp = post(client, "/v1/office/queue/next", None, as_operator("OF-B"))
     assert resp.status_code == 200, resp.body
     claimed = json.loads(resp.body)
     assert claimed["status"] == "ASSIGNED" and claimed["office"]["office_id"] == "OF-B"
     assert claimed["tracking_code"] in (first["tracking_code"], second["tracking_code"])
     assert claimed["description"] and claimed["national_id"].startswith("***")
-    problem(post(client, "/v1/office/queue/next", None, bearer("OF-B")), 409, "no-free-counter")
+    problem(post(client, "/v1/office/queue/next", None, as_operator("OF-B")), 409, "no-free-counter")
 
     # Another office cannot see or touch it.
     code = claimed["tracking_code"]
-    problem(client.http.get(f"/v1/office/requests/{code}", headers=bearer("OF-A")), 404)
-    problem(post(client, f"/v1/office/requests/{code}/start", None, bearer("OF-A")), 404)
+    problem(client.http.get(f"/v1/office/requests/{code}", headers=as_operator("OF-A")), 404)
+    problem(post(client, f"/v1/office/requests/{code}/start", None, as_operator("OF-A")), 404)
 
-    problem(post(client, f"/v1/office/requests/{code}/complete", None, bearer("OF-B")), 409, "invalid-transition")
-    assert json.loads(post(client, f"/v1/office/requests/{code}/start", None, bearer("OF-B")).body)[
+    problem(post(client, f"/v1/office/requests/{code}/complete", None, as_operator("OF-B")), 409, "invalid-transition")
+    assert json.loads(post(client, f"/v1/office/requests/{code}/start", None, as_operator("OF-B")).body)[
         "status"] == "IN_PROGRESS"
-    done = json.loads(post(client, f"/v1/office/requests/{code}/complete", None, bearer("OF-B")).body)
+    done = json.loads(post(client, f"/v1/office/requests/{code}/complete", None, as_operator("OF-B")).body)
     assert done["status"] == "COMPLETED"
-    assert json.loads(client.http.get("/v1/office/counters", headers=bearer("OF-B")).body)["busy"] == 0
+    assert json.loads(client.http.get("/v1/office/counters", headers=as_operator("OF-B")).body)["busy"] == 0
 
     # The citizen sees the whole timeline.
     mine = first if first["tracking_code"] == code else second
@@ -140,13 +110,13 @@ def test_office_pulls_works_and_frees_its_counter(client):
     assert [t["status"] for t in view["timeline"]] == ["RECEIVED", "ASSIGNED", "IN_PROGRESS", "COMPLETED"]
 
     # The next one, rejected with a reason; then the queue is empty: 204.
-    other = json.loads(post(client, "/v1/office/queue/next", None, bearer("OF-B")).body)["tracking_code"]
+    other = json.loads(post(client, "/v1/office/queue/next", None, as_operator("OF-B")).body)["tracking_code"]
     assert other != code
-    problem(post(client, f"/v1/office/requests/{other}/reject", {}, bearer("OF-B")), 422)
+    problem(post(client, f"/v1/office/requests/{other}/reject", {}, as_operator("OF-B")), 422)
     rejected = json.loads(post(client, f"/v1/office/requests/{other}/reject",
-                               {"reason": "مدارک ناقص است"}, bearer("OF-B")).body)
+                               {"reason": "مدارک ناقص است"}, as_operator("OF-B")).body)
     assert rejected["status"] == "REJECTED" and rejected["reason"] == "مدارک ناقص است"
-    assert post(client, "/v1/office/queue/next", None, bearer("OF-B")).status_code == 204
+    assert post(client, "/v1/office/queue/next", None, as_operator("OF-B")).status_code == 204
 
     from chalicelib.dal import request_store
     history = request_store.get(other).history
@@ -159,10 +129,10 @@ def test_preferred_office_queue_and_qualification(client):
     own = submit(client, 21, preferred_office_id="OF-A")
     national = submit(client, 22)
     # OF-C does not get OF-A's request; it takes the national one.
-    got = json.loads(post(client, "/v1/office/queue/next", None, bearer("OF-C")).body)
+    got = json.loads(post(client, "/v1/office/queue/next", None, as_operator("OF-C")).body)
     assert got["tracking_code"] == national["tracking_code"]
-    assert post(client, "/v1/office/queue/next", None, bearer("OF-C")).status_code == 204
-    got = json.loads(post(client, "/v1/office/queue/next", None, bearer("OF-A")).body)
+    assert post(client, "/v1/office/queue/next", None, as_operator("OF-C")).status_code == 204
+    got = json.loads(post(client, "/v1/office/queue/next", None, as_operator("OF-A")).body)
     assert got["tracking_code"] == own["tracking_code"]
 
 
@@ -176,32 +146,32 @@ def test_earliest_deadline_first(client, monkeypatch):
     a = submit(client, 32)
     monkeypatch.undo()
     assert a["sla_deadline"]["at"] < b["sla_deadline"]["at"]
-    first = json.loads(post(client, "/v1/office/queue/next", None, bearer("OF-C")).body)
+    first = json.loads(post(client, "/v1/office/queue/next", None, as_operator("OF-C")).body)
     assert first["tracking_code"] == a["tracking_code"]
 
 
 def test_needs_in_person_becomes_a_booking_offer(client):
     created = submit(client, 41)
-    assert post(client, "/v1/office/queue/next", None, bearer("OF-B")).status_code == 200
+    assert post(client, "/v1/office/queue/next", None, as_operator("OF-B")).status_code == 200
     code = created["tracking_code"]
-    problem(post(client, f"/v1/office/requests/{code}/needs-in-person", {"reason": "x"}, bearer("OF-B")), 422)
+    problem(post(client, f"/v1/office/requests/{code}/needs-in-person", {"reason": "x"}, as_operator("OF-B")), 422)
     resp = post(client, f"/v1/office/requests/{code}/needs-in-person", {"reason": "اصل سند باید رؤیت شود"},
-                bearer("OF-B"))
+                as_operator("OF-B"))
     assert resp.status_code == 200, resp.body
     view = json.loads(resp.body)
     assert view["status"] == "NEEDS_IN_PERSON"
     offer = view["in_person_offer"]
     assert [o["office_id"] for o in offer] == ["OF-A", "OF-B", "OF-C"]  # all at one spot: ties by id
     assert offer[0]["slots"] == "/v1/offices/OF-A/slots?service=S0001"
-    assert json.loads(client.http.get("/v1/office/counters", headers=bearer("OF-B")).body)["busy"] == 0
+    assert json.loads(client.http.get("/v1/office/counters", headers=as_operator("OF-B")).body)["busy"] == 0
     citizen = json.loads(client.http.get(f"/v1/requests/{code}", headers={"X-Access-Code": created["access_code"]}).body)
     assert citizen["in_person_offer"] == offer and citizen["reason"] == "اصل سند باید رؤیت شود"
     # A remote-only service cannot be sent in person.
     only_remote = submit(client, 42, service="S0003")
-    assert json.loads(post(client, "/v1/office/queue/next", None, bearer("OF-C")).body)["tracking_code"] == \
+    assert json.loads(post(client, "/v1/office/queue/next", None, as_operator("OF-C")).body)["tracking_code"] == \
         only_remote["tracking_code"]
     problem(post(client, f"/v1/office/requests/{only_remote['tracking_code']}/needs-in-person",
-                 {"reason": "حضوری لازم است"}, bearer("OF-C")), 422)
+                 {"reason": "حضوری لازم است"}, as_operator("OF-C")), 422)
 
 
 def test_ratings_invited_sample_one_time_token_one_per_request(client, monkeypatch):
@@ -211,9 +181,9 @@ def test_ratings_invited_sample_one_time_token_one_per_request(client, monkeypat
     monkeypatch.setattr(remote, "invited_to_rate", lambda draw, rate: next(draws))
     done = []
     for _ in range(2):
-        code = json.loads(post(client, "/v1/office/queue/next", None, bearer("OF-C")).body)["tracking_code"]
-        post(client, f"/v1/office/requests/{code}/start", None, bearer("OF-C"))
-        assert json.loads(post(client, f"/v1/office/requests/{code}/complete", None, bearer("OF-C")).body)[
+        code = json.loads(post(client, "/v1/office/queue/next", None, as_operator("OF-C")).body)["tracking_code"]
+        post(client, f"/v1/office/requests/{code}/start", None, as_operator("OF-C"))
+        assert json.loads(post(client, f"/v1/office/requests/{code}/complete", None, as_operator("OF-C")).body)[
             "status"] == "COMPLETED"
         done.append(code)
     by_code = {invited["tracking_code"]: invited, skipped["tracking_code"]: skipped}

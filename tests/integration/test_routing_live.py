@@ -8,34 +8,14 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from chalice.test import Client
 
-from chalicelib.api.auth import issue_token
 from chalicelib.dal import catalogue_store, load_store, request_store
 from chalicelib.dal.models import OutboxItem, QueueItem
 from chalicelib.schemas import BookingIn, RemoteRequestIn
 from chalicelib.services import bookings, jobs, office_day, remote_requests, router
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
-from tests.integration.remote_support import request_body, reset_remote_tables
-
-
-@pytest.fixture()
-def live(network):
-    reset_remote_tables()
-    router.reset_views()
-    return network
-
-
-@pytest.fixture()
-def client(live):
-    from app import app
-    with Client(app, stage_name="test") as c:
-        yield c
-
-
-def admin() -> dict:
-    return {"Authorization": f"Bearer {issue_token('admin-1', None, role='association')}",
-            "Content-Type": "application/json"}
+from tests.integration.remote_support import request_body
+from tests.integration.support import as_admin, as_operator
 
 
 def visit(office: str, day, n: int) -> str:
@@ -56,7 +36,7 @@ def busy(office: str) -> int:
     return int(item.busy or 0) if item else 0
 
 
-def test_check_in_and_completion_count_visitors_and_the_snapshot_reads_live_load(live):
+def test_check_in_and_completion_count_visitors_and_the_snapshot_reads_live_load(network):
     day = next_open_day()
     first, _ = visit("OF-A", day, 1), visit("OF-A", day, 2)
     office_day.act("OF-A", "op-1", first, "complete", now=at(day, "09:20"))
@@ -74,7 +54,7 @@ def test_check_in_and_completion_count_visitors_and_the_snapshot_reads_live_load
     assert load_store.office_loads(["OF-A", "OF-C"], day)["OF-A"].waiting == 1
 
 
-def test_a_remote_request_goes_on_arrival_to_an_idle_office_by_a_conditional_claim(live):
+def test_a_remote_request_goes_on_arrival_to_an_idle_office_by_a_conditional_claim(network):
     day = next_open_day()
     opened = at(day, "09:00")
     load_store.set_open("OF-A", 1, opened)
@@ -104,7 +84,7 @@ def test_a_remote_request_goes_on_arrival_to_an_idle_office_by_a_conditional_cla
     assert [m.params["tracking_code"] for m in texts] == [created["tracking_code"]]
 
 
-def test_without_an_idle_office_a_request_waits_in_the_queue_and_a_preferred_office_is_respected(live):
+def test_without_an_idle_office_a_request_waits_in_the_queue_and_a_preferred_office_is_respected(network):
     day = next_open_day()
     opened = at(day, "09:00")
     load_store.set_open("OF-C", 1, opened)
@@ -160,7 +140,7 @@ def test_bad_suggestion_queries_are_422_problems(client, query):
     assert resp.headers["Content-Type"] == "application/problem+json" and problem["detail_fa"]
 
 
-def test_remote_suggestions_respect_in_person_declarations_and_offer_the_network(live):
+def test_remote_suggestions_respect_in_person_declarations_and_offer_the_network(network):
     day = next_open_day()
     now = at(day, "09:00")
     office = catalogue_store.get_office("OF-A")
@@ -180,29 +160,29 @@ def test_remote_suggestions_respect_in_person_declarations_and_offer_the_network
 def test_routing_parameters_are_versioned_and_adopted_without_lost_updates(client):
     url = "/v1/admin/routing/params"
     assert client.http.get(url).status_code == 401
-    start = json.loads(client.http.get(url, headers=admin()).body)
+    start = json.loads(client.http.get(url, headers=as_admin()).body)
     assert start["number"] == 0 and start["params"]["version"] == "routing-1"
     change = {"expected_number": 0, "changes": {"travel_min_per_km": 0.8, "radius_km_urban": 20}}
-    adopted = client.http.put(url, body=json.dumps(change), headers=admin())
+    adopted = client.http.put(url, body=json.dumps(change), headers=as_admin())
     assert adopted.status_code == 200, adopted.body
     body = json.loads(adopted.body)
     assert body["number"] == 1 and body["params"]["version"] == "routing-v1"
     assert body["params"]["travel_min_per_km"] == 0.8 and len(body["history"]) == 1
-    stale = client.http.put(url, body=json.dumps(change), headers=admin())
+    stale = client.http.put(url, body=json.dumps(change), headers=as_admin())
     assert stale.status_code == 409
     bad = client.http.put(url, body=json.dumps({"expected_number": 1, "changes": {"radius_km_urban": -3}}),
-                          headers=admin())
+                          headers=as_admin())
     assert bad.status_code == 422 and json.loads(bad.body)["detail_fa"]
     unknown = client.http.put(url, body=json.dumps({"expected_number": 1, "changes": {"speed_of_light": 3}}),
-                              headers=admin())
+                              headers=as_admin())
     assert unknown.status_code == 422
     suggested = json.loads(client.http.get("/v1/suggestions?service=S0004&lat=35.7&lon=51.4").body)
     assert suggested["params_version"] == "routing-v1" and suggested["radius_km"] == 20
-    operator = {"Authorization": f"Bearer {issue_token('op-1', 'OF-A')}", "Content-Type": "application/json"}
+    operator = as_operator("OF-A")
     assert client.http.put(url, body=json.dumps(change), headers=operator).status_code == 403
 
 
-def test_arrivals_and_pulls_at_once_never_exceed_open_counters_nor_pass_a_waiting_visitor(live):
+def test_arrivals_and_pulls_at_once_never_exceed_open_counters_nor_pass_a_waiting_visitor(network):
     """30 arrivals and 12 operator pulls released together on 5 open counters: the router's
     claims and the pulls race on the same live counters. Counted in the database."""
     import threading
