@@ -10,6 +10,8 @@ import sys
 import time
 from datetime import date
 
+from pynamodb.exceptions import TableError
+
 from chalicelib.dal import catalogue_store, operator_store, ranking_store
 from chalicelib.dal.models import TABLE_MODELS
 from chalicelib.domain import calendar, ranking_live
@@ -22,7 +24,15 @@ def create_tables(models=TABLE_MODELS) -> list[str]:
     for model in models:
         if not model.exists():
             # PynamoDB reads keys, indexes, stream and billing mode from the model, and sets TTL.
-            model.create_table(wait=True)
+            try:
+                model.create_table(wait=True)
+            except TableError as exc:
+                # A cold DynamoDB Local on a busy machine can answer CreateTable after the client's
+                # read timeout; the retry then finds the table the first attempt made. Finish the
+                # job (wait, TTL): create_table skips the creation of an existing table.
+                if exc.cause_response_code != "ResourceInUseException":
+                    raise
+                model.create_table(wait=True)
             created.append(model.Meta.table_name)
     return created
 

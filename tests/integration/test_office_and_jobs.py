@@ -43,7 +43,7 @@ def test_operator_sees_and_touches_only_their_office(client):
     assert done.status_code == 200 and json.loads(done.body)["status"] == "COMPLETED"
 
 
-def test_check_in_on_the_day_verifies_the_national_id():
+def test_check_in_on_the_day_verifies_the_national_id(network):
     from chalicelib.errors import InvalidInput
     created = book("OF-A", n=2)
     on_the_day = at(next_open_day(), "08:50")
