@@ -16,6 +16,7 @@ from chalicelib.domain import outbox as messages
 from chalicelib.domain.outbox import CALLBACK, KINDS, SMS
 from chalicelib.services import outbox
 from chalicelib.services.outbox import Outcome
+from tests.integration.support import empty_tables
 
 RETRY_IN = 600
 
@@ -23,9 +24,7 @@ RETRY_IN = 600
 @pytest.fixture()
 def empty_outbox(tables):
     from chalicelib.dal.models import OutboxItem
-    from infra.local.bootstrap import create_tables, drop_tables
-    drop_tables((OutboxItem,))
-    create_tables((OutboxItem,))
+    empty_tables((OutboxItem,))
 
 
 class CountingCourier:
