@@ -32,12 +32,10 @@ def backend(request):
     if request.param == "fake":
         catalogue = FakeCatalogueStore(fixtures.items())
         return Backend(FakeRankingStore(catalogue), catalogue)
-    request.getfixturevalue("network")  # the known offices, for tiers
+    # The known offices, for tiers, on an empty database: the ranking table holds this test's
+    # aggregates, markers and snapshots only.
+    request.getfixturevalue("network")
     from chalicelib.dal import catalogue_store, ranking_store
-    from chalicelib.dal.models import AggregateItem
-    from infra.local.bootstrap import create_tables, drop_tables
-    drop_tables((AggregateItem,))  # the ranking table: aggregates, markers and snapshots of this test only
-    create_tables()
     return Backend(ranking_store, catalogue_store)
 
 
