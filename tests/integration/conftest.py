@@ -18,7 +18,7 @@ _DDB = DynamoDBLocal()
 
 
 def pytest_configure(config):
-    _DDB.start()
+    _DDB.start(timeout=120)  # a JVM on a busy two-core machine can take more than the default 30 s
     os.environ.update({
         "STAGE": "test", "TABLE_PREFIX": "ejso-test", "DDB_ENDPOINT": _DDB.endpoint,
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "me-central-1",
