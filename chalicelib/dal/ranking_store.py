@@ -206,12 +206,16 @@ def _row_item(pk: str, row: RankingRow) -> SnapshotRowItem:
                            aggregate=dict(row.aggregate), fees_rials=row.fees_rials)
 
 
-@unavailable_guard
-def snapshot(period: str) -> RankingSnapshot | None:
+def _published(period: str) -> RankingSnapshot | None:
     try:
         return _snapshot_of(SnapshotItem.get(SNAPSHOTS, period, consistent_read=True))
     except DoesNotExist:
         return None
+
+
+@unavailable_guard
+def snapshot(period: str) -> RankingSnapshot | None:
+    return _published(period)
 
 
 @unavailable_guard
@@ -223,10 +227,10 @@ def snapshots(before: str | None = None, limit: int = 24) -> list[RankingSnapsho
 
 
 @unavailable_guard
-def rows(head: RankingSnapshot, *, cached: bool = False) -> dict[str, RankingRow]:
+def rows(snapshot: RankingSnapshot, *, cached: bool = False) -> dict[str, RankingRow]:
     """office_id -> its row. A published snapshot's rows never change, so `cached` may keep them
     per container (the public outputs read them on every request)."""
-    pk = rows_pk(head.period, head.fingerprint)
+    pk = rows_pk(snapshot.period, snapshot.fingerprint)
 
     def read():
         return {r.sk: _row_of(r) for r in SnapshotRowItem.query(pk)}
@@ -234,9 +238,9 @@ def rows(head: RankingSnapshot, *, cached: bool = False) -> dict[str, RankingRow
 
 
 @unavailable_guard
-def office_rows(heads: Sequence[RankingSnapshot], office_id: str) -> dict[str, RankingRow]:
-    """period -> the office's row, for each snapshot in `heads` (one BatchGet)."""
-    by_pk = {rows_pk(h.period, h.fingerprint): h.period for h in heads}
+def office_rows(snapshots: Sequence[RankingSnapshot], office_id: str) -> dict[str, RankingRow]:
+    """period -> the office's row, for each of the `snapshots` it has one in (one BatchGet)."""
+    by_pk = {rows_pk(h.period, h.fingerprint): h.period for h in snapshots}
     found = SnapshotRowItem.batch_get([(pk, office_id) for pk in by_pk])
     return {by_pk[r.pk]: _row_of(r) for r in found}
 
@@ -254,24 +258,24 @@ def _delete_rows(pk: str) -> None:
 
 
 @unavailable_guard
-def publish(head: RankingSnapshot, rows: Sequence[RankingRow]) -> tuple[RankingSnapshot, bool]:
+def publish(snapshot: RankingSnapshot, rows: Sequence[RankingRow]) -> tuple[RankingSnapshot, bool]:
     """The month's one ranking. The rows go in first, under a key holding the inputs'
     fingerprint (a rerun with the same inputs rewrites the same bytes); the head is then written
     with attribute_not_exists, so it exists only once its rows do, and only once per month.
     Returns (the month's snapshot, True) when this call published it; otherwise (the one
     published before, False), and our rows are removed if they differ from the winner's."""
-    pk = rows_pk(head.period, head.fingerprint)
+    pk = rows_pk(snapshot.period, snapshot.fingerprint)
     _write_rows([_row_item(pk, r) for r in rows])
     try:
-        _head_item(head).save(condition=SnapshotItem.pk.does_not_exist())
+        _head_item(snapshot).save(condition=SnapshotItem.pk.does_not_exist())
     except PutError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
-        winner = snapshot(head.period)
+        winner = _published(snapshot.period)
         if rows_pk(winner.period, winner.fingerprint) != pk:
             _delete_rows(pk)  # our inputs differed (events arrived between the runs): never referenced
         return winner, False
-    return head, True
+    return snapshot, True
 
 
 @unavailable_guard

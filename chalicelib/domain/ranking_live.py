@@ -134,8 +134,9 @@ def booking_deltas(new: Mapping | None, old: Mapping | None, tariff_rials: int, 
     when the operator checks the citizen in (or completes the visit directly) no later than
     `on_time_minutes` after the appointment start. A completion is a transaction and earns the
     tariff. A no-show is counted but is not the office's fault, so it is not a timeliness miss.
-    `received`: when the change arrived, used only if the image has no audit time."""
-    if not new or not str(new.get("pk", "")).startswith("BK#"):
+    `received`: when the change arrived, used only if the image has no audit time. The caller
+    passes bookings only (the data layer tells them from the table's other items)."""
+    if not new:
         return []
     status, before = new.get("status"), (old or {}).get("status")
     if status == before or status not in (CHECKED_IN, COMPLETED, NO_SHOW):
@@ -162,8 +163,9 @@ def request_deltas(new: Mapping | None, old: Mapping | None, category: str, tari
     - leaving ASSIGNED: routed work offered to the office; accepted unless the SLA sweep took it
       back (ASSIGNED -> RECEIVED: not accepted in time);
     - a rating appearing: one invited, verified rating (the request API only accepts ratings with
-      the one-time invitation token of a sampled completion)."""
-    if not new or not str(new.get("pk", "")).startswith("RQ#"):
+      the one-time invitation token of a sampled completion).
+    The caller passes remote requests only (the data layer tells them from the table's other items)."""
+    if not new:
         return []
     old = old or {}
     status, before = new.get("status"), old.get("status")

@@ -41,7 +41,16 @@ def booking_change(status: str, office_id: str = "OF-A", pk: str = "BK#B1") -> t
     return new, dict(new, status="BOOKED", history=[])
 
 
-def test_a_booking_outcome_folds_once_per_stream_event():
+def request_change(pk: str) -> tuple[dict, dict]:
+    at = datetime.combine(live.period_bounds(PERIOD)[0] + timedelta(days=4), datetime.min.time(),
+                          calendar.TEHRAN) + timedelta(hours=10)
+    new = {"pk": pk, "sk": "REQUEST", "office_id": "OF-A", "service_id": "S-PET", "status": "COMPLETED",
+           "sla_deadline": (at + timedelta(hours=1)).isoformat(), "updated_at": at.isoformat(),
+           "history": [{"at": at.isoformat(), "to": "COMPLETED"}]}
+    return new, dict(new, status="IN_PROGRESS")
+
+
+def test_outcomes_fold_once_per_stream_event_and_only_from_bookings_and_requests():
     with fake_network(OFFICES) as fakes:
         new, old = booking_change("COMPLETED")
         assert ranking.fold_booking_change("ev-1", new, old, NOW) is True
@@ -49,9 +58,14 @@ def test_a_booking_outcome_folds_once_per_stream_event():
         assert ranking.fold_booking_change("ev-2", new, new, NOW) is False  # no change of status
         seat = dict(new, pk="OD#OF-A#2026-11-01", sk="SEAT#09:00#1")
         assert ranking.fold_booking_change("ev-3", seat, old, NOW) is False  # not a booking
+        done, started = request_change("RQ#R1")
+        assert ranking.fold_request_change("ev-4", done, started, NOW) is True
+        lookalike, was = request_change("Q#3")  # another item of the requests table, whatever it holds
+        assert ranking.fold_request_change("ev-5", lookalike, was, NOW) is False
         counts = fakes["ranking"].period_aggregates(PERIOD)["OF-A"].counts
-    assert (counts["in_person_total"], counts["in_person_on_time"], counts["transactions"]) == (1, 1, 1)
-    assert counts["fees_rials"] == 300_000  # the service's tariff
+    assert (counts["in_person_total"], counts["in_person_on_time"], counts["transactions"]) == (1, 1, 2)
+    assert counts["fees_rials"] == 300_000 + 500_000  # the services' tariffs
+    assert (counts["remote_total"], counts["c|petitions|remote_total"]) == (1, 1)  # the lookalike added nothing
 
 
 def test_the_recompute_publishes_one_snapshot_a_month_and_applies_its_tiers():

@@ -1,0 +1,41 @@
+"""The load, ranking, operators and configuration stores and their fakes offer what their
+Protocols declare, with the same parameters: the services can be given either."""
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+from chalicelib.services.ports.config import ConfigStore
+from chalicelib.services.ports.load import LoadStore
+from chalicelib.services.ports.operators import OperatorStore
+from chalicelib.services.ports.ranking import RankingStore
+from tests.fakes.config import FakeConfigStore
+from tests.fakes.load import FakeLoadStore
+from tests.fakes.operators import FakeOperatorStore
+from tests.fakes.ranking import FakeRankingStore
+
+PORTS = [(LoadStore, "chalicelib.dal.load_store", FakeLoadStore),
+         (RankingStore, "chalicelib.dal.ranking_store", FakeRankingStore),
+         (OperatorStore, "chalicelib.dal.operator_store", FakeOperatorStore),
+         (ConfigStore, "chalicelib.dal.config_store", FakeConfigStore)]
+
+
+def _parameters(fn) -> list[tuple[str, object, object]]:
+    params = [p for p in inspect.signature(inspect.unwrap(fn)).parameters.values() if p.name != "self"]
+    return [(p.name, p.kind, p.default) for p in params]
+
+
+def _members(port) -> list[str]:
+    return [name for name, value in vars(port).items() if not name.startswith("_") and callable(value)]
+
+
+@pytest.mark.parametrize(("port", "module", "fake"), PORTS, ids=lambda v: getattr(v, "__name__", v))
+def test_the_store_and_its_fake_offer_what_the_port_declares(port, module, fake):
+    real = importlib.import_module(module)
+    assert _members(port)
+    for name in _members(port):
+        declared = _parameters(getattr(port, name))
+        assert _parameters(getattr(real, name)) == declared, f"{module}.{name}"
+        assert _parameters(getattr(fake, name)) == declared, f"{fake.__name__}.{name}"
