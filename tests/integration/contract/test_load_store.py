@@ -131,3 +131,23 @@ def test_the_snapshot_reads_back_as_saved(backend):
     assert backend.store.snapshot() == snap
     assert backend.store.snapshot().loads_on(DAY)[a].ratio == 0.35
     assert backend.store.snapshot().loads_on(DAY + timedelta(days=1)) == {}
+
+
+def test_the_table_is_read_a_hundred_keys_a_call(tables):
+    """What the fake cannot show: 250 offices cost three batch reads of counters and three of
+    day items, whatever their traffic (a snapshot a minute stays O(offices))."""
+    from chalicelib.dal import load_store
+    from chalicelib.dal.db import shared_client
+    calls: list[str] = []
+
+    def count(model, **kwargs):
+        calls.append(model.name)
+    ids = offices(250)
+    DynamoBackend().count(ids[0], DAY, open=1, waiting=2)
+    shared_client().meta.events.register("before-call.dynamodb.*", count)
+    try:
+        loads = load_store.office_loads(ids, DAY)
+    finally:
+        shared_client().meta.events.unregister("before-call.dynamodb.*", count)
+    assert len(loads) == 250 and loads[ids[0]] == LiveLoad(open=1, waiting=2)
+    assert calls == ["BatchGetItem"] * 6
