@@ -162,6 +162,21 @@ class ServiceUnavailable(DomainError):
         self.headers.setdefault("Retry-After", str(retry_after))
 
 
+
+# Outcomes of a conditional write, raised by the stores (DynamoDB and the in-memory fakes alike)
+# and interpreted by the use cases, which turn them into the domain errors above.
+
+class TxConflict(Exception):
+    """Another transaction touched the same items at the same moment: safe to retry."""
+
+
+class TxConditionFailed(Exception):
+    """Some conditions failed; `labels` names which, in the caller's words."""
+
+    def __init__(self, labels: set[str]):
+        super().__init__(", ".join(sorted(labels)))
+        self.labels = labels
+
 def problem(error: DomainError, instance: str | None = None) -> tuple[int, dict[str, str], str]:
     """(status, headers, body) of the problem+json document for an error."""
     body: dict[str, Any] = {

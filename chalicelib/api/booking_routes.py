@@ -3,7 +3,6 @@ The access code travels in the X-Access-Code header, never in the URL."""
 from __future__ import annotations
 
 from chalicelib.api.http import Reply, Routes
-from chalicelib.dal import idempotency
 from chalicelib.schemas import BookingCreatedOut, BookingIn, BookingOut, HoldIn, HoldOut, RescheduleIn
 from chalicelib.services import bookings
 
@@ -19,8 +18,7 @@ def create_hold(body: HoldIn):
 @api.post("/bookings", response=BookingCreatedOut, body=BookingIn, idempotency="optional", status=201,
           problems=(404, 409))
 def create_booking(body: BookingIn, idempotency_key: str | None):
-    idempotency.register_context(api.lambda_context)
-    result = bookings.book(body, idempotency_key)
+    result = bookings.book(body, idempotency_key, lambda_context=api.lambda_context)
     return Reply(result, 201, {"Location": f"/v1/bookings/{result['booking_id']}"})
 
 

@@ -12,7 +12,7 @@ Item layout (table `bookings`):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from pynamodb.exceptions import DoesNotExist
@@ -28,7 +28,19 @@ from chalicelib.dal.models import (
     OfficeDayItem,
     SeatItem,
 )
-from chalicelib.domain.booking import BOOKED, CANCELLED, NO_SHOW, BookingDraft, visitors_delta
+from chalicelib.domain.booking import (
+    BOOKED,
+    CANCELLED,
+    NO_SHOW,
+    Booking,
+    BookingDraft,
+    Hold,
+    Move,
+    StatusChange,
+    TakenSeats,
+    visitors_delta,
+)
+from chalicelib.domain.calendar import TEHRAN
 from chalicelib.domain.outbox import OutboxMessage
 
 HELD = "HELD"
@@ -46,30 +58,45 @@ def citizen_pk(citizen_key: str) -> str:
     return f"CZ#{citizen_key}"
 
 
+def _booking_pk(booking_id: str) -> str:
+    return f"BK#{booking_id}"
+
+
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-@dataclass(frozen=True)
-class Hold:
-    hold_id: str
-    office_id: str
-    service_id: str
-    day: str
-    start: str
-    cells: tuple[str, ...]
-    counter: int
-    expires_at: int
+# --- items <-> domain ----------------------------------------------------------------------
+
+def _change_out(change: StatusChange) -> dict:
+    entry = {"at": change.at.isoformat(timespec="seconds"), "actor": change.actor, "from": change.from_status,
+             "to": change.to_status}
+    if change.moved_from is not None:
+        entry["moved_from"] = change.moved_from.isoformat()
+    return entry
 
 
-@dataclass(frozen=True)
-class Move:
-    """Where a rescheduled booking goes."""
-    day: date
-    start: datetime
-    cells: tuple[str, ...]
-    counter: int
+def _change_in(entry: dict) -> StatusChange:
+    moved = entry.get("moved_from")
+    return StatusChange(datetime.fromisoformat(entry["at"]), entry["actor"], entry.get("from"), entry["to"],
+                        datetime.fromisoformat(moved) if moved else None)
 
+
+def booking_from(item: BookingItem) -> Booking:
+    return Booking(
+        item.pk.removeprefix("BK#"), item.office_id, item.service_id, date.fromisoformat(item.day),
+        datetime.fromisoformat(item.start), tuple(item.cells), int(item.counter), item.status, item.citizen_key,
+        item.national_id_masked, item.mobile, item.name, item.access_code_hash,
+        created_at=datetime.fromisoformat(item.created_at), updated_at=datetime.fromisoformat(item.updated_at),
+        history=tuple(_change_in(e) for e in item.history or ()), version=item.version)
+
+
+def _current(booking: Booking) -> BookingItem:
+    """The stored booking as it was read: updates on it are conditional on its version."""
+    return BookingItem(_booking_pk(booking.booking_id), "BOOKING", version=booking.version)
+
+
+# --- seats and holds -----------------------------------------------------------------------
 
 def _free_seat(now: int):
     # Free = no item, or a hold that has expired (TTL deletes lazily, so expiry is checked here).
@@ -81,9 +108,9 @@ def _seat(pk: str, cell: str, counter: int, **attrs) -> SeatItem:
 
 
 @unavailable_guard
-def taken_seats(office_id: str, day: date, now: datetime, *, consistent: bool = False) -> dict[str, set[int]]:
+def taken_seats(office_id: str, day: date, now: datetime, *, consistent: bool = False) -> TakenSeats:
     """Cell -> counters in use (booked, or held and not yet expired)."""
-    taken: dict[str, set[int]] = {}
+    taken: TakenSeats = {}
     cutoff = _epoch(now)
     for seat in SeatItem.query(office_day_pk(office_id, day), SeatItem.sk.startswith("SEAT#"), consistent_read=consistent):
         if seat.status == HELD and (seat.expires_at or 0) < cutoff:
@@ -95,29 +122,34 @@ def taken_seats(office_id: str, day: date, now: datetime, *, consistent: bool = 
 
 @unavailable_guard
 def create_hold(hold: Hold, now: datetime) -> None:
+    """Hold the seats of `hold` until it expires. Failing label: seat."""
     tx = Tx()
     pk = office_day_pk(hold.office_id, hold.day)
+    expires = _epoch(hold.expires_at)
+    ttl = datetime.fromtimestamp(expires + 3600).astimezone()
     for cell in hold.cells:
-        seat = _seat(pk, cell, hold.counter, status=HELD, hold_id=hold.hold_id, expires_at=hold.expires_at,
-                     ttl=datetime.fromtimestamp(hold.expires_at + 3600).astimezone())
+        seat = _seat(pk, cell, hold.counter, status=HELD, hold_id=hold.hold_id, expires_at=expires, ttl=ttl)
         tx.put("seat", seat, condition=_free_seat(_epoch(now)))
     tx.put("hold", HoldItem(f"HD#{hold.hold_id}", "HOLD", office_id=hold.office_id, service_id=hold.service_id,
-                            day=hold.day, start=hold.start, cells=list(hold.cells), counter=hold.counter,
-                            expires_at=hold.expires_at,
-                            ttl=datetime.fromtimestamp(hold.expires_at + 3600).astimezone()),
+                            day=hold.day.isoformat(), start=hold.start.isoformat(), cells=list(hold.cells),
+                            counter=hold.counter, expires_at=expires, ttl=ttl),
            condition=HoldItem.pk.does_not_exist())
     tx.commit()
 
 
 @unavailable_guard
 def get_hold(hold_id: str) -> Hold | None:
+    """The hold, expired or not (the booking's transaction checks expiry)."""
     try:
         item = HoldItem.get(f"HD#{hold_id}", "HOLD", consistent_read=True)
     except DoesNotExist:
         return None
-    return Hold(hold_id, item.office_id, item.service_id, item.day, item.start, tuple(item.cells), int(item.counter),
-                int(item.expires_at))
+    return Hold(hold_id, item.office_id, item.service_id, date.fromisoformat(item.day),
+                datetime.fromisoformat(item.start), tuple(item.cells), int(item.counter),
+                datetime.fromtimestamp(int(item.expires_at), TEHRAN))
 
+
+# --- bookings ------------------------------------------------------------------------------
 
 def _claim_citizen_day(tx: Tx, citizen: str, day: str, service_id: str, booking_id: str, cap: int) -> None:
     pk = citizen_pk(citizen)
@@ -136,10 +168,10 @@ def _release_citizen_day(tx: Tx, citizen: str, day: str, service_id: str, bookin
 
 @unavailable_guard
 def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
-         messages: list[OutboxMessage], client_token: str | None = None) -> BookingItem:
+         messages: Iterable[OutboxMessage], client_token: str | None = None) -> Booking:
     """Write a booking, its seats, counters, guards and its SMS in one transaction.
     Failing labels: seat, hold, cap, duplicate, blocked."""
-    stamp = now.isoformat(timespec="seconds")
+    booking = Booking.new(draft, now)
     day = draft.day.isoformat()
     pk = office_day_pk(draft.office_id, day)
     tx = Tx(client_token)
@@ -157,109 +189,117 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
     _claim_citizen_day(tx, draft.citizen_key, day, draft.service_id, draft.booking_id, max_per_day)
     tx.check("blocked", CitizenBlockItem, citizen_pk(draft.citizen_key), "BLOCK",
              CitizenBlockItem.pk.does_not_exist() | (CitizenBlockItem.blocked_until < now_s))
+    stamp = booking.created_at.isoformat()
     item = BookingItem(
-        f"BK#{draft.booking_id}", "BOOKING", office_id=draft.office_id, service_id=draft.service_id, day=day,
+        _booking_pk(draft.booking_id), "BOOKING", office_id=draft.office_id, service_id=draft.service_id, day=day,
         start=draft.start.isoformat(), cells=list(draft.cells), counter=draft.counter, status=BOOKED,
         citizen_key=draft.citizen_key, national_id_masked=draft.national_id_masked, mobile=draft.mobile,
         name=draft.name, access_code_hash=draft.access_code_hash, created_at=stamp, updated_at=stamp,
-        history=[{"at": stamp, "actor": "citizen", "from": None, "to": BOOKED}],
+        history=[_change_out(c) for c in booking.history],
         gsi1pk=pk, gsi1sk=f"{draft.cells[0]}#{draft.booking_id}",
         gsi2pk=citizen_pk(draft.citizen_key), gsi2sk=draft.start.isoformat(),
     )
     tx.put("booking", item, condition=BookingItem.pk.does_not_exist())
     outbox_store.add(tx, messages)
     tx.commit()
-    return item
+    return booking
 
 
 @unavailable_guard
-def get_booking(booking_id: str, *, consistent: bool = True) -> BookingItem | None:
+def get_booking(booking_id: str, *, consistent: bool = True) -> Booking | None:
     try:
-        return BookingItem.get(f"BK#{booking_id}", "BOOKING", consistent_read=consistent)
+        return booking_from(BookingItem.get(_booking_pk(booking_id), "BOOKING", consistent_read=consistent))
     except DoesNotExist:
         return None
 
 
-def _audit(item: BookingItem, actor: str, to: str, now: datetime, **extra) -> list:
-    entry = {"at": now.isoformat(timespec="seconds"), "actor": actor, "from": item.status, "to": to, **extra}
-    return [*(item.history or []), entry]
-
-
-def _release_seats(tx: Tx, item: BookingItem, keep: set[str] = frozenset()) -> None:
-    pk = office_day_pk(item.office_id, item.day)
-    for cell in item.cells:
-        sk = seat_sk(cell, int(item.counter))
+def _release_seats(tx: Tx, booking: Booking, keep: set[str] = frozenset()) -> None:
+    pk = office_day_pk(booking.office_id, booking.day)
+    for cell in booking.cells:
+        sk = seat_sk(cell, booking.counter)
         if sk not in keep:
-            tx.delete("seat_release", SeatItem(pk, sk), condition=SeatItem.booking_id == item.booking_id_value)
+            tx.delete("seat_release", SeatItem(pk, sk), condition=SeatItem.booking_id == booking.booking_id)
+
+
+def _status_written(after: Booking) -> list:
+    return [BookingItem.status.set(after.status), BookingItem.updated_at.set(after.updated_at.isoformat()),
+            BookingItem.history.set([_change_out(c) for c in after.history])]
 
 
 @unavailable_guard
-def cancel(item: BookingItem, now: datetime, actor: str, messages: list[OutboxMessage]) -> None:
-    """Cancel: free the seats and the citizen's day, in one transaction guarded by the version."""
+def cancel(booking: Booking, now: datetime, actor: str, messages: Iterable[OutboxMessage]) -> Booking:
+    """Cancel: free the seats and the citizen's day, in one transaction guarded by the version
+    read. Failing label: booking (it changed since it was read, or is no longer BOOKED)."""
+    after = booking.changed(CANCELLED, actor, now)
     tx = Tx()
-    tx.update("booking", item, [BookingItem.status.set(CANCELLED), BookingItem.updated_at.set(now.isoformat()),
-                                 BookingItem.history.set(_audit(item, actor, CANCELLED, now))],
-              condition=BookingItem.status == BOOKED)
-    _release_seats(tx, item)
-    tx.update("office_day", OfficeDayItem(office_day_pk(item.office_id, item.day), "COUNT"),
+    tx.update("booking", _current(booking), _status_written(after), condition=BookingItem.status == BOOKED)
+    _release_seats(tx, booking)
+    day = booking.day.isoformat()
+    tx.update("office_day", OfficeDayItem(office_day_pk(booking.office_id, day), "COUNT"),
               [OfficeDayItem.booked.add(-1)])
-    _release_citizen_day(tx, item.citizen_key, item.day, item.service_id, item.booking_id_value)
+    _release_citizen_day(tx, booking.citizen_key, day, booking.service_id, booking.booking_id)
     outbox_store.add(tx, messages)
     tx.commit()
+    return after
 
 
 @unavailable_guard
-def reschedule(item: BookingItem, move: Move, now: datetime, *, max_per_day: int, messages: list[OutboxMessage]) -> None:
+def reschedule(booking: Booking, move: Move, now: datetime, *, max_per_day: int,
+               messages: Iterable[OutboxMessage]) -> Booking:
     """Move a booking to another slot of the same office atomically: release the old seats,
-    claim the new ones, and move the day counters when the day changes."""
+    claim the new ones, and move the day counters when the day changes.
+    Failing labels: seat, cap, duplicate, booking."""
+    after = booking.moved(move, now)
     tx = Tx()
-    old_pk = office_day_pk(item.office_id, item.day)
-    new_day = move.day.isoformat()
-    new_pk = office_day_pk(item.office_id, new_day)
-    old_keys = {(old_pk, seat_sk(c, int(item.counter))) for c in item.cells}
+    old_day, new_day = booking.day.isoformat(), move.day.isoformat()
+    old_pk, new_pk = office_day_pk(booking.office_id, old_day), office_day_pk(booking.office_id, new_day)
+    old_keys = {(old_pk, seat_sk(c, booking.counter)) for c in booking.cells}
     new_keys = {(new_pk, seat_sk(c, move.counter)) for c in move.cells}
     # DynamoDB allows one action per item in a transaction: seats in both sets stay as they are.
     shared = old_keys & new_keys
-    _release_seats(tx, item, keep={sk for pk, sk in shared})
+    _release_seats(tx, booking, keep={sk for pk, sk in shared})
     now_s = _epoch(now)
     for cell in move.cells:
         if (new_pk, seat_sk(cell, move.counter)) in shared:
             continue
-        tx.put("seat", _seat(new_pk, cell, move.counter, status=BOOKED, booking_id=item.booking_id_value),
+        tx.put("seat", _seat(new_pk, cell, move.counter, status=BOOKED, booking_id=booking.booking_id),
                condition=_free_seat(now_s))
-    if new_day != item.day:
+    if new_day != old_day:
         tx.update("office_day", OfficeDayItem(old_pk, "COUNT"), [OfficeDayItem.booked.add(-1)])
         tx.update("office_day", OfficeDayItem(new_pk, "COUNT"), [OfficeDayItem.booked.add(1)])
-        _release_citizen_day(tx, item.citizen_key, item.day, item.service_id, item.booking_id_value)
-        _claim_citizen_day(tx, item.citizen_key, new_day, item.service_id, item.booking_id_value, max_per_day)
-    tx.update("booking", item, [
+        _release_citizen_day(tx, booking.citizen_key, old_day, booking.service_id, booking.booking_id)
+        _claim_citizen_day(tx, booking.citizen_key, new_day, booking.service_id, booking.booking_id, max_per_day)
+    tx.update("booking", _current(booking), [
         BookingItem.day.set(new_day), BookingItem.start.set(move.start.isoformat()),
         BookingItem.cells.set(list(move.cells)), BookingItem.counter.set(move.counter),
-        BookingItem.gsi1pk.set(new_pk), BookingItem.gsi1sk.set(f"{move.cells[0]}#{item.booking_id_value}"),
-        BookingItem.gsi2sk.set(move.start.isoformat()), BookingItem.updated_at.set(now.isoformat()),
-        BookingItem.history.set(_audit(item, "citizen", BOOKED, now, moved_from=item.start)),
+        BookingItem.gsi1pk.set(new_pk), BookingItem.gsi1sk.set(f"{move.cells[0]}#{booking.booking_id}"),
+        BookingItem.gsi2sk.set(move.start.isoformat()), BookingItem.updated_at.set(after.updated_at.isoformat()),
+        BookingItem.history.set([_change_out(c) for c in after.history]),
     ], condition=BookingItem.status == BOOKED)
     outbox_store.add(tx, messages)
     tx.commit()
+    return after
 
 
 @unavailable_guard
-def transition(item: BookingItem, to: str, now: datetime, actor: str, *, block_until: int | None = None) -> None:
-    """An operator's step on the day (check-in, complete, no-show); a no-show also blocks the citizen."""
+def transition(booking: Booking, to: str, now: datetime, actor: str, *, block_until: datetime | None = None) -> Booking:
+    """An operator's step on the day (check-in, complete, no-show); a no-show also blocks the
+    citizen until `block_until`. Failing label: booking (changed since it was read)."""
+    after = booking.changed(to, actor, now)
     tx = Tx()
-    tx.update("booking", item, [BookingItem.status.set(to), BookingItem.updated_at.set(now.isoformat()),
-                                BookingItem.history.set(_audit(item, actor, to, now))],
-              condition=BookingItem.status == item.status)
+    tx.update("booking", _current(booking), _status_written(after), condition=BookingItem.status == booking.status)
     if to == NO_SHOW and block_until is not None:
-        tx.put("block", CitizenBlockItem(citizen_pk(item.citizen_key), "BLOCK", blocked_until=block_until))
-    if delta := visitors_delta(item.status, to):
-        load_store.count_day(tx, item.office_id, item.day, now, waiting=delta)
+        tx.put("block", CitizenBlockItem(citizen_pk(booking.citizen_key), "BLOCK", blocked_until=_epoch(block_until)))
+    if delta := visitors_delta(booking.status, to):
+        load_store.count_day(tx, booking.office_id, booking.day, now, waiting=delta)
     tx.commit()
+    return after
 
 
 @unavailable_guard
-def office_day_bookings(office_id: str, day: date) -> list[BookingItem]:
-    return list(BookingItem.office_day_index.query(office_day_pk(office_id, day)))
+def office_day_bookings(office_id: str, day: date) -> list[Booking]:
+    """The office's bookings of the day, in any state."""
+    return [booking_from(i) for i in BookingItem.office_day_index.query(office_day_pk(office_id, day))]
 
 
 @unavailable_guard

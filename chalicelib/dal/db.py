@@ -12,7 +12,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.errors import Conflict, ServiceUnavailable
+from chalicelib.errors import Conflict, ServiceUnavailable, TxConditionFailed, TxConflict
 from chalicelib.settings import get_settings
 
 # Error codes DynamoDB uses when it cannot serve now: the client should retry later (503).
@@ -66,18 +66,6 @@ def unavailable_guard(fn: Callable) -> Callable:
                 raise ServiceUnavailable() from exc
             raise
     return wrapper
-
-
-class TxConflict(Exception):
-    """Another transaction touched the same items at the same moment: safe to retry."""
-
-
-class TxConditionFailed(Exception):
-    """Some conditions failed; `labels` names which, in the caller's words."""
-
-    def __init__(self, labels: set[str]):
-        super().__init__(", ".join(sorted(labels)))
-        self.labels = labels
 
 
 class Tx:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 BOOKED, CHECKED_IN, COMPLETED, NO_SHOW, CANCELLED = "BOOKED", "CHECKED_IN", "COMPLETED", "NO_SHOW", "CANCELLED"
@@ -103,3 +103,85 @@ class BookingDraft:
     access_code_hash: str
     office_name_fa: str = ""
     extra: dict = field(default_factory=dict)
+
+
+# What `taken_seats` answers: grid cell (HH:MM) -> the counters in use in it (booked, or held
+# and not yet expired).
+TakenSeats = dict[str, set[int]]
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A short hold on one counter of a slot while the citizen fills in the form."""
+    hold_id: str
+    office_id: str
+    service_id: str
+    day: date
+    start: datetime
+    cells: tuple[str, ...]
+    counter: int
+    expires_at: datetime  # whole seconds: the data layer compares epoch seconds
+
+    def is_for(self, office_id: str, service_id: str, start: datetime) -> bool:
+        return (self.office_id, self.service_id, self.start) == (office_id, service_id, start)
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where a rescheduled booking goes."""
+    day: date
+    start: datetime
+    cells: tuple[str, ...]
+    counter: int
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One line of a booking's audit trail."""
+    at: datetime
+    actor: str  # "citizen" or "operator:{id}"
+    from_status: str | None
+    to_status: str
+    moved_from: datetime | None = None  # a reschedule: where the booking was
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A citizen's appointment. No national ID in clear: `citizen_key` is a keyed hash of it."""
+    booking_id: str
+    office_id: str
+    service_id: str
+    day: date
+    start: datetime
+    cells: tuple[str, ...]
+    counter: int
+    status: str
+    citizen_key: str
+    national_id_masked: str
+    mobile: str
+    name: str | None
+    access_code_hash: str
+    created_at: datetime
+    updated_at: datetime
+    history: tuple[StatusChange, ...] = ()
+    version: int | None = field(default=None, compare=False)  # optimistic-locking stamp of the stored booking
+
+    @classmethod
+    def new(cls, draft: BookingDraft, now: datetime) -> Booking:
+        stamp = now.replace(microsecond=0)
+        return cls(draft.booking_id, draft.office_id, draft.service_id, draft.day, draft.start, draft.cells,
+                   draft.counter, BOOKED, draft.citizen_key, draft.national_id_masked, draft.mobile, draft.name,
+                   draft.access_code_hash, created_at=stamp, updated_at=stamp,
+                   history=(StatusChange(stamp, "citizen", None, BOOKED),), version=1)
+
+    def changed(self, to: str, actor: str, now: datetime) -> Booking:
+        """The booking after an actor moved it to `to` (what the data layer writes, if still current)."""
+        return replace(self, status=to, updated_at=now,
+                       history=(*self.history, StatusChange(now.replace(microsecond=0), actor, self.status, to)),
+                       version=(self.version or 0) + 1)
+
+    def moved(self, move: Move, now: datetime) -> Booking:
+        """The booking after the citizen rescheduled it to `move`."""
+        change = StatusChange(now.replace(microsecond=0), "citizen", self.status, BOOKED, moved_from=self.start)
+        return replace(self, day=move.day, start=move.start, cells=move.cells, counter=move.counter,
+                       updated_at=now, history=(*self.history, change), version=(self.version or 0) + 1)

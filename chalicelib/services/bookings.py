@@ -4,13 +4,13 @@ from __future__ import annotations
 import random
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
-from chalicelib.dal import booking_store, catalogue_store, idempotency
-from chalicelib.dal.db import TxConditionFailed, TxConflict
-from chalicelib.dal.models import BookingItem
 from chalicelib.domain import booking as rules
 from chalicelib.domain import calendar, outbox, slots, validators
+from chalicelib.domain.booking import Booking, Hold, Move
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.errors import (
     DailyCapReached,
     DuplicateBooking,
@@ -20,10 +20,13 @@ from chalicelib.errors import (
     NoShowBlocked,
     NotFound,
     SlotFull,
+    TxConditionFailed,
+    TxConflict,
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import BookingIn, HoldIn, RescheduleIn
 from chalicelib.services import catalogue
+from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 _rng = random.SystemRandom()
@@ -82,7 +85,7 @@ class _Claim:
         self.counters = catalogue.bookable_counters(office, day)  # licensed operators cap the counters
 
     def free(self, consistent: bool) -> tuple[int, ...]:
-        taken = booking_store.taken_seats(self.office.office_id, self.day, self.now, consistent=consistent)
+        taken = stores.bookings.taken_seats(self.office.office_id, self.day, self.now, consistent=consistent)
         return slots.free_counters(self.cells, self.counters, taken)
 
     def commit(self, counter: int):
@@ -94,37 +97,38 @@ def hold(req: HoldIn, now: datetime | None = None) -> dict:
     office, service = catalogue.get_office(req.office_id), catalogue.get_service(req.service_id)
     cells = _slot_for(office, service, req.start, now)
     hold_id = rules.new_hold_id()
-    expires = int((now + timedelta(minutes=get_settings().hold_minutes)).timestamp())
+    expires = (now + timedelta(minutes=get_settings().hold_minutes)).replace(microsecond=0)
 
     def commit(counter: int):
-        booking_store.create_hold(booking_store.Hold(hold_id, office.office_id, service.service_id,
-                                                     req.start.date().isoformat(), req.start.isoformat(), cells,
-                                                     counter, expires), now)
+        stores.bookings.create_hold(Hold(hold_id, office.office_id, service.service_id, req.start.date(), req.start,
+                                         cells, counter, expires), now)
 
     _attempt(_Claim(office, req.start.date(), cells, now, commit), int(office.counters))
     metrics.add_metric(name="SlotHeld", unit="Count", value=1)
-    return {"hold_id": hold_id, "expires": calendar.datetime_out(datetime.fromtimestamp(expires, calendar.TEHRAN)),
+    return {"hold_id": hold_id, "expires": calendar.datetime_out(expires),
             "office_id": office.office_id, "service_id": service.service_id, **calendar.datetime_out(req.start)}
 
 
-def _messages(item_id: str, mobile: str, office: Office, service: Service, start: datetime,
-              now: datetime, template: str, access_code: str | None = None) -> list:
+def _messages(booking_id: str, mobile: str, office: Office, service: Service, start: datetime,
+              now: datetime, template: str, access_code: str | None = None) -> list[OutboxMessage]:
     params = {"office_fa": office.name_fa, "service_fa": service.name_fa, "start": start.isoformat(),
-              "when_jalali": calendar.datetime_out(start)["jalali"], "booking_id": item_id}
+              "when_jalali": calendar.datetime_out(start)["jalali"], "booking_id": booking_id}
     if access_code:
         params["access_code"] = access_code
-    out = [outbox.sms(template, mobile, now, booking_id=item_id, params=params)]
+    out = [outbox.sms(template, mobile, now, booking_id=booking_id, params=params)]
     remind_at = rules.reminder_time(start, now, get_settings().reminder_hours_before)
     if template in ("booking_confirmed", "booking_rescheduled") and remind_at is not None:
-        out.append(outbox.sms("booking_reminder", mobile, remind_at, booking_id=item_id, params=params))
+        out.append(outbox.sms("booking_reminder", mobile, remind_at, booking_id=booking_id, params=params))
     return out
 
 
-def book(req: BookingIn, idempotency_key: str | None = None, now: datetime | None = None) -> dict:
-    """Book a slot. Under an Idempotency-Key a retry returns the first result."""
+def book(req: BookingIn, idempotency_key: str | None = None, now: datetime | None = None, *,
+         lambda_context: Any = None) -> dict:
+    """Book a slot. Under an Idempotency-Key a retry returns the first result; `lambda_context`
+    (the running Lambda's, if any) lets a key held by a timed-out invocation be released."""
     if idempotency_key:
-        return idempotency.run_once("booking", idempotency_key, req.idempotency_view(),
-                                    _book_from_body)
+        stores.idempotency.register_context(lambda_context)
+        return stores.idempotency.run_once("booking", idempotency_key, req.idempotency_view(), _book_from_body)
     return _book(req, now)
 
 
@@ -146,92 +150,95 @@ def _book(req: BookingIn, now: datetime | None) -> dict:
             start=req.start, cells=cells, counter=counter, citizen_key=rules.citizen_key(req.national_id, s.citizen_pepper),
             national_id_masked=validators.mask_national_id(req.national_id), mobile=req.mobile, name=req.name,
             access_code_hash=rules.hash_access_code(booking_id, access_code))
-        return booking_store.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=req.hold_id,
-                                  messages=messages)
+        return stores.bookings.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=req.hold_id,
+                                    messages=messages)
 
     if req.hold_id:
-        held = booking_store.get_hold(req.hold_id)
-        if (held is None or held.office_id != office.office_id or held.service_id != service.service_id
-                or held.start != req.start.isoformat()):
+        held = stores.bookings.get_hold(req.hold_id)
+        if held is None or not held.is_for(office.office_id, service.service_id, req.start):
             raise HoldExpired("The hold does not exist or is for another slot", "نگهداری نوبت معتبر نیست")
         try:
-            item = commit(held.counter)
+            booking = commit(held.counter)
         except TxConditionFailed as exc:
             raise _map_failure(exc.labels) from exc
     else:
-        item = _attempt(_Claim(office, req.start.date(), cells, now, commit), int(office.counters))
+        booking = _attempt(_Claim(office, req.start.date(), cells, now, commit), int(office.counters))
     metrics.add_metric(name="BookingCreated", unit="Count", value=1)
     logger.info("booking created", extra={"booking_id": booking_id, "office_id": office.office_id})
-    return {**booking_view(item, office, service), "access_code": access_code}
+    return {**booking_view(booking, office, service), "access_code": access_code}
 
 
-def booking_view(item: BookingItem, office: Office | None = None, service: Service | None = None) -> dict:
-    office = office or catalogue_store.all_offices().get(item.office_id)
-    service = service or catalogue_store.get_service(item.service_id)
-    start = datetime.fromisoformat(item.start)
+def booking_view(booking: Booking, office: Office | None = None, service: Service | None = None) -> dict:
+    office = office or stores.catalogue.all_offices().get(booking.office_id)
+    service = service or stores.catalogue.get_service(booking.service_id)
     return {
-        "booking_id": item.booking_id_value, "status": item.status,
-        "office": {"office_id": item.office_id, "name_fa": office.name_fa if office else None,
+        "booking_id": booking.booking_id, "status": booking.status,
+        "office": {"office_id": booking.office_id, "name_fa": office.name_fa if office else None,
                    "name_en": office.name_en if office else None},
-        "service": {"service_id": item.service_id, "name_fa": service.name_fa if service else None,
+        "service": {"service_id": booking.service_id, "name_fa": service.name_fa if service else None,
                     "name_en": service.name_en if service else None},
-        "start": calendar.datetime_out(start), "counter": int(item.counter),
-        "national_id": item.national_id_masked, "mobile": validators.mask_mobile(item.mobile),
-        "created_at": item.created_at, "updated_at": item.updated_at,
+        "start": calendar.datetime_out(booking.start), "counter": booking.counter,
+        "national_id": booking.national_id_masked, "mobile": validators.mask_mobile(booking.mobile),
+        "created_at": booking.created_at.isoformat(), "updated_at": booking.updated_at.isoformat(),
     }
 
 
-def _owned(booking_id: str, access_code: str | None) -> BookingItem:
-    item = booking_store.get_booking(booking_id)
+def _owned(booking_id: str, access_code: str | None) -> Booking:
+    booking = stores.bookings.get_booking(booking_id)
     # A wrong code and a missing booking look the same, so codes cannot be probed.
-    if item is None or not rules.access_code_matches(booking_id, access_code, item.access_code_hash):
+    if booking is None or not rules.access_code_matches(booking_id, access_code, booking.access_code_hash):
         raise NotFound("No booking with this id and access code", "نوبتی با این شناسه و کد دسترسی یافت نشد")
-    return item
+    return booking
 
 
 def read(booking_id: str, access_code: str | None) -> dict:
     return booking_view(_owned(booking_id, access_code))
 
 
+def changed_meanwhile() -> InvalidTransition:
+    """A write lost to another change of the same booking since it was read."""
+    return InvalidTransition("The booking changed meanwhile; read it again",
+                             "نوبت در این فاصله تغییر کرده است؛ دوباره بخوانید")
+
+
 def cancel(booking_id: str, access_code: str | None, now: datetime | None = None) -> dict:
     now = now or calendar.now_tehran()
-    item = _owned(booking_id, access_code)
-    if not rules.allowed("cancel", item.status) or datetime.fromisoformat(item.start) <= now:
+    booking = _owned(booking_id, access_code)
+    if not rules.allowed("cancel", booking.status) or booking.start <= now:
         raise InvalidTransition()
-    office, service = catalogue.get_office(item.office_id), catalogue.get_service(item.service_id)
-    messages = _messages(booking_id, item.mobile, office, service, datetime.fromisoformat(item.start), now,
-                         "booking_cancelled")
+    office, service = catalogue.get_office(booking.office_id), catalogue.get_service(booking.service_id)
+    messages = _messages(booking_id, booking.mobile, office, service, booking.start, now, "booking_cancelled")
     try:
-        booking_store.cancel(item, now, "citizen", messages)
+        cancelled = stores.bookings.cancel(booking, now, "citizen", messages)
     except (TxConditionFailed, TxConflict) as exc:
-        raise InvalidTransition("The booking changed meanwhile; read it again",
-                                "نوبت در این فاصله تغییر کرده است؛ دوباره بخوانید") from exc
+        raise changed_meanwhile() from exc
     metrics.add_metric(name="BookingCancelled", unit="Count", value=1)
-    return booking_view(booking_store.get_booking(booking_id), office, service)
+    return booking_view(cancelled, office, service)
 
 
 def reschedule(booking_id: str, access_code: str | None, req: RescheduleIn, now: datetime | None = None) -> dict:
     now = now or calendar.now_tehran()
     s = get_settings()
-    item = _owned(booking_id, access_code)
-    if not rules.allowed("reschedule", item.status) or datetime.fromisoformat(item.start) <= now:
+    booking = _owned(booking_id, access_code)
+    if not rules.allowed("reschedule", booking.status) or booking.start <= now:
         raise InvalidTransition()
-    office, service = catalogue.get_office(item.office_id), catalogue.get_service(item.service_id)
+    office, service = catalogue.get_office(booking.office_id), catalogue.get_service(booking.service_id)
     cells = _slot_for(office, service, req.start, now)
-    messages = _messages(booking_id, item.mobile, office, service, req.start, now, "booking_rescheduled")
+    day = req.start.date()
+    messages = _messages(booking_id, booking.mobile, office, service, req.start, now, "booking_rescheduled")
 
     class Claim(_Claim):
         def free(self, consistent: bool) -> tuple[int, ...]:
-            taken = booking_store.taken_seats(office.office_id, req.start.date(), now, consistent=consistent)
-            if req.start.date().isoformat() == item.day:  # our own seats are free to us
-                for cell in item.cells:
-                    taken.get(cell, set()).discard(int(item.counter))
+            taken = stores.bookings.taken_seats(office.office_id, day, now, consistent=consistent)
+            if day == booking.day:  # our own seats are free to us
+                for cell in booking.cells:
+                    taken.get(cell, set()).discard(booking.counter)
             return slots.free_counters(cells, self.counters, taken)
 
-    def commit(counter: int):
-        move = booking_store.Move(req.start.date(), req.start, cells, counter)
-        booking_store.reschedule(item, move, now, max_per_day=s.max_active_bookings_per_day, messages=messages)
+    def commit(counter: int) -> Booking:
+        return stores.bookings.reschedule(booking, Move(day, req.start, cells, counter), now,
+                                          max_per_day=s.max_active_bookings_per_day, messages=messages)
 
-    _attempt(Claim(office, req.start.date(), cells, now, commit), int(office.counters))
+    moved = _attempt(Claim(office, day, cells, now, commit), int(office.counters))
     metrics.add_metric(name="BookingRescheduled", unit="Count", value=1)
-    return booking_view(booking_store.get_booking(booking_id), office, service)
+    return booking_view(moved, office, service)

@@ -41,8 +41,8 @@ def _still_relevant(sms: Sms, now: datetime) -> bool:
     if sms.template != "booking_reminder":
         return True
     item = booking_store.get_booking(sms.booking_id) if sms.booking_id else None
-    return (item is not None and item.status == rules.BOOKED and item.start == sms.params.get("start")
-            and datetime.fromisoformat(item.start) > now)
+    return (item is not None and item.status == rules.BOOKED and item.start.isoformat() == sms.params.get("start")
+            and item.start > now)
 
 
 def _e164(recipient: str) -> str:

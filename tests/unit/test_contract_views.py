@@ -10,8 +10,9 @@ import pytest
 from pydantic import BaseModel
 
 from chalicelib.dal import booking_store, catalogue_store, config_store, load_store, operator_store, partner_store
-from chalicelib.dal.models import BookingItem, PartnerItem, RemoteRequestItem
+from chalicelib.dal.models import PartnerItem, RemoteRequestItem
 from chalicelib.domain import calendar, remote
+from chalicelib.domain.booking import Booking
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.load import LoadSnapshot, OfficeLoad
 from chalicelib.schemas import (
@@ -56,13 +57,12 @@ def office() -> Office:
 
 
 @pytest.fixture
-def booking() -> BookingItem:
+def booking() -> Booking:
     start = datetime.combine(open_day(), datetime.min.time().replace(hour=9, minute=30), calendar.TEHRAN)
-    return BookingItem("BK#BK7K3M9QX2PLRT", "BOOKING", office_id="OF-THR-0001", service_id="S0001",
-                       day=start.date().isoformat(), start=start.isoformat(), cells=["0930", "0945"], counter=2,
-                       status="BOOKED", citizen_key="k" * 32, national_id_masked="*******679", mobile="+989121234567",
-                       name=None, access_code_hash="h" * 64, created_at=NOW.isoformat(timespec="seconds"),
-                       updated_at=NOW.isoformat())
+    return Booking("BK7K3M9QX2PLRT", office_id="OF-THR-0001", service_id="S0001", day=start.date(), start=start,
+                   cells=("0930", "0945"), counter=2, status="BOOKED", citizen_key="k" * 32,
+                   national_id_masked="*******679", mobile="+989121234567", name=None, access_code_hash="h" * 64,
+                   created_at=NOW.replace(microsecond=0), updated_at=NOW)
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_booking_views_match(doc, no_database, office, service, booking):
     check_shape(doc, "cancel_booking", 200, {**view, "status": "CANCELLED"})
     check_shape(doc, "create_booking", 201, {**view, "access_code": "7K3M9QX2"})
     assert set(view) | {"access_code"} == keys_of(BookingCreatedOut)
-    start = datetime.fromisoformat(booking.start)
+    start = booking.start
     held = bookings.hold(HoldIn(office_id=office.office_id, service_id=service.service_id, start=start), NOW)
     check_shape(doc, "create_hold", 201, held)
     check_shape(doc, "todays_bookings", 200, office_day.day_list(office.office_id, start.date(), NOW))

@@ -1,0 +1,60 @@
+"""The booking store: seats, holds and bookings. Every change is atomic: a booking, its seats,
+the citizen's counters, the office day's counter and its SMS are written together or not at all.
+A refused change raises `TxConditionFailed` whose labels say which condition failed:
+
+  seat          a seat of the slot is booked, or held and not expired
+  hold          the hold is missing, expired, or not on these seats
+  cap           the citizen already has the day's maximum of live bookings
+  duplicate     the citizen already has a live booking of this service that day
+  blocked       the citizen is blocked after a no-show
+  booking       the booking changed since it was read (version), or its state forbids the step
+  seat_release  a seat of the booking is no longer its own
+
+`TxConflict` means a concurrent transaction touched the same items: safe to retry."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Protocol
+
+from chalicelib.domain.booking import Booking, BookingDraft, Hold, Move, TakenSeats
+from chalicelib.domain.outbox import OutboxMessage
+
+
+class BookingStore(Protocol):
+    def taken_seats(self, office_id: str, day: date, now: datetime, *, consistent: bool = False) -> TakenSeats:
+        """Cell -> counters in use at `now` (booked, or held and not expired). `consistent` reads
+        after a lost race; the default may lag a write by a moment."""
+
+    def create_hold(self, hold: Hold, now: datetime) -> None:
+        """Hold the seats until `hold.expires_at`. Labels: seat."""
+
+    def get_hold(self, hold_id: str) -> Hold | None:
+        """The hold, expired or not (booking on it checks expiry); None once used or never made."""
+
+    def book(self, draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
+             messages: Iterable[OutboxMessage], client_token: str | None = None) -> Booking:
+        """Write the booking (status BOOKED, version 1) with its seats (on the hold's seats when
+        `hold_id` is given), counters and messages. Labels: seat, hold, cap, duplicate, blocked."""
+
+    def get_booking(self, booking_id: str, *, consistent: bool = True) -> Booking | None: ...
+
+    def cancel(self, booking: Booking, now: datetime, actor: str, messages: Iterable[OutboxMessage]) -> Booking:
+        """BOOKED -> CANCELLED, freeing its seats and the citizen's day; returns the booking as
+        written. Labels: booking, seat_release."""
+
+    def reschedule(self, booking: Booking, move: Move, now: datetime, *, max_per_day: int,
+                   messages: Iterable[OutboxMessage]) -> Booking:
+        """Move a BOOKED booking to `move` (its own seats count as free to it); returns the booking
+        as written. Labels: seat, cap, duplicate, booking, seat_release."""
+
+    def transition(self, booking: Booking, to: str, now: datetime, actor: str, *,
+                   block_until: datetime | None = None) -> Booking:
+        """An operator's step (the caller checked the rules); a NO_SHOW with `block_until` blocks
+        the citizen's new bookings until then. Returns the booking as written. Labels: booking."""
+
+    def office_day_bookings(self, office_id: str, day: date) -> list[Booking]:
+        """The office's bookings of `day`, in any state, in no promised order."""
+
+    def office_day_counts(self, office_ids: list[str], day: date) -> dict[str, int]:
+        """Live bookings of `day` per office (0 for an office with none)."""

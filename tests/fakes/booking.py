@@ -1,0 +1,216 @@
+"""In-memory booking store: the conditions of `chalicelib/dal/booking_store.py`, checked all
+together before anything is written (one transaction), with the same failure labels."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from chalicelib.domain.booking import (
+    BOOKED,
+    NO_SHOW,
+    Booking,
+    BookingDraft,
+    Hold,
+    Move,
+    TakenSeats,
+    visitors_delta,
+)
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.errors import TxConditionFailed
+
+HELD = "HELD"
+
+
+def _epoch(moment: datetime) -> int:
+    # The data layer compares whole epoch seconds; so does the fake, or expiry edges would differ.
+    return int(moment.timestamp())
+
+
+@dataclass(frozen=True)
+class _Seat:
+    status: str  # HELD | BOOKED
+    booking_id: str | None = None
+    hold_id: str | None = None
+    expires_at: int | None = None
+
+
+SeatKey = tuple[str, date, str, int]  # office, day, cell, counter
+
+
+class FakeBookingStore:
+    def __init__(self) -> None:
+        self.seats: dict[SeatKey, _Seat] = {}
+        self.holds: dict[str, Hold] = {}
+        self.bookings: dict[str, Booking] = {}
+        self.office_day: dict[tuple[str, date], int] = {}
+        self.citizen_day: dict[tuple[str, date], int] = {}
+        self.guards: dict[tuple[str, date, str], str] = {}  # citizen, day, service -> booking
+        self.blocks: dict[str, int] = {}  # citizen -> blocked until (epoch seconds)
+        self.waiting: dict[tuple[str, date], int] = {}  # visitors checked in, per office day
+        self.outbox: list[OutboxMessage] = []  # what a transaction enqueued, in order
+
+    # --- the conditions ---------------------------------------------------------------------
+
+    def _free(self, key: SeatKey, now_s: int) -> bool:
+        seat = self.seats.get(key)
+        return seat is None or (seat.status == HELD and (seat.expires_at or 0) < now_s)
+
+    def _can_claim_day(self, citizen: str, day: date, service_id: str, cap: int) -> set[str]:
+        failed = set()
+        if (citizen, day) in self.citizen_day and self.citizen_day[(citizen, day)] >= cap:
+            failed.add("cap")
+        if (citizen, day, service_id) in self.guards:
+            failed.add("duplicate")
+        return failed
+
+    def _is_current(self, booking: Booking, status: str) -> bool:
+        stored = self.bookings.get(booking.booking_id)
+        return stored is not None and stored.version == booking.version and stored.status == status
+
+    def _own_seats(self, booking: Booking, keep: frozenset = frozenset()) -> bool:
+        return all(self.seats.get(k) is not None and self.seats[k].booking_id == booking.booking_id
+                   for k in self._keys(booking.office_id, booking.day, booking.cells, booking.counter) if k not in keep)
+
+    @staticmethod
+    def _keys(office_id: str, day: date, cells: Iterable[str], counter: int) -> list[SeatKey]:
+        return [(office_id, day, cell, counter) for cell in cells]
+
+    @staticmethod
+    def _refuse(failed: set[str]) -> None:
+        if failed:
+            raise TxConditionFailed(failed)
+
+    # --- the store ----------------------------------------------------------------------------
+
+    def taken_seats(self, office_id: str, day: date, now: datetime, *, consistent: bool = False) -> TakenSeats:
+        taken: TakenSeats = {}
+        now_s = _epoch(now)
+        for (office, seat_day, cell, counter), seat in self.seats.items():
+            if office == office_id and seat_day == day and not (seat.status == HELD and (seat.expires_at or 0) < now_s):
+                taken.setdefault(cell, set()).add(counter)
+        return taken
+
+    def create_hold(self, hold: Hold, now: datetime) -> None:
+        now_s = _epoch(now)
+        keys = self._keys(hold.office_id, hold.day, hold.cells, hold.counter)
+        failed = {"seat"} if not all(self._free(k, now_s) for k in keys) else set()
+        if hold.hold_id in self.holds:
+            failed.add("hold")
+        self._refuse(failed)
+        for key in keys:
+            self.seats[key] = _Seat(HELD, hold_id=hold.hold_id, expires_at=_epoch(hold.expires_at))
+        self.holds[hold.hold_id] = hold
+
+    def get_hold(self, hold_id: str) -> Hold | None:
+        return self.holds.get(hold_id)
+
+    def book(self, draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
+             messages: Iterable[OutboxMessage], client_token: str | None = None) -> Booking:
+        now_s = _epoch(now)
+        keys = self._keys(draft.office_id, draft.day, draft.cells, draft.counter)
+        failed: set[str] = set()
+        if hold_id:
+            held = self.holds.get(hold_id)
+            seats_held = all((s := self.seats.get(k)) is not None and s.status == HELD and s.hold_id == hold_id
+                             and (s.expires_at or 0) >= now_s for k in keys)
+            if not seats_held or held is None or _epoch(held.expires_at) < now_s:
+                failed.add("hold")
+        elif not all(self._free(k, now_s) for k in keys):
+            failed.add("seat")
+        failed |= self._can_claim_day(draft.citizen_key, draft.day, draft.service_id, max_per_day)
+        if self.blocks.get(draft.citizen_key, -1) >= now_s:
+            failed.add("blocked")
+        if draft.booking_id in self.bookings:
+            failed.add("booking")
+        self._refuse(failed)
+        booking = Booking.new(draft, now)
+        for key in keys:
+            self.seats[key] = _Seat(BOOKED, booking_id=draft.booking_id)
+        if hold_id:
+            del self.holds[hold_id]
+        self._count(self.office_day, (draft.office_id, draft.day), 1)
+        self._claim_day(booking)
+        self.bookings[booking.booking_id] = booking
+        self.outbox.extend(messages)
+        return booking
+
+    def get_booking(self, booking_id: str, *, consistent: bool = True) -> Booking | None:
+        return self.bookings.get(booking_id)
+
+    def cancel(self, booking: Booking, now: datetime, actor: str, messages: Iterable[OutboxMessage]) -> Booking:
+        failed = set() if self._is_current(booking, BOOKED) else {"booking"}
+        if not self._own_seats(booking):
+            failed.add("seat_release")
+        if self.guards.get((booking.citizen_key, booking.day, booking.service_id)) != booking.booking_id:
+            failed.add("duplicate")
+        self._refuse(failed)
+        after = booking.changed("CANCELLED", actor, now)
+        for key in self._keys(booking.office_id, booking.day, booking.cells, booking.counter):
+            del self.seats[key]
+        self._count(self.office_day, (booking.office_id, booking.day), -1)
+        self._release_day(booking)
+        self.bookings[booking.booking_id] = after
+        self.outbox.extend(messages)
+        return after
+
+    def reschedule(self, booking: Booking, move: Move, now: datetime, *, max_per_day: int,
+                   messages: Iterable[OutboxMessage]) -> Booking:
+        now_s = _epoch(now)
+        old = set(self._keys(booking.office_id, booking.day, booking.cells, booking.counter))
+        new = set(self._keys(booking.office_id, move.day, move.cells, move.counter))
+        shared = frozenset(old & new)  # seats in both stay as they are
+        failed = set() if self._is_current(booking, BOOKED) else {"booking"}
+        if not self._own_seats(booking, keep=shared):
+            failed.add("seat_release")
+        if not all(self._free(k, now_s) for k in new - shared):
+            failed.add("seat")
+        if move.day != booking.day:
+            if self.guards.get((booking.citizen_key, booking.day, booking.service_id)) != booking.booking_id:
+                failed.add("duplicate")
+            failed |= self._can_claim_day(booking.citizen_key, move.day, booking.service_id, max_per_day)
+        self._refuse(failed)
+        after = booking.moved(move, now)
+        for key in old - shared:
+            del self.seats[key]
+        for key in new - shared:
+            self.seats[key] = _Seat(BOOKED, booking_id=booking.booking_id)
+        if move.day != booking.day:
+            self._count(self.office_day, (booking.office_id, booking.day), -1)
+            self._count(self.office_day, (booking.office_id, move.day), 1)
+            self._release_day(booking)
+            self._claim_day(after)
+        self.bookings[booking.booking_id] = after
+        self.outbox.extend(messages)
+        return after
+
+    def transition(self, booking: Booking, to: str, now: datetime, actor: str, *,
+                   block_until: datetime | None = None) -> Booking:
+        self._refuse(set() if self._is_current(booking, booking.status) else {"booking"})
+        after = booking.changed(to, actor, now)
+        if to == NO_SHOW and block_until is not None:
+            self.blocks[booking.citizen_key] = _epoch(block_until)
+        if delta := visitors_delta(booking.status, to):
+            self._count(self.waiting, (booking.office_id, booking.day), delta)
+        self.bookings[booking.booking_id] = after
+        return after
+
+    def office_day_bookings(self, office_id: str, day: date) -> list[Booking]:
+        return [b for b in self.bookings.values() if b.office_id == office_id and b.day == day]
+
+    def office_day_counts(self, office_ids: list[str], day: date) -> dict[str, int]:
+        return {o: self.office_day.get((o, day), 0) for o in office_ids}
+
+    # --- writes shared by the transactions --------------------------------------------------
+
+    @staticmethod
+    def _count(counts: dict, key, delta: int) -> None:
+        counts[key] = counts.get(key, 0) + delta
+
+    def _claim_day(self, booking: Booking) -> None:
+        self._count(self.citizen_day, (booking.citizen_key, booking.day), 1)
+        self.guards[(booking.citizen_key, booking.day, booking.service_id)] = booking.booking_id
+
+    def _release_day(self, booking: Booking) -> None:
+        self._count(self.citizen_day, (booking.citizen_key, booking.day), -1)
+        del self.guards[(booking.citizen_key, booking.day, booking.service_id)]
