@@ -1,0 +1,79 @@
+"""The catalogue store's contract, on the fake and on DynamoDB: entities read back as saved,
+unknown ids are None, calendar corrections come and go."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.domain.catalogue import Office, Service
+from tests.fakes.catalogue import FakeCatalogueStore
+from tests.integration.contract.conftest import BACKENDS, delete_tagged
+
+HOURS = {"sat": [["08:00", "12:00"], ["16:00", "18:00"]], "thu": [["08:00", "10:00"]]}
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tag):
+    if request.param == "fake":
+        yield FakeCatalogueStore()
+        return
+    request.getfixturevalue("dynamodb")
+    from chalicelib.dal import catalogue_store
+    catalogue_store.clear_cache()
+    yield catalogue_store
+    for table in ("offices", "services"):
+        delete_tagged(table, tag)
+    catalogue_store.clear_cache()
+
+
+def entities(tag: str) -> tuple[Office, Office, Service]:
+    full = Office(f"OF-{tag}-1", name_en="Office 1", name_fa="دفتر ۱", province="Tehran", province_fa="تهران",
+                  city="Tehran", city_fa="تهران", lat=35.66, lon=51.36, counters=4, hours=HOURS,
+                  offered_categories=frozenset({"petitions", "sana"}), not_offered=frozenset({"S0004"}),
+                  in_person_required=frozenset({"S0001"}), closures=frozenset({"2026-12-20"}), deprived=True, tier=2)
+    bare = Office(f"OF-{tag}-2", name_en="Office 2", name_fa="دفتر ۲", province="Alborz", province_fa="البرز",
+                  city="Karaj", city_fa="کرج", lat=35.8, lon=51.0, counters=1, hours={})
+    service = Service(f"S-{tag}", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
+                      mode="remote_allowed", duration_min=15, tariff_rials=500_000, active=False)
+    return full, bare, service
+
+
+def test_entities_read_back_as_saved(store, tag):
+    full, bare, service = entities(tag)
+    assert store.save_all([full, bare, service]) == 3
+    assert store.get_office(full.office_id) == full
+    assert store.get_office(bare.office_id) == bare  # empty declarations read back empty
+    assert store.get_service(service.service_id) == service
+    assert {full.office_id: full, bare.office_id: bare}.items() <= store.all_offices().items()
+    assert store.all_services()[service.service_id] == service
+
+
+def test_saving_again_replaces(store, tag):
+    full, _, service = entities(tag)
+    store.save_all([full, service])
+    store.save_all([Office(**{**full.__dict__, "counters": 6, "tier": None})])
+    assert (store.get_office(full.office_id).counters, store.get_office(full.office_id).tier) == (6, None)
+
+
+def test_unknown_ids_are_none(store, tag):
+    assert store.get_office(f"OF-{tag}-X") is None
+    assert store.get_service(f"S-{tag}-X") is None
+
+
+def test_calendar_corrections_come_and_go(store, tag):
+    day = "2199-03-21"  # far from any day another test books
+    try:
+        store.save_calendar_correction(day, {"closed": True, "name_en": "Test", "name_fa": "آزمون", "by": tag},
+                                       "2026-11-01T10:00:00+03:30")
+        assert store.calendar_corrections()[day] == {"closed": True, "name_en": "Test", "name_fa": "آزمون", "by": tag}
+        assert store.delete_calendar_correction(day) is True
+        assert day not in store.calendar_corrections()
+        assert store.delete_calendar_correction(day) is False
+    finally:
+        store.delete_calendar_correction(day)
+
+
+def test_cached_reads_can_be_forgotten(store, tag):
+    calls = []
+    assert store.cached(f"contract:{tag}", lambda: calls.append(1) or len(calls)) == 1
+    store.forget(f"contract:{tag}")
+    assert store.cached(f"contract:{tag}", lambda: calls.append(1) or len(calls)) == 2

@@ -1,0 +1,85 @@
+"""Use cases on the in-memory stores: no database, no moto. Each test gets fresh fakes swapped
+into the store registry, and a small network: two offices, a few services."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from chalicelib.domain import calendar
+from chalicelib.domain.catalogue import Office, Service
+from chalicelib.services.stores import stores
+from tests.fakes.booking import FakeBookingStore
+from tests.fakes.catalogue import FakeCatalogueStore
+from tests.fakes.idempotency import FakeIdempotencyStore
+
+HOURS = {day: [["08:00", "12:00"]] for day in ("sat", "sun", "mon", "tue", "wed", "thu")}
+SERVICES = [
+    Service("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
+            mode="remote_allowed", duration_min=15, tariff_rials=500_000),
+    Service("S0002", category="sana", name_en="SANA e-account registration", name_fa="ثبت‌نام سامانه ثنا",
+            mode="in_person", duration_min=30, tariff_rials=300_000),
+    Service("S0003", category="consulting", name_en="Legal consulting by phone", name_fa="مشاوره حقوقی تلفنی",
+            mode="remote_only", duration_min=30, tariff_rials=1_000_000),
+    Service("S0004", category="notices", name_en="Judicial notice receipt", name_fa="دریافت ابلاغیه",
+            mode="in_person", duration_min=10, tariff_rials=200_000),
+    Service("S0005", category="petitions", name_en="Withdrawn petition form", name_fa="فرم منسوخ",
+            mode="in_person", duration_min=15, tariff_rials=100_000, active=False),
+]
+CATEGORIES = frozenset({"petitions", "sana", "consulting", "notices"})
+OFFICES = [
+    Office("OF-A", name_en="Office A", name_fa="دفتر الف", province="Tehran", province_fa="تهران", city="Tehran",
+           city_fa="تهران", lat=35.7, lon=51.4, counters=3, hours=HOURS, offered_categories=CATEGORIES),
+    Office("OF-B", name_en="Office B", name_fa="دفتر ب", province="Alborz", province_fa="البرز", city="Karaj",
+           city_fa="کرج", lat=35.8, lon=51.0, counters=1, hours=HOURS, offered_categories=CATEGORIES,
+           not_offered=frozenset({"S0004"})),
+]
+
+
+class Registry:
+    """No licensed-operator registry: every installed counter takes bookings."""
+
+    def licence_expiries(self, office_id: str, *, fresh: bool = False) -> tuple[date, ...]:
+        return ()
+
+
+@pytest.fixture()
+def fakes():
+    found = {"catalogue": FakeCatalogueStore([*SERVICES, *OFFICES]), "bookings": FakeBookingStore(),
+             "idempotency": FakeIdempotencyStore(), "operators": Registry()}
+    with stores.use(**found):
+        yield found
+
+
+@pytest.fixture()
+def book_store(fakes) -> FakeBookingStore:
+    return fakes["bookings"]
+
+
+NOW = calendar.now_tehran().replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+def open_day(skip: int = 0, after: date | None = None) -> date:
+    """An open day after `after` (default today): inside the booking window for small `skip`."""
+    day, found = (after or NOW.date()) + timedelta(days=1), 0
+    while True:
+        if calendar.opening_intervals(day, HOURS):
+            if found == skip:
+                return day
+            found += 1
+        day += timedelta(days=1)
+
+
+def at(day: date, hhmm: str) -> datetime:
+    return datetime.combine(day, calendar.parse_hhmm(hhmm), calendar.TEHRAN)
+
+
+def national_id(n: int) -> str:
+    body = f"{n:09d}"
+    total = sum(int(body[i]) * (10 - i) for i in range(9)) % 11
+    nid = body + str(total if total < 2 else 11 - total)
+    return nid if len(set(nid)) > 1 else national_id(n + 1)
+
+
+def mobile(n: int) -> str:
+    return f"0912{n:07d}"

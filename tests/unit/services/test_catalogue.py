@@ -1,0 +1,90 @@
+"""Catalogue use cases on the fakes: search, offices, free slots and the association's calendar."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.domain import calendar
+from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.schemas import BookingIn
+from chalicelib.services import bookings, catalogue
+from tests.unit.services.conftest import NOW, at, mobile, national_id, open_day
+
+DAY = open_day()
+
+
+def test_search_by_words_in_either_language(fakes):
+    found = catalogue.search_services("دادخواست", None, None, 50, 0)
+    assert [s["service_id"] for s in found["items"]] == ["S0001"]
+    assert [s["service_id"] for s in catalogue.search_services("sana", None, None, 50, 0)["items"]] == ["S0002"]
+
+
+def test_search_filters_and_pages(fakes):
+    assert [s["service_id"] for s in catalogue.search_services(None, None, "in_person", 50, 0)["items"]] == [
+        "S0002", "S0004", "S0005"]
+    page = catalogue.search_services(None, "petitions", None, 1, 0)
+    assert page["total"] == 2 and page["next_cursor"] == 1 and len(page["items"]) == 1
+    assert catalogue.search_services(None, "petitions", None, 1, 1)["next_cursor"] is None
+    with pytest.raises(InvalidInput):
+        catalogue.search_services(None, None, "by_pigeon", 50, 0)
+
+
+def test_a_withdrawn_or_unknown_service_or_office_is_not_found(fakes):
+    for service_id in ("S0005", "S9999"):
+        with pytest.raises(NotFound):
+            catalogue.get_service(service_id)
+    with pytest.raises(NotFound):
+        catalogue.get_office("OF-Z")
+    assert catalogue.get_office("OF-B").city == "Karaj"
+
+
+def out(day, hhmm: str) -> str:
+    return calendar.datetime_out(at(day, hhmm))["at"]
+
+
+def test_free_slots_count_the_free_counters(fakes):
+    before = catalogue.free_slots("OF-A", "S0002", DAY, NOW)
+    assert before["open"] and before["slots"][0]["at"] == out(DAY, "08:00")
+    assert {s["free"] for s in before["slots"]} == {3}
+    # A 30-minute booking at 09:00 takes two cells: starts at 08:45, 09:00 and 09:15 lose a counter.
+    bookings.book(BookingIn(office_id="OF-A", service_id="S0002", start=at(DAY, "09:00"),
+                                 national_id=national_id(1), mobile=mobile(1)), now=NOW)
+    after = {s["at"]: s["free"] for s in catalogue.free_slots("OF-A", "S0002", DAY, NOW)["slots"]}
+    assert {t: f for t, f in after.items() if f < 3} == {
+        out(DAY, hhmm): 2 for hhmm in ("08:45", "09:00", "09:15")}
+
+
+def test_a_full_slot_is_not_listed(fakes):
+    bookings.book(BookingIn(office_id="OF-B", service_id="S0001", start=at(DAY, "09:00"),
+                                 national_id=national_id(1), mobile=mobile(1)), now=NOW)
+    listed = [s["at"] for s in catalogue.free_slots("OF-B", "S0001", DAY, NOW)["slots"]]
+    assert out(DAY, "09:00") not in listed and out(DAY, "09:15") in listed
+
+
+def test_slots_only_where_the_service_is_bookable(fakes):
+    with pytest.raises(NotFound):
+        catalogue.free_slots("OF-B", "S0004", DAY, NOW)  # not offered there
+    with pytest.raises(InvalidInput):
+        catalogue.free_slots("OF-A", "S0003", DAY, NOW)  # remote only
+    with pytest.raises(InvalidInput):
+        catalogue.free_slots("OF-A", "S0001", NOW.date(), NOW)  # no same-day booking
+
+
+def test_a_day_the_association_closes_has_no_slots(fakes):
+    catalogue.correct_day(DAY, True, "Mourning", "عزای عمومی", "admin")
+    closed = catalogue.free_slots("OF-A", "S0001", DAY, NOW)
+    assert closed["open"] is False and closed["slots"] == [] and closed["holidays"] == ["Mourning"]
+    with pytest.raises(InvalidInput):
+        bookings.book(BookingIn(office_id="OF-A", service_id="S0001", start=at(DAY, "09:00"),
+                                     national_id=national_id(1), mobile=mobile(1)), now=NOW)
+    catalogue.remove_correction(DAY)
+    assert catalogue.free_slots("OF-A", "S0001", DAY, NOW)["open"] is True
+    with pytest.raises(NotFound):
+        catalogue.remove_correction(DAY)
+
+
+def test_next_free_slot_skips_full_starts(fakes):
+    office, service = catalogue.get_office("OF-B"), catalogue.get_service("S0001")
+    assert catalogue.next_free_slot(office, service, NOW) == at(DAY, "08:00")
+    bookings.book(BookingIn(office_id="OF-B", service_id="S0001", start=at(DAY, "08:00"),
+                                 national_id=national_id(1), mobile=mobile(1)), now=NOW)
+    assert catalogue.next_free_slot(office, service, NOW) == at(DAY, "08:15")
