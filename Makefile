@@ -7,7 +7,7 @@ PORT ?= 8000
 DDB_PORT ?= 8100
 export PORT DDB_PORT
 
-.PHONY: .java .chromium help setup run web e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-sms bench-smoke bench-web job token partner-sim clean \
+.PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-sms bench-smoke bench-web job token partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram
 
 help: ## list the targets
@@ -37,6 +37,9 @@ setup: $(BIN)/.installed node_modules/.installed web/node_modules/.installed .ja
 
 web: web/node_modules/.installed ## build the citizen web app into web/dist and print its JavaScript size
 	cd web && npm run --silent build
+
+web-test: web/node_modules/.installed ## the web app's pure helpers (Jalali calendar, opening hours, .ics) on Node's test runner
+	cd web && npm run --silent test
 
 run: setup web ## start DynamoDB Local, seed the demo, serve the web app and the API on 127.0.0.1:$(PORT) with the event runner
 	$(BIN)/python -m infra.local.stack
@@ -87,7 +90,7 @@ bench-smoke: bench-setup ## the benchmarks in smoke mode (few iterations)
 	$(BIN)/python -m bench.routing --smoke
 	$(BIN)/python -m bench.sms --smoke
 
-test: lint unit integration e2e bench-smoke infra-test ## everything CI runs
+test: lint unit integration web-test e2e bench-smoke infra-test ## everything CI runs
 
 job: setup ## run one scheduled job now against the running stack: make job NAME=deliver_outbox
 	$(BIN)/python -m infra.local.runner job $(NAME)
