@@ -49,6 +49,11 @@ def test_search_folds_spellings_and_shows_mode_duration_tariff(page):
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "fa")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    # Keyboard: the first Tab reaches the skip link, which takes the focus to the content.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="رفتن به محتوای اصلی")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
     axe_check(page, "home")
     # Persian digits in the query, Latin in the query: the same service (its name has «۱۰»).
     for typed in ("تا ۱۰ برگ", "تا 10 برگ", "رونوشت برابر اصل تا ١٠"):  # the last: Arabic-Indic digits

@@ -67,7 +67,7 @@ function App() {
         </div>
       </header>
       {/* Keyed by place and language: every page starts fresh, in the right words. */}
-      <main id="main" class="main" key={`${loc}|${lang()}`}>{route(loc)}</main>
+      <main id="main" class="main" tabIndex={-1} key={`${loc}|${lang()}`}>{route(loc)}</main>
       <footer class="footer"><p>{t('footer')}</p></footer>
     </>
   );
