@@ -304,3 +304,26 @@ def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url):
     stored = requests.get(f"{base_url}/v1/requests/{created['tracking_code']}",
                           headers={"X-Access-Code": created["access_code"]}, timeout=10).json()
     assert stored["status"] == "RECEIVED"
+
+
+def test_a_time_taken_while_the_citizen_chose_it_is_refused_and_the_times_refresh(page, base_url):
+    """The page shows a free time; someone else holds the office's only counter; choosing it then
+    says so (409 slot-full from the API) and the list no longer offers it."""
+    from tests.integration.fixtures import next_open_day
+
+    day = next_open_day().isoformat()
+    page.goto(f"/offices/OF-KRJ-2/services/S0004/days/{day}")  # one counter
+    first = page.locator(".time input").first
+    expect(first).to_be_attached()
+    taken = first.get_attribute("value")
+    held = requests.post(f"{base_url}/v1/holds", json={"office_id": "OF-KRJ-2", "service_id": "S0004", "start": taken},
+                         timeout=10)
+    assert held.status_code == 201, held.text
+    page.locator(".time label").first.click()
+    with page.expect_response(lambda r: r.url.endswith("/v1/holds")) as refused:
+        page.get_by_role("button", name="نگه‌داشتن این نوبت و ادامه").click()
+    assert refused.value.status == 409
+    expect(page.locator(".error-summary")).to_contain_text("این ساعت همین حالا پر شد")
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(f'.time input[value="{taken}"]')).to_have_count(0)
+    axe_check(page, "times (slot taken)")
