@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 DDB_PORT ?= 8100
-export PORT DDB_PORT
+COGNITO_PORT ?= 9229
+export PORT DDB_PORT COGNITO_PORT
 
 .PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-sms bench-smoke bench-web job token partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram
@@ -41,7 +42,7 @@ web: web/node_modules/.installed ## build the citizen web app into web/dist and 
 web-test: web/node_modules/.installed ## the web app's pure helpers (Jalali calendar, opening hours, .ics) on Node's test runner
 	cd web && npm run --silent test
 
-run: setup web ## start DynamoDB Local, seed the demo, serve the web app and the API on 127.0.0.1:$(PORT) with the event runner
+run: setup web ## start DynamoDB Local and cognito-local, seed the demo and its staff, serve the web app and the API on 127.0.0.1:$(PORT) with the event runner
 	$(BIN)/python -m infra.local.stack
 
 lint: setup ## ruff
@@ -98,8 +99,8 @@ job: setup ## run one scheduled job now against the running stack: make job NAME
 partner-sim: setup ## post signed partner requests to the running stack and receive callbacks (after make run)
 	$(BIN)/python -m infra.local.partner_sim
 
-token: setup ## a bearer token: make token OFFICE=OF-THR-0001 [MANAGER=1] (office manager), or OFFICE=association
-	@$(BIN)/python -m infra.local.token $(OFFICE) $(if $(MANAGER),--manager)
+token: setup ## sign a demo account in (after make run), print its ID token: OFFICE=OF-THR-0001 [MANAGER=1], OFFICE=association, OFFICE=province, or USER=op1@ejso.local
+	@$(BIN)/python -m infra.local.token $(OFFICE) $(if $(MANAGER),--manager) $(if $(filter command line,$(origin USER)),user=$(USER))
 
 clean: ## remove local data and installs
 	rm -rf .local $(VENV) node_modules infra/node_modules infra/cdk.out web/node_modules web/dist

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
-LOCAL_JWT_KEY = "local-only-signing-key-change-me"
 LOCAL_PEPPER = "local-only-pepper-change-me"
 
 
@@ -27,8 +27,15 @@ class Settings(BaseModel):
     db_read_timeout_s: float = Field(2.0, gt=0)
     db_max_attempts: int = Field(2, ge=1, le=10)
 
-    jwt_signing_key: str = Field(LOCAL_JWT_KEY, min_length=16)
-    jwt_issuer: str = "ejso-network"
+    # Staff sign in to a Cognito user pool; the API accepts the ID tokens of its app client.
+    # COGNITO_ENDPOINT is set only locally (cognito-local on 127.0.0.1); in AWS the issuer is
+    # the regional Cognito URL of the pool.
+    # Their formats are checked at cold start (load_settings): `cdk synth` packages the app with
+    # CloudFormation tokens in their place.
+    cognito_user_pool_id: str | None = Field(None, min_length=1, max_length=55)
+    cognito_client_id: str | None = Field(None, min_length=1, max_length=128)
+    cognito_endpoint: str | None = Field(None, pattern=r"^http://127\.0\.0\.1:\d{1,5}$")
+    cognito_jwks_cache_seconds: int = Field(3600, ge=60, le=86_400)
     # Pepper for the citizen key (HMAC of the national ID); never logged.
     citizen_pepper: str = Field(LOCAL_PEPPER, min_length=16)
 
@@ -80,8 +87,27 @@ class Settings(BaseModel):
                             "SMSIR_API_KEY_SECRET_ARN": self.smsir_api_key_secret_arn}}[self.sms_mode]
         return sorted(var for var, value in needed.items() if not value)
 
+    @model_validator(mode="after")
+    def _cognito_local_only_locally(self) -> Settings:
+        if self.cognito_endpoint and self.stage in ("dev", "prod"):
+            raise ValueError("cognito_endpoint (cognito-local) is for the local and test stages only")
+        return self
+
     def uses_public_keys(self) -> bool:
-        return self.jwt_signing_key == LOCAL_JWT_KEY or self.citizen_pepper == LOCAL_PEPPER
+        return self.citizen_pepper == LOCAL_PEPPER
+
+    @property
+    def cognito_issuer(self) -> str | None:
+        """The `iss` of the pool's tokens: cognito-local's URL locally, the regional one in AWS."""
+        if not self.cognito_user_pool_id:
+            return None
+        base = self.cognito_endpoint or f"https://cognito-idp.{self.region}.amazonaws.com"
+        return f"{base}/{self.cognito_user_pool_id}"
+
+    @property
+    def cognito_jwks_url(self) -> str | None:
+        issuer = self.cognito_issuer
+        return f"{issuer}/.well-known/jwks.json" if issuer else None
 
     @property
     def is_local(self) -> bool:
@@ -99,8 +125,10 @@ _ENV = {
     "db_connect_timeout_s": "DB_CONNECT_TIMEOUT_S",
     "db_read_timeout_s": "DB_READ_TIMEOUT_S",
     "db_max_attempts": "DB_MAX_ATTEMPTS",
-    "jwt_signing_key": "JWT_SIGNING_KEY",
-    "jwt_issuer": "JWT_ISSUER",
+    "cognito_user_pool_id": "COGNITO_USER_POOL_ID",
+    "cognito_client_id": "COGNITO_CLIENT_ID",
+    "cognito_endpoint": "COGNITO_ENDPOINT",
+    "cognito_jwks_cache_seconds": "COGNITO_JWKS_CACHE_SECONDS",
     "citizen_pepper": "CITIZEN_PEPPER",
     "booking_horizon_days": "BOOKING_HORIZON_DAYS",
     "hold_minutes": "HOLD_MINUTES",
@@ -138,7 +166,7 @@ _ENV = {
 
 # Secrets Manager ARNs (set by the CDK stack): the value is read through Powertools parameters,
 # cached, and wins over a plain variable.
-_SECRETS = {"jwt_signing_key": "JWT_SIGNING_KEY_SECRET_ARN", "citizen_pepper": "CITIZEN_PEPPER_SECRET_ARN"}
+_SECRETS = {"citizen_pepper": "CITIZEN_PEPPER_SECRET_ARN"}
 
 
 def _read_secret(arn: str) -> str:
@@ -162,7 +190,14 @@ def load_settings(environ: dict[str, str] | None = None, read_secret=_read_secre
         raise RuntimeError(f"invalid settings: {exc}") from exc
     # In a deployed Lambda the keys come from Secrets Manager; the local defaults are public.
     if in_lambda and settings.stage in ("dev", "prod") and settings.uses_public_keys():
-        raise RuntimeError("dev and prod need JWT_SIGNING_KEY_SECRET_ARN and CITIZEN_PEPPER_SECRET_ARN")
+        raise RuntimeError("dev and prod need CITIZEN_PEPPER_SECRET_ARN")
+    if in_lambda and settings.stage in ("dev", "prod") and not (settings.cognito_user_pool_id
+                                                                 and settings.cognito_client_id):
+        raise RuntimeError("dev and prod need COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID")
+    if in_lambda and settings.cognito_user_pool_id and not (
+            re.fullmatch(r"[\w-]+_[0-9A-Za-z]+", settings.cognito_user_pool_id)
+            and re.fullmatch(r"[\w+]+", settings.cognito_client_id or "")):
+        raise RuntimeError("COGNITO_USER_POOL_ID or COGNITO_CLIENT_ID is malformed")
     # Checked where messages are sent, not where the app is packaged (`cdk synth` imports it too).
     if in_lambda and settings.missing_for_sms():
         raise RuntimeError(f"SMS_MODE={settings.sms_mode} needs {', '.join(settings.missing_for_sms())}")

@@ -1,11 +1,17 @@
 """The callers a route can declare (`auth=`): an office's operator, the office's manager, the
-association's administrator. Each reads the bearer token from the request before anything else;
-the token itself is checked in auth.py."""
+association's administrator, and the association's staff on the ranking inputs (an administrator,
+or a provincial representative limited to their province's offices by the use case). Each reads
+the bearer token from the request before anything else; the token itself is checked in auth.py."""
 from __future__ import annotations
 
 from chalice.app import Request
 
-from chalicelib.api.auth import association_admin_from, office_manager_from, operator_from
+from chalicelib.api.auth import (
+    association_admin_from,
+    association_staff_from,
+    office_manager_from,
+    operator_from,
+)
 from chalicelib.api.http import Auth
 
 
@@ -14,6 +20,7 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if value else None
 
 
-OPERATOR = Auth("operatorBearer", lambda request: operator_from(_bearer(request)))
-OFFICE_MANAGER = Auth("operatorBearer", lambda request: office_manager_from(_bearer(request)), forbids=True)
-ASSOCIATION_ADMIN = Auth("associationBearer", lambda request: association_admin_from(_bearer(request)), forbids=True)
+OPERATOR = Auth("operatorBearer", lambda request: operator_from(_bearer(request)), staff=True)
+OFFICE_MANAGER = Auth("operatorBearer", lambda request: office_manager_from(_bearer(request)), forbids=True, staff=True)
+ASSOCIATION_ADMIN = Auth("associationBearer", lambda request: association_admin_from(_bearer(request)), forbids=True, staff=True)
+ASSOCIATION_STAFF = Auth("associationBearer", lambda request: association_staff_from(_bearer(request)), forbids=True, staff=True)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice.app import CognitoUserPoolAuthorizer, Request
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.api.auth import STAFF_AUTHORIZER, STAFF_POOL_ARN_VARIABLE
 from chalicelib.errors import (
     PROBLEM_JSON,
     DomainError,
@@ -129,6 +131,7 @@ class Auth:
     scheme: str
     identify: Callable[[Request], Any]
     forbids: bool = False
+    staff: bool = False  # a Cognito ID token of the staff pool: API Gateway checks it first in AWS
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,11 @@ class Routes:
             inner.operation = op  # type: ignore[attr-defined]
             # Every method with a body takes any media type: the wrapper answers a wrong one with a problem.
             content = {"content_types": ANY_CONTENT} if method in ("POST", "PUT", "PATCH") else {}
+            # API Gateway's Cognito authorizer in front of every staff route: the stack sets the pool's
+            # ARN while it packages the app; locally (and in tests) the app's own check is the only one.
+            if auth is not None and auth.staff and os.environ.get(STAFF_POOL_ARN_VARIABLE):
+                content["authorizer"] = CognitoUserPoolAuthorizer(
+                    STAFF_AUTHORIZER, provider_arns=[os.environ[STAFF_POOL_ARN_VARIABLE]])
             self.blueprint.route(path, methods=[method], **content)(inner)
             return inner
         return register

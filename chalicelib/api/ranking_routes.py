@@ -3,7 +3,8 @@ report) and the association's routes (complaints and inspections, statements, th
 simulator, the policy in force and adopting a new one)."""
 from __future__ import annotations
 
-from chalicelib.api.callers import ASSOCIATION_ADMIN
+from chalicelib.api.auth import AssociationStaff
+from chalicelib.api.callers import ASSOCIATION_ADMIN, ASSOCIATION_STAFF
 from chalicelib.api.http import Routes
 from chalicelib.schemas import (
     ComplaintsIn,
@@ -42,22 +43,26 @@ def equity_report(query: EquityQuery):
     return ranking.equity_report(query.province)
 
 
+# The ranking inputs and statements: the association, or a provincial representative for the
+# offices of their province (the use case answers 404 outside it).
 @api.post("/admin/ranking/offices/{office_id}/complaints", response=ComplaintsRecordedOut, tag="association",
-          auth=ASSOCIATION_ADMIN, body=ComplaintsIn, problems=(404,))
-def record_complaints(office_id, caller: str, body: ComplaintsIn):
-    return ranking.record_complaints(office_id, body.month, body.upheld, body.reference, caller)
+          auth=ASSOCIATION_STAFF, body=ComplaintsIn, problems=(404,))
+def record_complaints(office_id, caller: AssociationStaff, body: ComplaintsIn):
+    return ranking.record_complaints(office_id, body.month, body.upheld, body.reference, caller.user_id,
+                                     province=caller.province)
 
 
 @api.post("/admin/ranking/offices/{office_id}/inspections", response=InspectionRecordedOut, tag="association",
-          auth=ASSOCIATION_ADMIN, body=InspectionIn, problems=(404,))
-def record_inspection(office_id, caller: str, body: InspectionIn):
-    return ranking.record_inspection(office_id, body.date, body.score, body.reference, caller)
+          auth=ASSOCIATION_STAFF, body=InspectionIn, problems=(404,))
+def record_inspection(office_id, caller: AssociationStaff, body: InspectionIn):
+    return ranking.record_inspection(office_id, body.date, body.score, body.reference, caller.user_id,
+                                     province=caller.province)
 
 
-@api.get("/admin/ranking/statements", response=StatementsOut, tag="association", auth=ASSOCIATION_ADMIN,
+@api.get("/admin/ranking/statements", response=StatementsOut, tag="association", auth=ASSOCIATION_STAFF,
          query=StatementQuery, problems=(404,))
-def ranking_statements(caller: str, query: StatementQuery):
-    return ranking.statements(query.month, query.office_id)
+def ranking_statements(caller: AssociationStaff, query: StatementQuery):
+    return ranking.statements(query.month, query.office_id, province=caller.province)
 
 
 @api.post("/admin/ranking/simulate", response=SimulationResultOut, tag="association", auth=ASSOCIATION_ADMIN,

@@ -71,17 +71,20 @@ def _fold(source: str, event_id: str, deltas: list[live.Delta], now: datetime | 
     return done
 
 
-def _known_office(office_id: str):
+def _known_office(office_id: str, province: str | None = None):
+    """The office, when it exists and lies within `province` (None: anywhere). Outside it is
+    answered like an unknown office, so a provincial representative learns nothing of others."""
     office = stores.catalogue.all_offices().get(office_id) or stores.catalogue.get_office(office_id)
-    if office is None:
+    if office is None or province is not None and office.province != province:
         raise NotFound(f"No office {office_id}", "دفتر مورد نظر یافت نشد")
     return office
 
 
-def record_complaints(office_id: str, month: str, upheld: int, reference: str, actor: str) -> dict:
+def record_complaints(office_id: str, month: str, upheld: int, reference: str, actor: str,
+                      province: str | None = None) -> dict:
     """The association's complaints office: complaints upheld against an office in a month.
-    Once per reference (a retry records nothing more)."""
-    _known_office(office_id)
+    Once per reference (a retry records nothing more). `province`: the caller's reach."""
+    _known_office(office_id, province)
     period = live.parse_period(month)
     # Records are kept for good, so the marker outlives any retry (30 days is the longest setting).
     done = stores.ranking.fold(live.COMPLAINT_RECORD, reference,
@@ -91,9 +94,10 @@ def record_complaints(office_id: str, month: str, upheld: int, reference: str, a
             "recorded": done}
 
 
-def record_inspection(office_id: str, day: date, score: float, reference: str, actor: str) -> dict:
+def record_inspection(office_id: str, day: date, score: float, reference: str, actor: str,
+                      province: str | None = None) -> dict:
     """An inspector's score (0-100) of an office: the latest inspection of a month counts."""
-    _known_office(office_id)
+    _known_office(office_id, province)
     period = live.period_of(day)
     done = stores.ranking.fold(live.INSPECTION_RECORD, reference,
                                [live.Delta(office_id, period, inspection=(day.isoformat(), score))],
@@ -376,11 +380,13 @@ def _schedule(head: RankingSnapshot, tiers: dict[str, int]) -> ranking.ShareSche
                                  int(s["target_rials"]))
 
 
-def statements(month: str, office_id: str | None) -> dict:
+def statements(month: str, office_id: str | None, province: str | None = None) -> dict:
     """What each office owes the association for a month: its fees collected in that month (the
     tariffs of its completed bookings and remote requests) × the share of the tier in force,
-    i.e. of the latest ranking published for an earlier month."""
+    i.e. of the latest ranking published for an earlier month. `province`: only its offices."""
     period = live.parse_period(month)
+    if office_id is not None:
+        _known_office(office_id, province)
     heads = stores.ranking.snapshots(before=period, limit=1)
     if not heads:
         raise NotFound("No ranking was in force in that month", "در این ماه رتبه‌بندی‌ای در جریان نبود")
@@ -391,7 +397,14 @@ def statements(month: str, office_id: str | None) -> dict:
     schedule = _schedule(head, tiers)
     fees = stores.ranking.period_aggregates(period)
     items = []
-    for o in sorted(tiers) if office_id is None else [office_id]:
+    if office_id is not None:
+        listed = [office_id]
+    elif province is not None:
+        offices = stores.catalogue.all_offices()
+        listed = sorted(o for o in tiers if o in offices and offices[o].province == province)
+    else:
+        listed = sorted(tiers)
+    for o in listed:
         st = ranking.statement(o, period, int(fees[o].counts.get("fees_rials", 0)) if o in fees else 0, schedule)
         items.append({"office_id": o, "tier": st.tier, "share": live.fraction_text(st.share),
                       "share_percent": float(st.share_percent),

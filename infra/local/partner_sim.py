@@ -78,11 +78,21 @@ def signed_post(api: str, partner: str, secret: str, body: bytes, msg_id: str) -
     return requests.post(f"{api}/v1/partners/{partner}/requests", data=body, headers=headers, timeout=30)
 
 
+def _staff(email: str, group: str, office: str | None = None) -> dict:
+    """Headers of a staff account of the local pool (cognito-local of `make run`), signed in."""
+    from infra.local import cognito
+    endpoint = f"http://127.0.0.1:{os.environ.get('COGNITO_PORT', cognito.DEFAULT_PORT)}"
+    pool = cognito.provision(endpoint)
+    user = cognito.StaffUser(email, group, office_id=office)
+    cognito.ensure_user(pool, user)
+    token = cognito.sign_in(pool, user.email)["IdToken"]
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
 def register(api: str, partner: str, port: int) -> str:
     """The partner's secret: a new partner's first one, or a freshly rotated one."""
-    from chalicelib.api.auth import issue_token
-    admin = {"Authorization": f"Bearer {issue_token('sim-admin', None, role='association')}",
-             "Content-Type": "application/json"}
+    from infra.local import cognito
+    admin = _staff(f"admin@{cognito.DOMAIN}", cognito.ASSOCIATION_ADMIN_GROUP)
     body = {"name": "مرکز تماس ۱۴۷۰ (شبیه‌ساز)", "kind": "call_centre_1470",
             "callback_url": f"http://127.0.0.1:{port}/callbacks", "quota_per_minute": 600}
     resp = requests.put(f"{api}/v1/admin/partners/{partner}", json=body, headers=admin, timeout=30)
@@ -110,8 +120,13 @@ def remote_service_and_office(api: str, office: str | None) -> tuple[str, str]:
 
 
 def _operator(office: str) -> dict:
-    from chalicelib.api.auth import issue_token
-    return {"Authorization": f"Bearer {issue_token('sim-operator', office)}", "Content-Type": "application/json"}
+    from infra.local import cognito
+    if office not in _OPERATORS:  # one sign-in per office for the run (the ID token lives for an hour)
+        _OPERATORS[office] = _staff(f"sim-operator-{office.lower()}@{cognito.DOMAIN}", cognito.OPERATOR_GROUP, office)
+    return _OPERATORS[office]
+
+
+_OPERATORS: dict[str, dict] = {}
 
 
 def _work(api: str, office: str, code: str, how: str) -> None:

@@ -1,6 +1,7 @@
 """`make run`: the whole local stack on real parts, stopped together with Ctrl-C.
 
 DynamoDB Local (data under .local/, so the demo survives restarts) -> tables and demo seed
+-> cognito-local on 127.0.0.1:$COGNITO_PORT (staff sign-in; pool and demo staff under .local/cognito)
 -> `chalice local` on an internal port -> the same-origin front on 127.0.0.1:$PORT (the built citizen
 app at `/`, `/v1/*` forwarded to the API, as CloudFront does in AWS) -> the local event runner
 (schedules and streams)."""
@@ -15,6 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from infra.local import cognito
 from infra.local.ddb_local import DynamoDBLocal, free_port
 from infra.local.runner import load_stage_env
 
@@ -42,12 +44,14 @@ def _wait_http(url: str, timeout: float) -> bool:
 
 def main() -> int:
     port, ddb_port = int(os.environ.get("PORT", 8000)), int(os.environ.get("DDB_PORT", 8100))
-    for p, what in ((port, "PORT"), (ddb_port, "DDB_PORT")):
+    cognito_port = int(os.environ.get("COGNITO_PORT", cognito.DEFAULT_PORT))
+    for p, what in ((port, "PORT"), (ddb_port, "DDB_PORT"), (cognito_port, "COGNITO_PORT")):
         if _in_use(p):
             print(f"port {p} is busy (is another `make run` still up?); set {what}=... to use another", file=sys.stderr)
             return 1
     LOCAL.mkdir(exist_ok=True)
     ddb = DynamoDBLocal(port=ddb_port, data_dir=LOCAL / "ddb", log_path=str(LOCAL / "dynamodb.log"))
+    idp = cognito.CognitoLocal(LOCAL / "cognito", port=cognito_port, log_path=str(LOCAL / "cognito.log"))
     env = {**os.environ, "DDB_ENDPOINT": ddb.endpoint, "PYTHONPATH": str(ROOT)}
     load_stage_env("local", environ=env)
     children: list[subprocess.Popen] = []
@@ -61,6 +65,7 @@ def main() -> int:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        idp.stop()
         ddb.stop()
 
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
@@ -70,6 +75,9 @@ def main() -> int:
         print("* tables and demo network")
         subprocess.run([str(BIN / "python"), "-m", "infra.local.bootstrap", "--seed-if-empty"], env=env, cwd=ROOT,
                        check=True)
+        print(f"* cognito-local on {idp.endpoint} (staff sign-in; data in .local/cognito)")
+        idp.start()
+        env.update(cognito.provision_demo(idp.endpoint).environ())
         # The load snapshot and the ranking run once now (their schedules fire every minute and
         # every day): the demo shows crowding and tiers at once; a second run changes nothing.
         for job in ("snapshot_office_load", "rank_offices"):
@@ -102,7 +110,9 @@ def main() -> int:
         print(f"        curl 'http://127.0.0.1:{port}/v1/offices?province=Tehran&limit=3'")
         print(f"        curl 'http://127.0.0.1:{port}/v1/suggestions?service=S0004&lat=35.70&lon=51.40'")
         print(f"        curl 'http://127.0.0.1:{port}/v1/ranking?province=Tehran'")
-        print("  logs: .local/api.log .local/web.log .local/runner.log .local/dynamodb.log   (Ctrl-C stops everything)")
+        print(f"  staff: make token OFFICE=OF-THR-0001   (demo accounts in the README; password {cognito.DEMO_PASSWORD})")
+        print("  logs: .local/api.log .local/web.log .local/runner.log .local/dynamodb.log .local/cognito.log")
+        print("  (Ctrl-C stops everything)")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("a child process exited; stopping", file=sys.stderr)

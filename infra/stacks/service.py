@@ -32,11 +32,13 @@ from chalice.cdk import Chalice
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
+from chalicelib.api.auth import GROUPS as STAFF_GROUPS
+from chalicelib.api.auth import OFFICE_ATTRIBUTE, PROVINCE_ATTRIBUTE, STAFF_AUTHORIZER, STAFF_POOL_ARN_VARIABLE
 from infra.stacks import app_source
 from infra.stages import APP_NAME, LEGAL_RECORD_TABLES, ROOT, TABLE_CLASSES, Stage
 
 API_HANDLER = "api_handler"  # every @route shares this one Lambda function
-OPERATOR_AUTHORIZER = "operators"  # the name operator routes give CognitoUserPoolAuthorizer
+OPERATOR_AUTHORIZER = STAFF_AUTHORIZER  # the CognitoUserPoolAuthorizer of every staff route
 
 # Least privilege, per function: the tables it reads and writes, the streams it consumes and the
 # secrets it reads. Derived from the code paths of each handler (chalicelib/services). A handler
@@ -50,7 +52,7 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "write": frozenset({"bookings", "outbox", "idempotency", "requests", "partners",
                             "network",  # network: the association's calendar corrections
                             "ranking", "operators"}),  # complaints/inspections, the operators registry
-        "secrets": frozenset({"jwt", "pepper"}),
+        "secrets": frozenset({"pepper"}),
     },
     "deliver_outbox": {  # due SMS; a reminder re-checks its booking
         "read": frozenset({"outbox", "bookings"}),
@@ -147,12 +149,13 @@ class EjsoStack(Stack):
                    for name, spec in specs.items() if spec["stream"]},
                 # Secrets are referenced, never copied into the environment: the app reads them
                 # with Powertools parameters (get_secret), cached for POWERTOOLS_PARAMETERS_MAX_AGE.
-                "JWT_SIGNING_KEY_SECRET_ARN": self.secrets["jwt"].secret_arn,
                 "CITIZEN_PEPPER_SECRET_ARN": self.secrets["pepper"].secret_arn,
                 "POWERTOOLS_PARAMETERS_MAX_AGE": "300",
-                "OPERATOR_USER_POOL_ARN": self.user_pool.user_pool_arn,
-                "OPERATOR_USER_POOL_ID": self.user_pool.user_pool_id,
-                "OPERATOR_USER_POOL_CLIENT_ID": self.user_pool_client.user_pool_client_id,
+                # The staff pool: its ARN puts the Cognito authorizer on every staff route while
+                # the app is packaged; pool and client ids are what the app checks tokens against.
+                STAFF_POOL_ARN_VARIABLE: self.user_pool.user_pool_arn,
+                "COGNITO_USER_POOL_ID": self.user_pool.user_pool_id,
+                "COGNITO_CLIENT_ID": self.user_pool_client.user_pool_client_id,
             }
             app_source.forget_app_modules()  # the packager must import app.py with `env` in place
             self.chalice = Chalice(self, "ChaliceApp", source_dir=str(ROOT), stage_config={
@@ -219,7 +222,6 @@ class EjsoStack(Stack):
                 removal_policy=RemovalPolicy.RETAIN)
 
         return {
-            "jwt": random_key("JwtSigningKey", "jwt-signing-key", "HS256 key of citizen access tokens"),
             # Citizen keys are HMACs with this pepper: rotating it orphans every booking's citizen key.
             "pepper": random_key("CitizenPepper", "citizen-pepper",
                                  "Pepper of the citizen key (HMAC of the national ID); never rotate in place"),
@@ -228,11 +230,18 @@ class EjsoStack(Stack):
         }
 
     def _operators(self) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
+        """The staff pool: operators, office managers, the association's administrators and
+        provincial representatives, each in one group; office and province are set by the
+        association when it creates the account and can never be changed (a move is a new account)."""
         pool = cognito.UserPool(
             self, "Operators", user_pool_name=f"ejso-{self.stage.name}-operators",
-            self_sign_up_enabled=False,  # operators are invited by the association
-            sign_in_aliases=cognito.SignInAliases(username=True, email=True),
-            custom_attributes={"office_id": cognito.StringAttribute(min_len=1, max_len=32, mutable=True)},
+            self_sign_up_enabled=False,  # staff accounts are created by the association
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            custom_attributes={
+                OFFICE_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=32, mutable=False),
+                PROVINCE_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=64, mutable=False),
+            },
+            # prod: every staff member signs in with a TOTP app besides the password.
             mfa=cognito.Mfa.REQUIRED if self.stage.operator_mfa_required else cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             password_policy=cognito.PasswordPolicy(min_length=12, require_digits=True, require_lowercase=True,
@@ -240,10 +249,18 @@ class EjsoStack(Stack):
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             deletion_protection=self.stage.deletion_protection,
             removal_policy=RemovalPolicy.RETAIN)
+        for group in STAFF_GROUPS:
+            cognito.CfnUserPoolGroup(self, f"Group{to_cfn_resource_name(group.replace('-', '_'))}",
+                                     user_pool_id=pool.user_pool_id, group_name=group)
         client = pool.add_client(
             "OperatorsWeb", auth_flows=cognito.AuthFlow(user_srp=True), generate_secret=False,
-            prevent_user_existence_errors=True, access_token_validity=Duration.hours(8),
-            id_token_validity=Duration.hours(8), refresh_token_validity=Duration.days(1))
+            prevent_user_existence_errors=True, enable_token_revocation=True,
+            # Short-lived tokens; the refresh token lasts one working shift, and sign-out revokes it.
+            access_token_validity=Duration.minutes(60), id_token_validity=Duration.minutes(60),
+            refresh_token_validity=Duration.hours(10),
+            read_attributes=cognito.ClientAttributes().with_standard_attributes(
+                email=True, email_verified=True).with_custom_attributes(OFFICE_ATTRIBUTE, PROVINCE_ATTRIBUTE),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(email=True))  # never office nor province
         return pool, client
 
     # --- functions and grants ------------------------------------------------------------

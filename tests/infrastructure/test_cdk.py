@@ -308,9 +308,11 @@ def test_functions_are_traced_and_configured_for_aws(stage, transformed, templat
                 var = table["Properties"]["TableName"].removeprefix(STAGES[stage].table_prefix + "-").upper()
                 assert env[f"{var}_STREAM_ARN"] == {"Fn::GetAtt": [tid, "StreamArn"]}, (fid, var)
         secrets = of_type(cfn, "AWS::SecretsManager::Secret")
-        for var in ("JWT_SIGNING_KEY_SECRET_ARN", "CITIZEN_PEPPER_SECRET_ARN"):
-            assert ref_target(env[var]) in secrets, (fid, var)
-        assert ref_target(env["OPERATOR_USER_POOL_ARN"]) in of_type(cfn, "AWS::Cognito::UserPool")
+        assert ref_target(env["CITIZEN_PEPPER_SECRET_ARN"]) in secrets, fid
+        assert not {"JWT_SIGNING_KEY_SECRET_ARN", "COGNITO_ENDPOINT"} & set(env), fid  # no shared key, no emulator
+        pools, clients = of_type(cfn, "AWS::Cognito::UserPool"), of_type(cfn, "AWS::Cognito::UserPoolClient")
+        assert ref_target(env["OPERATOR_USER_POOL_ARN"]) in pools and ref_target(env["COGNITO_USER_POOL_ID"]) in pools
+        assert ref_target(env["COGNITO_CLIENT_ID"]) in clients
     groups = [g["Properties"] for g in of_type(cfn, "AWS::Logs::LogGroup").values()]
     for fid in of_type(cfn, "AWS::Lambda::Function"):
         mine = [g for g in groups if json.dumps({"Ref": fid}) in json.dumps(g["LogGroupName"])]
@@ -360,12 +362,12 @@ def test_table_grants_are_per_function_and_scoped(stage, templates):
 def test_secrets_are_referenced_and_read_only_by_who_needs_them(stage, templates):
     cfn = templates[stage]
     secrets = of_type(cfn, "AWS::SecretsManager::Secret")
-    assert len(secrets) == 2
+    assert len(secrets) == 1  # staff tokens are the pool's: no signing key of our own
     names = {v["Properties"]["Name"]: k for k, v in secrets.items()}
-    assert set(names) == {f"ejso/{stage}/{n}" for n in ("jwt-signing-key", "citizen-pepper")}
+    assert set(names) == {f"ejso/{stage}/citizen-pepper"}
     for k, v in secrets.items():
         assert v["DeletionPolicy"] == "Retain", k
-    by_key = {"jwt": names[f"ejso/{stage}/jwt-signing-key"], "pepper": names[f"ejso/{stage}/citizen-pepper"]}
+    by_key = {"pepper": names[f"ejso/{stage}/citizen-pepper"]}
     for handler, access in FUNCTION_ACCESS.items():
         role = function_role(cfn, handler)
         readable = {ref_target(r) for _, roles, st in statements(cfn) if role in roles
@@ -409,6 +411,51 @@ def test_api_is_throttled_traced_and_has_the_operator_authorizer(stage, transfor
     assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     (client,) = of_type(cfn, "AWS::Cognito::UserPoolClient").values()
     assert client["Properties"]["GenerateSecret"] is False
+
+
+STAFF_PREFIXES = ("/v1/office/", "/v1/admin/")
+
+
+@pytest.mark.parametrize("stage", STAGE_NAMES)
+def test_no_staff_route_is_reachable_without_the_cognito_authorizer(stage, transformed, app_facts):
+    body = next(iter(of_type(transformed[stage], "AWS::ApiGateway::RestApi").values()))["Properties"]["Body"]
+    staff = [(path, method) for path, methods in body["paths"].items() if path.startswith(STAFF_PREFIXES)
+             for method in methods if method != "options"]
+    assert len(staff) >= 30 and {p for p, _ in staff} == {p for p in app_facts[stage]["routes"] if p.startswith(STAFF_PREFIXES)}
+    missing = [f"{method.upper()} {path}" for path, method in staff
+               if body["paths"][path][method].get("security") != [{OPERATOR_AUTHORIZER: []}]]
+    assert not missing, "staff routes without the Cognito authorizer:\n" + "\n".join(missing)
+    # Public routes stay public (no authorizer on the citizens' and partners' paths).
+    assert not [p for p, ms in body["paths"].items() if not p.startswith(STAFF_PREFIXES)
+                for m, op in ms.items() if isinstance(op, dict) and op.get("security")]
+
+
+@pytest.mark.parametrize("stage", STAGE_NAMES)
+def test_staff_pool_attributes_tokens_and_mfa(stage, transformed):
+    cfn = transformed[stage]
+    (pool,) = of_type(cfn, "AWS::Cognito::UserPool").values()
+    props = pool["Properties"]
+    custom = {a["Name"]: a for a in props["Schema"] if a["Name"] in ("office_id", "province")}
+    assert set(custom) == {"office_id", "province"} and not any(a["Mutable"] for a in custom.values())
+    assert props["UsernameAttributes"] == ["email"]
+    # The association's administrators (and every other staff member) need a TOTP second factor in prod.
+    expected_mfa = "ON" if STAGES[stage].operator_mfa_required else "OPTIONAL"
+    assert props["MfaConfiguration"] == expected_mfa and props["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    if stage == "prod":
+        assert props["MfaConfiguration"] == "ON"
+    groups = {g["Properties"]["GroupName"] for g in of_type(cfn, "AWS::Cognito::UserPoolGroup").values()}
+    assert groups == {"operator", "office-manager", "association-admin", "provincial-representative"}
+    (client,) = of_type(cfn, "AWS::Cognito::UserPoolClient").values()
+    c = client["Properties"]
+    assert c["EnableTokenRevocation"] is True and c["PreventUserExistenceErrors"] == "ENABLED"
+    assert "ALLOW_USER_SRP_AUTH" in c["ExplicitAuthFlows"] and "ALLOW_USER_PASSWORD_AUTH" not in c["ExplicitAuthFlows"]
+    units = c["TokenValidityUnits"]
+    minutes = {"minutes": 1, "hours": 60, "days": 1440}
+    assert 30 <= c["IdTokenValidity"] * minutes[units["IdToken"]] <= 60
+    assert 30 <= c["AccessTokenValidity"] * minutes[units["AccessToken"]] <= 60
+    assert c["RefreshTokenValidity"] * minutes[units["RefreshToken"]] <= 12 * 60
+    assert not {"custom:office_id", "custom:province"} & set(c["WriteAttributes"])
+    assert {"custom:office_id", "custom:province"} <= set(c["ReadAttributes"])
 
 
 @pytest.mark.parametrize("stage", STAGE_NAMES)

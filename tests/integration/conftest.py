@@ -1,10 +1,12 @@
-"""Integration tests run on the official DynamoDB Local, started here on a free port for the
-session (and stopped at the end). moto is not used: conditions and transactions are proven
-on the real wire protocol."""
+"""Integration tests run on the official DynamoDB Local and on cognito-local (staff sign-in),
+each started here on a free port for the session (and stopped at the end). moto is not used:
+conditions and transactions are proven on the real wire protocol, and staff tokens are real
+sign-ins verified against the pool's JWKS."""
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,13 +14,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from infra.local import cognito  # noqa: E402
 from infra.local.ddb_local import DynamoDBLocal  # noqa: E402
 
 _DDB = DynamoDBLocal()
+_COGNITO_DIR = tempfile.TemporaryDirectory(prefix="ejso-cognito-")
+_COGNITO = cognito.CognitoLocal(_COGNITO_DIR.name)
 
 
 def pytest_configure(config):
     _DDB.start(timeout=120)  # a JVM on a busy two-core machine can take more than the default 30 s
+    _COGNITO.start()
+    # Test modules sign staff in at import, so the pool exists before collection.
+    os.environ.update(cognito.provision(_COGNITO.endpoint).environ())
     os.environ.update({
         "STAGE": "test", "TABLE_PREFIX": "ejso-test", "DDB_ENDPOINT": _DDB.endpoint,
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "me-central-1",
@@ -28,6 +36,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    _COGNITO.stop()
+    _COGNITO_DIR.cleanup()
     _DDB.stop()
 
 

@@ -70,11 +70,11 @@ def with_token(token: str) -> dict:
 
 
 def as_operator(office: str, sub: str = "op-1", *, manager: bool = False) -> dict:
-    from chalicelib.api.auth import issue_token
+    from tests.integration.staff import issue_token
     return with_token(issue_token(sub, office, manager=manager))
 
 
 def as_admin(sub: str = "admin-1") -> dict:
     """An administrator of the association."""
-    from chalicelib.api.auth import issue_token
+    from tests.integration.staff import issue_token
     return with_token(issue_token(sub, None, role="association"))

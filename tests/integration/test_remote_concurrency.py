@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from chalicelib.api.auth import issue_token
 from tests.integration.remote_support import dumps, fire, request_body, statuses
+from tests.integration.staff import issue_token
 
 
 def stored_requests():

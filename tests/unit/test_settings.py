@@ -1,11 +1,11 @@
 import pytest
 
-from chalicelib.settings import LOCAL_JWT_KEY, load_settings
+from chalicelib.settings import LOCAL_PEPPER, load_settings
 
 
 def test_defaults_and_validation():
     s = load_settings({"STAGE": "local", "HOLD_MINUTES": "7"})
-    assert s.hold_minutes == 7 and s.jwt_signing_key == LOCAL_JWT_KEY
+    assert s.hold_minutes == 7 and s.citizen_pepper == LOCAL_PEPPER
     with pytest.raises(RuntimeError, match="hold_minutes"):
         load_settings({"HOLD_MINUTES": "0"})
     with pytest.raises(RuntimeError, match="stage"):
@@ -20,13 +20,13 @@ def test_secrets_come_from_secrets_manager_arns():
         return f"secret-from-{arn[-6:]}-0123456789"
 
     s = load_settings({"STAGE": "prod", "AWS_LAMBDA_FUNCTION_NAME": "ejso-prod-api",
-                       "JWT_SIGNING_KEY_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:jwt123",
+                       "COGNITO_USER_POOL_ID": "me-central-1_AbC123", "COGNITO_CLIENT_ID": "client123",
                        "CITIZEN_PEPPER_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:pep456"}, read_secret=fake_read)
-    assert s.jwt_signing_key == "secret-from-jwt123-0123456789" and s.citizen_pepper.startswith("secret-from-pep456")
-    assert len(read) == 2
+    assert s.citizen_pepper.startswith("secret-from-pep456")
+    assert len(read) == 1
     # Packaging outside Lambda (cdk synth) never reads them.
     read.clear()
-    load_settings({"STAGE": "prod", "JWT_SIGNING_KEY_SECRET_ARN": "arn:x"}, read_secret=fake_read)
+    load_settings({"STAGE": "prod", "CITIZEN_PEPPER_SECRET_ARN": "arn:x"}, read_secret=fake_read)
     assert read == {}
 
 
