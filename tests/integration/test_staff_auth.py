@@ -155,8 +155,8 @@ def test_a_provincial_representative_acts_on_their_province_only(client):
                            headers=rep).status_code == 404
     # Counted in the database: the Tehran office's complaints only.
     aggregates = ranking_store.period_aggregates(period)
-    assert aggregates["OF-A"]["counts"]["complaints_upheld"] == 2
-    assert "OF-B" not in aggregates or not aggregates["OF-B"].get("counts", {}).get("complaints_upheld")
+    assert aggregates["OF-A"].counts["complaints_upheld"] == 2
+    assert "OF-B" not in aggregates or not aggregates["OF-B"].counts.get("complaints_upheld")
     # Network-wide settings stay the administrators'.
     for method, path in (("GET", "/v1/admin/ranking/policy"), ("GET", "/v1/admin/routing/params"),
                          ("PUT", "/v1/admin/calendar/1404-05-10"), ("GET", "/v1/admin/partners/p-1"),
@@ -171,7 +171,7 @@ def test_a_provincial_representative_acts_on_their_province_only(client):
     resp = client.http.post("/v1/admin/ranking/offices/OF-B/complaints", headers=admin,
                             body=json.dumps({"month": month, "upheld": 1, "reference": "CP-A-2"}))
     assert resp.status_code == 200
-    assert ranking_store.period_aggregates(period)["OF-B"]["counts"]["complaints_upheld"] == 1
+    assert ranking_store.period_aggregates(period)["OF-B"].counts["complaints_upheld"] == 1
 
 
 def test_a_signed_in_token_carries_the_pool_attributes():
