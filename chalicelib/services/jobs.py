@@ -9,7 +9,6 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta
 
-from chalicelib.dal import booking_store
 from chalicelib.domain import booking as rules
 from chalicelib.domain import calendar, remote, slots, validators
 from chalicelib.domain import sms as sms_rules
@@ -40,9 +39,9 @@ def _still_relevant(sms: Sms, now: datetime) -> bool:
     """A reminder goes only to a live booking that still starts when the reminder says."""
     if sms.template != "booking_reminder":
         return True
-    item = booking_store.get_booking(sms.booking_id) if sms.booking_id else None
-    return (item is not None and item.status == rules.BOOKED and item.start.isoformat() == sms.params.get("start")
-            and item.start > now)
+    booking = stores.bookings.get_booking(sms.booking_id) if sms.booking_id else None
+    return (booking is not None and booking.status == rules.BOOKED
+            and booking.start.isoformat() == sms.params.get("start") and booking.start > now)
 
 
 def _e164(recipient: str) -> str:
