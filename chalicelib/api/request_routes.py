@@ -7,7 +7,6 @@ from __future__ import annotations
 from chalicelib.api.auth import Operator
 from chalicelib.api.callers import OPERATOR
 from chalicelib.api.http import Reply, Routes
-from chalicelib.dal import idempotency
 from chalicelib.schemas import (
     CitizenRemoteRequestOut,
     OfficeCountersOut,
@@ -28,8 +27,7 @@ ACCESS_CODE = ("X-Access-Code",)
 @api.post("/requests", response=RemoteRequestCreatedOut, tag="requests", body=RemoteRequestIn, idempotency="required",
           status=201, problems=(404, 409))
 def create_remote_request(body: RemoteRequestIn, idempotency_key: str):
-    idempotency.register_context(api.lambda_context)
-    result = remote_requests.submit(body, idempotency_key)
+    result = remote_requests.submit(body, idempotency_key, api.lambda_context)
     return Reply(result, 201, {"Location": f"/v1/requests/{result['tracking_code']}"})
 
 

@@ -13,11 +13,11 @@ from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from chalicelib.dal import catalogue_store
+from chalicelib.dal import catalogue_store, queue_keys
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import NetworkItem, OfficeCounterItem, OfficeDayLoadItem, QueueItem
-from chalicelib.domain import remote
 from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot, OfficeLoad
+from chalicelib.domain.remote import OfficeCounters
 
 COUNTER_SK = "COUNTERS"
 KEEP_DAYS = 3  # day items expire after this (TTL): a snapshot reads today's only
@@ -64,7 +64,7 @@ def office_loads(office_ids: list[str], day: date) -> dict[str, LiveLoad]:
 @unavailable_guard
 def national_queue_length() -> int:
     """Remote requests waiting in the national queue (one COUNT query per shard)."""
-    return sum(QueueItem.count(f"Q#{n}") for n in range(remote.QUEUE_SHARDS))
+    return sum(QueueItem.count(partition) for partition in queue_keys.NATIONAL)
 
 
 # --- remote-work counters -------------------------------------------------------------------
@@ -92,17 +92,21 @@ def free_counter(tx: Tx, office_id: str, now: datetime) -> None:
               condition=OfficeCounterItem.busy > 0, versioned=False)
 
 
+def _counters(item: OfficeCounterItem) -> OfficeCounters:
+    return OfficeCounters(item.pk.removeprefix("OC#"), int(item.open), int(item.busy or 0))
+
+
 @unavailable_guard
-def counter(office_id: str) -> OfficeCounterItem | None:
+def counter(office_id: str) -> OfficeCounters | None:
     try:
-        return OfficeCounterItem.get(office_pk(office_id), COUNTER_SK, consistent_read=True)
+        return _counters(OfficeCounterItem.get(office_pk(office_id), COUNTER_SK, consistent_read=True))
     except DoesNotExist:
         return None
 
 
 @unavailable_guard
-def ensure_counter(office_id: str, open_counters: int, now: datetime) -> OfficeCounterItem:
-    """The office's counter item, created with `open_counters` open if it does not exist yet."""
+def ensure_counter(office_id: str, open_counters: int, now: datetime) -> OfficeCounters:
+    """The office's counters, created with `open_counters` open if they do not exist yet."""
     found = counter(office_id)
     if found is not None:
         return found
@@ -112,26 +116,24 @@ def ensure_counter(office_id: str, open_counters: int, now: datetime) -> OfficeC
     except PutError as exc:
         if not _conditional_failed(exc):
             raise
-        return counter(office_id) or item
-    return item
+        return counter(office_id) or _counters(item)
+    return _counters(item)
 
 
 @unavailable_guard
-def set_open(office_id: str, open_counters: int, now: datetime) -> OfficeCounterItem:
+def set_open(office_id: str, open_counters: int, now: datetime) -> OfficeCounters:
     """Open (or close) remote-work counters. Requests in hand stay; new claims need busy < open."""
     item = OfficeCounterItem(office_pk(office_id), COUNTER_SK)
     item.update(actions=[OfficeCounterItem.open.set(open_counters),
                          OfficeCounterItem.busy.set(OfficeCounterItem.busy | 0),
                          OfficeCounterItem.updated_at.set(_stamp(now))])
-    return item
+    return _counters(item)
 
 
 @unavailable_guard
-def all_counters() -> list[OfficeCounterItem]:
-    return [c for c in OfficeCounterItem.scan(OfficeCounterItem.pk.startswith("OC#"), consistent_read=True)
+def all_counters() -> list[OfficeCounters]:
+    return [_counters(c) for c in OfficeCounterItem.scan(OfficeCounterItem.pk.startswith("OC#"), consistent_read=True)
             if c.sk == COUNTER_SK]
-
-
 @unavailable_guard
 def correct_busy(office_id: str, seen: int, actual: int, now: datetime) -> bool:
     """Set busy to `actual` only if it is still `seen` (no claim or release since it was read)."""

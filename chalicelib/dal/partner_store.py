@@ -13,7 +13,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import PartnerItem, RateWindowItem, WebhookSeenItem
-from chalicelib.domain.partner import WebhookDelivery
+from chalicelib.domain.partner import Partner, PartnerSecret, WebhookDelivery
 from chalicelib.errors import Conflict
 
 SEEN_SK, RATE_SK = "SEEN", "RATE"
@@ -27,17 +27,30 @@ def _conditional_failed(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
+def _partner(item: PartnerItem) -> Partner:
+    return Partner(item.partner_id, name=item.name, kind=item.kind, quota_per_minute=int(item.quota_per_minute),
+                   created_at=item.created_at, updated_at=item.updated_at, callback_url=item.callback_url,
+                   secrets=tuple(PartnerSecret(s["id"], s["secret"], s["created_at"]) for s in item.secrets or []),
+                   active=bool(item.active), version=item.version)
+
+
 @unavailable_guard
-def get(partner_id: str) -> PartnerItem | None:
+def get(partner_id: str) -> Partner | None:
     try:
-        return PartnerItem.get(partner_id, consistent_read=True)
+        return _partner(PartnerItem.get(partner_id, consistent_read=True))
     except DoesNotExist:
         return None
 
 
 @unavailable_guard
-def save(item: PartnerItem) -> None:
-    """Create or replace under the version read (optimistic locking)."""
+def save(partner: Partner) -> Partner:
+    """Create, or replace under the version read (optimistic locking); the partner as saved."""
+    item = PartnerItem(partner.partner_id, name=partner.name, kind=partner.kind, callback_url=partner.callback_url,
+                       quota_per_minute=partner.quota_per_minute,
+                       secrets=[{"id": s.id, "secret": s.secret, "created_at": s.created_at} for s in partner.secrets],
+                       active=partner.active, created_at=partner.created_at, updated_at=partner.updated_at)
+    if partner.version is not None:  # a new partner has none: saved only if it does not exist yet
+        item.version = partner.version
     try:
         item.save()
     except PutError as exc:
@@ -45,6 +58,7 @@ def save(item: PartnerItem) -> None:
             raise Conflict("The partner changed meanwhile; read it again",
                            "اطلاعات همکار در این فاصله تغییر کرده است؛ دوباره بخوانید") from exc
         raise
+    return _partner(item)
 
 
 # --- deliveries: dedupe by webhook-id, quota per minute -----------------------------------------

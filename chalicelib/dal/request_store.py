@@ -1,11 +1,11 @@
 """Remote requests on DynamoDB. Every change of a request is one conditional transaction, so a
 request is never claimed twice, an office never holds more requests than its open counters, and
-a partner delivery replayed by `webhook-id` creates one request.
+a partner delivery replayed by `webhook-id` creates one request. Takes and returns the domain's
+`RemoteRequest`, `QueueEntry` and `AcceptLease`.
 
 Item layout (table `requests`):
   RQ#{tracking_code}          / REQUEST    the request (status, office, audit history)
-  Q#{shard}                   / {deadline}#{tracking_code}   national queue, EDF, 8 shards
-  QO#{office}                 / {deadline}#{tracking_code}   a citizen's preferred office's own queue
+  Q#{shard}, QO#{office}      / {deadline}#{tracking_code}   the queues (dal/queue_keys.py)
   OH#{office}                 / {tracking_code}              the office's work list
   AS#{shard}                  / {accept_by}#{tracking_code}  assigned, to be started by accept_by
   SB#{office}                 / DAY#{date} requests the office did not accept in time
@@ -20,7 +20,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.dal import load_store, outbox_store, partner_store
+from chalicelib.dal import load_store, outbox_store, partner_store, queue_keys
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import (
     AcceptLeaseItem,
@@ -29,24 +29,28 @@ from chalicelib.dal.models import (
     RemoteRequestItem,
     SlaBreachItem,
 )
-from chalicelib.domain import remote
+from chalicelib.domain import calendar
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.partner import WebhookDelivery
-from chalicelib.domain.remote import ASSIGNED, RECEIVED
+from chalicelib.domain.remote import ASSIGNED, HOLDS_COUNTER, RECEIVED, AcceptLease, QueueEntry, RemoteRequest
 
 REQUEST_SK = "REQUEST"
 
 
-def request_pk(tracking_code: str) -> str:
+def _request_pk(tracking_code: str) -> str:
     return f"RQ#{tracking_code}"
 
 
-def in_hand_pk(office_id: str) -> str:
+def _in_hand_pk(office_id: str) -> str:
     return f"OH#{office_id}"
 
 
 def _stamp(now: datetime) -> str:
     return now.isoformat(timespec="seconds")
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _audit(now: datetime, actor: str, before: str | None, after: str, **extra) -> dict:
@@ -62,72 +66,114 @@ def _conditional_failed(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
+# --- mapping ------------------------------------------------------------------------------------
+
+def _request(item: RemoteRequestItem) -> RemoteRequest:
+    return RemoteRequest(
+        tracking_code=item.pk.removeprefix("RQ#"), service_id=item.service_id, status=item.status,
+        source=item.source, citizen_key=item.citizen_key, national_id_masked=item.national_id_masked,
+        mobile=item.mobile, country=item.country, time_zone=item.time_zone,
+        sla_deadline=datetime.fromisoformat(item.sla_deadline), created_at=datetime.fromisoformat(item.created_at),
+        updated_at=datetime.fromisoformat(item.updated_at), partner_id=item.partner_id,
+        partner_ref=item.partner_ref, description=item.description, documents=list(item.documents or []),
+        preferred_office_id=item.preferred_office_id, queue_office_id=queue_keys.office_of(item.queue),
+        office_id=item.office_id, access_code_hash=item.access_code_hash, accept_by=_instant(item.accept_by),
+        reason=item.reason, in_person_offer=item.in_person_offer, rating_token=item.rating_token,
+        rating=item.rating, history=list(item.history or []))
+
+
+def _request_item(request: RemoteRequest) -> RemoteRequestItem:
+    tracking = request.tracking_code
+    return RemoteRequestItem(
+        _request_pk(tracking), REQUEST_SK, service_id=request.service_id, status=request.status,
+        source=request.source, partner_id=request.partner_id, partner_ref=request.partner_ref,
+        citizen_key=request.citizen_key, national_id_masked=request.national_id_masked, mobile=request.mobile,
+        country=request.country, time_zone=request.time_zone, description=request.description,
+        documents=list(request.documents), preferred_office_id=request.preferred_office_id,
+        queue=queue_keys.queue(tracking, request.queue_office_id),
+        queue_sk=queue_keys.sort_key(request.sla_deadline, tracking), office_id=request.office_id,
+        access_code_hash=request.access_code_hash, sla_deadline=_stamp(request.sla_deadline),
+        accept_by=_stamp(request.accept_by) if request.accept_by else None, reason=request.reason,
+        in_person_offer=request.in_person_offer, rating_token=request.rating_token, rating=request.rating,
+        created_at=_stamp(request.created_at), updated_at=_stamp(request.updated_at), history=list(request.history))
+
+
+def _entry(item: QueueItem) -> QueueEntry:
+    deadline = datetime.fromtimestamp(int(item.sk.split("#", 1)[0]), calendar.TEHRAN)
+    return QueueEntry(item.request_id, item.service_id, item.category, deadline,
+                      office_id=queue_keys.office_of(item.pk), partner_id=item.partner_id)
+
+
+def _entry_item(entry: QueueEntry) -> QueueItem:
+    return QueueItem(queue_keys.queue(entry.tracking_code, entry.office_id),
+                     queue_keys.sort_key(entry.deadline, entry.tracking_code), request_id=entry.tracking_code,
+                     service_id=entry.service_id, category=entry.category, partner_id=entry.partner_id)
+
+
+def _lease_item(tracking_code: str, office_id: str, accept_by: datetime) -> AcceptLeaseItem:
+    return AcceptLeaseItem(*queue_keys.lease_key(tracking_code, accept_by), request_id=tracking_code,
+                           office_id=office_id)
+
+
 # --- requests -----------------------------------------------------------------------------
 
 @unavailable_guard
-def create(item: RemoteRequestItem, category: str, now: datetime, *, delivery: WebhookDelivery | None = None,
+def create(request: RemoteRequest, category: str, now: datetime, *, delivery: WebhookDelivery | None = None,
            messages: Sequence[OutboxMessage] = ()) -> None:
     """The request, its queue entry, the citizen's SMS (and, for a partner delivery, the dedupe
     record) at once. Failing labels: request, queue, webhook (the delivery was already processed)."""
     tx = Tx()
     outbox_store.add(tx, messages)
-    tx.put("request", item, condition=RemoteRequestItem.pk.does_not_exist())
-    tracking = item.pk.removeprefix("RQ#")
-    tx.put("queue", QueueItem(item.queue, item.queue_sk, request_id=tracking, service_id=item.service_id,
-                              category=category, partner_id=item.partner_id), condition=QueueItem.pk.does_not_exist())
+    tx.put("request", _request_item(request), condition=RemoteRequestItem.pk.does_not_exist())
+    tx.put("queue", _entry_item(request.queue_entry(category)), condition=QueueItem.pk.does_not_exist())
     if delivery is not None:
-        partner_store.remember_delivery(tx, delivery, tracking, now)
+        partner_store.remember_delivery(tx, delivery, request.tracking_code, now)
     tx.commit()
 
 
 @unavailable_guard
-def get(tracking_code: str, *, consistent: bool = True) -> RemoteRequestItem | None:
+def get(tracking_code: str, *, consistent: bool = True) -> RemoteRequest | None:
     try:
-        return RemoteRequestItem.get(request_pk(tracking_code), REQUEST_SK, consistent_read=consistent)
+        return _request(RemoteRequestItem.get(_request_pk(tracking_code), REQUEST_SK, consistent_read=consistent))
     except DoesNotExist:
         return None
 
 
 @unavailable_guard
-def in_hand(office_id: str) -> list[RemoteRequestItem]:
+def in_hand(office_id: str) -> list[RemoteRequest]:
     """The requests an office holds a counter for (its work list), read consistently."""
-    codes = [i.sk for i in InHandItem.query(in_hand_pk(office_id), consistent_read=True)]
-    return list(RemoteRequestItem.batch_get([(request_pk(c), REQUEST_SK) for c in codes], consistent_read=True))
+    codes = [i.sk for i in InHandItem.query(_in_hand_pk(office_id), consistent_read=True)]
+    return [_request(item) for item in RemoteRequestItem.batch_get([(_request_pk(c), REQUEST_SK) for c in codes],
+                                                                     consistent_read=True)]
 
 
 @unavailable_guard
-def queue_heads(partitions: list[str], per_partition: int) -> list[QueueItem]:
-    """The first entries (earliest deadline) of each queue partition, consistently read."""
-    found: list[QueueItem] = []
-    for pk in partitions:
-        found.extend(QueueItem.query(pk, limit=per_partition, consistent_read=True))
-    return found
+def queue_heads(office_id: str, per_partition: int) -> list[QueueEntry]:
+    """The first entries (earliest deadline) of the office's own queue and of every national
+    shard, consistently read, earliest first."""
+    found = [_entry(item) for partition in (queue_keys.office_queue(office_id), *queue_keys.NATIONAL)
+             for item in QueueItem.query(partition, limit=per_partition, consistent_read=True)]
+    return sorted(found, key=lambda e: e.order)
 
 
 @unavailable_guard
-def queued(partitions: list[str]) -> list[QueueItem]:
-    found: list[QueueItem] = []
-    for pk in partitions:
-        found.extend(QueueItem.query(pk, consistent_read=True))
-    return found
-
-
-@unavailable_guard
-def claim(entry: QueueItem, office_id: str, actor: str, now: datetime, accept_by: datetime,
+def claim(entry: QueueEntry, office_id: str, actor: str, now: datetime, accept_by: datetime,
           messages: Sequence[OutboxMessage] = (), *, only_if_no_visitor: bool = False) -> None:
     """Take a queued request for an office in one transaction: the queue entry must still be
     there, the office must have a free open counter (busy < open), the request must still be
     RECEIVED. With it, the lease the SLA sweep watches, the partner's callback and the office's
     count of remote work today. The router (not an operator asking for work) also requires that
     nobody waits at the office in person. Failing labels: queue, counter, request, visitors."""
+    tracking = entry.tracking_code
     tx = Tx(client_request_token=None)
     load_store.count_day(tx, office_id, now.date(), now, remote_claimed=1, only_if_no_visitor=only_if_no_visitor)
-    tx.put("in_hand", InHandItem(in_hand_pk(office_id), entry.request_id, assigned_at=_stamp(now)))
-    tx.put("lease", lease(entry.request_id, office_id, accept_by))
+    tx.put("in_hand", InHandItem(_in_hand_pk(office_id), tracking, assigned_at=_stamp(now)))
+    tx.put("lease", _lease_item(tracking, office_id, accept_by))
     outbox_store.add(tx, messages)
-    tx.delete("queue", QueueItem(entry.pk, entry.sk), condition=QueueItem.pk.exists(), versioned=False)
+    queued = _entry_item(entry)
+    tx.delete("queue", QueueItem(queued.pk, queued.sk), condition=QueueItem.pk.exists(), versioned=False)
     load_store.take_counter(tx, office_id, now)
-    tx.update("request", RemoteRequestItem(request_pk(entry.request_id), REQUEST_SK), [
+    tx.update("request", RemoteRequestItem(_request_pk(tracking), REQUEST_SK), [
         RemoteRequestItem.status.set(ASSIGNED),
         RemoteRequestItem.office_id.set(office_id),
         RemoteRequestItem.accept_by.set(_stamp(accept_by)),
@@ -138,44 +184,40 @@ def claim(entry: QueueItem, office_id: str, actor: str, now: datetime, accept_by
 
 
 @unavailable_guard
-def transition(item: RemoteRequestItem, to: str, actor: str, now: datetime, *, release_counter: bool,
+def transition(request: RemoteRequest, to: str, actor: str, now: datetime, *, release_counter: bool,
                reason: str | None = None, offer: list[dict] | None = None, rating_token: str | None = None,
                messages: Sequence[OutboxMessage] = ()) -> None:
     """Move a request from the status it was read in to `to`, only if nobody moved it meanwhile,
     freeing the office's counter when the request stops holding it, and ending the acceptance
     lease when it leaves ASSIGNED. Labels: request, counter."""
-    office_id = item.office_id
+    office_id, tracking = request.office_id, request.tracking_code
     tx = Tx()
-    if item.status == ASSIGNED and item.accept_by:
-        tx.delete("lease", AcceptLeaseItem(*_lease_key(_code(item), datetime.fromisoformat(item.accept_by))),
-                  versioned=False)
+    if request.status == ASSIGNED and request.accept_by:
+        lease = _lease_item(tracking, office_id, request.accept_by)
+        tx.delete("lease", AcceptLeaseItem(lease.pk, lease.sk), versioned=False)
     outbox_store.add(tx, messages)
     actions = [RemoteRequestItem.status.set(to), RemoteRequestItem.updated_at.set(_stamp(now)),
-               _append_history(_audit(now, actor, item.status, to, office=office_id, reason=reason))]
+               _append_history(_audit(now, actor, request.status, to, office=office_id, reason=reason))]
     if reason is not None:
         actions.append(RemoteRequestItem.reason.set(reason))
     if offer is not None:
         actions.append(RemoteRequestItem.in_person_offer.set(offer))
     if rating_token is not None:
         actions.append(RemoteRequestItem.rating_token.set(rating_token))
-    tx.update("request", RemoteRequestItem(item.pk, REQUEST_SK), actions,
-              condition=(RemoteRequestItem.status == item.status) & (RemoteRequestItem.office_id == office_id),
+    tx.update("request", RemoteRequestItem(_request_pk(tracking), REQUEST_SK), actions,
+              condition=(RemoteRequestItem.status == request.status) & (RemoteRequestItem.office_id == office_id),
               versioned=False)
     if release_counter:
-        tx.delete("in_hand", InHandItem(in_hand_pk(office_id), _code(item)), versioned=False)
+        tx.delete("in_hand", InHandItem(_in_hand_pk(office_id), tracking), versioned=False)
         load_store.free_counter(tx, office_id, now)
     tx.commit()
-
-
-def _code(item: RemoteRequestItem) -> str:
-    return item.pk.removeprefix("RQ#")
 
 
 @unavailable_guard
 def rate(tracking_code: str, token: str, rating: dict) -> bool:
     """Record the one rating of a request, spending its one-time invitation; False when the
     invitation does not match (or was spent meanwhile)."""
-    item = RemoteRequestItem(request_pk(tracking_code), REQUEST_SK)
+    item = RemoteRequestItem(_request_pk(tracking_code), REQUEST_SK)
     try:
         item.update(actions=[RemoteRequestItem.rating.set(rating), RemoteRequestItem.rating_token.remove()],
                     condition=(RemoteRequestItem.rating_token == token)
@@ -189,42 +231,36 @@ def rate(tracking_code: str, token: str, rating: dict) -> bool:
 
 # --- the SLA sweep ---------------------------------------------------------------------------
 
-def _lease_key(tracking_code: str, accept_by: datetime) -> tuple[str, str]:
-    return f"AS#{remote.queue_shard(tracking_code)}", f"{remote.epoch(accept_by):012d}#{tracking_code}"
-
-
-def lease(tracking_code: str, office_id: str, accept_by: datetime) -> AcceptLeaseItem:
-    return AcceptLeaseItem(*_lease_key(tracking_code, accept_by), request_id=tracking_code, office_id=office_id)
+@unavailable_guard
+def overdue_leases(now: datetime, limit: int = 100) -> list[AcceptLease]:
+    upper = f"{int(now.timestamp()):012d}#~"
+    return [AcceptLease(item.request_id, item.office_id,
+                        datetime.fromtimestamp(int(item.sk.split("#", 1)[0]), calendar.TEHRAN))
+            for n in range(queue_keys.QUEUE_SHARDS)
+            for item in AcceptLeaseItem.query(f"AS#{n}", AcceptLeaseItem.sk < upper, limit=limit,
+                                              consistent_read=True)]
 
 
 @unavailable_guard
-def overdue_leases(now: datetime, limit: int = 100) -> list[AcceptLeaseItem]:
-    upper = f"{remote.epoch(now):012d}#~"
-    found: list[AcceptLeaseItem] = []
-    for n in range(remote.QUEUE_SHARDS):
-        found.extend(AcceptLeaseItem.query(f"AS#{n}", AcceptLeaseItem.sk < upper, limit=limit, consistent_read=True))
-    return found
+def drop_lease(lease: AcceptLease) -> None:
+    _lease_item(lease.tracking_code, lease.office_id, lease.accept_by).delete()
 
 
 @unavailable_guard
-def drop_lease(item: AcceptLeaseItem) -> None:
-    item.delete()
-
-
-@unavailable_guard
-def requeue(item: RemoteRequestItem, category: str, now: datetime, messages: Sequence[OutboxMessage] = ()) -> None:
+def requeue(request: RemoteRequest, category: str, now: datetime, messages: Sequence[OutboxMessage] = ()) -> None:
     """Not accepted in time: back to the national queue with its deadline, the office's counter
     freed and a breach recorded for the office, in one transaction. Labels: request, counter."""
-    tracking, office_id = _code(item), item.office_id
-    queue = remote.national_queue(tracking)
+    tracking, office_id = request.tracking_code, request.office_id
+    back = _entry_item(QueueEntry(tracking, request.service_id, category, request.sla_deadline,
+                                  partner_id=request.partner_id))
+    lease = _lease_item(tracking, office_id, request.accept_by)
     tx = Tx()
-    tx.delete("lease", AcceptLeaseItem(*_lease_key(tracking, datetime.fromisoformat(item.accept_by))), versioned=False)
-    tx.delete("in_hand", InHandItem(in_hand_pk(office_id), tracking), versioned=False)
-    tx.put("queue", QueueItem(queue, item.queue_sk, request_id=tracking, service_id=item.service_id,
-                              category=category, partner_id=item.partner_id))
-    tx.update("request", RemoteRequestItem(item.pk, REQUEST_SK), [
+    tx.delete("lease", AcceptLeaseItem(lease.pk, lease.sk), versioned=False)
+    tx.delete("in_hand", InHandItem(_in_hand_pk(office_id), tracking), versioned=False)
+    tx.put("queue", back)
+    tx.update("request", RemoteRequestItem(_request_pk(tracking), REQUEST_SK), [
         RemoteRequestItem.status.set(RECEIVED), RemoteRequestItem.office_id.remove(),
-        RemoteRequestItem.accept_by.remove(), RemoteRequestItem.queue.set(queue),
+        RemoteRequestItem.accept_by.remove(), RemoteRequestItem.queue.set(back.pk),
         RemoteRequestItem.updated_at.set(_stamp(now)),
         _append_history(_audit(now, "sla-sweep", ASSIGNED, RECEIVED, office=office_id, reason="not accepted in time")),
     ], condition=(RemoteRequestItem.status == ASSIGNED) & (RemoteRequestItem.office_id == office_id), versioned=False)
@@ -250,7 +286,7 @@ def held_per_office() -> dict[str, int]:
     """Requests holding a counter (ASSIGNED or IN_PROGRESS), per office, read consistently.
     A full scan: fine for the reconciliation job at today's volume; a sparse index later."""
     held: dict[str, int] = {}
-    condition = (RemoteRequestItem.sk == REQUEST_SK) & RemoteRequestItem.status.is_in(*remote.HOLDS_COUNTER)
+    condition = (RemoteRequestItem.sk == REQUEST_SK) & RemoteRequestItem.status.is_in(*HOLDS_COUNTER)
     for item in RemoteRequestItem.scan(condition, consistent_read=True,
                                        attributes_to_get=["pk", "sk", "office_id", "status"]):
         if item.office_id:

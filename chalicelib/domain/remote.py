@@ -1,13 +1,15 @@
-"""Remote requests (خدمات غیرحضوری) with no I/O: lifecycle states and transitions, the SLA
-deadline in network work hours (Asia/Tehran), identifiers, queue keys and input checks that are
-specific to citizens abroad. The data layer enforces the same transitions with conditions."""
+"""Remote requests (خدمات غیرحضوری) with no I/O: the request and its queue entry, lifecycle
+states and transitions, the SLA deadline in network work hours (Asia/Tehran), identifiers and
+input checks that are specific to citizens abroad. The data layer enforces the same transitions
+with conditions."""
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain import calendar
@@ -34,8 +36,78 @@ REMOTE_MODES = ("remote_allowed", "remote_only")
 # The network's working hours for SLA clocks (offices' own hours differ; the SLA is national).
 NETWORK_HOURS = {day: [["08:00", "16:00"]] for day in ("sat", "sun", "mon", "tue", "wed")} | {
     "thu": [["08:00", "12:00"]]}
-QUEUE_SHARDS = 8
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class RemoteRequest:
+    """A remote request. No national ID in clear: `citizen_key` is an HMAC of it. While it waits it
+    sits in the national queue, or in `queue_office_id`'s own queue (the citizen's preferred
+    office); `office_id` is the office holding it. `history` is the audit trail of its changes."""
+    tracking_code: str
+    service_id: str
+    status: str
+    source: str  # citizen | partner
+    citizen_key: str
+    national_id_masked: str
+    mobile: str
+    country: str
+    time_zone: str
+    sla_deadline: datetime
+    created_at: datetime
+    updated_at: datetime
+    partner_id: str | None = None
+    partner_ref: str | None = None
+    description: str | None = None
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    preferred_office_id: str | None = None
+    queue_office_id: str | None = None
+    office_id: str | None = None
+    access_code_hash: str | None = None  # citizens only; partners read with a signature
+    accept_by: datetime | None = None
+    reason: str | None = None
+    in_person_offer: list[dict[str, Any]] | None = None  # NEEDS_IN_PERSON: nearby offices to book at
+    rating_token: str | None = None  # a sampled completion's one-time rating invitation
+    rating: dict[str, Any] | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def queue_entry(self, category: str) -> QueueEntry:
+        return QueueEntry(self.tracking_code, self.service_id, category, self.sla_deadline,
+                          office_id=self.queue_office_id, partner_id=self.partner_id)
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """A request waiting to be pulled: in an office's own queue (`office_id`) or the national one,
+    served earliest deadline first."""
+    tracking_code: str
+    service_id: str
+    category: str
+    deadline: datetime
+    office_id: str | None = None
+    partner_id: str | None = None  # so a claim can announce itself to the partner
+
+    @property
+    def order(self) -> tuple[int, str]:
+        """Earliest deadline (to the second) first; the tracking code breaks ties."""
+        return epoch(self.deadline), self.tracking_code
+
+
+@dataclass(frozen=True)
+class AcceptLease:
+    """An assigned request the office must start by `accept_by`, or the SLA sweep takes it back."""
+    tracking_code: str
+    office_id: str
+    accept_by: datetime
+
+
+@dataclass(frozen=True)
+class OfficeCounters:
+    """An office's counters open for remote work, and how many of them hold a request."""
+    office_id: str
+    open: int
+    busy: int
+
 
 
 def allowed(action: str, status: str) -> bool:
@@ -105,25 +177,6 @@ def sla_deadline(arrival: datetime, work_hours: int, *, is_closed: Callable[[dat
 
 def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-# --- queues --------------------------------------------------------------------------------
-
-def queue_shard(tracking_code: str) -> int:
-    return int(hashlib.sha256(tracking_code.encode()).hexdigest(), 16) % QUEUE_SHARDS
-
-
-def national_queue(tracking_code: str) -> str:
-    return f"Q#{queue_shard(tracking_code)}"
-
-
-def office_queue(office_id: str) -> str:
-    return f"QO#{office_id}"
-
-
-def queue_sort_key(deadline: datetime, tracking_code: str) -> str:
-    """Earliest deadline first; the code breaks ties and keeps keys unique."""
-    return f"{epoch(deadline):012d}#{tracking_code}"
 
 
 # --- needs in person -----------------------------------------------------------------------

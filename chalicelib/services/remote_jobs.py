@@ -12,12 +12,13 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from chalicelib.dal import load_store, partner_store, request_store
 from chalicelib.dal.db import TxConditionFailed, TxConflict
 from chalicelib.domain import calendar, remote, webhooks
 from chalicelib.domain.outbox import CALLBACK, OutboxMessage, status_callback
+from chalicelib.domain.partner import Partner
 from chalicelib.observability import logger, metrics
 from chalicelib.services import catalogue, outbox
+from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 MAX_RESPONSE_BYTES = 65_536
@@ -36,22 +37,22 @@ def callbacks(partner_id: str | None, tracking_code: str, status: str, now: date
 def sweep_sla(now: datetime | None = None) -> dict:
     now = now or calendar.now_tehran()
     returned = stale = raced = 0
-    for lease in request_store.overdue_leases(now):
-        item = request_store.get(lease.request_id)
+    for lease in stores.requests.overdue_leases(now):
+        item = stores.requests.get(lease.tracking_code)
         if item is None or item.status != remote.ASSIGNED or item.office_id != lease.office_id or not item.accept_by:
-            request_store.drop_lease(lease)  # the request moved on; the lease is left over
+            stores.requests.drop_lease(lease)  # the request moved on; the lease is left over
             stale += 1
             continue
         category = catalogue.get_service(item.service_id).category
         try:
-            request_store.requeue(item, category, now, callbacks(item.partner_id, lease.request_id,
-                                                                 remote.RECEIVED, now))
+            stores.requests.requeue(item, category, now, callbacks(item.partner_id, lease.tracking_code,
+                                                                   remote.RECEIVED, now))
         except (TxConditionFailed, TxConflict):
             raced += 1  # started (or rejected) at this very moment: nothing to return
             continue
         returned += 1
         metrics.add_metric(name="RemoteRequestSlaBreach", unit="Count", value=1)
-        logger.info("request returned to the national queue", extra={"request_id": lease.request_id,
+        logger.info("request returned to the national queue", extra={"request_id": lease.tracking_code,
                                                                      "office_id": lease.office_id})
     return {"returned": returned, "stale": stale, "raced": raced}
 
@@ -63,14 +64,14 @@ def reconcile_counters(now: datetime | None = None) -> dict:
     counters are read BEFORE the requests and corrected only where busy has not moved since, so a
     claim or release racing the job is never overwritten; a drift left by it is fixed next run."""
     now = now or calendar.now_tehran()
-    counters = {c.pk.removeprefix("OC#"): int(c.busy or 0) for c in load_store.all_counters()}
-    held = request_store.held_per_office()
+    counters = {c.office_id: c.busy for c in stores.load.all_counters()}
+    held = stores.requests.held_per_office()
     corrected = skipped = 0
     for office_id, busy in counters.items():
         actual = held.get(office_id, 0)
         if busy == actual:
             continue
-        if load_store.correct_busy(office_id, busy, actual, now):
+        if stores.load.correct_busy(office_id, busy, actual, now):
             corrected += 1
             logger.warning("office counter corrected", extra={"office_id": office_id, "busy": busy, "actual": actual})
         else:
@@ -121,20 +122,20 @@ def http_sender(allow_private: bool = False, timeout: float = 15.0) -> Sender:
 def callback_courier(send: Sender) -> outbox.Courier:
     """Sign and send one callback, with the partner's current secrets and the request's partner
     reference; what became of it, for the outbox's loop."""
-    partners: dict[str, object] = {}  # one read per partner and run
+    partners: dict[str, Partner | None] = {}  # one read per partner and run
 
     def deliver(message: OutboxMessage, now: datetime) -> outbox.Outcome:
         callback = message.content
         if callback.partner_id not in partners:
-            partners[callback.partner_id] = partner_store.get(callback.partner_id)
+            partners[callback.partner_id] = stores.partners.get(callback.partner_id)
         partner = partners[callback.partner_id]
         if partner is None or not partner.active or not partner.callback_url or not partner.secrets:
             return outbox.Outcome("dropped")
-        request = request_store.get(callback.tracking_code)
+        request = stores.requests.get(callback.tracking_code)
         payload = {**callback.payload, "data": {**callback.payload["data"],
                                                 "partner_ref": request.partner_ref if request else None}}
         body = json.dumps(payload, ensure_ascii=False).encode()
-        headers = webhooks.sign_headers([s["secret"] for s in partner.secrets], callback.webhook_id,
+        headers = webhooks.sign_headers(partner.signing_secrets, callback.webhook_id,
                                         int(now.timestamp()), body)
         status, retry_after = None, None
         try:

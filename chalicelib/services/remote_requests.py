@@ -7,13 +7,12 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from chalicelib.dal import catalogue_store, idempotency, load_store, partner_store, request_store
 from chalicelib.dal.db import TxConditionFailed, TxConflict
-from chalicelib.dal.models import PartnerItem, QueueItem, RemoteRequestItem
 from chalicelib.domain import calendar, outbox, remote, validators
 from chalicelib.domain.booking import access_code_matches, citizen_key
 from chalicelib.domain.catalogue import Office, Service
-from chalicelib.domain.partner import WebhookDelivery
+from chalicelib.domain.partner import Partner, WebhookDelivery
+from chalicelib.domain.remote import OfficeCounters, QueueEntry, RemoteRequest
 from chalicelib.errors import (
     AlreadyRated,
     InvalidInput,
@@ -25,19 +24,21 @@ from chalicelib.errors import (
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import PartnerRequestIn, RemoteRequestIn
 from chalicelib.services import catalogue, remote_jobs, router
+from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 _rng = random.SystemRandom()
 PER_PARTITION = 5  # queue entries read from the head of each partition per round
 MAX_ROUNDS = 60  # re-reads of the queue heads before a pull gives up (503, retry)
-ALL_NATIONAL = [f"Q#{n}" for n in range(remote.QUEUE_SHARDS)]
 
 
 # --- intake ---------------------------------------------------------------------------------
 
-def submit(req: RemoteRequestIn, idempotency_key: str) -> dict:
-    """A citizen's request, once per Idempotency-Key (a retry returns the first result)."""
-    return idempotency.run_once("remote_request", idempotency_key, req.idempotency_view(), _submit_from_body)
+def submit(req: RemoteRequestIn, idempotency_key: str, lambda_context=None) -> dict:
+    """A citizen's request, once per Idempotency-Key (a retry returns the first result). With the
+    Lambda context, a record left in flight by a timed-out invocation expires with it."""
+    stores.idempotency.register_context(lambda_context)
+    return stores.idempotency.run_once("remote_request", idempotency_key, req.idempotency_view(), _submit_from_body)
 
 
 def _submit_from_body(body: dict) -> dict:
@@ -57,7 +58,7 @@ def _preferred(office_id: str | None, service: Service) -> Office | None:
     the request goes to the national queue."""
     if not office_id:
         return None
-    office = catalogue_store.all_offices().get(office_id) or catalogue_store.get_office(office_id)
+    office = stores.catalogue.all_offices().get(office_id) or stores.catalogue.get_office(office_id)
     if office is None or not catalogue.offers(office, service) or catalogue.needs_in_person(office, service):
         return None
     return office
@@ -71,7 +72,7 @@ def _deadline(now: datetime) -> datetime:
 
 
 def _draft(req: RemoteRequestIn, service: Service, now: datetime, *, source: str,
-           partner_id: str | None = None, partner_ref: str | None = None) -> tuple[RemoteRequestItem, str | None]:
+           partner_id: str | None = None, partner_ref: str | None = None) -> tuple[RemoteRequest, str | None]:
     s = get_settings()
     for doc in req.documents:
         if doc.content_base64 is not None and doc.size > s.remote_max_document_bytes:
@@ -80,64 +81,61 @@ def _draft(req: RemoteRequestIn, service: Service, now: datetime, *, source: str
                                "حجم سند درون‌خطی بیش از حد مجاز است؛ اسناد بزرگ‌تر را با شناسه بارگذاری بفرستید")
     tracking = remote.new_tracking_code()
     office = _preferred(req.preferred_office_id, service)
-    deadline = _deadline(now)
+    now = now.replace(microsecond=0)  # stored to the second
     access_code = remote.new_access_code() if source == "citizen" else None
-    stamp = now.isoformat(timespec="seconds")
-    item = RemoteRequestItem(
-        request_store.request_pk(tracking), request_store.REQUEST_SK, service_id=service.service_id,
-        status=remote.RECEIVED, source=source, partner_id=partner_id, partner_ref=partner_ref,
+    request = RemoteRequest(
+        tracking, service.service_id, remote.RECEIVED, source,
         citizen_key=citizen_key(req.national_id, s.citizen_pepper),
         national_id_masked=validators.mask_national_id(req.national_id), mobile=req.mobile, country=req.country,
-        time_zone=req.time_zone, description=req.description,
+        time_zone=req.time_zone, sla_deadline=_deadline(now).replace(microsecond=0), created_at=now, updated_at=now,
+        partner_id=partner_id, partner_ref=partner_ref, description=req.description,
         documents=[d.model_dump(mode="json", exclude_none=True) for d in req.documents],
-        preferred_office_id=req.preferred_office_id,
-        queue=remote.office_queue(office.office_id) if office else remote.national_queue(tracking),
-        queue_sk=remote.queue_sort_key(deadline, tracking), office_id=None,
+        preferred_office_id=req.preferred_office_id, queue_office_id=office.office_id if office else None,
         access_code_hash=remote.hash_code(tracking, access_code) if access_code else None,
-        sla_deadline=deadline.isoformat(timespec="seconds"), created_at=stamp, updated_at=stamp,
-        history=[{"at": stamp, "actor": source if not partner_id else f"partner:{partner_id}", "from": None,
+        history=[{"at": _stamp(now), "actor": source if not partner_id else f"partner:{partner_id}", "from": None,
                   "to": remote.RECEIVED}])
-    return item, access_code
+    return request, access_code
 
 
 def _submit(req: RemoteRequestIn, now: datetime | None) -> dict:
     now = now or calendar.now_tehran()
     service = _remote_service(req.service_id)
-    item, access_code = _draft(req, service, now, source="citizen")
+    request, access_code = _draft(req, service, now, source="citizen")
     sms = outbox.sms("remote_received", req.mobile, now, booking_id=None,
-                           params={"tracking_code": _code(item), "service_fa": service.name_fa})
-    request_store.create(item, service.category, now, messages=[sms])
+                     params={"tracking_code": request.tracking_code, "service_fa": service.name_fa})
+    stores.requests.create(request, service.category, now, messages=[sms])
     metrics.add_metric(name="RemoteRequestReceived", unit="Count", value=1)
-    logger.info("remote request received", extra={"request_id": _code(item), "queue": item.queue})
-    return {**request_view(_routed(item, service, now), service), "access_code": access_code}
+    logger.info("remote request received", extra={"request_id": request.tracking_code,
+                                                   "queue": "office" if request.queue_office_id else "national"})
+    return {**request_view(_routed(request, service, now), service), "access_code": access_code}
 
 
-def _routed(item: RemoteRequestItem, service: Service, now: datetime) -> RemoteRequestItem:
+def _routed(request: RemoteRequest, service: Service, now: datetime) -> RemoteRequest:
     """Offer the new request to the best idle office; the request as it stands afterwards."""
-    if router.assign_on_arrival(item, service, now) is None:
-        return item
-    return request_store.get(_code(item)) or item
+    if router.assign_on_arrival(request, service, now) is None:
+        return request
+    return stores.requests.get(request.tracking_code) or request
 
 
-def submit_from_partner(partner: PartnerItem, webhook_id: str, req: PartnerRequestIn,
+def submit_from_partner(partner: Partner, webhook_id: str, req: PartnerRequestIn,
                         now: datetime | None = None) -> tuple[dict, bool]:
     """A verified partner delivery. Returns (view, created): a replayed `webhook-id` returns the
     request the first delivery created, and creates nothing."""
     now = now or calendar.now_tehran()
-    earlier = partner_store.seen_request(partner.partner_id, webhook_id, now)
+    earlier = stores.partners.seen_request(partner.partner_id, webhook_id, now)
     if earlier is not None:
         return partner_view(_must(earlier)), False
     service = _remote_service(req.service_id)
-    item, _ = _draft(req, service, now, source="partner", partner_id=partner.partner_id, partner_ref=req.partner_ref)
+    request, _ = _draft(req, service, now, source="partner", partner_id=partner.partner_id, partner_ref=req.partner_ref)
     delivery = WebhookDelivery.received(partner.partner_id, webhook_id, now, get_settings().webhook_dedupe_hours)
     for attempt in range(4):
         try:
-            request_store.create(item, service.category, now, delivery=delivery)
+            stores.requests.create(request, service.category, now, delivery=delivery)
             break
         except TxConditionFailed as exc:
             if "webhook" not in exc.labels:
                 raise
-            earlier = partner_store.seen_request(partner.partner_id, webhook_id, now)
+            earlier = stores.partners.seen_request(partner.partner_id, webhook_id, now)
             if earlier is not None:
                 return partner_view(_must(earlier)), False
         except TxConflict:
@@ -145,39 +143,40 @@ def submit_from_partner(partner: PartnerItem, webhook_id: str, req: PartnerReque
     else:
         raise ServiceUnavailable()
     metrics.add_metric(name="RemoteRequestReceived", unit="Count", value=1)
-    logger.info("partner request received", extra={"request_id": _code(item), "partner_id": partner.partner_id})
-    return partner_view(_routed(item, service, now), service), True
+    logger.info("partner request received", extra={"request_id": request.tracking_code,
+                                                    "partner_id": partner.partner_id})
+    return partner_view(_routed(request, service, now), service), True
 
 
-def _must(tracking: str) -> RemoteRequestItem:
-    item = request_store.get(tracking)
-    if item is None:
+def _must(tracking: str) -> RemoteRequest:
+    request = stores.requests.get(tracking)
+    if request is None:
         raise ServiceUnavailable()
-    return item
+    return request
 
 
-def _code(item: RemoteRequestItem) -> str:
-    return item.pk.removeprefix("RQ#")
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
 
 
 # --- views ------------------------------------------------------------------------------------
 
-def _instant(value: str | None) -> dict | None:
-    return calendar.datetime_out(datetime.fromisoformat(value)) if value else None
+def _instant(value: datetime | None) -> dict | None:
+    return calendar.datetime_out(value) if value else None
 
 
-def request_view(item: RemoteRequestItem, service: Service | None = None) -> dict:
+def request_view(item: RemoteRequest, service: Service | None = None) -> dict:
     """What the citizen (and the partner) sees: no national ID, no mobile, no document content."""
-    service = service or catalogue_store.get_service(item.service_id)
-    office = catalogue_store.all_offices().get(item.office_id) if item.office_id else None
+    service = service or stores.catalogue.get_service(item.service_id)
+    office = stores.catalogue.all_offices().get(item.office_id) if item.office_id else None
     return {
-        "tracking_code": _code(item), "status": item.status,
+        "tracking_code": item.tracking_code, "status": item.status,
         "service": {"service_id": item.service_id, "name_fa": service.name_fa if service else None,
                     "name_en": service.name_en if service else None},
         "office": None if not item.office_id else {
             "office_id": item.office_id, "name_fa": office.name_fa if office else None,
             "name_en": office.name_en if office else None},
-        "queue": "office" if item.queue.startswith("QO#") else "national",
+        "queue": "office" if item.queue_office_id else "national",
         "preferred_office_id": item.preferred_office_id,
         "country": item.country, "time_zone": item.time_zone,
         "documents": [{k: d[k] for k in ("name", "media_type", "size", "upload_ref") if k in d}
@@ -187,15 +186,15 @@ def request_view(item: RemoteRequestItem, service: Service | None = None) -> dic
         "in_person_offer": item.in_person_offer,
         "rating": {"score": item.rating["score"], "at": item.rating["at"]} if item.rating else None,
         "timeline": [{"status": h["to"], "at": h["at"]} for h in (item.history or [])],
-        "created_at": item.created_at, "updated_at": item.updated_at,
+        "created_at": _stamp(item.created_at), "updated_at": _stamp(item.updated_at),
     }
 
 
-def partner_view(item: RemoteRequestItem, service: Service | None = None) -> dict:
+def partner_view(item: RemoteRequest, service: Service | None = None) -> dict:
     return {**request_view(item, service), "partner_ref": item.partner_ref}
 
 
-def office_view(item: RemoteRequestItem) -> dict:
+def office_view(item: RemoteRequest) -> dict:
     """What the office working the request sees: the request, the draft documents with their
     content, and the citizen's masked identifiers (the operator re-enters the ID to verify)."""
     return {**request_view(item), "description": item.description, "documents": item.documents or [],
@@ -204,16 +203,16 @@ def office_view(item: RemoteRequestItem) -> dict:
             "source": item.source, "accept_by": _instant(item.accept_by)}
 
 
-def citizen_view(item: RemoteRequestItem) -> dict:
+def citizen_view(item: RemoteRequest) -> dict:
     """The citizen's own view: with the one-time rating invitation while it is open."""
     view = request_view(item)
-    view["rating_invitation"] = {"token": item.rating_token, "url": f"/v1/requests/{_code(item)}/rating"} \
+    view["rating_invitation"] = {"token": item.rating_token, "url": f"/v1/requests/{item.tracking_code}/rating"} \
         if item.rating_token and not item.rating else None
     return view
 
 
 def read(tracking: str, access_code: str | None) -> dict:
-    item = request_store.get(tracking) if remote.is_tracking_code(tracking) else None
+    item = stores.requests.get(tracking) if remote.is_tracking_code(tracking) else None
     # A wrong code and a missing request look the same, so codes cannot be probed.
     if item is None or not item.access_code_hash or not access_code_matches(tracking, access_code,
                                                                             item.access_code_hash):
@@ -223,7 +222,7 @@ def read(tracking: str, access_code: str | None) -> dict:
 
 
 def read_for_partner(partner_id: str, tracking: str) -> dict:
-    item = request_store.get(tracking) if remote.is_tracking_code(tracking) else None
+    item = stores.requests.get(tracking) if remote.is_tracking_code(tracking) else None
     if item is None or item.partner_id != partner_id:
         raise NotFound("No request of yours with this tracking code", "درخواستی از شما با این کد رهگیری یافت نشد")
     return partner_view(item)
@@ -231,7 +230,7 @@ def read_for_partner(partner_id: str, tracking: str) -> dict:
 
 # --- the office pulls ----------------------------------------------------------------------------
 
-def _can_serve(office: Office, entry: QueueItem) -> bool:
+def _can_serve(office: Office, entry: QueueEntry) -> bool:
     return (entry.category in (office.offered_categories or set())
             and entry.service_id not in (office.not_offered or set())
             and entry.service_id not in (office.in_person_required or set()))
@@ -242,20 +241,18 @@ def next_request(office_id: str, operator_id: str, now: datetime | None = None) 
     shards), or None when there is none. Never more requests than open counters."""
     now = now or calendar.now_tehran()
     office = catalogue.get_office(office_id)
-    counters = load_store.ensure_counter(office_id, catalogue.bookable_counters(office, now.date()), now)
-    if int(counters.busy or 0) >= int(counters.open):
+    counters = stores.load.ensure_counter(office_id, catalogue.bookable_counters(office, now.date()), now)
+    if counters.busy >= counters.open:
         raise NoFreeCounter()
     accept_by = now + timedelta(minutes=get_settings().remote_accept_minutes)
-    partitions = [remote.office_queue(office_id), *ALL_NATIONAL]
     for _ in range(MAX_ROUNDS):
-        heads = sorted((e for e in request_store.queue_heads(partitions, PER_PARTITION) if _can_serve(office, e)),
-                       key=lambda e: e.sk)
+        heads = [e for e in stores.requests.queue_heads(office_id, PER_PARTITION) if _can_serve(office, e)]
         if not heads:
             return None
         for entry in heads:
-            callbacks = remote_jobs.callbacks(entry.partner_id, entry.request_id, remote.ASSIGNED, now)
+            callbacks = remote_jobs.callbacks(entry.partner_id, entry.tracking_code, remote.ASSIGNED, now)
             try:
-                request_store.claim(entry, office_id, f"operator:{operator_id}", now, accept_by, callbacks)
+                stores.requests.claim(entry, office_id, f"operator:{operator_id}", now, accept_by, callbacks)
             except TxConditionFailed as exc:
                 if "counter" in exc.labels:
                     raise NoFreeCounter() from exc
@@ -263,8 +260,8 @@ def next_request(office_id: str, operator_id: str, now: datetime | None = None) 
             except TxConflict:
                 continue  # being taken right now: the next one
             metrics.add_metric(name="RemoteRequestAssigned", unit="Count", value=1)
-            logger.info("remote request assigned", extra={"request_id": entry.request_id, "office_id": office_id})
-            return office_view(_must(entry.request_id))
+            logger.info("remote request assigned", extra={"request_id": entry.tracking_code, "office_id": office_id})
+            return office_view(_must(entry.tracking_code))
         time.sleep(_rng.uniform(0.005, 0.03))
     raise ServiceUnavailable("The queue is very busy; retry", "صف بسیار شلوغ است؛ دوباره تلاش کنید", retry_after=1)
 
@@ -272,14 +269,15 @@ def next_request(office_id: str, operator_id: str, now: datetime | None = None) 
 def work_list(office_id: str) -> dict:
     """The office's requests in hand (assigned to it, by its own pull or by the router on arrival,
     and in progress), the ones to start first (earliest acceptance deadline) on top."""
-    items = [i for i in request_store.in_hand(office_id) if i.office_id == office_id]
-    items.sort(key=lambda i: (i.status != remote.ASSIGNED, i.accept_by or "", i.sla_deadline, _code(i)))
+    items = [i for i in stores.requests.in_hand(office_id) if i.office_id == office_id]
+    items.sort(key=lambda i: (i.status != remote.ASSIGNED, i.accept_by.timestamp() if i.accept_by else float("-inf"),
+                              i.sla_deadline, i.tracking_code))
     return {"office_id": office_id, "items": [
         {**request_view(i), "source": i.source, "accept_by": _instant(i.accept_by)} for i in items]}
 
 
-def _own(office_id: str, tracking: str) -> RemoteRequestItem:
-    item = request_store.get(tracking) if remote.is_tracking_code(tracking) else None
+def _own(office_id: str, tracking: str) -> RemoteRequest:
+    item = stores.requests.get(tracking) if remote.is_tracking_code(tracking) else None
     if item is None or item.office_id != office_id:
         raise NotFound("No such request at your office", "چنین درخواستی در دفتر شما وجود ندارد")
     return item
@@ -304,7 +302,7 @@ def act(office_id: str, operator_id: str, tracking: str, action: str, reason: st
         messages.append(outbox.sms("remote_rating_invite", item.mobile, now, booking_id=None,
                                    params={"tracking_code": tracking, "rating_token": token}))
     try:
-        request_store.transition(item, to, f"operator:{operator_id}", now,
+        stores.requests.transition(item, to, f"operator:{operator_id}", now,
                                  release_counter=remote.releases_counter(action, item.status), reason=reason,
                                  offer=offer, rating_token=token,
                                  messages=[*messages, *remote_jobs.callbacks(item.partner_id, tracking, to, now, reason)])
@@ -315,14 +313,14 @@ def act(office_id: str, operator_id: str, tracking: str, action: str, reason: st
     return office_view(_own(office_id, tracking))
 
 
-def _in_person_offer(item: RemoteRequestItem) -> list[dict]:
+def _in_person_offer(item: RemoteRequest) -> list[dict]:
     """Nearby offices (from the office that worked the request) that serve the service in person,
     each with the slots to book there: the request turns into a booking offer."""
     service = catalogue.get_service(item.service_id)
     if service.mode == "remote_only":
         raise InvalidInput("This service is remote only; it cannot be sent to an office in person",
                            "این خدمت فقط غیرحضوری ارائه می‌شود")
-    offices = catalogue_store.all_offices()
+    offices = stores.catalogue.all_offices()
     here = offices.get(item.office_id) or catalogue.get_office(item.office_id)
     candidates = [(o.office_id, float(o.lat), float(o.lon)) for o in offices.values() if catalogue.offers(o, service)]
     return [{"office_id": office_id, "name_fa": offices[office_id].name_fa, "name_en": offices[office_id].name_en,
@@ -335,7 +333,7 @@ def rate(tracking: str, access_code: str | None, rating_token: str | None, score
     """The citizen's one rating of a completed request, only with the invitation sent to a random
     sample of completions (and the request's access code): verified, one per request."""
     now = now or calendar.now_tehran()
-    item = request_store.get(tracking) if remote.is_tracking_code(tracking) else None
+    item = stores.requests.get(tracking) if remote.is_tracking_code(tracking) else None
     if item is None or not item.access_code_hash or not access_code_matches(tracking, access_code,
                                                                             item.access_code_hash):
         raise NotFound("No request with this tracking code and access code",
@@ -346,14 +344,14 @@ def rate(tracking: str, access_code: str | None, rating_token: str | None, score
             item.rating_token.encode(), rating_token.strip().upper().encode()):
         raise NotFound("No rating invitation matches", "دعوت‌نامه امتیازدهی معتبری یافت نشد")
     rating = {"score": score, "comment": comment, "at": now.isoformat(timespec="seconds"), "office_id": item.office_id}
-    if not request_store.rate(tracking, item.rating_token, rating):
+    if not stores.requests.rate(tracking, item.rating_token, rating):
         raise AlreadyRated()
     metrics.add_metric(name="RemoteRequestRated", unit="Count", value=1)
-    return citizen_view(request_store.get(tracking))
+    return citizen_view(_must(tracking))
 
 
-def counters_view(office_id: str, item) -> dict:
-    return {"office_id": office_id, "open": int(item.open), "busy": int(item.busy or 0)}
+def counters_view(counters: OfficeCounters) -> dict:
+    return {"office_id": counters.office_id, "open": counters.open, "busy": counters.busy}
 
 
 def office_counters(office_id: str, open_counters: int | None, now: datetime | None = None) -> dict:
@@ -361,9 +359,8 @@ def office_counters(office_id: str, open_counters: int | None, now: datetime | N
     now = now or calendar.now_tehran()
     staffed = catalogue.bookable_counters(catalogue.get_office(office_id), now.date())
     if open_counters is None:
-        return counters_view(office_id, load_store.ensure_counter(office_id, staffed, now))
+        return counters_view(stores.load.ensure_counter(office_id, staffed, now))
     if open_counters > staffed:
         raise InvalidInput(f"The office has {staffed} counters with a licensed operator today",
                            "تعداد باجه‌ها بیش از باجه‌های دارای متصدی مجاز دفتر است")
-    load_store.set_open(office_id, open_counters, now)
-    return counters_view(office_id, load_store.counter(office_id))
+    return counters_view(stores.load.set_open(office_id, open_counters, now))

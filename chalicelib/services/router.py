@@ -4,20 +4,19 @@ work on arrival, and the routing parameters the association adopts.
 The router's view = the catalogue's offices + the last load snapshot (a minute old at most) + the
 ranking's tiers, built into a `routing.RoutingIndex` per container and rebuilt when the snapshot
 changes. The view only ranks: an assignment always ends in a conditional claim on the live
-counters (the requests store's `claim`), and a failed claim corrects the view (herding is the known
+counters (the request store's `claim`), and a failed claim corrects the view (herding is the known
 failure of routing on stale data)."""
 from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
 
-from chalicelib.dal import request_store
 from chalicelib.dal.db import TxConditionFailed, TxConflict
-from chalicelib.dal.models import QueueItem, RemoteRequestItem
 from chalicelib.domain import calendar, remote, routing
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.config import ConfigVersion, StaleVersion
 from chalicelib.domain.load import LoadSnapshot, OfficeLoad
+from chalicelib.domain.remote import RemoteRequest
 from chalicelib.domain.text import normalise, to_persian_digits
 from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.observability import logger, metrics
@@ -205,22 +204,21 @@ class _AlreadyTaken(Exception):
     """The request left the queue meanwhile (an office pulled it): nothing more to route."""
 
 
-def assign_on_arrival(item: RemoteRequestItem, service: Service, now: datetime) -> str | None:
+def assign_on_arrival(request: RemoteRequest, service: Service, now: datetime) -> str | None:
     """Give a new remote request to the best idle office that may do it, claimed on the live
     counters; None when no office is idle (it waits in the queue for the next pull). A request
     for a preferred office waits in that office's queue."""
-    if item.queue.startswith("QO#"):
+    if request.queue_office_id:
         return None
     index, _ = view(routing.REMOTE, now)
-    tracking = item.pk.removeprefix("RQ#")
-    entry = QueueItem(item.queue, item.queue_sk, request_id=tracking, service_id=service.service_id,
-                      category=service.category, partner_id=item.partner_id)
+    tracking = request.tracking_code
+    entry = request.queue_entry(service.category)
     accept_by = now + timedelta(minutes=get_settings().remote_accept_minutes)
 
     def claim(office: routing.OfficeState, mode: str, wanted: routing.ServiceSpec, strict: bool):
-        callbacks = remote_jobs.callbacks(item.partner_id, tracking, remote.ASSIGNED, now)
+        callbacks = remote_jobs.callbacks(request.partner_id, tracking, remote.ASSIGNED, now)
         try:
-            request_store.claim(entry, office.office_id, "router", now, accept_by, callbacks, only_if_no_visitor=True)
+            stores.requests.claim(entry, office.office_id, "router", now, accept_by, callbacks, only_if_no_visitor=True)
         except TxConditionFailed as exc:
             if exc.labels & {"queue", "request"}:
                 raise _AlreadyTaken() from exc

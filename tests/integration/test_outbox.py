@@ -81,13 +81,14 @@ def test_two_runs_released_together_send_each_message_exactly_once(empty_outbox)
     calls = couriers[SMS].calls + couriers[CALLBACK].calls
     assert len(ids) == 500 and set(calls) == ids
     assert set(calls.values()) == {1}
-    # In the runs' own accounts: 450 sent and 50 failed between them; every due message one run
-    # did not deliver, it found claimed by the other.
+    # In the runs' own accounts: 450 sent and 50 failed between them, and both runs did some of
+    # the work (they overlapped). A run sees fewer than 500 when the other finished some before its
+    # read; every message it saw and did not deliver, it found claimed by the other.
     sent = [sum(r[k].counts["sent"] for k in KINDS) for r in reports]
     failed = [sum(r[k].counts["failed"] for k in KINDS) for r in reports]
     lost = [sum(r[k].claimed_elsewhere for k in KINDS) for r in reports]
     assert sum(sent) == 450 and sum(failed) == 50
-    assert [s + f + x for s, f, x in zip(sent, failed, lost, strict=True)] == [500, 500]
+    assert all(s + f > 0 and x > 0 and s + f + x <= 500 for s, f, x in zip(sent, failed, lost, strict=True))
     assert sum(r[k].lease_lost for r in reports for k in KINDS) == 0
     print(f"\nrun A sent {sent[0]} failed {failed[0]} found claimed {lost[0]}; "
           f"run B sent {sent[1]} failed {failed[1]} found claimed {lost[1]}")

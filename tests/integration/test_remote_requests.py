@@ -2,6 +2,7 @@
 and status read, the office's pull of the queue, its transitions and counters."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 
@@ -44,7 +45,7 @@ def test_intake_then_status_read_with_the_access_code(client):
 
     from chalicelib.dal import request_store
     stored = request_store.get(created["tracking_code"])
-    assert national_id(1) not in json.dumps(stored.attribute_values, default=str)
+    assert national_id(1) not in json.dumps(dataclasses.asdict(stored), default=str)
 
 
 def test_idempotency_key_required_replayed_and_reuse_refused(client):

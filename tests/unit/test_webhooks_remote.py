@@ -158,11 +158,14 @@ def test_sla_deadline_counts_network_work_hours_only():
 
 
 def test_queue_keys_order_by_deadline_and_spread_over_shards():
-    early = remote.queue_sort_key(at("2026-11-22", "10:00"), "RQ2222222222")
-    late = remote.queue_sort_key(at("2026-11-22", "10:01"), "RQ2222222222")
+    from chalicelib.dal import queue_keys
+    early = queue_keys.sort_key(at("2026-11-22", "10:00"), "RQ2222222222")
+    late = queue_keys.sort_key(at("2026-11-22", "10:01"), "RQ2222222222")
     assert early < late
-    shards = {remote.national_queue(remote.new_tracking_code()) for _ in range(400)}
-    assert shards == {f"Q#{n}" for n in range(remote.QUEUE_SHARDS)}
+    entry = remote.QueueEntry("RQ2222222222", "S0001", "petitions", at("2026-11-22", "10:00"))
+    assert entry.order < remote.QueueEntry("RQ2222222221", "S0001", "petitions", at("2026-11-22", "10:01")).order
+    shards = {queue_keys.national_queue(remote.new_tracking_code()) for _ in range(400)}
+    assert shards == set(queue_keys.NATIONAL)
     assert remote.is_tracking_code(remote.new_tracking_code()) and not remote.is_tracking_code("RQ1")
 
 
