@@ -53,10 +53,10 @@ class DynamoBackend:
             tx.commit()
 
     def enqueue(self, n: int) -> None:
+        from chalicelib.dal import queue_keys
         from chalicelib.dal.models import QueueItem
-        from chalicelib.domain import remote
         for k in range(n):
-            item = QueueItem(f"Q#{k % remote.QUEUE_SHARDS}", f"000000000000#{uuid.uuid4().hex}", request_id="T",
+            item = QueueItem(queue_keys.NATIONAL[k % queue_keys.QUEUE_SHARDS], f"000000000000#{uuid.uuid4().hex}", request_id="T",
                              service_id="S0001", category="petitions")
             item.save()
             self.queued.append(item)

@@ -1,0 +1,34 @@
+"""The outbox: SMS and partner callbacks, one due-time queue. A message is claimed (leased) by
+one delivery run before it is sent, so overlapping runs never send it twice."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol
+
+from chalicelib.domain.outbox import OutboxMessage
+
+
+class OutboxStore(Protocol):
+    def put(self, messages: Iterable[OutboxMessage]) -> None:
+        """Queue messages on their own (other stores add theirs inside their transactions)."""
+
+    def due(self, kind: str, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+        """Due messages of `kind` no run holds a live lease on, earliest first."""
+
+    def claim(self, message: OutboxMessage, now: datetime, lease_seconds: float) -> OutboxMessage | None:
+        """The message leased to the caller, or None when another run holds it or it is gone."""
+
+    def done(self, message: OutboxMessage) -> bool:
+        """Remove a claimed message; False when the caller's lease was lost meanwhile."""
+
+    def retry_later(self, message: OutboxMessage, due_at: datetime) -> bool:
+        """Move a claimed message to `due_at`, one more attempt, lease released; False when the
+        caller's lease was lost meanwhile."""
+
+    def pending(self, kind: str) -> list[OutboxMessage]:
+        """Every queued message of `kind`, due or not, earliest first."""
+
+    def leased(self, kind: str) -> list[OutboxMessage]: ...
+
+    def pending_count(self) -> int: ...

@@ -1,0 +1,73 @@
+"""Remote requests: the request store (requests, their queues, acceptance leases and breaches)
+and the office counters it claims against (kept by the load store)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.partner import WebhookDelivery
+from chalicelib.domain.remote import AcceptLease, OfficeCounters, QueueEntry, RemoteRequest
+
+
+class RequestStore(Protocol):
+    """Every change is conditional; a failed one raises `TxConditionFailed` with labels naming
+    what failed (request, queue, counter, visitors, webhook) or `TxConflict` when it raced."""
+
+    def create(self, request: RemoteRequest, category: str, now: datetime, *,
+               delivery: WebhookDelivery | None = None, messages: Sequence[OutboxMessage] = ()) -> None:
+        """The request, its queue entry, its messages and (for a partner) the delivery's dedupe
+        record, at once. Labels: request, queue, webhook (the delivery was already processed)."""
+
+    def get(self, tracking_code: str) -> RemoteRequest | None: ...
+
+    def in_hand(self, office_id: str) -> list[RemoteRequest]:
+        """The requests the office holds a counter for."""
+
+    def queue_heads(self, office_id: str, per_partition: int) -> list[QueueEntry]:
+        """The first waiting entries of the office's own queue and of the national queue,
+        earliest deadline first."""
+
+    def claim(self, entry: QueueEntry, office_id: str, actor: str, now: datetime, accept_by: datetime,
+              messages: Sequence[OutboxMessage] = (), *, only_if_no_visitor: bool = False) -> None:
+        """Take the entry for the office: it must still wait, the office must have busy < open,
+        the request must be RECEIVED (and, with `only_if_no_visitor`, nobody waits in person).
+        Labels: queue, counter, request, visitors."""
+
+    def transition(self, request: RemoteRequest, to: str, actor: str, now: datetime, *, release_counter: bool,
+                   reason: str | None = None, offer: list[dict] | None = None, rating_token: str | None = None,
+                   messages: Sequence[OutboxMessage] = ()) -> None:
+        """From the status (and office) it was read in to `to`. Labels: request, counter."""
+
+    def rate(self, tracking_code: str, token: str, rating: dict) -> bool:
+        """The one rating of a completed request with its invitation; False otherwise."""
+
+    def overdue_leases(self, now: datetime, limit: int = 100) -> list[AcceptLease]: ...
+
+    def drop_lease(self, lease: AcceptLease) -> None: ...
+
+    def requeue(self, request: RemoteRequest, category: str, now: datetime,
+                messages: Sequence[OutboxMessage] = ()) -> None:
+        """Back to the national queue, the counter freed, a breach counted. Labels: request, counter."""
+
+    def breaches(self, office_id: str, day: str) -> int: ...
+
+    def held_per_office(self) -> dict[str, int]:
+        """Requests holding a counter (ASSIGNED, IN_PROGRESS) per office."""
+
+
+class CounterStore(Protocol):
+    """An office's counters open for remote work: claims need busy < open, releases busy > 0."""
+
+    def counter(self, office_id: str) -> OfficeCounters | None: ...
+
+    def ensure_counter(self, office_id: str, open_counters: int, now: datetime) -> OfficeCounters:
+        """The office's counters, created with `open_counters` open if missing."""
+
+    def set_open(self, office_id: str, open_counters: int, now: datetime) -> OfficeCounters: ...
+
+    def all_counters(self) -> list[OfficeCounters]: ...
+
+    def correct_busy(self, office_id: str, seen: int, actual: int, now: datetime) -> bool:
+        """Set busy to `actual` only if it is still `seen`."""
