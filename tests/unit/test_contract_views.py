@@ -10,11 +10,12 @@ import pytest
 from pydantic import BaseModel
 
 from chalicelib.dal import booking_store, catalogue_store, config_store, load_store, operator_store, partner_store
-from chalicelib.dal.models import PartnerItem, RemoteRequestItem
 from chalicelib.domain import calendar, remote
 from chalicelib.domain.booking import Booking
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.load import LoadSnapshot, OfficeLoad
+from chalicelib.domain.partner import Partner, PartnerSecret
+from chalicelib.domain.remote import OfficeCounters, RemoteRequest
 from chalicelib.schemas import (
     BookingCreatedOut,
     HoldIn,
@@ -118,20 +119,19 @@ def remote_no_database(monkeypatch):
     monkeypatch.setattr(partner_store, "get", lambda partner_id: None)
 
 
-def item(status="RECEIVED", office_id=None, **extra) -> RemoteRequestItem:
+def item(status="RECEIVED", office_id=None, **extra) -> RemoteRequest:
     stamp = NOW.isoformat(timespec="seconds")
     deadline = remote.sla_deadline(NOW, 8)
     history = [{"at": stamp, "actor": "citizen", "from": None, "to": "RECEIVED"}]
     if status != "RECEIVED":
         history.append({"at": stamp, "actor": "operator:op-1", "from": "RECEIVED", "to": status, "office": office_id})
-    return RemoteRequestItem(
-        "RQ#RQ7K3M9QX2PL", "REQUEST", service_id="S0001", status=status, source="citizen", citizen_key="k" * 32,
+    return RemoteRequest(
+        "RQ7K3M9QX2PL", service_id="S0001", status=status, source="citizen", citizen_key="k" * 32,
         national_id_masked="*******679", mobile="+989121234567", country="IR", time_zone="Asia/Tehran",
         description="درخواست", documents=[{"name": "a.pdf", "media_type": "application/pdf", "size": 4,
                                             "content_base64": "JVBERg=="}],
-        preferred_office_id=None, queue="Q#3", queue_sk=remote.queue_sort_key(deadline, "RQ7K3M9QX2PL"),
-        office_id=office_id, access_code_hash="h" * 64, sla_deadline=deadline.isoformat(timespec="seconds"),
-        accept_by=stamp if office_id else None, created_at=stamp, updated_at=stamp, history=history, **extra)
+        preferred_office_id=None, office_id=office_id, access_code_hash="h" * 64, sla_deadline=deadline,
+        accept_by=NOW if office_id else None, created_at=NOW, updated_at=NOW, history=history, **extra)
 
 
 def test_request_views_match(doc, remote_no_database):
@@ -166,19 +166,19 @@ def test_office_work_list_matches(doc, remote_no_database, monkeypatch):
     check_shape(doc, "partner_create_request", 201, from_partner)
     check_shape(doc, "partner_read_request", 200, from_partner)
     assert "national_id" not in from_partner and "mobile" not in from_partner
-    counters = remote_requests.counters_view("OF-THR-0001", type("C", (), {"open": 2, "busy": 1})())
+    counters = remote_requests.counters_view(OfficeCounters("OF-THR-0001", open=2, busy=1))
     check_shape(doc, "office_counters", 200, counters)
 
 
 def test_partner_views_match(doc):
     stamp = NOW.isoformat(timespec="seconds")
-    secret = {"id": "sk_5f2b9c0a1d3e", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "created_at": stamp}
-    p = PartnerItem("call-1470", name="1470", kind="call_centre_1470", callback_url=None, quota_per_minute=120,
-                    secrets=[secret], active=True, created_at=stamp, updated_at=stamp)
+    secret = PartnerSecret("sk_5f2b9c0a1d3e", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", stamp)
+    p = Partner("call-1470", name="1470", kind="call_centre_1470", callback_url=None, quota_per_minute=120,
+                secrets=(secret,), active=True, created_at=stamp, updated_at=stamp)
     view = partners.partner_view(p)
     check_shape(doc, "read_partner", 200, view)
     assert "whsec_" not in json.dumps(view)
-    check_shape(doc, "upsert_partner", 201, {**view, "new_secret": {"id": secret["id"], "secret": secret["secret"]}})
+    check_shape(doc, "upsert_partner", 201, {**view, "new_secret": {"id": secret.id, "secret": secret.secret}})
 
 
 
