@@ -23,6 +23,7 @@ from chalicelib.dal import booking_store, ranking_store
 from chalicelib.domain import ranking_live
 from chalicelib.schemas import BookingIn
 from chalicelib.services import bookings
+from infra.local import cognito
 from infra.local.cognito import client as idp_client
 from tests.integration import staff
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
@@ -193,3 +194,20 @@ def test_users_cannot_write_their_office_or_province():
     attrs = {a["Name"]: a["Value"] for a in
              idp.admin_get_user(UserPoolId=staff.pool().pool_id, Username=user.email)["UserAttributes"]}
     assert attrs["custom:office_id"] == "OF-A"
+
+
+def test_sign_out_revokes_the_refresh_token():
+    """What the web console does on sign-out (Cognito RevokeToken): the refresh token stops working."""
+    user = staff.account("op-sign-out", "OF-A")
+    cognito.ensure_user(staff.pool(), user)
+    tokens = cognito.sign_in(staff.pool(), user.email)  # its own sign-in: the cached one stays usable
+    idp = idp_client(staff.pool().endpoint)
+
+    def refresh():
+        return idp.initiate_auth(ClientId=staff.pool().client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                 AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]})
+
+    assert refresh()["AuthenticationResult"]["IdToken"]
+    idp.revoke_token(Token=tokens["RefreshToken"], ClientId=staff.pool().client_id)
+    with pytest.raises(ClientError, match="NotAuthorized"):
+        refresh()
