@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from chalicelib.dal.db import TxConditionFailed, TxConflict
 from chalicelib.domain import calendar, remote, webhooks
 from chalicelib.domain.outbox import CALLBACK, OutboxMessage, status_callback
 from chalicelib.domain.partner import Partner
+from chalicelib.errors import TxConditionFailed, TxConflict
 from chalicelib.observability import logger, metrics
 from chalicelib.services import catalogue, outbox
 from chalicelib.services.stores import stores

@@ -7,7 +7,6 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from chalicelib.dal.db import TxConditionFailed, TxConflict
 from chalicelib.domain import calendar, outbox, remote, validators
 from chalicelib.domain.booking import access_code_matches, citizen_key
 from chalicelib.domain.catalogue import Office, Service
@@ -20,6 +19,8 @@ from chalicelib.errors import (
     NotFound,
     RequestStateConflict,
     ServiceUnavailable,
+    TxConditionFailed,
+    TxConflict,
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import PartnerRequestIn, RemoteRequestIn

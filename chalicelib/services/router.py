@@ -11,14 +11,13 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from chalicelib.dal.db import TxConditionFailed, TxConflict
 from chalicelib.domain import calendar, remote, routing
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.config import ConfigVersion, StaleVersion
 from chalicelib.domain.load import LoadSnapshot, OfficeLoad
 from chalicelib.domain.remote import RemoteRequest
 from chalicelib.domain.text import normalise, to_persian_digits
-from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.errors import Conflict, InvalidInput, TxConditionFailed, TxConflict
 from chalicelib.observability import logger, metrics
 from chalicelib.services import catalogue, remote_jobs
 from chalicelib.services.stores import stores

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from chalicelib.dal.db import TxConditionFailed
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.remote import (
@@ -23,6 +22,7 @@ from chalicelib.domain.remote import (
     RemoteRequest,
     epoch,
 )
+from chalicelib.errors import TxConditionFailed
 from tests.fakes.load import FakeLoadStore
 from tests.fakes.outbox import FakeOutboxStore
 from tests.fakes.partners import FakePartnerStore
@@ -103,7 +103,7 @@ class FakeRequestStore:
                 self.partners.remember(delivery, request.tracking_code)
             self.outbox.put(messages)
 
-    def get(self, tracking_code: str) -> RemoteRequest | None:
+    def get(self, tracking_code: str, *, consistent: bool = True) -> RemoteRequest | None:
         return self.requests.get(tracking_code)
 
     def in_hand(self, office_id: str) -> list[RemoteRequest]:

@@ -20,7 +20,7 @@ class RequestStore(Protocol):
         """The request, its queue entry, its messages and (for a partner) the delivery's dedupe
         record, at once. Labels: request, queue, webhook (the delivery was already processed)."""
 
-    def get(self, tracking_code: str) -> RemoteRequest | None: ...
+    def get(self, tracking_code: str, *, consistent: bool = True) -> RemoteRequest | None: ...
 
     def in_hand(self, office_id: str) -> list[RemoteRequest]:
         """The requests the office holds a counter for."""

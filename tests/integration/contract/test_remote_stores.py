@@ -9,11 +9,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.dal.db import TxConditionFailed
 from chalicelib.domain import calendar, outbox, remote
 from chalicelib.domain.partner import Partner, PartnerSecret, WebhookDelivery
 from chalicelib.domain.remote import RemoteRequest
-from chalicelib.errors import Conflict
+from chalicelib.errors import Conflict, TxConditionFailed
 from tests.fakes.outbox import FakeOutboxStore
 from tests.fakes.partners import FakePartnerStore
 from tests.fakes.remote import FakeCounterStore, FakeRequestStore

@@ -1,5 +1,5 @@
-"""The load, ranking, operators and configuration stores and their fakes offer what their
-Protocols declare, with the same parameters: the services can be given either."""
+"""The stores and their fakes offer what their Protocols declare, with the same parameters: the
+services can be given either."""
 from __future__ import annotations
 
 import importlib
@@ -10,16 +10,26 @@ import pytest
 from chalicelib.services.ports.config import ConfigStore
 from chalicelib.services.ports.load import LoadStore
 from chalicelib.services.ports.operators import OperatorStore
+from chalicelib.services.ports.outbox import OutboxStore
+from chalicelib.services.ports.partners import PartnerStore
 from chalicelib.services.ports.ranking import RankingStore
+from chalicelib.services.ports.remote import CounterStore, RequestStore
 from tests.fakes.config import FakeConfigStore
 from tests.fakes.load import FakeLoadStore
 from tests.fakes.operators import FakeOperatorStore
+from tests.fakes.outbox import FakeOutboxStore
+from tests.fakes.partners import FakePartnerStore
 from tests.fakes.ranking import FakeRankingStore
+from tests.fakes.remote import FakeCounterStore, FakeRequestStore
 
 PORTS = [(LoadStore, "chalicelib.dal.load_store", FakeLoadStore),
          (RankingStore, "chalicelib.dal.ranking_store", FakeRankingStore),
          (OperatorStore, "chalicelib.dal.operator_store", FakeOperatorStore),
-         (ConfigStore, "chalicelib.dal.config_store", FakeConfigStore)]
+         (ConfigStore, "chalicelib.dal.config_store", FakeConfigStore),
+         (RequestStore, "chalicelib.dal.request_store", FakeRequestStore),
+         (CounterStore, "chalicelib.dal.load_store", FakeCounterStore),
+         (PartnerStore, "chalicelib.dal.partner_store", FakePartnerStore),
+         (OutboxStore, "chalicelib.dal.outbox_store", FakeOutboxStore)]
 
 
 def _parameters(fn) -> list[tuple[str, object, object]]:
