@@ -80,7 +80,7 @@ class _Keys:
     def _fetch(self, url: str) -> None:
         try:
             keyset = jwt.PyJWKClient(url, cache_jwk_set=False, timeout=3).get_jwk_set()
-        except jwt.PyJWKClientConnectionError as exc:
+        except (jwt.PyJWKClientError, jwt.PyJWKSetError) as exc:  # unreachable, or no usable keys
             raise ServiceUnavailable("The sign-in service cannot be reached", "سرویس ورود در دسترس نیست") from exc
         self._url, self._fetched = url, time.monotonic()
         self._keys = {k.key_id: k.key for k in keyset.keys if k.key_id and k.algorithm_name == ALGORITHM}

@@ -147,3 +147,20 @@ def test_a_lambda_refuses_malformed_pool_ids():
         load_settings({**base, "COGNITO_USER_POOL_ID": "../evil"}, read_secret=lambda arn: "p" * 32)
     ok = load_settings({**base, "COGNITO_USER_POOL_ID": "me-central-1_Pool1"}, read_secret=lambda arn: "p" * 32)
     assert ok.cognito_issuer == ISSUER
+
+
+def test_an_unusable_jwks_is_a_503_not_a_500(monkeypatch):
+    from chalicelib.api import auth
+    from chalicelib.errors import ServiceUnavailable
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def get_jwk_set(self):
+            raise jwt.PyJWKSetError("The JWK Set did not contain any usable keys")
+
+    monkeypatch.setattr(jwt, "PyJWKClient", Broken)
+    keys = auth._Keys()
+    with pytest.raises(ServiceUnavailable):
+        keys.get("http://127.0.0.1:1/pool/.well-known/jwks.json", "k1", 3600)
