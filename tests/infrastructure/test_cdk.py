@@ -193,7 +193,7 @@ def test_lambda_packages_hold_the_app_and_runtime_deps_only(assembly, templates)
     assert {"app.py", "chalicelib"} <= app and not app & dev_only, app
     site = f"python/lib/{cfn['Resources']['APIHandler']['Properties']['Runtime']}/site-packages/"
     deps = tops(layer["Properties"]["ContentUri"]["Key"], site)
-    assert {"pynamodb", "aws_lambda_powertools", "pydantic", "jwt"} <= deps
+    assert {"pynamodb", "aws_lambda_powertools", "pydantic", "jwt", "cryptography"} <= deps  # RS256 needs it
     assert not deps & dev_only, f"dev/infra packages in the Lambda layer: {deps & dev_only}"
 
 
