@@ -1,7 +1,7 @@
 """Integration tests run on the official DynamoDB Local and on cognito-local (staff sign-in),
-each started here on a free port for the session (and stopped at the end). moto is not used:
-conditions and transactions are proven on the real wire protocol, and staff tokens are real
-sign-ins verified against the pool's JWKS."""
+each started here on a free port for the session (and stopped at the end); under pytest-xdist,
+one of each per worker. moto is not used: conditions and transactions are proven on the real
+wire protocol, and staff tokens are real sign-ins verified against the pool's JWKS."""
 from __future__ import annotations
 
 import os
@@ -22,7 +22,14 @@ _COGNITO_DIR = tempfile.TemporaryDirectory(prefix="ejso-cognito-")
 _COGNITO = cognito.CognitoLocal(_COGNITO_DIR.name)
 
 
+def _xdist_controller(config) -> bool:
+    """Under pytest-xdist (-n N) the controller runs no test; each worker has its own database."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
 def pytest_configure(config):
+    if _xdist_controller(config):
+        return
     _DDB.start(timeout=120)  # a JVM on a busy two-core machine can take more than the default 30 s
     _COGNITO.start()
     # Test modules sign staff in at import, so the pool exists before collection.
@@ -74,6 +81,14 @@ def network(tables):
     catalogue_store.clear_cache()
     router.reset_views()
     return fixtures
+
+
+@pytest.fixture()
+def empty_outbox(tables):
+    """An empty outbox, for the delivery tests that need no network."""
+    from chalicelib.dal.models import OutboxItem
+    from tests.integration.support import empty_tables
+    empty_tables((OutboxItem,))
 
 
 @pytest.fixture()

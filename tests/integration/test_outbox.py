@@ -8,23 +8,14 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
-import pytest
-
 from chalicelib.dal import outbox_store
 from chalicelib.domain import calendar
 from chalicelib.domain import outbox as messages
 from chalicelib.domain.outbox import CALLBACK, KINDS, SMS
 from chalicelib.services import outbox
 from chalicelib.services.outbox import Outcome
-from tests.integration.support import empty_tables
 
 RETRY_IN = 600
-
-
-@pytest.fixture()
-def empty_outbox(tables):
-    from chalicelib.dal.models import OutboxItem
-    empty_tables((OutboxItem,))
 
 
 class CountingCourier:

@@ -20,14 +20,6 @@ from infra.local.fake_smsir import FakeSmsIr
 
 
 @pytest.fixture()
-def empty_outbox(tables):
-    from chalicelib.dal.models import OutboxItem
-    from infra.local.bootstrap import create_tables, drop_tables
-    drop_tables((OutboxItem,))
-    create_tables((OutboxItem,))
-
-
-@pytest.fixture()
 def smsir():
     with FakeSmsIr(api_key="bench-key") as fake:
         yield fake, SmsIrSender(line_number="30004505000017", api_key=lambda: "bench-key", base_url=fake.url)
