@@ -14,7 +14,6 @@ import time
 import jwt
 import pytest
 from botocore.exceptions import ClientError
-from chalice.test import Client
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -30,13 +29,6 @@ from tests.integration.fixtures import at, mobile, national_id, next_open_day
 from tests.integration.staff import issue_token
 
 STAFF_PREFIXES = ("/v1/office/", "/v1/admin/")
-
-
-@pytest.fixture()
-def client(network):
-    from app import app
-    with Client(app, stage_name="test") as c:
-        yield c
 
 
 def staff_routes() -> list[tuple[str, str]]:

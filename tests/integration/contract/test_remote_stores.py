@@ -33,9 +33,8 @@ def stores(request):
     request.getfixturevalue("tables")
     from chalicelib.dal import load_store, outbox_store, partner_store, request_store
     from chalicelib.dal.models import OutboxItem, PartnerItem, RemoteRequestItem
-    from infra.local.bootstrap import create_tables, drop_tables
-    drop_tables((RemoteRequestItem, PartnerItem, OutboxItem))
-    create_tables((RemoteRequestItem, PartnerItem, OutboxItem))
+    from tests.integration.support import empty_tables
+    empty_tables((RemoteRequestItem, PartnerItem, OutboxItem))
     return Stores(request_store, load_store, partner_store, outbox_store)
 
 
