@@ -13,6 +13,7 @@ from pathlib import Path
 from aws_cdk import (
     Aws,
     CfnOutput,
+    CfnParameter,
     Duration,
     RemovalPolicy,
     Stack,
@@ -25,6 +26,7 @@ from aws_cdk import aws_dynamodb as ddb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as sm
+from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -34,6 +36,7 @@ from constructs import Construct
 
 from chalicelib.api.auth import GROUPS as STAFF_GROUPS
 from chalicelib.api.auth import OFFICE_ATTRIBUTE, PROVINCE_ATTRIBUTE, STAFF_AUTHORIZER, STAFF_POOL_ARN_VARIABLE
+from chalicelib.observability import SERVICE
 from infra.stacks import app_source
 from infra.stages import APP_NAME, LEGAL_RECORD_TABLES, ROOT, TABLE_CLASSES, Stage
 
@@ -57,6 +60,7 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "deliver_outbox": {  # due SMS; a reminder re-checks its booking
         "read": frozenset({"outbox", "bookings"}),
         "write": frozenset({"outbox"}),
+        "sms": frozenset({"send"}),  # the only function that sends SMS
     },
     "snapshot_office_load": {  # offices x calendar corrections x today's counts and live load -> one network item
         "read": frozenset({"offices", "network", "bookings", "requests"}),
@@ -139,6 +143,7 @@ class EjsoStack(Stack):
                 self, "StreamFailures", retention_period=Duration.days(14),
                 encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True)
             self.roles = {name: self._role(name) for name in handlers}
+            sms_env = self._sms(base_env)
             self._grant(handlers)
 
             env = {
@@ -156,6 +161,7 @@ class EjsoStack(Stack):
                 STAFF_POOL_ARN_VARIABLE: self.user_pool.user_pool_arn,
                 "COGNITO_USER_POOL_ID": self.user_pool.user_pool_id,
                 "COGNITO_CLIENT_ID": self.user_pool_client.user_pool_client_id,
+                **sms_env,
             }
             app_source.forget_app_modules()  # the packager must import app.py with `env` in place
             self.chalice = Chalice(self, "ChaliceApp", source_dir=str(ROOT), stage_config={
@@ -263,6 +269,37 @@ class EjsoStack(Stack):
             write_attributes=cognito.ClientAttributes().with_standard_attributes(email=True))  # never office nor province
         return pool, client
 
+    # --- SMS -----------------------------------------------------------------------------
+
+    def _sms(self, app_env: dict[str, str]) -> dict[str, str]:
+        """With SMS_MODE=aws, citizens' SMS go through AWS End User Messaging SMS: the stack makes
+        the configuration set (delivery events), lets only the outbox delivery send, and takes the
+        origination identity (a phone number, sender ID or pool registered with the carriers, which
+        no template can create) as a deploy parameter, so a deploy without one fails instead of
+        shipping a Lambda that cannot send."""
+        self.sms_sender: dict[str, str] | None = None
+        if app_env.get("SMS_MODE") != "aws":
+            return {}
+        identity = CfnParameter(
+            self, "SmsOriginationIdentity", type="String", min_length=1,
+            description="AWS End User Messaging SMS origination identity (phone number, sender ID or pool: id or "
+                        "ARN) that sends the citizens' SMS; registered with the carriers beforehand")
+        config_set = smsvoice.CfnConfigurationSet(self, "SmsConfigurationSet",
+                                                  configuration_set_name=f"ejso-{self.stage.name}-sms")
+        self.sms_sender = {"identity": identity.value_as_string, "configuration_set": config_set.ref}
+        return {"SMS_ORIGINATION_IDENTITY": identity.value_as_string,
+                "SMS_CONFIGURATION_SET": config_set.ref}
+
+    def _grant_sms(self, role: iam.Role) -> None:
+        sender = self.sms_sender
+        account = f"arn:{Aws.PARTITION}:sms-voice:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["sms-voice:SendTextMessage"],
+            # The identity may be given by id or ARN; SendTextMessage is authorised on the identity
+            # (phone number, sender ID or pool) and on the configuration set.
+            resources=[f"{account}:phone-number/*", f"{account}:sender-id/*", f"{account}:pool/*",
+                       f"{account}:configuration-set/{sender['configuration_set']}"]))
+
     # --- functions and grants ------------------------------------------------------------
 
     def _role(self, handler: str) -> iam.Role:
@@ -295,6 +332,8 @@ class EjsoStack(Stack):
                 self.stream_dlq.grant_send_messages(role)  # the on-failure destination uses this role
             for name in sorted(access.get("secrets", frozenset())):
                 self.secrets[name].grant_read(role)
+            if access.get("sms") and self.sms_sender:
+                self._grant_sms(role)
 
     def _functions(self, handlers: dict[str, str]) -> None:
         s = self.stage
@@ -382,6 +421,9 @@ class EjsoStack(Stack):
         alarm("StreamFailuresAlarm",
               self.stream_dlq.metric_approximate_number_of_messages_visible(statistic="Maximum", period=period), 1,
               "Stream batches failed after retries and were sent to the failure queue")
+        alarm("SmsUndeliverableAlarm", cw.Metric(namespace="EJSO", metric_name="SmsUndeliverable", statistic="Sum",
+                                                 period=period, dimensions_map={"service": SERVICE}), 1,
+              "SMS given up: refused by the gateway or out of attempts (citizens not told)")
         for name, table in self.tables.items():
             throttles = cw.MathExpression(
                 expression="r + w", period=period, label=f"{name} throttled requests",

@@ -487,3 +487,27 @@ def test_alarms_cover_5xx_throttles_errors_and_failed_stream_batches(stage, temp
     assert dlq and dlq[0]["Properties"]["Threshold"] == 1
     for table_id in table_ids(cfn):
         assert watching("AWS/DynamoDB", "WriteThrottleEvents", "TableName", {"Ref": table_id}), table_id
+
+
+@pytest.mark.parametrize("stage", STAGE_NAMES)
+def test_sms_is_sent_only_by_the_outbox_through_the_stage_gateway(stage, templates):
+    """With SMS_MODE=aws the stage sends through AWS End User Messaging SMS: the origination
+    identity is a deploy parameter (no default: a deploy without one fails), the stack makes the
+    configuration set, only the outbox delivery may send, and given-up SMS raise an alarm."""
+    cfn = templates[stage]
+    sends = {role for _, roles, st in statements(cfn) if "sms-voice:SendTextMessage" in as_list(st["Action"])
+             for role in roles}
+    sms_mode = STAGES[stage].app_config()["environment_variables"]["SMS_MODE"]
+    if sms_mode != "aws":
+        assert not sends and "SmsOriginationIdentity" not in cfn.get("Parameters", {})
+        return
+    param = cfn["Parameters"]["SmsOriginationIdentity"]
+    assert param["Type"] == "String" and "Default" not in param
+    (set_id,) = of_type(cfn, "AWS::SMSVOICE::ConfigurationSet")
+    assert sends == {function_role(cfn, "deliver_outbox")}
+    for fn in of_type(cfn, "AWS::Serverless::Function").values():
+        env = fn["Properties"]["Environment"]["Variables"]
+        assert env["SMS_ORIGINATION_IDENTITY"] == {"Ref": "SmsOriginationIdentity"}
+        assert env["SMS_CONFIGURATION_SET"] == {"Ref": set_id}
+    alarms = [a["Properties"] for a in of_type(cfn, "AWS::CloudWatch::Alarm").values()]
+    assert any(a.get("Namespace") == "EJSO" and a.get("MetricName") == "SmsUndeliverable" for a in alarms)
