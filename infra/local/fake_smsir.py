@@ -82,7 +82,9 @@ class FakeSmsIr:
             request_queue_size = 256  # the default backlog (5) drops a burst of parallel connects
 
         self._server = Server(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-smsir").start()
+        # shutdown() returns at the loop's next poll: every 50 ms, not the default half second per stop.
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
+                         name="fake-smsir").start()
         return self
 
     def stop(self) -> None:
