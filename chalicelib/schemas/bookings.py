@@ -3,11 +3,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from chalicelib.domain import validators
-from chalicelib.domain.text import fold_persian
-from chalicelib.schemas.common import ID, DateTimeIn, InstantOut, LocalDateOut, Out, Strict
+from chalicelib.schemas.common import (
+    ID,
+    DateTimeIn,
+    InstantOut,
+    IranMobile,
+    LocalDateOut,
+    NationalId,
+    OptionalPersianText,
+    Out,
+    Strict,
+)
 
 
 class HoldIn(Strict):
@@ -20,25 +28,10 @@ class BookingIn(Strict):
     office_id: str = Field(pattern=ID)
     service_id: str = Field(pattern=ID)
     start: DateTimeIn
-    national_id: str
-    mobile: str
-    name: str | None = Field(default=None, max_length=80)
+    national_id: NationalId
+    mobile: IranMobile
+    name: OptionalPersianText = Field(default=None, max_length=80)
     hold_id: str | None = Field(default=None, pattern=ID)
-
-    @field_validator("national_id", mode="before")
-    @classmethod
-    def _national_id(cls, value: object) -> str:
-        return validators.national_id(value)
-
-    @field_validator("mobile", mode="before")
-    @classmethod
-    def _mobile(cls, value: object) -> str:
-        return validators.mobile(value)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return fold_persian(value) if value else None
 
     def idempotency_view(self) -> dict:
         """The body as compared for Idempotency-Key reuse."""
@@ -50,12 +43,7 @@ class RescheduleIn(Strict):
 
 
 class CheckInIdentityIn(Strict):
-    national_id: str | None = None
-
-    @field_validator("national_id", mode="before")
-    @classmethod
-    def _national_id(cls, value: object) -> str | None:
-        return None if value is None else validators.national_id(value)
+    national_id: NationalId | None = None
 
 
 BookingStatus = Literal["BOOKED", "CHECKED_IN", "COMPLETED", "NO_SHOW", "CANCELLED"]

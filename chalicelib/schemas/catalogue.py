@@ -5,7 +5,6 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from chalicelib.domain.text import fold_persian
 from chalicelib.schemas.common import (
     ID,
     DateIn,
@@ -15,6 +14,7 @@ from chalicelib.schemas.common import (
     Out,
     PageInfoOut,
     PageQuery,
+    PersianText,
     Strict,
 )
 
@@ -28,12 +28,7 @@ class CalendarCorrectionIn(Strict):
     """The association closes (or re-opens) a day for the whole network."""
     closed: bool
     name_en: str = Field(default="", max_length=80)
-    name_fa: str = Field(default="", max_length=80)
-
-    @field_validator("name_fa")
-    @classmethod
-    def _name_fa(cls, value: str) -> str:
-        return fold_persian(value)
+    name_fa: PersianText = Field(default="", max_length=80)
 
 
 def _blank(value: object) -> object:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
-from chalicelib.domain import calendar
-from chalicelib.domain.text import to_latin_digits
+from chalicelib.domain import calendar, validators
+from chalicelib.domain.text import fold_persian, to_latin_digits
 
 ID = r"^[A-Za-z0-9\-_]{1,40}$"
 
@@ -26,6 +26,12 @@ def instant(value: object) -> datetime:
 def day(value: object) -> date:
     return value if isinstance(value, date) else calendar.parse_date(value)  # type: ignore[arg-type]
 
+
+# A citizen's identifiers and free Persian text, checked and normalised the same way in every body.
+NationalId = Annotated[str, BeforeValidator(validators.national_id)]  # 10 digits with a valid check digit
+IranMobile = Annotated[str, BeforeValidator(validators.mobile)]  # 09xxxxxxxxx -> +989xxxxxxxxx
+PersianText = Annotated[str, AfterValidator(fold_persian)]  # Arabic ي/ك folded to Persian ی/ک
+OptionalPersianText = Annotated[str | None, AfterValidator(lambda text: fold_persian(text) if text else None)]
 
 DATE_EXAMPLES = ["1405/09/01", "2026-11-22", "۱۴۰۵/۰۹/۰۱"]
 DATETIME_EXAMPLES = ["1405/09/10 09:30", "2026-12-01T09:30+03:30", "2026-12-01T09:30", "۱۴۰۵/۰۹/۱۰ ۰۹:۳۰"]

@@ -10,7 +10,7 @@ from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from chalicelib.domain import remote, validators
 from chalicelib.domain.text import fold_persian
-from chalicelib.schemas.common import ID, InstantOut, Number, Out, Strict
+from chalicelib.schemas.common import ID, InstantOut, NationalId, Number, OptionalPersianText, Out, PersianText, Strict
 
 MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")
 PARTNER_KINDS = ("call_centre_1470", "consulate", "court_system")
@@ -20,16 +20,11 @@ MAX_DOCUMENTS = 5
 class DraftDocumentIn(Strict):
     """A draft document: metadata, with either small inline content (base64) or a reference to
     an upload made elsewhere."""
-    name: str = Field(min_length=1, max_length=120)
+    name: PersianText = Field(min_length=1, max_length=120)
     media_type: Literal["application/pdf", "image/jpeg", "image/png"]
     size: int = Field(ge=1, le=20 * 1024 * 1024)
     content_base64: str | None = None
     upload_ref: str | None = Field(default=None, pattern=r"^[A-Za-z0-9\-_/.:]{8,200}$")
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return fold_persian(value)
 
     @model_validator(mode="after")
     def _content_xor_ref(self) -> DraftDocumentIn:
@@ -47,11 +42,11 @@ class DraftDocumentIn(Strict):
 
 class RemoteRequestIn(Strict):
     service_id: str = Field(pattern=ID)
-    national_id: str
+    national_id: NationalId
     mobile: str
     country: str = "IR"
     time_zone: str = "Asia/Tehran"
-    description: str | None = Field(default=None, max_length=2000)
+    description: OptionalPersianText = Field(default=None, max_length=2000)
     documents: list[DraftDocumentIn] = Field(default_factory=list)
     preferred_office_id: str | None = Field(default=None, pattern=ID)
 
@@ -62,11 +57,6 @@ class RemoteRequestIn(Strict):
             raise ValueError(f"at most {MAX_DOCUMENTS} documents")
         return value
 
-    @field_validator("national_id", mode="before")
-    @classmethod
-    def _national_id(cls, value: object) -> str:
-        return validators.national_id(value)
-
     @field_validator("country", mode="before")
     @classmethod
     def _country(cls, value: object) -> str:
@@ -76,11 +66,6 @@ class RemoteRequestIn(Strict):
     @classmethod
     def _time_zone(cls, value: object) -> str:
         return remote.time_zone(value)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str | None) -> str | None:
-        return fold_persian(value) if value else None
 
     @model_validator(mode="before")
     @classmethod
