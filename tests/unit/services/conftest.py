@@ -2,7 +2,7 @@
 into the store registry, and a small network: two offices, a few services."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from chalicelib.services.stores import stores
 from tests.fakes.booking import FakeBookingStore
 from tests.fakes.catalogue import FakeCatalogueStore
 from tests.fakes.idempotency import FakeIdempotencyStore
+from tests.integration.fixtures import at, mobile, national_id  # noqa: F401 - the tests' citizens, one definition
 
 HOURS = {day: [["08:00", "12:00"]] for day in ("sat", "sun", "mon", "tue", "wed", "thu")}
 SERVICES = [
@@ -70,16 +71,3 @@ def open_day(skip: int = 0, after: date | None = None) -> date:
         day += timedelta(days=1)
 
 
-def at(day: date, hhmm: str) -> datetime:
-    return datetime.combine(day, calendar.parse_hhmm(hhmm), calendar.TEHRAN)
-
-
-def national_id(n: int) -> str:
-    body = f"{n:09d}"
-    total = sum(int(body[i]) * (10 - i) for i in range(9)) % 11
-    nid = body + str(total if total < 2 else 11 - total)
-    return nid if len(set(nid)) > 1 else national_id(n + 1)
-
-
-def mobile(n: int) -> str:
-    return f"0912{n:07d}"
