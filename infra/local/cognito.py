@@ -7,10 +7,7 @@ staff. Developer tooling, never deployed: in AWS the CDK stack creates the pool.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +23,7 @@ from chalicelib.api.auth import (
     PROVINCE_ATTRIBUTE,
     PROVINCIAL_REPRESENTATIVE_GROUP,
 )
+from infra.local.server import LocalServer, listening
 
 ROOT = Path(__file__).resolve().parents[2]
 POOL_NAME = "ejso-local-staff"
@@ -55,58 +53,23 @@ DEMO_USERS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-class CognitoLocal:
+class CognitoLocal(LocalServer):
     """A cognito-local process; it keeps its pools and users under `data_dir`/.cognito."""
 
-    def __init__(self, data_dir: str | os.PathLike, port: int | None = None, log_path: str | None = None):
-        self.port = port or free_port()
-        self.data_dir = Path(data_dir)
-        self.log_path = log_path
-        self.proc: subprocess.Popen | None = None
+    name = "cognito-local"
 
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def __init__(self, data_dir: str | os.PathLike, port: int | None = None, log_path: str | None = None):
+        super().__init__(port, log_path)
+        self.data_dir = Path(data_dir)
 
     def start(self, timeout: float = 60.0) -> CognitoLocal:
         binary = ROOT / "node_modules/.bin/cognito-local"
         if not binary.exists():
             raise RuntimeError("cognito-local is not installed: run `make setup` (npm ci installs it)")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1"}
-        self.proc = subprocess.Popen([str(binary)], cwd=self.data_dir, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while not _listening(self.port):
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"cognito-local exited with {self.proc.returncode}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("cognito-local did not start in time")
-            time.sleep(0.1)
+        self.launch([str(binary)], self.data_dir, timeout, env)
         return self
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.proc = None
 
 
 def client(endpoint: str):
@@ -206,7 +169,7 @@ def demo_user(office: str | None, manager: bool = False, user: str | None = None
 def main(argv: list[str]) -> int:
     port = int(os.environ.get("COGNITO_PORT", DEFAULT_PORT))
     endpoint = f"http://127.0.0.1:{port}"
-    if not _listening(port):
+    if not listening(port):
         print(f"cognito-local is not running on {endpoint}: start the stack with `make run` first", file=sys.stderr)
         return 1
     if argv[:1] == ["token"]:

@@ -5,18 +5,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
-import subprocess
-import time
 from pathlib import Path
 
+from infra.local.server import LocalServer, free_port  # noqa: F401 - free_port: callers import it from here
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def find_jar() -> Path:
@@ -26,24 +19,14 @@ def find_jar() -> Path:
     return Path(matches[-1])
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-class DynamoDBLocal:
+class DynamoDBLocal(LocalServer):
     """A DynamoDB Local process: in memory by default, or persisted under `data_dir`."""
 
-    def __init__(self, port: int | None = None, data_dir: str | os.PathLike | None = None, log_path: str | None = None):
-        self.port = port or free_port()
-        self.data_dir = Path(data_dir) if data_dir else None
-        self.log_path = log_path
-        self.proc: subprocess.Popen | None = None
+    name = "DynamoDB Local"
 
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def __init__(self, port: int | None = None, data_dir: str | os.PathLike | None = None, log_path: str | None = None):
+        super().__init__(port, log_path)
+        self.data_dir = Path(data_dir) if data_dir else None
 
     def start(self, timeout: float = 30.0) -> DynamoDBLocal:
         if shutil.which("java") is None:
@@ -54,30 +37,6 @@ class DynamoDBLocal:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         cmd = ["java", "-Xmx1g", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
                "-sharedDb", *storage, "-port", str(self.port)]
-        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         # DynamoDB Local binds every interface; it is only ever addressed on 127.0.0.1.
-        self.proc = subprocess.Popen(cmd, cwd=jar.parent, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while not _listening(self.port):
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"DynamoDB Local exited with {self.proc.returncode}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("DynamoDB Local did not start in time")
-            time.sleep(0.1)
+        self.launch(cmd, jar.parent, timeout)
         return self
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.proc = None
-
-    def __enter__(self) -> DynamoDBLocal:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
