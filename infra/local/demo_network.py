@@ -316,7 +316,7 @@ def offices(seed: int = 1405, provinces_csv: str | Path = PROVINCES_CSV) -> list
 
 
 def operators(offices_: list[dict[str, Any]], seed: int = 1405) -> list[dict[str, Any]]:
-    """The operators registry of the demo (issue 4): one operator per counter, sometimes a spare;
+    """The operators registry of the demo: one operator per counter, sometimes a spare;
     about 1 in 25 with a licence that has run out (that office loses a bookable counter until
     it is renewed), some short of training hours or uninsured (lower operator compliance).
     Dates are fixed, not relative to today, so the same seed gives the same registry."""
@@ -335,7 +335,7 @@ def operators(offices_: list[dict[str, Any]], seed: int = 1405) -> list[dict[str
 
 
 def outcomes(offices_: list[dict[str, Any]], months: list[str], seed: int = 1405) -> list[dict[str, Any]]:
-    """Monthly outcome counters of every office (issue 4), as the streams would have folded them,
+    """Monthly outcome counters of every office, as the streams would have folded them,
     so `make job NAME=rank_offices` publishes a ranking worth reading. Each office has a hidden
     quality q ~ N(0, 1) that moves its rates; volume grows with its counters. Counts are drawn
     from normal approximations of the binomials (fast, deterministic for a seed and months)."""
