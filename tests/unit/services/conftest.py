@@ -12,18 +12,12 @@ from chalicelib.services.stores import stores
 from tests.fakes.booking import FakeBookingStore
 from tests.fakes.catalogue import FakeCatalogueStore
 from tests.fakes.idempotency import FakeIdempotencyStore
+from tests.integration import fixtures
 from tests.integration.fixtures import at, mobile, national_id  # noqa: F401 - the tests' citizens, one definition
 
 HOURS = {day: [["08:00", "12:00"]] for day in ("sat", "sun", "mon", "tue", "wed", "thu")}
 SERVICES = [
-    Service("S0001", category="petitions", name_en="Petition filing", name_fa="ثبت دادخواست",
-            mode="remote_allowed", duration_min=15, tariff_rials=500_000),
-    Service("S0002", category="sana", name_en="SANA e-account registration", name_fa="ثبت‌نام سامانه ثنا",
-            mode="in_person", duration_min=30, tariff_rials=300_000),
-    Service("S0003", category="consulting", name_en="Legal consulting by phone", name_fa="مشاوره حقوقی تلفنی",
-            mode="remote_only", duration_min=30, tariff_rials=1_000_000),
-    Service("S0004", category="notices", name_en="Judicial notice receipt", name_fa="دریافت ابلاغیه",
-            mode="in_person", duration_min=10, tariff_rials=200_000),
+    *fixtures.SERVICES,
     Service("S0005", category="petitions", name_en="Withdrawn petition form", name_fa="فرم منسوخ",
             mode="in_person", duration_min=15, tariff_rials=100_000, active=False),
 ]
