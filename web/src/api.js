@@ -1,12 +1,15 @@
 // The public HTTP API, on the same origin (/v1/...). Errors arrive as RFC 9457 problem+json with
 // Persian beside English; they are thrown as ApiProblem so pages can show them next to the field.
 import { lang } from './i18n.js';
+import { citizen } from './session.js';
 
 export class ApiProblem extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     super(body?.detail || body?.title || `HTTP ${status}`);
     this.status = status;
     this.body = body || {};
+    // A 429's Retry-After header, as the API sent it.
+    this.retryAfter = retryAfter;
     // The stable kind is the last part of `type`, e.g. "slot-full".
     this.kind = (this.body.type || '').split('/').pop() || null;
   }
@@ -29,7 +32,11 @@ export class ApiProblem extends Error {
 
 export class NetworkError extends Error {}
 
-async function call(method, path, { query, body, headers } = {}) {
+// A citizen call (`auth`) carries the citizen's session as Authorization: Bearer when there is one.
+// A booking's own calls send its access code instead when the citizen has it.
+const owner = (code) => ({ auth: !code, headers: code ? { 'X-Access-Code': code } : {} });
+
+async function call(method, path, { query, body, headers, auth = false } = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query || {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
@@ -38,7 +45,8 @@ async function call(method, path, { query, body, headers } = {}) {
   try {
     resp = await fetch(url, {
       method,
-      headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}),
+        ...(auth ? citizen.headers() : {}), ...headers },
       body: body ? JSON.stringify(body) : undefined,
     });
   } catch (err) {
@@ -46,7 +54,12 @@ async function call(method, path, { query, body, headers } = {}) {
   }
   const type = resp.headers.get('Content-Type') || '';
   const data = type.includes('json') ? await resp.json().catch(() => null) : null;
-  if (!resp.ok) throw new ApiProblem(resp.status, data);
+  if (!resp.ok) {
+    const problem = new ApiProblem(resp.status, data, resp.headers.get('Retry-After'));
+    // The API no longer knows the session (it lapsed, or was never valid): forget it here too.
+    if (resp.status === 401 && auth) citizen.clear();
+    throw problem;
+  }
   return data;
 }
 
@@ -58,16 +71,23 @@ export const api = {
   slots: (officeId, service, date) => call('GET', `/v1/offices/${encodeURIComponent(officeId)}/slots`,
     { query: { service, date } }),
   holidays: (from, to) => call('GET', '/v1/calendar/holidays', { query: { from, to } }),
-  hold: (body) => call('POST', '/v1/holds', { body }),
-  book: (body, idempotencyKey) => call('POST', '/v1/bookings', { body, headers: { 'Idempotency-Key': idempotencyKey } }),
-  booking: (id, code) => call('GET', `/v1/bookings/${encodeURIComponent(id)}`, { headers: { 'X-Access-Code': code } }),
+  hold: (body) => call('POST', '/v1/holds', { body, auth: true }),
+  book: (body, idempotencyKey) => call('POST', '/v1/bookings',
+    { body, auth: true, headers: { 'Idempotency-Key': idempotencyKey } }),
+  // The booking's own calls: by its access code, or (code null) by the session of its citizen.
+  booking: (id, code) => call('GET', `/v1/bookings/${encodeURIComponent(id)}`, owner(code)),
   reschedule: (id, code, start) => call('POST', `/v1/bookings/${encodeURIComponent(id)}/reschedule`,
-    { body: { start }, headers: { 'X-Access-Code': code } }),
-  sendRequest: (body, idempotencyKey) => call('POST', '/v1/requests', { body, headers: { 'Idempotency-Key': idempotencyKey } }),
+    { body: { start }, ...owner(code) }),
+  sendRequest: (body, idempotencyKey) => call('POST', '/v1/requests',
+    { body, auth: true, headers: { 'Idempotency-Key': idempotencyKey } }),
   request: (code, accessCode) => call('GET', `/v1/requests/${encodeURIComponent(code)}`,
     { headers: { 'X-Access-Code': accessCode } }),
   rate: (code, accessCode, token, body) => call('POST', `/v1/requests/${encodeURIComponent(code)}/rating`,
     { body, headers: { 'X-Access-Code': accessCode, 'X-Rating-Token': token } }),
-  cancel: (id, code) => call('POST', `/v1/bookings/${encodeURIComponent(id)}/cancel`,
-    { headers: { 'X-Access-Code': code } }),
+  cancel: (id, code) => call('POST', `/v1/bookings/${encodeURIComponent(id)}/cancel`, owner(code)),
+  // The mobile check: a code by SMS, then the session it proves.
+  sendCode: (body) => call('POST', '/v1/otp', { body }),
+  verifyCode: (body) => call('POST', '/v1/otp/verify', { body }),
+  myBookings: () => call('GET', '/v1/me/bookings', { auth: true }),
+  myRequests: () => call('GET', '/v1/me/requests', { auth: true }),
 };

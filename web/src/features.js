@@ -1,6 +1,6 @@
-// Steps that wait for the API. The mobile check (a one-time code by SMS before the booking) needs
-// `/v1/otp`, which the API does not offer yet: until it does, the journey skips that page. Turn
-// this on in the same change that brings the endpoint; the page is in pages/MobileCheck.jsx.
+// Steps that wait for the API. The mobile check (a one-time code by SMS before a hold or a remote
+// request, and "my bookings" after one) needs `/v1/otp` and `/v1/me/*`: until the API offers them,
+// the journey goes without (no hold needs a session yet) and "my bookings" is not offered.
 export const features = {
   mobileCheck: false,
 };

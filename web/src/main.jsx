@@ -8,6 +8,7 @@ import { Confirmation } from './pages/Confirmation.jsx';
 import { FindService } from './pages/FindService.jsx';
 import { ManageBooking } from './pages/ManageBooking.jsx';
 import { MobileCheck } from './pages/MobileCheck.jsx';
+import { MyBookings } from './pages/MyBookings.jsx';
 import { NotFound } from './pages/NotFound.jsx';
 import { OfficeDays } from './pages/OfficeDays.jsx';
 import { OfficeTimes } from './pages/OfficeTimes.jsx';
@@ -16,8 +17,9 @@ import { TrackRequest } from './pages/TrackRequest.jsx';
 import { WhereToGo } from './pages/WhereToGo.jsx';
 import { YourDetails } from './pages/YourDetails.jsx';
 
-// Find -> where to go -> day -> time (hold) -> your details -> [mobile check] -> check -> confirmation;
-// or, for a remote service: find -> where to go (remote) -> the request -> sent -> follow it.
+// Find -> where to go -> day -> time -> [mobile check] -> (hold) your details -> check -> confirmation;
+// or, for a remote service: find -> where to go (remote) -> [mobile check] the request -> sent -> follow it.
+// "My bookings" (/me): a mobile check, then the citizen's bookings and requests, without access codes.
 const ROUTES = [
   ['/', () => <FindService q={queryParam('q') || ''} />],
   ['/categories/:category', (p) => <FindService category={p.category} />],
@@ -36,6 +38,7 @@ const ROUTES = [
   ['/requests/track', () => <TrackRequest />],
   ['/requests/:code', (p) => <TrackRequest trackingCode={p.code} />],
   ['/bookings/manage', () => <ManageBooking />],
+  ['/me', () => <MyBookings />],
   ['/bookings/:booking', (p) => <ManageBooking bookingId={p.booking} />],
 ];
 

@@ -2,8 +2,10 @@ import { useState } from 'preact/hooks';
 import { api, NetworkError } from '../api.js';
 import { named, t } from '../i18n.js';
 import { digits, longInstant } from '../format.js';
+import { features } from '../features.js';
 import { journey } from '../journey.js';
 import { navigate } from '../router.js';
+import { citizen } from '../session.js';
 import { ErrorSummary } from '../components/ErrorSummary.jsx';
 import { Page } from '../components/Page.jsx';
 import { JourneyLost } from './JourneyLost.jsx';
@@ -31,7 +33,6 @@ function Row({ label, value, change, ltr }) {
 /** Check your answers, then book (POST /v1/bookings with an Idempotency-Key and the hold). */
 export function CheckAnswers() {
   const state = journey.get();
-  const details = journey.details();
   const [errors, setErrors] = useState([]);
   const [expired, setExpired] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -43,13 +44,24 @@ export function CheckAnswers() {
       </Page>
     );
   }
+  // With the mobile check, who books is who the session proves (the details add only a name); a
+  // session that lapsed is checked again, the time still held.
+  const verified = features.mobileCheck ? citizen.current() : null;
+  const details = journey.details() || (verified && {});
   if (!state.hold || !details) return <JourneyLost />;
+  const mobileCheck = () => navigate('/book/mobile-check');
 
   const days = `/offices/${state.officeId}/services/${state.serviceId}/days`;
   const book = async () => {
+    const live = features.mobileCheck ? citizen.current() : null;
+    if (features.mobileCheck && !live) {
+      mobileCheck();
+      return;
+    }
+    const who = live || details;
     const body = {
       office_id: state.officeId, service_id: state.serviceId, start: state.slot.at, hold_id: state.hold.hold_id,
-      national_id: details.national_id, mobile: details.mobile, ...(details.name ? { name: details.name } : {}),
+      national_id: who.national_id, mobile: who.mobile, ...(details.name ? { name: details.name } : {}),
     };
     setBusy(true);
     setErrors([]);
@@ -61,7 +73,9 @@ export function CheckAnswers() {
       navigate('/book/confirmation');
     } catch (e) {
       const fieldErrors = (e.body?.errors || []).filter((f) => DETAIL_FIELDS.includes(f.field));
-      if (e.status === 422 && fieldErrors.length) {
+      if (e.status === 401 && features.mobileCheck) {
+        mobileCheck();
+      } else if (e.status === 422 && fieldErrors.length) {
         journey.update({ fieldErrors });
         navigate('/book/details?errors=1');
       } else if (e.kind === 'hold-expired') {
@@ -83,8 +97,10 @@ export function CheckAnswers() {
         <Row label={t('serviceRow')} value={named(state.service)} change="/" />
         <Row label={t('officeRow')} value={named(state.office)} change={`/services/${state.serviceId}/where`} />
         <Row label={t('whenRow')} value={longInstant(state.slot)} change={days} />
-        <Row label={t('nationalIdRow')} value={digits(details.national_id)} change="/book/details" ltr />
-        <Row label={t('mobileRow')} value={digits(details.mobile)} change="/book/details" ltr />
+        <Row label={t('nationalIdRow')} value={digits((verified || details).national_id)} ltr
+          change={features.mobileCheck ? '/book/mobile-check' : '/book/details'} />
+        <Row label={t('mobileRow')} value={digits((verified || details).mobile)} ltr
+          change={features.mobileCheck ? '/book/mobile-check' : '/book/details'} />
         {details.name && <Row label={t('nameRow')} value={details.name} change="/book/details" />}
       </dl>
       <button class="button" type="button" onClick={book} disabled={busy}>

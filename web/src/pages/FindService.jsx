@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { categoryCodes, categoryName, lang, named, t } from '../i18n.js';
 import { money, num } from '../format.js';
+import { features } from '../features.js';
 import { navigate } from '../router.js';
 import { Page } from '../components/Page.jsx';
 import { Failure, Loading } from '../components/Status.jsx';
@@ -97,6 +98,7 @@ export function FindService({ q = '', category = '' }) {
       <ul class="manage-link link-list">
         <li><a href="/bookings/manage">{t('manageLink')}</a></li>
         <li><a href="/requests/track">{t('trackLink')}</a></li>
+        {features.mobileCheck && <li><a href="/me">{t('lostAccessCode')}</a></li>}
       </ul>
     </Page>
   );

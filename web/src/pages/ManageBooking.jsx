@@ -1,20 +1,26 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, NetworkError } from '../api.js';
 import { named, t } from '../i18n.js';
 import { digits, latinDigits, longInstant } from '../format.js';
+import { features } from '../features.js';
 import { journey } from '../journey.js';
 import { navigate } from '../router.js';
+import { citizen } from '../session.js';
 import { ErrorSummary } from '../components/ErrorSummary.jsx';
 import { Page } from '../components/Page.jsx';
+import { Loading } from '../components/Status.jsx';
 import { TextField } from '../components/TextField.jsx';
 
 const problemText = (e) => (e instanceof NetworkError || !e.message_ ? t('networkError') : e.message_());
 
 /** See or cancel a booking with its tracking ID and access code (sent as X-Access-Code, never in
- * the URL). The code stays in this page's memory only. */
+ * the URL), or with the citizen's session after a mobile check (from "my bookings"). The code stays
+ * in this page's memory only. */
 export function ManageBooking({ bookingId = '' }) {
   // Back from moving this booking (the code is still in memory): show it at once.
   const managed = journey.managed()?.booking.booking_id === bookingId ? journey.managed() : null;
+  const [live] = useState(() => citizen.current());
+  const [opening, setOpening] = useState(Boolean(bookingId && live && !managed));
   const [values, setValues] = useState({ booking_id: bookingId, access_code: managed?.code || '' });
   const [errors, setErrors] = useState([]);
   const [booking, setBooking] = useState(managed?.booking || null);
@@ -24,7 +30,18 @@ export function ManageBooking({ bookingId = '' }) {
 
   const set = (field) => (value) => setValues({ ...values, [field]: value });
   const id = values.booking_id.trim().toUpperCase();
-  const code = latinDigits(values.access_code).trim().toUpperCase();
+  // No code: the calls go with the session (a booking opened from "my bookings").
+  const code = latinDigits(values.access_code).trim().toUpperCase() || null;
+
+  // A citizen with a session opens their booking without its code; one that is not theirs (or a
+  // session the API no longer knows) leaves the code form, as without a session.
+  useEffect(() => {
+    if (!opening) return;
+    api.booking(bookingId, null).then((found) => {
+      setBooking(found);
+      journey.setManaged({ booking: found, code: null });
+    }, () => {}).finally(() => setOpening(false));
+  }, [bookingId]);
 
   const show = async (event) => {
     event.preventDefault();
@@ -62,11 +79,12 @@ export function ManageBooking({ bookingId = '' }) {
 
   const errorOf = (field) => errors.find((e) => e.field === field)?.message;
   return (
-    <Page title={t('manageTitle')} hasErrors={errors.length > 0} back="/">
+    <Page title={t('manageTitle')} hasErrors={errors.length > 0} back={live ? '/me' : '/'}>
       <ErrorSummary errors={errors} />
       {done && <div class="panel" role="status"><p class="panel__title">{t('cancelled')}</p></div>}
       {!done && managed?.changed && <div class="panel" role="status"><p class="panel__title">{t('changed')}</p></div>}
-      {!booking && (
+      {opening && <Loading />}
+      {!booking && !opening && (
         <form onSubmit={show} noValidate>
           <TextField id="booking_id" label={t('bookingIdLabel')} hint={t('bookingIdHint')} error={errorOf('booking_id')}
             value={values.booking_id} onInput={set('booking_id')} dir="ltr" autoComplete="off" width="20" />
@@ -74,6 +92,7 @@ export function ManageBooking({ bookingId = '' }) {
             error={errorOf('access_code')} value={values.access_code} onInput={set('access_code')} dir="ltr"
             autoComplete="off" width="10" />
           <button class="button" type="submit" disabled={busy}>{t('showBooking')}</button>
+          {features.mobileCheck && <p><a href="/me">{t('lostAccessCode')}</a></p>}
         </form>
       )}
       {booking && (

@@ -1,21 +1,31 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, ApiProblem } from '../api.js';
 import { named, t } from '../i18n.js';
 import { longDate, num, timeOf } from '../format.js';
 import { features } from '../features.js';
+import { holdTime } from '../holding.js';
 import { journey } from '../journey.js';
+import { citizen } from '../session.js';
 import { navigate, queryParam } from '../router.js';
 import { ErrorSummary } from '../components/ErrorSummary.jsx';
 import { Page } from '../components/Page.jsx';
 import { Failure, Loading } from '../components/Status.jsx';
 
-/** The free times of an office on one day; choosing one holds it (POST /v1/holds) while the
- * citizen fills in the form. */
+/** Why the hold asked for after the mobile check was refused, said once on coming back here. */
+function refusedHold() {
+  const refused = journey.get().holdRefused;
+  if (!refused) return [];
+  journey.update({ holdRefused: null });
+  return [{ field: null, message: refused.kind === 'slot-full' ? t('slotTaken') : new ApiProblem(0, refused.body).message_() }];
+}
+
+/** The free times of an office on one day; choosing one holds it (POST /v1/holds, which needs the
+ * citizen's session: without one, the mobile check comes first) while the citizen fills in the form. */
 export function OfficeTimes({ officeId, serviceId, date }) {
   const [day, setDay] = useState(null);
   const [office, setOffice] = useState(null);
   const [chosen, setChosen] = useState(null);
-  const [errors, setErrors] = useState([]);
+  const [errors, setErrors] = useState(refusedHold);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   // Moving an existing booking: its access code is in memory since the manage page read it.
@@ -48,19 +58,26 @@ export function OfficeTimes({ officeId, serviceId, date }) {
       await move(slot);
       return;
     }
+    const choice = {
+      officeId, serviceId, office: { office_id: office.office_id, name_fa: office.name_fa, name_en: office.name_en },
+      slot: { at: slot.at, jalali: slot.jalali },
+    };
+    if (features.mobileCheck && !citizen.current()) {
+      journey.update({ chosen: choice, hold: null, booked: null });
+      navigate('/book/mobile-check');
+      return;
+    }
     try {
-      const hold = await api.hold({ office_id: officeId, service_id: serviceId, start: slot.at });
-      const state = journey.get();
-      journey.update({
-        officeId, office: { office_id: office.office_id, name_fa: office.name_fa, name_en: office.name_en },
-        serviceId, service: state.service?.service_id === serviceId ? state.service : await api.service(serviceId),
-        slot: { at: slot.at, jalali: slot.jalali }, hold, booked: null, idempotency: null,
-      });
-      navigate(features.mobileCheck ? '/book/mobile-check' : '/book/details');
+      await holdTime(choice);
+      navigate('/book/details');
     } catch (e) {
       if (e.kind === 'slot-full') {
         setErrors([{ field: null, message: t('slotTaken') }]);
         load();
+      } else if (e.status === 401 && features.mobileCheck) {
+        // The session lapsed on the API's side: check the mobile again, then hold.
+        journey.update({ chosen: choice, hold: null, booked: null });
+        navigate('/book/mobile-check');
       } else {
         setError(e);
       }

@@ -3,12 +3,16 @@ import { api, NetworkError } from '../api.js';
 import { lang, named, t } from '../i18n.js';
 import { latinDigits } from '../format.js';
 import { ABROAD, browserTimeZone, countryName } from '../countries.js';
+import { features } from '../features.js';
 import { journey } from '../journey.js';
 import { navigate } from '../router.js';
+import { citizen } from '../session.js';
 import { ErrorSummary } from '../components/ErrorSummary.jsx';
+import { MobileCheckForm } from '../components/MobileCheckForm.jsx';
 import { Page } from '../components/Page.jsx';
 import { Failure } from '../components/Status.jsx';
 import { TextField } from '../components/TextField.jsx';
+import { VerifiedCitizen } from '../components/VerifiedCitizen.jsx';
 import { JourneyLost } from './JourneyLost.jsx';
 
 const FIELDS = ['national_id', 'mobile', 'country', 'description'];
@@ -21,11 +25,25 @@ function keyFor(body) {
 }
 
 /** A remote request: where the citizen is (abroad: country, international mobile, own time zone),
- * who they are, what they need; sent to the chosen office or to the network (POST /v1/requests). */
+ * who they are, what they need; sent to the chosen office or to the network (POST /v1/requests).
+ * Sending it needs the citizen's session: the mobile check comes first, and the form then carries
+ * the verified national ID and mobile. */
 export function RemoteRequestForm({ serviceId, officeId }) {
+  const [live, setLive] = useState(() => (features.mobileCheck ? citizen.current() : null));
+  if (features.mobileCheck && !live && serviceId) {
+    return (
+      <MobileCheckForm title={t('requestTitle')} intro={t('mobileCheckRequest')} onVerified={setLive}
+        back={`/services/${serviceId}/where?mode=remote`} />
+    );
+  }
+  return <RequestForm serviceId={serviceId} officeId={officeId} verified={live} onLapsed={() => setLive(null)} />;
+}
+
+function RequestForm({ serviceId, officeId, verified, onLapsed }) {
   const [service, setService] = useState(null);
   const [office, setOffice] = useState(null);
-  const [values, setValues] = useState({ where: 'IR', country: '', national_id: '', mobile: '', description: '' });
+  const [values, setValues] = useState({ where: 'IR', country: '', national_id: verified?.national_id || '',
+    mobile: verified?.mobile || '', description: '' });
   const [errors, setErrors] = useState([]);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -63,7 +81,9 @@ export function RemoteRequestForm({ serviceId, officeId }) {
       journey.setLastRequest(created);
       navigate('/requests/sent');
     } catch (e) {
-      if (e.status === 422 && e.body?.errors?.length) {
+      if (e.status === 401 && features.mobileCheck) {
+        onLapsed();
+      } else if (e.status === 422 && e.body?.errors?.length) {
         // Beside its field when the API names one of this form's fields; otherwise in the summary.
         setErrors(e.body.errors.map((f) => ({ field: FIELDS.includes(f.field) ? f.field : null,
           message: lang() === 'fa' ? f.message_fa : f.message })));
@@ -108,12 +128,16 @@ export function RemoteRequestForm({ serviceId, officeId }) {
             <p class="hint">{t('timeZoneNote', timeZone)}</p>
           </div>
         )}
-        <TextField id="national_id" label={t('nationalIdLabel')} hint={t('nationalIdHint')} error={errorOf('national_id')}
-          value={values.national_id} onInput={set('national_id')} inputMode="numeric" autoComplete="off" dir="ltr"
-          width="10" maxLength={14} />
-        <TextField id="mobile" label={t('mobileLabel')} hint={abroad ? t('mobileAbroadHint') : t('mobileHint')}
-          error={errorOf('mobile')} value={values.mobile} onInput={set('mobile')} type="tel" inputMode="tel"
-          autoComplete="tel" dir="ltr" width="20" maxLength={20} />
+        {verified ? <VerifiedCitizen verified={verified} change={onLapsed} /> : (
+          <>
+            <TextField id="national_id" label={t('nationalIdLabel')} hint={t('nationalIdHint')} error={errorOf('national_id')}
+              value={values.national_id} onInput={set('national_id')} inputMode="numeric" autoComplete="off" dir="ltr"
+              width="10" maxLength={14} />
+            <TextField id="mobile" label={t('mobileLabel')} hint={abroad ? t('mobileAbroadHint') : t('mobileHint')}
+              error={errorOf('mobile')} value={values.mobile} onInput={set('mobile')} type="tel" inputMode="tel"
+              autoComplete="tel" dir="ltr" width="20" maxLength={20} />
+          </>
+        )}
         <div class={`field${errorOf('description') ? ' field--error' : ''}`}>
           <label for="description">{t('descriptionLabel')}</label>
           <p class="hint" id="description-hint">{t('descriptionHint')}</p>
