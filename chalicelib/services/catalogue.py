@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from chalicelib.domain import calendar, ranking_live, slots
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.load import OfficeLoad
-from chalicelib.domain.text import normalise
+from chalicelib.domain.text import normalise, rank, search_words
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
@@ -53,12 +53,15 @@ def needs_in_person(office: Office, service: Service) -> bool:
 
 
 def search_services(q: str | None, category: str | None, mode: str | None, limit: int, cursor: int) -> dict:
+    """The catalogue's services of a category and mode; with `q`, those whose Persian or English
+    name matches it, best match first (domain.text.rank)."""
     if mode is not None and mode not in MODES:
         raise InvalidInput(f"mode must be one of {', '.join(MODES)}", "نوع خدمت نامعتبر است")
-    needle = normalise(q) if q else None
     found = [s for s in sorted(stores.catalogue.all_services().values(), key=lambda s: s.service_id)
-             if (category is None or s.category == category) and (mode is None or s.mode == mode)
-             and (needle is None or needle in normalise(s.name_fa) or needle in normalise(s.name_en))]
+             if (category is None or s.category == category) and (mode is None or s.mode == mode)]
+    if q and search_words(q):
+        by_id = {s.service_id: s for s in found}
+        found = [by_id[k] for k in rank(q, ((s.service_id, (s.name_fa, s.name_en)) for s in found))]
     return _page([service_view(s) for s in found[cursor:cursor + limit]], len(found), cursor, limit)
 
 
