@@ -6,11 +6,14 @@ from datetime import timedelta
 from chalicelib.api.http import Routes
 from chalicelib.domain import calendar
 from chalicelib.schemas import (
+    CategoryListOut,
     HolidayListOut,
     HolidayQuery,
     OfficeDetailOut,
     OfficePageOut,
     OfficeSearchQuery,
+    PlaceListOut,
+    PlaceQuery,
     ServiceOut,
     ServicePageOut,
     ServiceSearchQuery,
@@ -25,6 +28,16 @@ api = Routes(__name__, tag="catalogue")
 @api.get("/services", response=ServicePageOut, query=ServiceSearchQuery)
 def search_services(query: ServiceSearchQuery):
     return catalogue.search_services(query.q, query.category, query.mode, query.limit, query.cursor)
+
+
+@api.get("/categories", response=CategoryListOut)
+def list_categories():
+    return catalogue.categories()
+
+
+@api.get("/places", response=PlaceListOut, query=PlaceQuery, problems=(404,))
+def list_places(query: PlaceQuery):
+    return catalogue.places(query.service)
 
 
 @api.get("/services/{service_id}", response=ServiceOut, problems=(404,))

@@ -126,3 +126,14 @@ def rank(query: str, candidates: Iterable[tuple[K, Sequence[str]]]) -> list[K]:
     if any(phrase for *_, phrase in scored):
         scored = [row for row in scored if row[3]]
     return [key for _, _, key, _ in sorted(scored, key=lambda row: row[:3])]
+
+
+# Persian alphabetical order (code points put پ چ ژ ک گ ی after the Arabic letters).
+_ALPHABET = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+_ORDER = {letter: chr(0x4E00 + i) for i, letter in enumerate(_ALPHABET)}  # above every Latin letter
+
+
+def persian_sort_key(value: str) -> str:
+    """A key that sorts Persian names in the order of the Persian alphabet."""
+    folded = fold_persian(value).replace("\u200c", "")
+    return "".join(_ORDER.get(ch, ch) for ch in folded)

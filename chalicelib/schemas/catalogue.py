@@ -44,6 +44,13 @@ class ServiceSearchQuery(PageQuery):
     _blank = field_validator("q", "category", "mode", mode="before")(_blank)
 
 
+class PlaceQuery(Strict):
+    """Only the places with an office offering `service`, when given."""
+    service: str | None = Field(default=None, pattern=ID)
+
+    _blank = field_validator("service", mode="before")(_blank)
+
+
 class OfficeSearchQuery(PageQuery):
     province: str | None = None
     city: str | None = None
@@ -124,6 +131,44 @@ class OfficeOut(Out):
 
 class OfficePageOut(PageInfoOut):
     items: list[OfficeOut]
+
+
+class ModeCountsOut(Out):
+    in_person: int
+    remote_allowed: int
+    remote_only: int
+
+
+class CategoryOut(Out):
+    category: str = Field(examples=["sana"], description="The code `GET /v1/services?category=` takes.")
+    name_en: str = Field(examples=["SANA registration"])
+    name_fa: str = Field(examples=["ثبت‌نام سامانه ثنا"])
+    services: int = Field(ge=1, description="Services of the category that take new requests.")
+    modes: ModeCountsOut = Field(description="How many of them are in person, remote allowed and remote only.")
+
+
+class CategoryListOut(Out):
+    items: list[CategoryOut]
+
+
+class CityOut(Out):
+    city: str = Field(examples=["Karaj"], description="What `GET /v1/suggestions?city=` takes (either name).")
+    city_fa: str = Field(examples=["کرج"])
+    offices: int = Field(ge=1)
+    location: LocationOut = Field(description="The centre of the city's offices.")
+
+
+class ProvinceOut(Out):
+    province: str = Field(examples=["Alborz"])
+    province_fa: str = Field(examples=["البرز"])
+    offices: int = Field(ge=1)
+    cities: list[CityOut] = Field(description="In Persian alphabetical order.")
+
+
+class PlaceListOut(Out):
+    offices: int = Field(description="Offices in all the places listed.")
+    items: list[ProvinceOut] = Field(description="Provinces with at least one office, in Persian alphabetical order.")
+
 
 
 Weekday = Literal["sat", "sun", "mon", "tue", "wed", "thu", "fri"]

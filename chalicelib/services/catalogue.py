@@ -1,17 +1,21 @@
 """Use cases of the catalogue: find a service, find an office, see an office's free slots."""
 from __future__ import annotations
 
+import functools
+import json
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from chalicelib.domain import calendar, ranking_live, slots
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.load import OfficeLoad
-from chalicelib.domain.text import normalise, rank, search_words
+from chalicelib.domain.text import normalise, persian_sort_key, rank, search_words
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 MODES = ("in_person", "remote_allowed", "remote_only")
+CATEGORIES_JSON = Path(__file__).resolve().parent.parent / "data" / "categories.json"
 
 
 def service_view(s: Service) -> dict:
@@ -53,16 +57,59 @@ def needs_in_person(office: Office, service: Service) -> bool:
 
 
 def search_services(q: str | None, category: str | None, mode: str | None, limit: int, cursor: int) -> dict:
-    """The catalogue's services of a category and mode; with `q`, those whose Persian or English
+    """The catalogue's services taking new requests, of a category and mode; with `q`, those whose Persian or English
     name matches it, best match first (domain.text.rank)."""
     if mode is not None and mode not in MODES:
         raise InvalidInput(f"mode must be one of {', '.join(MODES)}", "نوع خدمت نامعتبر است")
     found = [s for s in sorted(stores.catalogue.all_services().values(), key=lambda s: s.service_id)
-             if (category is None or s.category == category) and (mode is None or s.mode == mode)]
+             if s.active and (category is None or s.category == category) and (mode is None or s.mode == mode)]
     if q and search_words(q):
         by_id = {s.service_id: s for s in found}
         found = [by_id[k] for k in rank(q, ((s.service_id, (s.name_fa, s.name_en)) for s in found))]
     return _page([service_view(s) for s in found[cursor:cursor + limit]], len(found), cursor, limit)
+
+
+@functools.cache
+def category_names() -> dict[str, dict[str, str]]:
+    """The catalogue's categories in display order, with their English and Persian names."""
+    return json.loads(CATEGORIES_JSON.read_text(encoding="utf-8"))
+
+
+def categories() -> dict:
+    """The categories that have services taking new requests, with how many of each mode; a
+    category the names file lacks is still listed, under its code."""
+    counts: dict[str, dict[str, int]] = {}
+    for s in stores.catalogue.all_services().values():
+        if s.active:
+            counts.setdefault(s.category, dict.fromkeys(MODES, 0))[s.mode] += 1
+    names = category_names()
+    order = [c for c in names if c in counts] + sorted(c for c in counts if c not in names)
+    return {"items": [{"category": c, "name_en": names.get(c, {}).get("name_en", c),
+                       "name_fa": names.get(c, {}).get("name_fa", c), "services": sum(counts[c].values()),
+                       "modes": counts[c]} for c in order]}
+
+
+def places(service_id: str | None) -> dict:
+    """The provinces and cities that have offices (offering `service_id`, when given), with how
+    many and where their offices are on average: the city picker of the citizen's pages."""
+    service = get_service(service_id) if service_id else None
+    provinces: dict[str, dict] = {}
+    for o in stores.catalogue.all_offices().values():
+        if service is not None and not offers(o, service):
+            continue
+        province = provinces.setdefault(normalise(o.province), {
+            "province": o.province, "province_fa": o.province_fa, "offices": 0, "cities": {}})
+        city = province["cities"].setdefault(normalise(o.city), {"city": o.city, "city_fa": o.city_fa, "points": []})
+        city["points"].append((float(o.lat), float(o.lon)))
+        province["offices"] += 1
+    items = []
+    for p in sorted(provinces.values(), key=lambda p: persian_sort_key(p["province_fa"])):
+        cities = [{"city": c["city"], "city_fa": c["city_fa"], "offices": len(c["points"]),
+                   "location": {"lat": round(sum(lat for lat, _ in c["points"]) / len(c["points"]), 5),
+                                "lon": round(sum(lon for _, lon in c["points"]) / len(c["points"]), 5)}}
+                  for c in sorted(p["cities"].values(), key=lambda c: persian_sort_key(c["city_fa"]))]
+        items.append({**p, "cities": cities})
+    return {"offices": sum(p["offices"] for p in items), "items": items}
 
 
 def get_service(service_id: str) -> Service:

@@ -74,3 +74,43 @@ def test_search_pages_keep_the_ranking_and_filters_apply(seeded):
     assert [s["service_id"] for s in first["items"] + second["items"]] == whole[:20]
     only_notices = search(client, "ثنا", category="notices")
     assert only_notices["total"] >= 1 and {s["category"] for s in only_notices["items"]} == {"notices"}
+
+
+def test_categories_of_the_seeded_catalogue(seeded):
+    client, services, _ = seeded
+    resp = client.http.get("/v1/categories")
+    assert resp.status_code == 200
+    found = json.loads(resp.body)["items"]
+    assert sum(c["services"] for c in found) == len(services)
+    by_code = {c["category"]: c for c in found}
+    assert set(by_code) == {s["category"] for s in services}
+    for code, category in by_code.items():
+        assert category["name_fa"] and category["name_en"] and category["name_fa"] != code
+        assert sum(category["modes"].values()) == category["services"]
+        # each category's count is what browsing it finds
+        assert search(client, "", limit=1, category=code)["total"] == category["services"]
+    assert by_code["sana"]["name_fa"] == "ثبت‌نام سامانه ثنا"
+
+
+def test_places_of_the_seeded_network(seeded):
+    client, _, offices = seeded
+    resp = client.http.get("/v1/places")
+    assert resp.status_code == 200
+    places = json.loads(resp.body)
+    assert places["offices"] == len(offices) == sum(p["offices"] for p in places["items"])
+    assert len(places["items"]) == 31  # every province has offices
+    tehran = next(p for p in places["items"] if p["province"] == "Tehran")
+    assert tehran["offices"] == sum(c["offices"] for c in tehran["cities"])
+    assert tehran["offices"] == sum(o["province"] == "Tehran" for o in offices)
+    # every city listed is one the suggestions know
+    for city in (tehran["cities"][0], places["items"][-1]["cities"][-1]):
+        for name in (city["city"], city["city_fa"]):
+            got = client.http.get(f"/v1/suggestions?service=S0261&city={quote(name)}")
+            assert got.status_code == 200, got.body
+    # arbitration is offered by some offices only: fewer places, exactly those offering it
+    arbitration = next(s for s in seeded[1] if s["category"] == "arbitration")
+    narrow = json.loads(client.http.get(f"/v1/places?service={arbitration['service_id']}").body)
+    offering = [o for o in offices if "arbitration" in o["offered_categories"]
+                and arbitration["service_id"] not in o.get("not_offered", [])]
+    assert 0 < narrow["offices"] == len(offering) < places["offices"]
+    assert client.http.get("/v1/places?service=S9999").status_code == 404

@@ -233,3 +233,11 @@ def test_summary(offices, services):
     assert sum(result["offices_by_province"].values()) == len(offices)
     assert sum(result["services_by_category"].values()) == 1470
     assert set(result["services_by_mode"]) == {"in_person", "remote_allowed", "remote_only"}
+
+
+def test_every_demo_category_has_the_names_the_api_serves():
+    import json
+
+    from chalicelib.services.catalogue import category_names
+    demo = json.loads((dn.DATA / "categories.json").read_text(encoding="utf-8"))
+    assert {c: {"name_en": v["name_en"], "name_fa": v["name_fa"]} for c, v in demo.items()} == category_names()

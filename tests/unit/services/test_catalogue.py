@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain import calendar
+from chalicelib.domain.catalogue import Service
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.schemas import BookingIn
 from chalicelib.services import bookings, catalogue
@@ -19,13 +20,52 @@ def test_search_by_words_in_either_language(fakes):
 
 
 def test_search_filters_and_pages(fakes):
+    # S0005 is retired: it takes no new bookings, so search does not offer it.
     assert [s["service_id"] for s in catalogue.search_services(None, None, "in_person", 50, 0)["items"]] == [
-        "S0002", "S0004", "S0005"]
-    page = catalogue.search_services(None, "petitions", None, 1, 0)
-    assert page["total"] == 2 and page["next_cursor"] == 1 and len(page["items"]) == 1
-    assert catalogue.search_services(None, "petitions", None, 1, 1)["next_cursor"] is None
+        "S0002", "S0004"]
+    assert catalogue.search_services("منسوخ", None, None, 50, 0)["total"] == 0
+    assert [s["service_id"] for s in catalogue.search_services(None, "petitions", None, 50, 0)["items"]] == ["S0001"]
+    page = catalogue.search_services(None, None, None, 3, 0)
+    assert page["total"] == 4 and page["next_cursor"] == 3 and len(page["items"]) == 3
+    assert catalogue.search_services(None, None, None, 3, 3)["next_cursor"] is None
     with pytest.raises(InvalidInput):
         catalogue.search_services(None, None, "by_pigeon", 50, 0)
+
+
+def test_search_ranks_whole_words_before_negated_mentions(fakes):
+    fakes["catalogue"].save_all([
+        Service("S0101", category="notices", name_en="Paper notice to a party without SANA",
+                name_fa="ابلاغ کاغذی به طرف فاقد حساب ثنا", mode="in_person", duration_min=10, tariff_rials=1),
+        Service("S0102", category="sana", name_en="SANA password recovery", name_fa="بازیابی رمز ثنا برای اشخاص حقیقی",
+                mode="in_person", duration_min=10, tariff_rials=1)])
+    for q in ("ثنا", "sana", "SANA"):
+        assert [s["service_id"] for s in catalogue.search_services(q, None, None, 50, 0)["items"]] == [
+            "S0002", "S0102", "S0101"], q
+    for q in ("ثبت‌نام", "ثبت نام", "ثبتنام", "ثبت نام سامانه ثنا".replace("ی", "ي")):
+        assert [s["service_id"] for s in catalogue.search_services(q, None, None, 50, 0)["items"]] == ["S0002"], q
+
+
+def test_categories_count_services_taking_requests_by_mode(fakes):
+    found = {c["category"]: c for c in catalogue.categories()["items"]}
+    assert set(found) == {"petitions", "sana", "consulting", "notices"}
+    assert found["sana"] == {"category": "sana", "name_en": "SANA registration", "name_fa": "ثبت‌نام سامانه ثنا",
+                             "services": 1, "modes": {"in_person": 1, "remote_allowed": 0, "remote_only": 0}}
+    assert found["petitions"]["services"] == 1  # its retired S0005 is not counted
+    # the names file's order
+    assert [c["category"] for c in catalogue.categories()["items"]] == [
+        c for c in catalogue.category_names() if c in found]
+
+
+def test_places_list_provinces_and_cities_with_offices(fakes):
+    found = catalogue.places(None)
+    assert found["offices"] == 2
+    assert [(p["province_fa"], p["offices"]) for p in found["items"]] == [("البرز", 1), ("تهران", 1)]
+    assert found["items"][0]["cities"] == [{"city": "Karaj", "city_fa": "کرج", "offices": 1,
+                                            "location": {"lat": 35.8, "lon": 51.0}}]
+    # only where an office offers the service: OF-B does not offer S0004
+    assert [p["province"] for p in catalogue.places("S0004")["items"]] == ["Tehran"]
+    with pytest.raises(NotFound):
+        catalogue.places("S9999")
 
 
 def test_a_withdrawn_or_unknown_service_or_office_is_not_found(fakes):
