@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DDB_PORT ?= 8100
 COGNITO_PORT ?= 9229
-export PORT DDB_PORT COGNITO_PORT
+S3_PORT ?= 8200
+export PORT DDB_PORT COGNITO_PORT S3_PORT
 
 .PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-sms bench-smoke bench-web job token partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram

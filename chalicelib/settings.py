@@ -72,6 +72,15 @@ class Settings(BaseModel):
     partner_default_quota_per_minute: int = Field(120, ge=1)
     rating_sample_rate: float = Field(0.2, ge=0, le=1)  # share of completed requests invited to rate
 
+    # Documents of remote requests: uploaded by the citizen's browser straight to S3 with a presigned
+    # POST, read by the office through presigned GETs. S3_ENDPOINT is set only locally (moto's S3
+    # server on 127.0.0.1); in AWS the bucket is the stack's, reached at its regional endpoint.
+    documents_bucket: str | None = Field(None, min_length=3, max_length=63)  # a CloudFormation token at synth
+    s3_endpoint: str | None = Field(None, pattern=r"^http://127\.0\.0\.1:\d{1,5}$")
+    document_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    upload_grant_seconds: int = Field(900, ge=60, le=3600)  # how long the presigned POSTs stay valid
+    document_link_seconds: int = Field(300, ge=30, le=3600)  # how long an office's download link works
+
     # Office ranking: monthly (Jalali) aggregates, a rolling window of months.
     ranking_window_months: int = Field(6, ge=1, le=24)  # the rolling two quarters of the method
     ranking_grace_days: int = Field(1, ge=0, le=10)  # a month is ranked this long after it ends
@@ -91,6 +100,8 @@ class Settings(BaseModel):
     def _cognito_local_only_locally(self) -> Settings:
         if self.cognito_endpoint and self.stage in ("dev", "prod"):
             raise ValueError("cognito_endpoint (cognito-local) is for the local and test stages only")
+        if self.s3_endpoint and self.stage in ("dev", "prod"):
+            raise ValueError("s3_endpoint (the local S3 server) is for the local and test stages only")
         return self
 
     def uses_public_keys(self) -> bool:
@@ -156,6 +167,11 @@ _ENV = {
     "webhook_dedupe_hours": "WEBHOOK_DEDUPE_HOURS",
     "partner_default_quota_per_minute": "PARTNER_DEFAULT_QUOTA_PER_MINUTE",
     "rating_sample_rate": "RATING_SAMPLE_RATE",
+    "documents_bucket": "DOCUMENTS_BUCKET",
+    "s3_endpoint": "S3_ENDPOINT",
+    "document_max_bytes": "DOCUMENT_MAX_BYTES",
+    "upload_grant_seconds": "UPLOAD_GRANT_SECONDS",
+    "document_link_seconds": "DOCUMENT_LINK_SECONDS",
     "ranking_window_months": "RANKING_WINDOW_MONTHS",
     "ranking_grace_days": "RANKING_GRACE_DAYS",
     "ranking_on_time_minutes": "RANKING_ON_TIME_MINUTES",

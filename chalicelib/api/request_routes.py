@@ -1,7 +1,7 @@
 """Remote requests: the citizen's intake and status read (tracking code + X-Access-Code header),
-and the office's remote work (operator JWT): pull the next request, start, complete, reject or send
-in person (a booking offer at nearby offices), and the office's open counters. An operator only
-sees requests assigned to their own office."""
+the upload grant for its documents, and the office's remote work (operator JWT): pull the next
+request, start, complete, reject or send in person (a booking offer at nearby offices), and the
+office's open counters. An operator only sees requests assigned to their own office."""
 from __future__ import annotations
 
 from chalicelib.api.auth import Operator
@@ -17,11 +17,20 @@ from chalicelib.schemas import (
     RemoteRequestCreatedOut,
     RemoteRequestIn,
     RequestDecisionIn,
+    UploadGrantIn,
+    UploadGrantOut,
 )
-from chalicelib.services import remote_requests
+from chalicelib.services import documents, remote_requests
 
 api = Routes(__name__, tag="office")
 ACCESS_CODE = ("X-Access-Code",)
+
+
+@api.post("/uploads", response=UploadGrantOut, tag="requests", body=UploadGrantIn, status=201)
+def grant_uploads(body: UploadGrantIn):
+    """Presigned POSTs for a remote request's documents, sent straight to the documents bucket;
+    the request then cites `upload_id` and each document's `upload_ref`."""
+    return Reply(documents.grant(body), 201)
 
 
 @api.post("/requests", response=RemoteRequestCreatedOut, tag="requests", body=RemoteRequestIn, idempotency="required",

@@ -193,20 +193,31 @@ def in_person_offer(origin: tuple[float, float], candidates: list[tuple[str, flo
 
 # --- inputs of citizens abroad -------------------------------------------------------------
 
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _SEPARATORS = re.compile(r"[\s\-_.()]")
 
 
-def international_mobile(value: object) -> str:
-    """A mobile number abroad, in E.164 (+<country><number>)."""
+def international_mobile(value: object, country: str | None = None) -> str:
+    """A mobile number abroad, validated against the numbering plan of its country (Google's
+    libphonenumber, the `phonenumbers` package), in E.164. Written internationally (+49..., 0049...)
+    or nationally for `country` (0151... in DE). It must be able to receive SMS: mobile, or a plan
+    that does not tell mobile from fixed lines apart (the US, Canada)."""
+    import phonenumbers  # only intake of citizens abroad pays for the import
+    from phonenumbers import PhoneNumberType
+
     if not isinstance(value, str):
         raise ValueError("mobile must be a string")
-    digits = _SEPARATORS.sub("", to_latin_digits(value))
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if not _E164.match(digits):
-        raise ValueError("mobile abroad must be in international form, such as +4915112345678")
-    return digits
+    text = _SEPARATORS.sub("", to_latin_digits(value))
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, None if text.startswith("+") else country)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError("mobile abroad must be in international form, such as +4915112345678") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number of its country")
+    if phonenumbers.number_type(number) not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise ValueError("not a mobile number: it cannot receive SMS")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def time_zone(value: object) -> str:
@@ -220,6 +231,11 @@ def time_zone(value: object) -> str:
 
 
 def country(value: object) -> str:
+    """An ISO 3166-1 alpha-2 code that has a telephone numbering plan (libphonenumber's regions)."""
+    from phonenumbers import SUPPORTED_REGIONS
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
         raise ValueError("country must be an ISO 3166-1 alpha-2 code such as IR or DE")
-    return value.strip().upper()
+    code = value.strip().upper()
+    if code not in SUPPORTED_REGIONS:
+        raise ValueError("unknown country code")
+    return code

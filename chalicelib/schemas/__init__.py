@@ -125,6 +125,10 @@ from chalicelib.schemas.remote import (
     StatusCallbackData,
     StatusCallbackOut,
     StatusChangeOut,
+    UploadDocumentIn,
+    UploadFormOut,
+    UploadGrantIn,
+    UploadGrantOut,
     WorkListItemOut,
 )
 from chalicelib.schemas.routing import (
@@ -245,6 +249,10 @@ __all__ = [
     "StatusCallbackData",
     "StatusCallbackOut",
     "StatusChangeOut",
+    "UploadDocumentIn",
+    "UploadFormOut",
+    "UploadGrantIn",
+    "UploadGrantOut",
     "Strict",
     "SuggestedOfficeOut",
     "SuggestionOut",

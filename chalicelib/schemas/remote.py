@@ -8,23 +8,38 @@ from typing import Annotated, Literal
 
 from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
+from chalicelib.domain import documents as document_rules
 from chalicelib.domain import remote, validators
 from chalicelib.domain.text import fold_persian
 from chalicelib.schemas.common import ID, InstantOut, NationalId, Number, OptionalPersianText, Out, PersianText, Strict
 
-MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")
+MEDIA_TYPES = document_rules.MEDIA_TYPES
 PARTNER_KINDS = ("call_centre_1470", "consulate", "court_system")
-MAX_DOCUMENTS = 5
+MAX_DOCUMENTS = document_rules.MAX_DOCUMENTS
+MediaType = Literal["application/pdf", "image/jpeg", "image/png"]
+UPLOAD_REF = rf"^{document_rules.PREFIX}/{document_rules.UPLOAD_ID}/[a-z2-7]{{16}}$"
+
+
+class UploadDocumentIn(Strict):
+    """A document the citizen is about to upload: its name, type and exact size in bytes."""
+    name: PersianText = Field(min_length=1, max_length=120)
+    media_type: MediaType
+    size: int = Field(ge=1, le=50 * 1024 * 1024, description="Exact size in bytes; the limit is in the grant's policy.")
+
+
+class UploadGrantIn(Strict):
+    documents: list[UploadDocumentIn] = Field(min_length=1, max_length=MAX_DOCUMENTS)
 
 
 class DraftDocumentIn(Strict):
-    """A draft document: metadata, with either small inline content (base64) or a reference to
-    an upload made elsewhere."""
+    """A document of the request: metadata, with either small inline content (base64) or the key
+    (`upload_ref`) of an upload made with the request's upload grant (`upload_id`)."""
     name: PersianText = Field(min_length=1, max_length=120)
-    media_type: Literal["application/pdf", "image/jpeg", "image/png"]
-    size: int = Field(ge=1, le=20 * 1024 * 1024)
+    media_type: MediaType
+    size: int = Field(ge=1, le=50 * 1024 * 1024)
     content_base64: str | None = None
-    upload_ref: str | None = Field(default=None, pattern=r"^[A-Za-z0-9\-_/.:]{8,200}$")
+    upload_ref: str | None = Field(default=None, pattern=UPLOAD_REF,
+                                   description="The key a grant of `POST /v1/uploads` gave this document.")
 
     @model_validator(mode="after")
     def _content_xor_ref(self) -> DraftDocumentIn:
@@ -48,6 +63,8 @@ class RemoteRequestIn(Strict):
     time_zone: str = "Asia/Tehran"
     description: OptionalPersianText = Field(default=None, max_length=2000)
     documents: list[DraftDocumentIn] = Field(default_factory=list)
+    upload_id: str | None = Field(default=None, pattern=rf"^{document_rules.UPLOAD_ID}$",
+                                  description="The upload grant (`POST /v1/uploads`) the documents' `upload_ref`s belong to.")
     preferred_office_id: str | None = Field(default=None, pattern=ID)
 
     @field_validator("documents")
@@ -55,7 +72,17 @@ class RemoteRequestIn(Strict):
     def _documents(cls, value: list[DraftDocumentIn]) -> list[DraftDocumentIn]:
         if len(value) > MAX_DOCUMENTS:
             raise ValueError(f"at most {MAX_DOCUMENTS} documents")
+        refs = [d.upload_ref for d in value if d.upload_ref]
+        if len(set(refs)) != len(refs):
+            raise ValueError("a document is cited twice")
         return value
+
+    @model_validator(mode="after")
+    def _uploads_of_the_grant(self) -> RemoteRequestIn:
+        for doc in self.documents:
+            if doc.upload_ref and document_rules.grant_of(doc.upload_ref) != self.upload_id:
+                raise ValueError("every upload_ref must be a key of the upload grant named in upload_id")
+        return self
 
     @field_validator("country", mode="before")
     @classmethod
@@ -79,7 +106,8 @@ class RemoteRequestIn(Strict):
             except ValueError:
                 if not abroad:
                     raise
-                data = {**data, "mobile": remote.international_mobile(data["mobile"])}
+                region = where.strip().upper() if isinstance(where, str) else None
+                data = {**data, "mobile": remote.international_mobile(data["mobile"], region)}
         return data
 
     def idempotency_view(self) -> dict:
@@ -145,6 +173,26 @@ class DocumentOut(Out):
     size: int
     upload_ref: str | None = None
     content_base64: str | None = Field(default=None, description="Only in the office's view.")
+    download_url: str | None = Field(default=None, description=(
+        "Only in the office's view, for an uploaded document: a presigned GET, valid for minutes."))
+
+
+class UploadFormOut(Out):
+    """One document's presigned POST: send `fields`, then the file as the last part `file`, as
+    multipart/form-data to `url`. The policy fixes the key, the type and the exact size."""
+    upload_ref: str = Field(description="Cite it in the request's `documents[].upload_ref`.")
+    name: str
+    media_type: str
+    size: int
+    url: str
+    fields: dict[str, str]
+
+
+class UploadGrantOut(Out):
+    upload_id: str = Field(description="Cite it in the request's `upload_id`.")
+    expires_at: InstantOut = Field(description="Upload before this; the forms are refused after it.")
+    max_bytes: int = Field(description="The largest document accepted.")
+    documents: list[UploadFormOut]
 
 
 class RatingOut(Out):

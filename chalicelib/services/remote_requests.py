@@ -24,7 +24,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import PartnerRequestIn, RemoteRequestIn
-from chalicelib.services import catalogue, remote_jobs, router
+from chalicelib.services import catalogue, documents, remote_jobs, router
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -80,6 +80,7 @@ def _draft(req: RemoteRequestIn, service: Service, now: datetime, *, source: str
             raise InvalidInput(f"Inline documents are limited to {s.remote_max_document_bytes} bytes; "
                                "send larger ones by upload_ref",
                                "حجم سند درون‌خطی بیش از حد مجاز است؛ اسناد بزرگ‌تر را با شناسه بارگذاری بفرستید")
+    documents.check_cited(req.documents)
     tracking = remote.new_tracking_code()
     office = _preferred(req.preferred_office_id, service)
     now = now.replace(microsecond=0)  # stored to the second
@@ -196,9 +197,11 @@ def partner_view(item: RemoteRequest, service: Service | None = None) -> dict:
 
 
 def office_view(item: RemoteRequest) -> dict:
-    """What the office working the request sees: the request, the draft documents with their
-    content, and the citizen's masked identifiers (the operator re-enters the ID to verify)."""
-    return {**request_view(item), "description": item.description, "documents": item.documents or [],
+    """What the office working the request sees: the request, its documents (inline content, or a
+    short-lived download link for an uploaded one), and the citizen's masked identifiers (the
+    operator re-enters the ID to verify)."""
+    return {**request_view(item), "description": item.description,
+            "documents": documents.with_links(item.documents or []),
             "national_id": item.national_id_masked, "mobile": validators.mask_mobile(item.mobile)
             if item.mobile.startswith("+98") else item.mobile[:4] + "*****" + item.mobile[-2:],
             "source": item.source, "accept_by": _instant(item.accept_by)}

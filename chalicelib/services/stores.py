@@ -25,6 +25,7 @@ REAL = {
     "config": "chalicelib.dal.config_store",
     "idempotency": "chalicelib.dal.idempotency",
     "changes": "chalicelib.dal.changes",
+    "documents": "chalicelib.dal.document_store",
 }
 
 

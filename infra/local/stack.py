@@ -2,6 +2,7 @@
 
 DynamoDB Local (data under .local/, so the demo survives restarts) -> tables and demo seed
 -> cognito-local on 127.0.0.1:$COGNITO_PORT (staff sign-in; pool and demo staff under .local/cognito)
+-> moto's S3 server on 127.0.0.1:$S3_PORT (the documents bucket, in memory)
 -> `chalice local` on an internal port -> the same-origin front on 127.0.0.1:$PORT (the built citizen
 app at `/`, `/v1/*` forwarded to the API, as CloudFront does in AWS) -> the local event runner
 (schedules and streams)."""
@@ -16,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from infra.local import cognito
+from infra.local import cognito, s3_local
 from infra.local.ddb_local import DynamoDBLocal, free_port
 from infra.local.runner import load_stage_env
 
@@ -45,13 +46,15 @@ def _wait_http(url: str, timeout: float) -> bool:
 def main() -> int:
     port, ddb_port = int(os.environ.get("PORT", 8000)), int(os.environ.get("DDB_PORT", 8100))
     cognito_port = int(os.environ.get("COGNITO_PORT", cognito.DEFAULT_PORT))
-    for p, what in ((port, "PORT"), (ddb_port, "DDB_PORT"), (cognito_port, "COGNITO_PORT")):
+    s3_port = int(os.environ.get("S3_PORT", 8200))
+    for p, what in ((port, "PORT"), (ddb_port, "DDB_PORT"), (cognito_port, "COGNITO_PORT"), (s3_port, "S3_PORT")):
         if _in_use(p):
             print(f"port {p} is busy (is another `make run` still up?); set {what}=... to use another", file=sys.stderr)
             return 1
     LOCAL.mkdir(exist_ok=True)
     ddb = DynamoDBLocal(port=ddb_port, data_dir=LOCAL / "ddb", log_path=str(LOCAL / "dynamodb.log"))
     idp = cognito.CognitoLocal(LOCAL / "cognito", port=cognito_port, log_path=str(LOCAL / "cognito.log"))
+    s3 = s3_local.MotoS3(port=s3_port, log_path=str(LOCAL / "s3.log"))
     env = {**os.environ, "DDB_ENDPOINT": ddb.endpoint, "PYTHONPATH": str(ROOT)}
     load_stage_env("local", environ=env)
     children: list[subprocess.Popen] = []
@@ -65,6 +68,7 @@ def main() -> int:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        s3.stop()
         idp.stop()
         ddb.stop()
 
@@ -78,6 +82,9 @@ def main() -> int:
         print(f"* cognito-local on {idp.endpoint} (staff sign-in; data in .local/cognito)")
         idp.start()
         env.update(cognito.provision_demo(idp.endpoint).environ())
+        print(f"* documents bucket on {s3.endpoint} (moto's S3 server; uploads last while it runs)")
+        s3.start()
+        env.update(s3_local.provision(s3.endpoint, "ejso-local-documents", [f"http://127.0.0.1:{port}"]).environ())
         # The load snapshot and the ranking run once now (their schedules fire every minute and
         # every day): the demo shows crowding and tiers at once; a second run changes nothing.
         for job in ("snapshot_office_load", "rank_offices"):
@@ -93,7 +100,8 @@ def main() -> int:
         web_log = open(LOCAL / "web.log", "ab")
         children.append(subprocess.Popen(
             [str(BIN / "python"), "-m", "infra.local.web_front", "--port", str(port),
-             "--api", f"http://127.0.0.1:{api_port}"], env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT))
+             "--api", f"http://127.0.0.1:{api_port}", "--uploads", s3.endpoint], env=env, cwd=ROOT, stdout=web_log,
+            stderr=subprocess.STDOUT))
         print("* event runner (schedules every minute, DynamoDB Streams)")
         runner_log = open(LOCAL / "runner.log", "ab")
         children.append(subprocess.Popen([str(BIN / "python"), "-m", "infra.local.runner", "--stage", "local", "--from-start"],
@@ -111,7 +119,8 @@ def main() -> int:
         print(f"        curl 'http://127.0.0.1:{port}/v1/suggestions?service=S0004&lat=35.70&lon=51.40'")
         print(f"        curl 'http://127.0.0.1:{port}/v1/ranking?province=Tehran'")
         print(f"  staff: make token OFFICE=OF-THR-0001   (demo accounts in the README; password {cognito.DEMO_PASSWORD})")
-        print("  logs: .local/api.log .local/web.log .local/runner.log .local/dynamodb.log .local/cognito.log")
+        print("  logs: .local/api.log .local/web.log .local/runner.log .local/dynamodb.log .local/cognito.log"
+              " .local/s3.log")
         print("  (Ctrl-C stops everything)")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)

@@ -33,22 +33,27 @@ TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
 # What CloudFront's response-headers policy sets in AWS: everything comes from this origin.
 # Compressed on the way out, as CloudFront does; fonts (woff2) are compressed already.
 COMPRESSIBLE = frozenset({".js", ".css", ".html", ".svg", ".json", ".txt", ".webmanifest"})
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; font-src 'self'; style-src 'self'; "
-                               "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-                               "form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+def security_headers(upload_origin: str | None = None) -> dict[str, str]:
+    """The page's security headers. The one origin beyond this one the page may talk to is the
+    documents bucket, where the browser sends uploads with presigned POSTs (`upload_origin`)."""
+    connect = "'self'" + (f" {upload_origin}" if upload_origin else "")
+    return {
+        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; font-src 'self'; style-src 'self'; "
+                                   f"script-src 'self'; connect-src {connect}; frame-ancestors 'none'; "
+                                   "base-uri 'self'; form-action 'self'",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
 
 
 class FrontServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], api: str, dist: Path):
+    def __init__(self, address: tuple[str, int], api: str, dist: Path, upload_origin: str | None = None):
         super().__init__(address, FrontHandler)
+        self.security_headers = security_headers(upload_origin)
         parsed = urllib.parse.urlsplit(api)
         self.api_host, self.api_port = parsed.hostname or "127.0.0.1", parsed.port or 80
         self.dist = dist.resolve()
@@ -161,7 +166,7 @@ class FrontHandler(BaseHTTPRequestHandler):
         # Vite names assets by content hash; index.html must be revalidated to pick up a new build.
         hashed = found.parent.name == "assets"
         self.send_header("Cache-Control", "public, max-age=31536000, immutable" if hashed else "no-cache")
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in self.server.security_headers.items():
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
@@ -183,8 +188,9 @@ def _gzipped(path: Path, mtime_ns: int) -> bytes:  # mtime in the key: a rebuild
     return gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
 
 
-def serve(port: int, api: str, dist: Path = DIST, host: str = "127.0.0.1") -> FrontServer:
-    return FrontServer((host, port), api, dist)
+def serve(port: int, api: str, dist: Path = DIST, host: str = "127.0.0.1",
+          upload_origin: str | None = None) -> FrontServer:
+    return FrontServer((host, port), api, dist, upload_origin)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--api", required=True, help="the API's base URL, e.g. http://127.0.0.1:8001")
     parser.add_argument("--dist", type=Path, default=DIST)
+    parser.add_argument("--uploads", help="the documents bucket's origin (local S3), e.g. http://127.0.0.1:8200")
     args = parser.parse_args(argv)
-    server = serve(args.port, args.api, args.dist)
+    server = serve(args.port, args.api, args.dist, upload_origin=args.uploads)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

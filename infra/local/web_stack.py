@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from infra.local import s3_local
 from infra.local.ddb_local import DynamoDBLocal, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,7 @@ class WebStack:
 
     def __init__(self):
         self.ddb = DynamoDBLocal()
+        self.s3 = s3_local.MotoS3()
         self.procs: list[subprocess.Popen] = []
         self.base_url: str | None = None
 
@@ -54,16 +56,18 @@ class WebStack:
         if not (DIST / "index.html").is_file():
             raise RuntimeError("the web client is not built: run `make web`")
         self.ddb.start(timeout=120)  # the JVM starts slowly on a busy CI machine
-        os.environ.update({**TEST_ENV, "DDB_ENDPOINT": self.ddb.endpoint})
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         api_port, web_port = free_port(), free_port()
+        self.s3.start()
+        bucket = s3_local.provision(self.s3.endpoint, "ejso-test-documents", [f"http://127.0.0.1:{web_port}"])
+        os.environ.update({**TEST_ENV, "DDB_ENDPOINT": self.ddb.endpoint, **bucket.environ()})
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.procs.append(subprocess.Popen(
             [sys.executable, "-m", "infra.local.chalice_local", "--stage", "test", "--host", "127.0.0.1",
              "--port", str(api_port), "--no-autoreload"], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         self.procs.append(subprocess.Popen(
             [sys.executable, "-m", "infra.local.web_front", "--port", str(web_port),
-             "--api", f"http://127.0.0.1:{api_port}"], cwd=ROOT, env=env,
+             "--api", f"http://127.0.0.1:{api_port}", "--uploads", self.s3.endpoint], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         self.base_url = f"http://127.0.0.1:{web_port}"
         # The API touches the database only when asked: it boots while the network is seeded.
@@ -84,4 +88,5 @@ class WebStack:
             except subprocess.TimeoutExpired:
                 proc.kill()
         self.procs = []
+        self.s3.stop()
         self.ddb.stop()

@@ -1,7 +1,8 @@
-"""Integration tests run on the official DynamoDB Local and on cognito-local (staff sign-in),
-each started here on a free port for the session (and stopped at the end); under pytest-xdist,
-one of each per worker. moto is not used: conditions and transactions are proven on the real
-wire protocol, and staff tokens are real sign-ins verified against the pool's JWKS."""
+"""Integration tests run on the official DynamoDB Local, on cognito-local (staff sign-in) and on
+moto's S3 server (the documents bucket, over real HTTP), each started here on a free port for the
+session (and stopped at the end); under pytest-xdist, one of each per worker. moto's in-process
+mocks are not used: conditions and transactions are proven on the real wire protocol, and staff
+tokens are real sign-ins verified against the pool's JWKS."""
 from __future__ import annotations
 
 import os
@@ -14,10 +15,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from infra.local import cognito  # noqa: E402
+from infra.local import cognito, s3_local  # noqa: E402
 from infra.local.ddb_local import DynamoDBLocal  # noqa: E402
 
 _DDB = DynamoDBLocal()
+_S3 = s3_local.MotoS3()
 _COGNITO_DIR = tempfile.TemporaryDirectory(prefix="ejso-cognito-")
 _COGNITO = cognito.CognitoLocal(_COGNITO_DIR.name)
 
@@ -32,6 +34,8 @@ def pytest_configure(config):
         return
     _DDB.start(timeout=120)  # a JVM on a busy two-core machine can take more than the default 30 s
     _COGNITO.start()
+    _S3.start()
+    os.environ.update(s3_local.provision(_S3.endpoint, "ejso-test-documents", ["http://127.0.0.1"]).environ())
     # Test modules sign staff in at import, so the pool exists before collection.
     os.environ.update(cognito.provision(_COGNITO.endpoint).environ())
     os.environ.update({
@@ -43,6 +47,7 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    _S3.stop()
     _COGNITO.stop()
     _COGNITO_DIR.cleanup()
     _DDB.stop()

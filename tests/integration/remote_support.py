@@ -14,6 +14,37 @@ def request_body(n: int = 1, service: str = "S0001", **extra) -> dict:
             "description": "درخواست ثبت دادخواست", **extra}
 
 
+# Small but real files: a PDF header and a PNG signature are enough for the bucket and the checks.
+PDF = b"%PDF-1.4\n" + "وکالت‌نامه".encode() + b"\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+
+
+def grant(post_json, files: list[tuple[str, str, bytes]]) -> dict:
+    """An upload grant for `files` (name, media type, content) through `post_json(path, body)`,
+    which returns (status, parsed body)."""
+    status, body = post_json("/v1/uploads", {"documents": [
+        {"name": name, "media_type": media_type, "size": len(content)} for name, media_type, content in files]})
+    assert status == 201, body
+    return body
+
+
+def upload(form: dict, content: bytes, media_type: str | None = None) -> int:
+    """The browser's upload: the form's fields, then the file, as multipart/form-data over real
+    HTTP to the bucket. Returns the bucket's status (204 stored). With `media_type`, the upload
+    claims another type than the granted one."""
+    import requests
+    fields = {**form["fields"], **({"Content-Type": media_type} if media_type else {})}
+    resp = requests.post(form["url"], data=fields, timeout=10,
+                         files={"file": (form["name"], content, media_type or form["media_type"])})
+    return resp.status_code
+
+
+def cited(granted: dict) -> dict:
+    """The request body's part that cites every document of the grant."""
+    return {"upload_id": granted["upload_id"], "documents": [
+        {k: d[k] for k in ("name", "media_type", "size", "upload_ref")} for d in granted["documents"]]}
+
+
 def signed(secret: str | list[str], payload: bytes, *, msg_id: str | None = None, timestamp: int | None = None) -> dict:
     from chalicelib.domain import webhooks
     secrets = [secret] if isinstance(secret, str) else secret

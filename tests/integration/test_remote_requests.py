@@ -9,7 +9,7 @@ from datetime import datetime
 import jwt
 
 from tests.integration.fixtures import national_id
-from tests.integration.remote_support import request_body
+from tests.integration.remote_support import PNG, cited, grant, request_body, upload
 from tests.integration.staff import issue_token
 from tests.integration.support import as_operator, post, problem
 
@@ -21,10 +21,12 @@ def submit(client, n=1, key=None, **extra):
 
 
 def test_intake_then_status_read_with_the_access_code(client):
-    resp = post(client, "/v1/requests", request_body(1, documents=[
+    granted = grant(lambda path, body: (lambda r: (r.status_code, json.loads(r.body)))(post(client, path, body)),
+                    [("scan.png", "image/png", PNG)])
+    assert upload(granted["documents"][0], PNG) == 204
+    resp = post(client, "/v1/requests", request_body(1, upload_id=granted["upload_id"], documents=[
         {"name": "draft.pdf", "media_type": "application/pdf", "size": 4, "content_base64": "JVBERg=="},
-        {"name": "scan.jpg", "media_type": "image/jpeg", "size": 900_000, "upload_ref": "uploads/2026/abc-123"}]),
-        {"Idempotency-Key": "intake-0001"})
+        *cited(granted)["documents"]]), {"Idempotency-Key": "intake-0001"})
     assert resp.status_code == 201, resp.body
     created = json.loads(resp.body)
     assert created["status"] == "RECEIVED" and created["queue"] == "national" and created["office"] is None

@@ -8,6 +8,7 @@ import inspect
 import pytest
 
 from chalicelib.services.ports.config import ConfigStore
+from chalicelib.services.ports.documents import DocumentStore
 from chalicelib.services.ports.load import LoadStore
 from chalicelib.services.ports.operators import OperatorStore
 from chalicelib.services.ports.outbox import OutboxStore
@@ -15,6 +16,7 @@ from chalicelib.services.ports.partners import PartnerStore
 from chalicelib.services.ports.ranking import RankingStore
 from chalicelib.services.ports.remote import CounterStore, RequestStore
 from tests.fakes.config import FakeConfigStore
+from tests.fakes.documents import FakeDocumentStore
 from tests.fakes.load import FakeLoadStore
 from tests.fakes.operators import FakeOperatorStore
 from tests.fakes.outbox import FakeOutboxStore
@@ -29,7 +31,8 @@ PORTS = [(LoadStore, "chalicelib.dal.load_store", FakeLoadStore),
          (RequestStore, "chalicelib.dal.request_store", FakeRequestStore),
          (CounterStore, "chalicelib.dal.load_store", FakeCounterStore),
          (PartnerStore, "chalicelib.dal.partner_store", FakePartnerStore),
-         (OutboxStore, "chalicelib.dal.outbox_store", FakeOutboxStore)]
+         (OutboxStore, "chalicelib.dal.outbox_store", FakeOutboxStore),
+         (DocumentStore, "chalicelib.dal.document_store", FakeDocumentStore)]
 
 
 def _parameters(fn) -> list[tuple[str, object, object]]:
