@@ -43,6 +43,9 @@ class Settings(BaseModel):
     hold_minutes: int = Field(5, ge=1, le=30)
     max_active_bookings_per_day: int = Field(2, ge=1, le=20)
     no_show_block_days: int = Field(14, ge=0, le=365)
+    no_show_grace_minutes: int = Field(15, ge=0, le=240)  # a no-show only this long after the start
+    # The operator re-enters the citizen's national ID at check-in; false lets an office skip it.
+    check_in_national_id_required: bool = True
     slot_grid_minutes: int = Field(15, ge=5, le=60)
     thursday_open: bool = True
     reminder_hours_before: int = Field(24, ge=1, le=72)
@@ -145,6 +148,8 @@ _ENV = {
     "hold_minutes": "HOLD_MINUTES",
     "max_active_bookings_per_day": "MAX_ACTIVE_BOOKINGS_PER_DAY",
     "no_show_block_days": "NO_SHOW_BLOCK_DAYS",
+    "no_show_grace_minutes": "NO_SHOW_GRACE_MINUTES",
+    "check_in_national_id_required": "CHECK_IN_NATIONAL_ID_REQUIRED",
     "slot_grid_minutes": "SLOT_GRID_MINUTES",
     "thursday_open": "THURSDAY_OPEN",
     "reminder_hours_before": "REMINDER_HOURS_BEFORE",

@@ -16,7 +16,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "cancel": ((BOOKED,), CANCELLED),
     "reschedule": ((BOOKED,), BOOKED),
     "check_in": ((BOOKED,), CHECKED_IN),
-    "complete": ((BOOKED, CHECKED_IN), COMPLETED),
+    "complete": ((CHECKED_IN,), COMPLETED),  # only a citizen who came (was checked in) is served
     "no_show": ((BOOKED,), NO_SHOW),
 }
 
@@ -74,6 +74,28 @@ def within_window(day: date, today: date, horizon_days: int) -> bool:
 
 def can_mark_no_show(start: datetime, now: datetime, grace_minutes: int = 15) -> bool:
     return now >= start + timedelta(minutes=grace_minutes)
+
+
+# Why an operator's step is refused at this moment (the state machine aside).
+NOT_THE_DAY, TOO_EARLY = "not_the_day", "too_early"
+
+
+def on_the_day(start: datetime, now: datetime) -> bool:
+    """`now` falls on the appointment's day, in the zone the appointment was made in (Tehran)."""
+    return now.astimezone(start.tzinfo).date() == start.date()
+
+
+def day_step_refusal(action: str, start: datetime, now: datetime, no_show_grace_minutes: int) -> str | None:
+    """Check-in, complete and no-show happen at the office on the appointment's day: never ahead
+    of it (an operator cannot close a booking two days early) nor on a later day; a no-show only
+    once the slot plus the grace has passed. None when the step may be taken now."""
+    if action not in ("check_in", "complete", "no_show"):
+        return None
+    if not on_the_day(start, now):
+        return NOT_THE_DAY
+    if action == "no_show" and not can_mark_no_show(start, now, no_show_grace_minutes):
+        return TOO_EARLY
+    return None
 
 
 def reminder_time(start: datetime, now: datetime, hours_before: int) -> datetime | None:

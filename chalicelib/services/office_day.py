@@ -31,22 +31,48 @@ def _own(office_id: str, booking_id: str) -> Booking:
     return booking
 
 
+_REFUSED = {
+    rules.NOT_THE_DAY: {
+        "check_in": ("Check-in is only possible on the day of the appointment", "پذیرش فقط در روز نوبت ممکن است"),
+        "complete": ("A booking can be completed only on the day of the appointment",
+                     "انجام نوبت فقط در روز نوبت قابل ثبت است"),
+        "no_show": ("A no-show can be recorded only on the day of the appointment",
+                    "عدم حضور فقط در روز نوبت قابل ثبت است"),
+    },
+    rules.TOO_EARLY: {
+        "no_show": ("A no-show can be recorded only after the appointment time has passed",
+                    "عدم حضور فقط پس از گذشت زمان نوبت قابل ثبت است"),
+    },
+}
+
+
+def _check_identity(booking: Booking, national_id: str | None) -> None:
+    """The operator re-enters the citizen's national ID from their card: the booking is theirs."""
+    s = get_settings()
+    if national_id is None:
+        if s.check_in_national_id_required:
+            raise InvalidInput("Enter the citizen's national ID to check them in",
+                               "برای پذیرش، کد ملی ارباب رجوع را وارد کنید")
+        return
+    if rules.citizen_key(national_id, s.citizen_pepper) != booking.citizen_key:
+        raise InvalidInput("The national ID does not match the booking", "کد ملی با نوبت مطابقت ندارد")
+
+
 def act(office_id: str, operator_id: str, booking_id: str, action: str, *, national_id: str | None = None,
         now: datetime | None = None) -> dict:
     now = now or calendar.now_tehran()
     booking = _own(office_id, booking_id)
-    if not rules.allowed(action, booking.status):
+    not_checked_in = action == "complete" and booking.status == rules.BOOKED
+    if not rules.allowed(action, booking.status) and not not_checked_in:
         raise InvalidTransition()
+    refusal = rules.day_step_refusal(action, booking.start, now, get_settings().no_show_grace_minutes)
+    if refusal is not None:
+        raise InvalidTransition(*_REFUSED[refusal][action])
+    if not_checked_in:
+        raise InvalidTransition("Check the citizen in before completing the booking",
+                                "پیش از ثبت انجام نوبت، ارباب رجوع را پذیرش کنید")
     if action == "check_in":
-        if booking.start.date() != now.date():
-            raise InvalidTransition("Check-in is only possible on the day of the appointment",
-                                    "پذیرش فقط در روز نوبت ممکن است")
-        s = get_settings()
-        if national_id is not None and rules.citizen_key(national_id, s.citizen_pepper) != booking.citizen_key:
-            raise InvalidInput("The national ID does not match the booking", "کد ملی با نوبت مطابقت ندارد")
-    if action == "no_show" and not rules.can_mark_no_show(booking.start, now):
-        raise InvalidTransition("A no-show can be recorded only after the appointment time has passed",
-                                "عدم حضور فقط پس از گذشت زمان نوبت قابل ثبت است")
+        _check_identity(booking, national_id)
     to = rules.TRANSITIONS[action][1]
     block_until = now + timedelta(days=get_settings().no_show_block_days) if to == rules.NO_SHOW else None
     try:

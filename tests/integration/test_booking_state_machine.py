@@ -133,6 +133,9 @@ class BookingMachine(RuleBasedStateMachine):
         b = self.model[booking]
         later = at(b["day"], b["slot"]) + timedelta(minutes=20)
         try:
+            if action == "complete":  # only a citizen who was checked in is served
+                office_day.act(b["office"], "op-1", booking, "check_in", national_id=national_id(b["citizen"]),
+                               now=later)
             office_day.act(b["office"], "op-1", booking, action, now=later)
         except InvalidTransition:
             assert b["status"] != "BOOKED"

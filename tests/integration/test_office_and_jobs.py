@@ -13,7 +13,7 @@ from chalicelib.errors import NoShowBlocked
 from chalicelib.schemas import BookingIn
 from chalicelib.services import bookings, jobs, office_day
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
-from tests.integration.support import as_admin, as_operator
+from tests.integration.support import as_admin, as_operator, problem
 
 
 def book(office="OF-A", hhmm="09:00", n=1, day=None, now=None, service="S0001"):
@@ -39,8 +39,10 @@ def test_operator_sees_and_touches_only_their_office(client):
     assert early.status_code == 409
     assert client.http.post(f"/v1/office/bookings/{created['booking_id']}/no-show",
                             headers=as_operator("OF-A")).status_code == 409
-    done = client.http.post(f"/v1/office/bookings/{created['booking_id']}/complete", headers=as_operator("OF-A"))
-    assert done.status_code == 200 and json.loads(done.body)["status"] == "COMPLETED"
+    # Nor can a booking days ahead be completed (it was never checked in).
+    ahead = client.http.post(f"/v1/office/bookings/{created['booking_id']}/complete", headers=as_operator("OF-A"))
+    assert problem(ahead, 409, "invalid-transition")["detail"].startswith("A booking can be completed only on the day")
+    assert bookings.read(created["booking_id"], created["access_code"])["status"] == "BOOKED"
 
 
 def test_check_in_on_the_day_verifies_the_national_id(network):

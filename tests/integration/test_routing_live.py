@@ -23,7 +23,8 @@ def visit(office: str, day, n: int) -> str:
     created = bookings.book(BookingIn(office_id=office, service_id="S0002", start=at(day, "09:00").isoformat(),
                                            national_id=national_id(n), mobile=mobile(n)),
                             now=at(day - timedelta(days=1), "10:00"))
-    office_day.act(office, "op-1", created["booking_id"], "check_in", now=at(day, "08:30"))
+    office_day.act(office, "op-1", created["booking_id"], "check_in", national_id=national_id(n),
+                   now=at(day, "08:30"))
     return created["booking_id"]
 
 

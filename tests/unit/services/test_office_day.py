@@ -78,10 +78,53 @@ def test_a_no_show_after_the_grace_time_blocks_the_citizen(book_store):
                            national_id=national_id(1), mobile=mobile(1))
     assert bookings.book(again, now=later)["status"] == "BOOKED"
 
+
+def test_a_booking_ahead_of_its_day_cannot_be_completed_or_marked_no_show(book_store):
+    created = book(1)
+    for action, moment in (("complete", NOW), ("no_show", NOW), ("no_show", on_the_day("09:20") - timedelta(days=1))):
+        with pytest.raises(InvalidTransition, match="only on the day"):
+            office_day.act("OF-A", "op1", created["booking_id"], action, now=moment)
+    assert book_store.get_booking(created["booking_id"]).status == "BOOKED"
+
+
+def test_complete_only_after_check_in_and_not_on_a_later_day(book_store):
+    created = book(1)
+    with pytest.raises(InvalidTransition, match="Check the citizen in"):
+        office_day.act("OF-A", "op1", created["booking_id"], "complete", now=on_the_day("09:20"))
+    assert book_store.get_booking(created["booking_id"]).status == "BOOKED"
+    office_day.act("OF-A", "op1", created["booking_id"], "check_in", national_id=national_id(1),
+                   now=on_the_day("08:55"))
+    with pytest.raises(InvalidTransition, match="only on the day"):
+        office_day.act("OF-A", "op1", created["booking_id"], "complete", now=on_the_day("09:20") + timedelta(days=1))
+    assert book_store.get_booking(created["booking_id"]).status == CHECKED_IN
+
+
+def test_check_in_needs_the_national_id_unless_the_setting_relaxes_it(book_store, monkeypatch):
+    created = book(1)
+    with pytest.raises(InvalidInput, match="Enter the citizen's national ID") as refused:
+        office_day.act("OF-A", "op1", created["booking_id"], "check_in", now=on_the_day("08:55"))
+    assert refused.value.detail_fa and refused.value.status == 422
+    assert book_store.get_booking(created["booking_id"]).status == "BOOKED"
+    relaxed = office_day.get_settings().model_copy(update={"check_in_national_id_required": False})
+    monkeypatch.setattr(office_day, "get_settings", lambda: relaxed)
+    assert office_day.act("OF-A", "op1", created["booking_id"], "check_in", now=on_the_day("08:55"))["status"] \
+        == CHECKED_IN
+
+
+def test_the_no_show_grace_is_a_setting(book_store, monkeypatch):
+    created = book(1)
+    longer = office_day.get_settings().model_copy(update={"no_show_grace_minutes": 30})
+    monkeypatch.setattr(office_day, "get_settings", lambda: longer)
+    with pytest.raises(InvalidTransition, match="after the appointment time"):
+        office_day.act("OF-A", "op1", created["booking_id"], "no_show", now=on_the_day("09:20"))
+    assert office_day.act("OF-A", "op1", created["booking_id"], "no_show", now=on_the_day("09:30"))["status"] == NO_SHOW
+
+
 def test_a_change_meanwhile_is_reported(book_store, monkeypatch):
     created = book(1)
     stale = book_store.get_booking(created["booking_id"])
-    office_day.act("OF-A", "op1", created["booking_id"], "check_in", now=on_the_day("08:55"))
+    office_day.act("OF-A", "op1", created["booking_id"], "check_in", national_id=national_id(1),
+                   now=on_the_day("08:55"))
     monkeypatch.setattr(book_store, "get_booking", lambda booking_id, consistent=True: stale)
     with pytest.raises(InvalidTransition, match="changed meanwhile"):
         office_day.act("OF-A", "op2", created["booking_id"], "no_show", now=on_the_day("09:30"))
