@@ -65,6 +65,10 @@ class Settings(BaseModel):
     sms_concurrency: int = Field(16, ge=1, le=64)  # sends at once in a delivery run; within the provider's rate
     max_body_bytes: int = Field(16_384, ge=1024)
     catalogue_cache_seconds: int = Field(60, ge=0)
+    # The public web app's address: SMS link to it (a closed day's citizens book again there).
+    public_web_url: str = Field("http://127.0.0.1:8000", pattern=r"^https?://[^\s?#]+$")
+    # A request that closes a day cancels its bookings for this long; the sweep job does the rest.
+    closure_inline_seconds: float = Field(10.0, ge=0, le=25)
 
     # Remote requests and the partner gateway.
     remote_sla_work_hours: int = Field(8, ge=1, le=200)  # network work hours from arrival to deadline
@@ -165,6 +169,8 @@ _ENV = {
     "sms_concurrency": "SMS_CONCURRENCY",
     "max_body_bytes": "MAX_BODY_BYTES",
     "catalogue_cache_seconds": "CATALOGUE_CACHE_SECONDS",
+    "public_web_url": "PUBLIC_WEB_URL",
+    "closure_inline_seconds": "CLOSURE_INLINE_SECONDS",
     "remote_sla_work_hours": "REMOTE_SLA_WORK_HOURS",
     "remote_accept_minutes": "REMOTE_ACCEPT_MINUTES",
     "remote_max_document_bytes": "REMOTE_MAX_DOCUMENT_BYTES",

@@ -1,5 +1,5 @@
 """The association's corrections of the network calendar (JWT bearer, role `association`),
-effective at once, without a deploy."""
+effective at once, without a deploy; closing a day cancels its bookings, each with an SMS."""
 from __future__ import annotations
 
 from chalicelib.api.callers import ASSOCIATION_ADMIN
@@ -7,7 +7,7 @@ from chalicelib.api.http import Reply, Routes
 from chalicelib.domain import calendar
 from chalicelib.errors import InvalidInput
 from chalicelib.schemas import CalendarCorrectionIn, CalendarDayOut
-from chalicelib.services import catalogue
+from chalicelib.services import catalogue, closures
 
 api = Routes(__name__, tag="association")
 
@@ -21,7 +21,7 @@ def _day(raw: str):
 
 @api.put("/admin/calendar/{day}", response=CalendarDayOut, auth=ASSOCIATION_ADMIN, body=CalendarCorrectionIn)
 def correct_calendar_day(day, caller: str, body: CalendarCorrectionIn):
-    return catalogue.correct_day(_day(day), body.closed, body.name_en, body.name_fa, caller)
+    return closures.correct_network_day(_day(day), body.closed, body.name_en, body.name_fa, caller)
 
 
 @api.delete("/admin/calendar/{day}", auth=ASSOCIATION_ADMIN, status=204, problems=(404, 422))

@@ -1,11 +1,13 @@
 """The offices' load, kept for routing: a snapshot every minute, and the open-counter
-reconciliation every five. Their grants are in infra/stacks/service.py."""
+reconciliation every five; every five minutes too, the sweep of closed office days (bookings a
+closure or fewer licensed counters left without a seat are cancelled, each with an SMS).
+Their grants are in infra/stacks/service.py."""
 from __future__ import annotations
 
 from chalice import Blueprint, Rate
 
 from chalicelib.observability import logger
-from chalicelib.services import jobs, remote_jobs
+from chalicelib.services import closures, jobs, remote_jobs
 
 bp = Blueprint(__name__)
 
@@ -13,6 +15,11 @@ bp = Blueprint(__name__)
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="snapshot_office_load")
 def snapshot_office_load(event):
     logger.info("load snapshot written", extra=jobs.snapshot_office_load())
+
+
+@bp.schedule(Rate(5, unit=Rate.MINUTES), name="sweep_office_days")
+def sweep_office_days(event):
+    logger.info("closed office days swept", extra=closures.sweep_office_days())
 
 
 @bp.schedule(Rate(5, unit=Rate.MINUTES), name="reconcile_office_counters")

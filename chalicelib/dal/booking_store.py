@@ -245,11 +245,11 @@ def cancel(booking: Booking, now: datetime, actor: str, messages: Iterable[Outbo
 
 @unavailable_guard
 def reschedule(booking: Booking, move: Move, now: datetime, *, max_per_day: int,
-               messages: Iterable[OutboxMessage]) -> Booking:
+               messages: Iterable[OutboxMessage], actor: str = "citizen") -> Booking:
     """Move a booking to another slot of the same office atomically: release the old seats,
     claim the new ones, and move the day counters when the day changes.
     Failing labels: seat, cap, duplicate, booking."""
-    after = booking.moved(move, now)
+    after = booking.moved(move, now, actor)
     tx = Tx()
     old_day, new_day = booking.day.isoformat(), move.day.isoformat()
     old_pk, new_pk = office_day_pk(booking.office_id, old_day), office_day_pk(booking.office_id, new_day)

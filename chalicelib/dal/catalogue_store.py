@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.dal.db import unavailable_guard
 from chalicelib.dal.models import NetworkItem, OfficeItem, ServiceItem
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.errors import TxConflict
 from chalicelib.settings import get_settings
 
 _cache: dict[str, tuple[float, object]] = {}
@@ -47,6 +48,7 @@ def office_from(item: OfficeItem) -> Office:
         counters=int(item.counters), hours=item.hours, offered_categories=frozenset(item.offered_categories or ()),
         not_offered=frozenset(item.not_offered or ()), in_person_required=frozenset(item.in_person_required or ()),
         closures=frozenset(item.closures or ()), deprived=bool(item.deprived),
+        closure_names={d: (n["name_en"], n["name_fa"]) for d, n in (item.closure_names or {}).items()},
         tier=int(item.tier) if item.tier is not None else None, version=item.version)
 
 
@@ -62,7 +64,11 @@ def _item_of(entity: Service | Office) -> ServiceItem | OfficeItem:
         # DynamoDB refuses empty sets: an empty declaration is stored as no attribute.
         offered_categories=set(entity.offered_categories) or None, not_offered=set(entity.not_offered) or None,
         in_person_required=set(entity.in_person_required) or None, closures=set(entity.closures) or None,
-        deprived=entity.deprived, tier=entity.tier)
+        closure_names=_names_out(entity.closure_names), deprived=entity.deprived, tier=entity.tier)
+
+
+def _names_out(names: dict[str, tuple[str, str]]) -> dict | None:
+    return {d: {"name_en": en, "name_fa": fa} for d, (en, fa) in names.items()} or None
 
 
 @unavailable_guard
@@ -139,3 +145,62 @@ def delete_calendar_correction(day: str) -> bool:
     finally:
         _cache.pop("calendar", None)
     return True
+
+
+# --- an office's own closures --------------------------------------------------------------
+
+def _change_office(office_id: str, change: Callable[[OfficeItem], bool]) -> bool | None:
+    """Read the office, apply `change` (it says whether anything changed) and write it back on
+    the version read; a concurrent write makes it read and apply again. None: no such office."""
+    for _ in range(5):
+        try:
+            item = OfficeItem.get(office_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+        changed = change(item)
+        if not changed:
+            return False
+        try:
+            item.save()  # conditional on the version read (VersionAttribute)
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                continue
+            raise
+        forget("offices")
+        return True
+    raise TxConflict()
+
+
+@unavailable_guard
+def close_office_day(office_id: str, day: str, name_en: str, name_fa: str) -> bool | None:
+    """Close the office on `day` under these names. True when the day was open before (a second
+    close only renames it), None when there is no such office."""
+    newly = False
+
+    def close(item: OfficeItem) -> bool:
+        nonlocal newly
+        names = dict(item.closure_names or {})
+        newly = day not in (item.closures or set())
+        if not newly and names.get(day) == {"name_en": name_en, "name_fa": name_fa}:
+            return False
+        names[day] = {"name_en": name_en, "name_fa": name_fa}
+        item.closures, item.closure_names = set(item.closures or ()) | {day}, names
+        return True
+
+    result = _change_office(office_id, close)
+    return None if result is None else newly
+
+
+@unavailable_guard
+def reopen_office_day(office_id: str, day: str) -> bool:
+    """Open a closed day again; False when it was not closed (or there is no such office)."""
+    def reopen(item: OfficeItem) -> bool:
+        if day not in (item.closures or set()):
+            return False
+        names = dict(item.closure_names or {})
+        names.pop(day, None)
+        # DynamoDB refuses empty sets: the last closure gone, the attribute goes.
+        item.closures, item.closure_names = (set(item.closures) - {day}) or None, names or None
+        return True
+
+    return bool(_change_office(office_id, reopen))

@@ -85,6 +85,7 @@ class OfficeItem(_Model):
     not_offered = UnicodeSetAttribute(default=set)
     in_person_required = UnicodeSetAttribute(default=set)
     closures = UnicodeSetAttribute(default=set)
+    closure_names = JSONAttribute(null=True)  # ISO date -> {"name_en", "name_fa"} of a declared closure
     deprived = BooleanAttribute(default=False)
     tier = NumberAttribute(null=True)  # set by the ranking; None until the first ranking run
     version = VersionAttribute()

@@ -202,8 +202,9 @@ class Booking:
                        history=(*self.history, StatusChange(now.replace(microsecond=0), actor, self.status, to)),
                        version=(self.version or 0) + 1)
 
-    def moved(self, move: Move, now: datetime) -> Booking:
-        """The booking after the citizen rescheduled it to `move`."""
-        change = StatusChange(now.replace(microsecond=0), "citizen", self.status, BOOKED, moved_from=self.start)
+    def moved(self, move: Move, now: datetime, actor: str = "citizen") -> Booking:
+        """The booking after the citizen rescheduled it to `move` (or the office moved it to
+        another counter of the same slot)."""
+        change = StatusChange(now.replace(microsecond=0), actor, self.status, BOOKED, moved_from=self.start)
         return replace(self, day=move.day, start=move.start, cells=move.cells, counter=move.counter,
                        updated_at=now, history=(*self.history, change), version=(self.version or 0) + 1)

@@ -37,6 +37,8 @@ class Office:
     not_offered: frozenset[str] = frozenset()
     in_person_required: frozenset[str] = frozenset()
     closures: frozenset[str] = frozenset()  # ISO dates the office declared closed
+    # ISO date -> (English, Persian) name of a closure declared with one (older ones have none)
+    closure_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     deprived: bool = False
     tier: int | None = None  # set by the ranking; None until the first ranking run
     version: int | None = field(default=None, compare=False)  # optimistic-locking stamp of the stored office

@@ -31,6 +31,12 @@ class CalendarCorrectionIn(Strict):
     name_fa: PersianText = Field(default="", max_length=80)
 
 
+class OfficeClosureIn(Strict):
+    """An office closes one day: its name (the reason) in Persian, optionally in English."""
+    name_fa: PersianText = Field(min_length=1, max_length=80, examples=["تعمیرات ساختمان"])
+    name_en: str | None = Field(default=None, max_length=80, examples=["Building repairs"])
+
+
 def _blank(value: object) -> object:
     """An empty parameter (`?city=`) is the same as a missing one."""
     return (value.strip() or None) if isinstance(value, str) else value
@@ -174,6 +180,11 @@ class PlaceListOut(Out):
 Weekday = Literal["sat", "sun", "mon", "tue", "wed", "thu", "fri"]
 
 
+class ClosedDayOut(LocalDateOut):
+    name_en: str = Field(min_length=1, examples=["Building repairs"])
+    name_fa: str = Field(min_length=1, examples=["تعمیرات ساختمان"])
+
+
 class OfficeDetailOut(OfficeOut):
     hours: dict[Weekday, list[list[str]]] = Field(
         description="Opening intervals per weekday (`sat` … `thu`; Friday is closed), Tehran time.",
@@ -181,7 +192,7 @@ class OfficeDetailOut(OfficeOut):
     offered_categories: list[str]
     in_person_required: list[str] = Field(
         description="Services this office only provides in person, whatever their catalogue mode.")
-    closures: list[LocalDateOut]
+    closures: list[ClosedDayOut] = Field(description="Days the office declared closed, with their names.")
 
 
 class FreeSlotOut(InstantOut):
@@ -193,6 +204,9 @@ class SlotsOut(LocalDateOut):
     service_id: str
     open: bool = Field(description="False on Fridays, official holidays and the office's closures.")
     holidays: list[str] = Field(description="English names of the official holidays that day.")
+    closed_for: list[ClosedDayOut] = Field(
+        description="Why the office is closed that day (holidays, the association's closures, the office's own), "
+                    "named in English and Persian; empty on an open day or a plain weekend.")
     duration_min: int
     slots: list[FreeSlotOut]
 
@@ -209,7 +223,21 @@ class HolidayListOut(Out):
     items: list[HolidayOut]
 
 
-class CalendarDayOut(LocalDateOut):
+class ClosureEffectOut(Out):
+    bookings_cancelled: int = Field(ge=0, description="Bookings of the day cancelled by this request, one SMS each.")
+    bookings_moved: int = Field(ge=0, description="Kept bookings moved to another counter at the same time.")
+    cancellation_pending: bool = Field(description="True when bookings are left for the `sweep_office_days` job "
+                                                   "(every 5 minutes) to cancel.")
+
+
+class CalendarDayOut(LocalDateOut, ClosureEffectOut):
     closed: bool
     name_en: str
     name_fa: str
+
+
+class OfficeClosureOut(LocalDateOut, ClosureEffectOut):
+    office_id: str
+    closed: bool
+    name_en: str = Field(min_length=1)
+    name_fa: str = Field(min_length=1)

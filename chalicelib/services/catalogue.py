@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from chalicelib.domain import calendar, ranking_live, slots
+from chalicelib.domain import calendar, closures, ranking_live, slots
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.load import OfficeLoad
 from chalicelib.domain.text import normalise, persian_sort_key, rank, search_words
@@ -44,8 +44,14 @@ def office_view(o: Office, load: OfficeLoad | None = None, detail: bool = False)
     if detail:
         view.update(hours=o.hours, offered_categories=sorted(o.offered_categories or []),
                     in_person_required=sorted(o.in_person_required or []),
-                    closures=[calendar.date_out(date.fromisoformat(d)) for d in sorted(o.closures or [])])
+                    closures=[closed_day(o, date.fromisoformat(d)) for d in sorted(o.closures or [])])
     return view
+
+
+def closed_day(office: Office, day: date) -> dict:
+    """One of the office's closures with its names (a default one when declared without)."""
+    name = closures.day_name(*office.closure_names.get(day.isoformat(), ("", "")), closures.OFFICE_CLOSED)
+    return {**calendar.date_out(day), "name_en": name.name_en, "name_fa": name.name_fa}
 
 
 def offers(office: Office, service: Service) -> bool:
@@ -150,8 +156,8 @@ def corrections() -> dict[date, calendar.Correction]:
 
 
 def opening(office: Office, day: date) -> list[tuple[datetime, datetime]]:
-    closures = frozenset(date.fromisoformat(d) for d in (office.closures or []))
-    return calendar.opening_intervals(day, office.hours, closures=closures, corrections=corrections(),
+    closed = frozenset(date.fromisoformat(d) for d in (office.closures or []))
+    return calendar.opening_intervals(day, office.hours, closures=closed, corrections=corrections(),
                                       thursday_open=get_settings().thursday_open)
 
 
@@ -216,10 +222,16 @@ def free_slots(office_id: str, service_id: str, day: date, now: datetime | None 
     bookable(office, service)
     check_window(day, now)
     is_open, found = _slots_of_day(office, service, day, now)
-    closed_for = [h.name_en for h in calendar.holidays_between(day, day, corrections())]
+    holidays = calendar.holidays_between(day, day, corrections())
+    closed_for = [] if is_open else [
+        {**calendar.date_out(day), **vars(closures.day_name(h.name_en, h.name_fa, closures.NETWORK_CLOSED))}
+        for h in holidays]
+    if not is_open and day.isoformat() in (office.closures or ()):
+        closed_for.append(closed_day(office, day))
     return {
         "office_id": office_id, "service_id": service_id, **calendar.date_out(day),
-        "open": is_open, "holidays": closed_for, "duration_min": int(service.duration_min),
+        "open": is_open, "holidays": [h.name_en for h in holidays], "closed_for": closed_for,
+        "duration_min": int(service.duration_min),
         "slots": [{**calendar.datetime_out(s.start), "free": len(s.free_counters)} for s in found if s.free_counters],
     }
 

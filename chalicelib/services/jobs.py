@@ -27,6 +27,8 @@ TEMPLATES_FA = {
     "booking_reminder": "یادآوری: نوبت شما در {office_fa} برای «{service_fa}» در {when_jalali} است. شناسه: {booking_id}",
     "booking_cancelled": "نوبت {booking_id} در {office_fa} لغو شد.",
     "booking_rescheduled": "نوبت {booking_id} در {office_fa} به {when_jalali} منتقل شد.",
+    "booking_cancelled_closure": ("نوبت {booking_id} در {office_fa} ({when_jalali}) به دلیل «{reason_fa}» لغو شد. "
+                                  "نوبت تازه: {link}"),
     "remote_received": "درخواست شما برای «{service_fa}» ثبت شد. کد رهگیری: {tracking_code}",
     "remote_rating_invite": ("درخواست {tracking_code} انجام شد. لطفاً با کد {rating_token} "
                              "به کیفیت خدمت دفتر امتیاز دهید."),

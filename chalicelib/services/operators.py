@@ -10,7 +10,7 @@ from chalicelib.domain import ranking_live as live
 from chalicelib.errors import NotFound
 from chalicelib.observability import logger
 from chalicelib.schemas import OperatorIn
-from chalicelib.services import catalogue
+from chalicelib.services import catalogue, closures
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -32,7 +32,15 @@ def register(office_id: str, operator_id: str, req: OperatorIn, actor: str, now:
                               req.insured, updated_at=now.isoformat(timespec="seconds"), updated_by=actor)
     stores.operators.save(rec)
     logger.info("operator registered", extra={"office_id": office_id, "operator_id": operator_id, "by": actor})
+    _fit_bookings(office_id, now)
     return operator_view(rec, now)
+
+
+def _fit_bookings(office_id: str, now: datetime) -> None:
+    """A changed registry can leave fewer licensed counters than bookings held: fit them now (the
+    sweep job does it too, and catches licences that simply expire)."""
+    stores.operators.licence_expiries(office_id, fresh=True)
+    closures.fit_office(office_id, now)
 
 
 def office_registry(office_id: str, now: datetime | None = None) -> dict:
@@ -54,3 +62,4 @@ def remove(office_id: str, operator_id: str) -> None:
     catalogue.get_office(office_id)
     if not stores.operators.delete(office_id, operator_id):
         raise NotFound("No such operator at this office", "چنین کاربری در این دفتر ثبت نشده است")
+    _fit_bookings(office_id, calendar.now_tehran())

@@ -74,6 +74,10 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "read": frozenset({"outbox", "requests", "partners"}),  # the partner's reference in `requests`)
         "write": frozenset({"outbox"}),
     },
+    "sweep_office_days": {  # closed days and office days short of licensed counters: cancel + SMS, move seats
+        "read": frozenset({"offices", "network", "bookings", "operators", "services"}),
+        "write": frozenset({"bookings", "outbox"}),
+    },
     "reconcile_office_counters": {  # busy counters recounted from the office's open requests
         "read": frozenset({"requests"}),
         "write": frozenset({"requests"}),

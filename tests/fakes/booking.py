@@ -155,7 +155,7 @@ class FakeBookingStore:
         return after
 
     def reschedule(self, booking: Booking, move: Move, now: datetime, *, max_per_day: int,
-                   messages: Iterable[OutboxMessage]) -> Booking:
+                   messages: Iterable[OutboxMessage], actor: str = "citizen") -> Booking:
         now_s = _epoch(now)
         old = set(self._keys(booking.office_id, booking.day, booking.cells, booking.counter))
         new = set(self._keys(booking.office_id, move.day, move.cells, move.counter))
@@ -170,7 +170,7 @@ class FakeBookingStore:
                 failed.add("duplicate")
             failed |= self._can_claim_day(booking.citizen_key, move.day, booking.service_id, max_per_day)
         self._refuse(failed)
-        after = booking.moved(move, now)
+        after = booking.moved(move, now, actor)
         for key in old - shared:
             del self.seats[key]
         for key in new - shared:

@@ -3,6 +3,7 @@ between reads (`cached` loads every time), as with a zero cache lifetime."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TypeVar
 
 from chalicelib.domain.catalogue import Office, Service
@@ -47,6 +48,22 @@ class FakeCatalogueStore:
 
     def delete_calendar_correction(self, day: str) -> bool:
         return self.corrections.pop(day, None) is not None
+
+    def close_office_day(self, office_id: str, day: str, name_en: str, name_fa: str) -> bool | None:
+        office = self.offices.get(office_id)
+        if office is None:
+            return None
+        self.offices[office_id] = replace(office, closures=office.closures | {day},
+                                          closure_names={**office.closure_names, day: (name_en, name_fa)})
+        return day not in office.closures
+
+    def reopen_office_day(self, office_id: str, day: str) -> bool:
+        office = self.offices.get(office_id)
+        if office is None or day not in office.closures:
+            return False
+        names = {d: n for d, n in office.closure_names.items() if d != day}
+        self.offices[office_id] = replace(office, closures=office.closures - {day}, closure_names=names)
+        return True
 
     def cached(self, name: str, load: Callable[[], T]) -> T:
         return load()

@@ -44,7 +44,7 @@ class BookingStore(Protocol):
         written. Labels: booking, seat_release."""
 
     def reschedule(self, booking: Booking, move: Move, now: datetime, *, max_per_day: int,
-                   messages: Iterable[OutboxMessage]) -> Booking:
+                   messages: Iterable[OutboxMessage], actor: str = "citizen") -> Booking:
         """Move a BOOKED booking to `move` (its own seats count as free to it); returns the booking
         as written. Labels: seat, cap, duplicate, booking, seat_release."""
 

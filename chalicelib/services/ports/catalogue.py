@@ -32,6 +32,13 @@ class CatalogueStore(Protocol):
     def delete_calendar_correction(self, day: str) -> bool:
         """False when there was no correction that day."""
 
+    def close_office_day(self, office_id: str, day: str, name_en: str, name_fa: str) -> bool | None:
+        """Close the office on ISO `day` under these names: True when it was open before (closing
+        again only renames), None when there is no such office."""
+
+    def reopen_office_day(self, office_id: str, day: str) -> bool:
+        """Open the day again; False when it was not closed."""
+
     def cached(self, name: str, load: Callable[[], T]) -> T:
         """`load()`, kept per container for a short time under `name`."""
 

@@ -77,3 +77,22 @@ def test_cached_reads_can_be_forgotten(store, tag):
     assert store.cached(f"contract:{tag}", lambda: calls.append(1) or len(calls)) == 1
     store.forget(f"contract:{tag}")
     assert store.cached(f"contract:{tag}", lambda: calls.append(1) or len(calls)) == 2
+
+
+def test_an_office_closes_and_reopens_a_day_under_its_names(store, tag):
+    full, bare, _ = entities(tag)
+    store.save_all([full, bare])
+    assert store.close_office_day(bare.office_id, "2026-12-21", "Repairs", "تعمیرات") is True
+    assert store.close_office_day(bare.office_id, "2026-12-21", "Building repairs", "تعمیرات") is False  # renamed
+    assert store.close_office_day(full.office_id, "2026-12-22", "Mourning", "سوگواری") is True
+    assert store.close_office_day(f"OF-{tag}-X", "2026-12-21", "x", "x") is None
+    office = store.get_office(bare.office_id)
+    assert office.closures == frozenset({"2026-12-21"})
+    assert office.closure_names == {"2026-12-21": ("Building repairs", "تعمیرات")}
+    full_now = store.get_office(full.office_id)
+    assert full_now.closures == frozenset({"2026-12-20", "2026-12-22"})  # the older, unnamed closure kept
+    assert full_now.closure_names == {"2026-12-22": ("Mourning", "سوگواری")}
+    assert store.all_offices()[bare.office_id].closures == frozenset({"2026-12-21"})
+    assert store.reopen_office_day(bare.office_id, "2026-12-21") is True
+    assert store.reopen_office_day(bare.office_id, "2026-12-21") is False
+    assert store.get_office(bare.office_id).closures == frozenset() and store.get_office(bare.office_id).closure_names == {}

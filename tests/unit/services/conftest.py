@@ -37,6 +37,9 @@ class Registry:
     def licence_expiries(self, office_id: str, *, fresh: bool = False) -> tuple[date, ...]:
         return ()
 
+    def all_operators(self) -> dict:
+        return {}
+
 
 @pytest.fixture()
 def fakes():
