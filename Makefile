@@ -9,7 +9,7 @@ COGNITO_PORT ?= 9229
 S3_PORT ?= 8200
 export PORT DDB_PORT COGNITO_PORT S3_PORT
 
-.PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-sms bench-smoke bench-web job token partner-sim clean \
+.PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-sms bench-smoke bench-web job token sms partner-sim clean \
 	infra-setup synth infra-test deploy cdk-bootstrap diagram
 
 help: ## list the targets
@@ -96,6 +96,9 @@ test: lint unit integration web-test e2e bench-smoke infra-test ## everything CI
 
 job: setup ## run one scheduled job now against the running stack: make job NAME=deliver_outbox
 	$(BIN)/python -m infra.local.runner job $(NAME)
+
+sms: setup ## the last SMS the running stack would have sent (one-time codes included), from .local/sms.log
+	$(BIN)/python -m infra.local.sms_log -n $(or $(N),10)
 
 partner-sim: setup ## post signed partner requests to the running stack and receive callbacks (after make run)
 	$(BIN)/python -m infra.local.partner_sim

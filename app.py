@@ -5,6 +5,7 @@ from chalicelib.api import (
     booking_routes,
     calendar_routes,
     catalogue_routes,
+    citizen_routes,
     closure_routes,
     health_routes,
     network_jobs,
@@ -21,7 +22,7 @@ from chalicelib.api import (
 from chalicelib.api.http import chalice_errors_as_problems
 from chalicelib.observability import logger, metrics_middleware
 
-ROUTES = (health_routes, catalogue_routes, booking_routes, office_routes, calendar_routes, request_routes,
+ROUTES = (health_routes, catalogue_routes, citizen_routes, booking_routes, office_routes, calendar_routes, request_routes,
           partner_routes, suggestion_routes, ranking_routes, operator_routes, closure_routes)
 JOBS = (outbox_jobs, network_jobs, remote_jobs, ranking_jobs)
 

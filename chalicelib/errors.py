@@ -21,6 +21,7 @@ class DomainError(Exception):
         self.detail_fa = detail_fa or self.title_fa
         self.errors = errors or []
         self.headers = headers or {}
+        self.extra: dict[str, Any] = {}  # members of the problem document beyond RFC 9457's, per kind
 
 
 class InvalidInput(DomainError):
@@ -152,6 +153,40 @@ class AlreadyRated(Conflict):
     title_en, title_fa = "This request has already been rated", "این درخواست قبلاً امتیاز گرفته است"
 
 
+class CitizenSessionRequired(Unauthorized):
+    """No citizen session, or one that is not valid (expired, tampered, for another audience):
+    deliberately one answer."""
+    code = "citizen-session-required"
+    title_en = "Confirm your mobile number first: a valid citizen session is required"
+    title_fa = "ابتدا شماره همراه خود را تأیید کنید: نشست معتبر شهروند لازم است"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers.setdefault("WWW-Authenticate", 'Bearer realm="citizens"')
+
+
+class SessionMismatch(Forbidden):
+    code = "session-mismatch"
+    title_en = "The national ID or mobile differs from the ones you confirmed"
+    title_fa = "کد ملی یا شماره همراه با مشخصات تأییدشده شما یکسان نیست"
+
+
+class OtpWrongCode(DomainError):
+    status, code = 422, "otp-wrong-code"
+    title_en, title_fa = "The code is not correct", "کد وارد شده درست نیست"
+
+    def __init__(self, tries_left: int):
+        super().__init__(f"The code is not correct; {tries_left} tries left",
+                         f"کد وارد شده درست نیست؛ {tries_left} بار دیگر می‌توانید تلاش کنید")
+        self.extra["tries_left"] = tries_left
+
+
+class OtpExpired(DomainError):
+    status, code = 410, "otp-expired"
+    title_en = "This code has expired or has no tries left; ask for a new code"
+    title_fa = "این کد منقضی شده یا دفعات مجاز آن تمام شده است؛ کد تازه بخواهید"
+
+
 class ServiceUnavailable(DomainError):
     status, code = 503, "service-unavailable"
     title_en = "The service is temporarily unavailable, please retry shortly"
@@ -161,6 +196,11 @@ class ServiceUnavailable(DomainError):
         super().__init__(*args, **kwargs)
         self.headers.setdefault("Retry-After", str(retry_after))
 
+
+class SmsUnavailable(ServiceUnavailable):
+    code = "sms-unavailable"
+    title_en = "The text message could not be sent now; please try again shortly"
+    title_fa = "ارسال پیامک اکنون ممکن نشد؛ لطفاً کمی بعد دوباره تلاش کنید"
 
 
 # Outcomes of a conditional write, raised by the stores (DynamoDB and the in-memory fakes alike)
@@ -191,5 +231,6 @@ def problem(error: DomainError, instance: str | None = None) -> tuple[int, dict[
         body["instance"] = instance
     if error.errors:
         body["errors"] = error.errors
+    body.update(error.extra)
     headers = {"Content-Type": PROBLEM_JSON, **error.headers}
     return error.status, headers, json.dumps(body, ensure_ascii=False)

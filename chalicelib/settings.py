@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 LOCAL_PEPPER = "local-only-pepper-change-me"
+LOCAL_SESSION_SECRET = "local-only-citizen-session-secret-change-me"  # noqa: S105 - public on purpose: local stages only
 
 
 class Settings(BaseModel):
@@ -38,6 +39,23 @@ class Settings(BaseModel):
     cognito_jwks_cache_seconds: int = Field(3600, ge=60, le=86_400)
     # Pepper for the citizen key (HMAC of the national ID); never logged.
     citizen_pepper: str = Field(LOCAL_PEPPER, min_length=16)
+
+    # Citizens prove their mobile with a one-time code (valid `otp_ttl_seconds`, `otp_max_tries`
+    # tries, a new one after `otp_resend_seconds`, capped per mobile and per client address per hour)
+    # and get a signed session of `citizen_session_minutes`. Its HS256 key: CITIZEN_SESSION_SECRET
+    # locally; in AWS a Secrets Manager secret (JSON {"current", "previous"}) read through a cache of
+    # minutes, so a rotation takes effect without a deploy.
+    otp_ttl_seconds: int = Field(120, ge=30, le=900)
+    otp_max_tries: int = Field(5, ge=1, le=10)
+    otp_resend_seconds: int = Field(60, ge=10, le=600)
+    otp_per_mobile_per_hour: int = Field(5, ge=1, le=100)
+    otp_per_client_per_hour: int = Field(20, ge=1, le=100_000)
+    citizen_session_minutes: int = Field(30, ge=5, le=240)
+    citizen_session_secret: str = Field(LOCAL_SESSION_SECRET, min_length=32)
+    citizen_session_secret_arn: str | None = Field(None, min_length=1)  # `cdk synth` packages with a token here
+    # The local SMS log (SMS_MODE=log, local and test stages only): each message, mobile masked and
+    # text in full, appended to this file, so `make run` users and the browser tests read their code.
+    sms_log_path: str | None = Field(None, min_length=1)
 
     booking_horizon_days: int = Field(30, ge=1, le=365)
     hold_minutes: int = Field(5, ge=1, le=30)
@@ -111,6 +129,12 @@ class Settings(BaseModel):
             raise ValueError("s3_endpoint (the local S3 server) is for the local and test stages only")
         return self
 
+    @model_validator(mode="after")
+    def _sms_log_locally_only(self) -> Settings:
+        if self.sms_log_path and self.stage in ("dev", "prod"):
+            raise ValueError("sms_log_path (the local SMS log) is for the local and test stages only")
+        return self
+
     def uses_public_keys(self) -> bool:
         return self.citizen_pepper == LOCAL_PEPPER
 
@@ -148,6 +172,15 @@ _ENV = {
     "cognito_endpoint": "COGNITO_ENDPOINT",
     "cognito_jwks_cache_seconds": "COGNITO_JWKS_CACHE_SECONDS",
     "citizen_pepper": "CITIZEN_PEPPER",
+    "otp_ttl_seconds": "OTP_TTL_SECONDS",
+    "otp_max_tries": "OTP_MAX_TRIES",
+    "otp_resend_seconds": "OTP_RESEND_SECONDS",
+    "otp_per_mobile_per_hour": "OTP_PER_MOBILE_PER_HOUR",
+    "otp_per_client_per_hour": "OTP_PER_CLIENT_PER_HOUR",
+    "citizen_session_minutes": "CITIZEN_SESSION_MINUTES",
+    "citizen_session_secret": "CITIZEN_SESSION_SECRET",
+    "citizen_session_secret_arn": "CITIZEN_SESSION_SECRET_ARN",
+    "sms_log_path": "SMS_LOG_PATH",
     "booking_horizon_days": "BOOKING_HORIZON_DAYS",
     "hold_minutes": "HOLD_MINUTES",
     "max_active_bookings_per_day": "MAX_ACTIVE_BOOKINGS_PER_DAY",
@@ -225,6 +258,9 @@ def load_settings(environ: dict[str, str] | None = None, read_secret=_read_secre
             re.fullmatch(r"[\w-]+_[0-9A-Za-z]+", settings.cognito_user_pool_id)
             and re.fullmatch(r"[\w+]+", settings.cognito_client_id or "")):
         raise RuntimeError("COGNITO_USER_POOL_ID or COGNITO_CLIENT_ID is malformed")
+    # The session key is read through the secrets cache when used (it rotates); its ARN must be there.
+    if in_lambda and settings.stage in ("dev", "prod") and not settings.citizen_session_secret_arn:
+        raise RuntimeError("dev and prod need CITIZEN_SESSION_SECRET_ARN")
     # Checked where messages are sent, not where the app is packaged (`cdk synth` imports it too).
     if in_lambda and settings.missing_for_sms():
         raise RuntimeError(f"SMS_MODE={settings.sms_mode} needs {', '.join(settings.missing_for_sms())}")

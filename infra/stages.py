@@ -28,6 +28,7 @@ TABLE_CLASSES = {
     "partners": "record",
     "ranking": "record",  # published rankings decide fees; aggregates cannot be refolded once streams trim
     "operators": "record",  # the association's operators registry
+    "citizens": "record",  # the mobile each citizen verified first (and short-lived one-time codes)
     "services": "reference",
     "network": "derived",
     "outbox": "transient",

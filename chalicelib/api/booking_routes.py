@@ -1,38 +1,42 @@
-"""Citizens' routes: hold a slot, book it, read, cancel or reschedule with the access code.
-The access code travels in the X-Access-Code header, never in the URL."""
+"""Citizens' routes: hold a slot, book it, read, cancel or reschedule with the access code or
+the citizen's session. The access code travels in the X-Access-Code header, never in the URL."""
 from __future__ import annotations
 
+from chalicelib.api.callers import CITIZEN_IF_ANY
 from chalicelib.api.http import Reply, Routes
+from chalicelib.domain.citizen import CitizenSession
 from chalicelib.schemas import BookingCreatedOut, BookingIn, BookingOut, HoldIn, HoldOut, RescheduleIn
 from chalicelib.services import bookings
 
 api = Routes(__name__, tag="bookings")
-ACCESS_CODE = ("X-Access-Code",)
+ACCESS_CODE = ("X-Access-Code",)  # or the citizen's session
 
 
-@api.post("/holds", response=HoldOut, body=HoldIn, status=201, problems=(404, 409))
-def create_hold(body: HoldIn):
-    return bookings.hold(body)
+@api.post("/holds", response=HoldOut, body=HoldIn, auth=CITIZEN_IF_ANY, status=201, problems=(404, 409))
+def create_hold(body: HoldIn, caller: CitizenSession | None):
+    return bookings.hold(body, session=caller)
 
 
-@api.post("/bookings", response=BookingCreatedOut, body=BookingIn, idempotency="optional", status=201,
-          problems=(404, 409))
-def create_booking(body: BookingIn, idempotency_key: str | None):
-    result = bookings.book(body, idempotency_key, lambda_context=api.lambda_context)
+@api.post("/bookings", response=BookingCreatedOut, body=BookingIn, auth=CITIZEN_IF_ANY, idempotency="optional",
+          status=201, problems=(403, 404, 409))
+def create_booking(body: BookingIn, idempotency_key: str | None, caller: CitizenSession | None):
+    result = bookings.book(body, idempotency_key, lambda_context=api.lambda_context, session=caller)
     return Reply(result, 201, {"Location": f"/v1/bookings/{result['booking_id']}"})
 
 
-@api.get("/bookings/{booking_id}", response=BookingOut, headers=ACCESS_CODE, problems=(404,))
-def read_booking(booking_id):
-    return bookings.read(booking_id, api.header("X-Access-Code"))
+@api.get("/bookings/{booking_id}", response=BookingOut, auth=CITIZEN_IF_ANY, optional_headers=ACCESS_CODE,
+         problems=(404,))
+def read_booking(booking_id, caller: CitizenSession | None):
+    return bookings.read(booking_id, api.header("X-Access-Code"), session=caller)
 
 
-@api.post("/bookings/{booking_id}/cancel", response=BookingOut, headers=ACCESS_CODE, problems=(404, 409))
-def cancel_booking(booking_id):
-    return bookings.cancel(booking_id, api.header("X-Access-Code"))
-
-
-@api.post("/bookings/{booking_id}/reschedule", response=BookingOut, body=RescheduleIn, headers=ACCESS_CODE,
+@api.post("/bookings/{booking_id}/cancel", response=BookingOut, auth=CITIZEN_IF_ANY, optional_headers=ACCESS_CODE,
           problems=(404, 409))
-def reschedule_booking(booking_id, body: RescheduleIn):
-    return bookings.reschedule(booking_id, api.header("X-Access-Code"), body)
+def cancel_booking(booking_id, caller: CitizenSession | None):
+    return bookings.cancel(booking_id, api.header("X-Access-Code"), session=caller)
+
+
+@api.post("/bookings/{booking_id}/reschedule", response=BookingOut, body=RescheduleIn, auth=CITIZEN_IF_ANY,
+          optional_headers=ACCESS_CODE, problems=(404, 409))
+def reschedule_booking(booking_id, body: RescheduleIn, caller: CitizenSession | None):
+    return bookings.reschedule(booking_id, api.header("X-Access-Code"), body, session=caller)

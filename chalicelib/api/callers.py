@@ -1,4 +1,5 @@
-"""The callers a route can declare (`auth=`): an office's operator, the office's manager, the
+"""The callers a route can declare (`auth=`): a citizen with the session of a verified mobile
+(required, or taken when sent), an office's operator, the office's manager, the
 association's administrator, and the association's staff on the ranking inputs (an administrator,
 or a provincial representative limited to their province's offices by the use case). Each reads
 the bearer token from the request before anything else; the token itself is checked in auth.py."""
@@ -12,6 +13,7 @@ from chalicelib.api.auth import (
     office_manager_from,
     operator_from,
 )
+from chalicelib.api.citizen_auth import citizen_from, citizen_if_any
 from chalicelib.api.http import Auth
 
 
@@ -24,3 +26,5 @@ OPERATOR = Auth("operatorBearer", lambda request: operator_from(_bearer(request)
 OFFICE_MANAGER = Auth("operatorBearer", lambda request: office_manager_from(_bearer(request)), forbids=True, staff=True)
 ASSOCIATION_ADMIN = Auth("associationBearer", lambda request: association_admin_from(_bearer(request)), forbids=True, staff=True)
 ASSOCIATION_STAFF = Auth("associationBearer", lambda request: association_staff_from(_bearer(request)), forbids=True, staff=True)
+CITIZEN = Auth("citizenBearer", lambda request: citizen_from(_bearer(request)))
+CITIZEN_IF_ANY = Auth("citizenBearer", lambda request: citizen_if_any(_bearer(request)), optional=True)

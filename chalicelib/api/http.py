@@ -44,6 +44,8 @@ FIELD_FA = {
     "name": "نام نامعتبر است",
     "hold_id": "شناسه نگهداری نوبت نامعتبر است",
     "limit": "تعداد نتایج نامعتبر است",
+    "challenge_id": "شناسه کد تأیید نامعتبر است",
+    "code": "کد تأیید باید ۶ رقم باشد",
     "cursor": "نشانگر صفحه نامعتبر است",
     "country": "کشور نامعتبر است",
     "time_zone": "منطقه زمانی نامعتبر است",
@@ -119,6 +121,12 @@ def idempotency_key(bp: Blueprint, *, required: bool) -> str | None:
     return key
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's address as API Gateway saw it (the connection's, not a header a client can write)."""
+    identity = (getattr(request, "context", None) or {}).get("identity") or {}
+    return identity.get("sourceIp") or None
+
+
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(body=json.dumps(payload, ensure_ascii=False), status_code=status,
                     headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
@@ -137,6 +145,7 @@ class Auth:
     identify: Callable[[Request], Any]
     forbids: bool = False
     staff: bool = False  # a Cognito ID token of the staff pool: API Gateway checks it first in AWS
+    optional: bool = False  # no credentials: `identify` gives None; wrong ones are refused all the same
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,7 @@ class Operation:
     auth: Auth | None = None
     idempotency: str | None = None  # "optional" or "required"
     headers: tuple[str, ...] = ()
+    optional_headers: tuple[str, ...] = ()  # read when sent (e.g. an access code where a session also does)
     problems: tuple[int, ...] = ()
     database: bool = True
 
@@ -230,15 +240,16 @@ class Routes:
     def route(self, method: str, path: str, *, status: int | tuple[int, ...] = 200,
               response: type[BaseModel] | dict[int, type[BaseModel]] | None = None, body: type[BaseModel] | None = None,
               body_required: bool = True, query: type[BaseModel] | None = None, auth: Auth | None = None,
-              idempotency: str | None = None, headers: tuple[str, ...] = (), problems: tuple[int, ...] = (),
-              database: bool = True, tag: str | None = None) -> Callable:
+              idempotency: str | None = None, headers: tuple[str, ...] = (), optional_headers: tuple[str, ...] = (),
+              problems: tuple[int, ...] = (), database: bool = True, tag: str | None = None) -> Callable:
         statuses = status if isinstance(status, tuple) else (status,)
         responses = response if isinstance(response, dict) else {s: response for s in statuses if s != 204 and response}
 
         def register(view: Callable) -> Callable:
             op = Operation(name=view.__name__, method=method, path=path, tag=tag or self.tag, statuses=statuses,
                            responses=responses, body=body, body_required=body_required, query=query, auth=auth,
-                           idempotency=idempotency, headers=headers, problems=problems, database=database)
+                           idempotency=idempotency, headers=headers, optional_headers=optional_headers,
+                           problems=problems, database=database)
 
             @functools.wraps(view)
             def inner(**params: Any) -> Response:

@@ -5,8 +5,9 @@ office's open counters. An operator only sees requests assigned to their own off
 from __future__ import annotations
 
 from chalicelib.api.auth import Operator
-from chalicelib.api.callers import OPERATOR
+from chalicelib.api.callers import CITIZEN_IF_ANY, OPERATOR
 from chalicelib.api.http import Reply, Routes
+from chalicelib.domain.citizen import CitizenSession
 from chalicelib.schemas import (
     CitizenRemoteRequestOut,
     OfficeCountersOut,
@@ -34,9 +35,9 @@ def grant_uploads(body: UploadGrantIn):
 
 
 @api.post("/requests", response=RemoteRequestCreatedOut, tag="requests", body=RemoteRequestIn, idempotency="required",
-          status=201, problems=(404, 409))
-def create_remote_request(body: RemoteRequestIn, idempotency_key: str):
-    result = remote_requests.submit(body, idempotency_key, api.lambda_context)
+          auth=CITIZEN_IF_ANY, status=201, problems=(403, 404, 409))
+def create_remote_request(body: RemoteRequestIn, idempotency_key: str, caller: CitizenSession | None):
+    result = remote_requests.submit(body, idempotency_key, api.lambda_context, session=caller)
     return Reply(result, 201, {"Location": f"/v1/requests/{result['tracking_code']}"})
 
 

@@ -303,6 +303,13 @@ def office_day_bookings(office_id: str, day: date) -> list[Booking]:
 
 
 @unavailable_guard
+def of_citizen(citizen_key: str, since: date) -> list[Booking]:
+    """The citizen's bookings from `since` on, in any state, soonest first (the index lags writes a moment)."""
+    found = BookingItem.citizen_index.query(citizen_pk(citizen_key), BookingItem.gsi2sk >= since.isoformat())
+    return [booking_from(item) for item in found]
+
+
+@unavailable_guard
 def office_day_counts(office_ids: list[str], day: date) -> dict[str, int]:
     """Live bookings per office for one day, in batches (a ranking/load run reads O(offices))."""
     keys = [(office_day_pk(o, day), "COUNT") for o in office_ids]

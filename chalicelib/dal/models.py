@@ -234,6 +234,16 @@ class _RequestTable(_Model):
     sk = UnicodeAttribute(range_key=True)
 
 
+class CitizenRequestIndex(GlobalSecondaryIndex):
+    """Requests of one citizen (by citizen key, never the national ID), newest last. Sparse: only
+    the request items carry both keys."""
+    class Meta:
+        index_name = "citizen-requests"
+        projection = AllProjection()
+    citizen_key = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class RemoteRequestItem(_RequestTable):
     """A remote request (pk RQ#tracking_code, sk REQUEST). No national ID in clear: the citizen
     key is an HMAC of it. Every change is conditional on `status` and appends to `history`."""
@@ -263,6 +273,7 @@ class RemoteRequestItem(_RequestTable):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     history = ListAttribute(default=list)  # audit: [{at, actor, from, to, office}]
+    citizen_index = CitizenRequestIndex()
 
 
 class QueueItem(_RequestTable):
@@ -418,12 +429,53 @@ class OperatorItem(_Model):
     updated_by = UnicodeAttribute()
 
 
+# --- citizens: one-time codes, their send gates and counters, the mobile each citizen verified --
+
+class _CitizenTable(_Model):
+    Meta = _meta("citizens")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class OtpChallengeItem(_CitizenTable):
+    """A one-time code sent (pk OT#{challenge_id}, sk CHALLENGE): only its keyed hash, the
+    citizen's and the mobile's keys, its expiry and the tries left. Deleted when verified."""
+    citizen_key = UnicodeAttribute()
+    mobile_key = UnicodeAttribute()
+    code_hash = UnicodeAttribute()
+    expires_at = NumberAttribute()  # epoch seconds; enforced in conditions
+    tries_left = NumberAttribute()
+    national_id_masked = UnicodeAttribute()
+    mobile_masked = UnicodeAttribute()
+    ttl = TTLAttribute(null=True)
+
+
+class OtpGateItem(_CitizenTable):
+    """No new code to this mobile before `resend_at` (pk MO#{mobile_key}, sk RESEND)."""
+    resend_at = NumberAttribute()
+    ttl = TTLAttribute(null=True)
+
+
+class OtpHourItem(_CitizenTable):
+    """Codes sent in one hour to a mobile (pk MO#{mobile_key}) or from a client address
+    (pk CL#{client_key}), sk HOUR#{yyyymmddhh}: conditional on staying under the cap."""
+    sent = NumberAttribute(default=0)
+    ttl = TTLAttribute(null=True)
+
+
+class MobilePairingItem(_CitizenTable):
+    """The mobile a citizen verified first (pk CZ#{citizen_key}, sk MOBILE), as its keyed hash."""
+    mobile_key = UnicodeAttribute()
+    paired_at = UnicodeAttribute()
+
+
 TABLE_MODELS: tuple[type[Model], ...] = (ServiceItem, OfficeItem, BookingItem, OutboxItem, NetworkItem, IdempotencyItem,
                                           RemoteRequestItem, PartnerItem,
-                                          AggregateItem, OperatorItem)  # ranking, operators
+                                          AggregateItem, OperatorItem,  # ranking, operators
+                                          MobilePairingItem)  # citizens (its record item; codes are transient)
 # Logical name -> model, for infra and the local runner.
 TABLES = {m.Meta.table_name.removeprefix(_S.table_prefix + "-"): m for m in TABLE_MODELS}
-TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration", "requests": "ttl", "ranking": "ttl"}
+TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration", "requests": "ttl", "ranking": "ttl", "citizens": "ttl"}
 STREAM_TABLES = {"bookings": "NEW_AND_OLD_IMAGES", "requests": "NEW_AND_OLD_IMAGES"}
 
 

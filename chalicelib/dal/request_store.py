@@ -140,6 +140,14 @@ def get(tracking_code: str, *, consistent: bool = True) -> RemoteRequest | None:
 
 
 @unavailable_guard
+def of_citizen(citizen_key: str, since: datetime) -> list[RemoteRequest]:
+    """The citizen's requests filed since `since`, newest first (the index lags writes a moment)."""
+    found = RemoteRequestItem.citizen_index.query(citizen_key, RemoteRequestItem.created_at >= _stamp(since),
+                                                  scan_index_forward=False)
+    return [_request(item) for item in found]
+
+
+@unavailable_guard
 def in_hand(office_id: str) -> list[RemoteRequest]:
     """The requests an office holds a counter for (its work list), read consistently."""
     codes = [i.sk for i in InHandItem.query(_in_hand_pk(office_id), consistent_read=True)]

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import re
+import threading
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from chalicelib.domain import sms as sms_rules
@@ -60,17 +64,30 @@ def check_message(recipient_e164: str, text: str) -> sms_rules.SmsSize:
 
 
 class LogSender:
-    """Local and test stages: records that a message would go, masked, and sends nothing."""
+    """Local and test stages: records that a message would go, masked, and sends nothing. With a
+    `log_path` (SMS_LOG_PATH, local and test stages only) it also appends each message to that file,
+    one JSON line: the mobile masked, the text in full, the time, so a developer running the stack
+    (and the browser tests) can read a one-time code. No deployed stage writes it."""
     name = "log"
 
-    def __init__(self) -> None:
+    def __init__(self, log_path: str | None = None) -> None:
         self._ids = itertools.count(1)
+        self._log_path = log_path
+        self._lock = threading.Lock()
 
     def send(self, recipient_e164: str, text: str) -> SendResult:
         size = check_message(recipient_e164, text)
+        message_id = f"log-{uuid.uuid4().hex[:12]}-{next(self._ids)}"
         logger.info("sms (not sent: log mode)", extra={
             "to": mask_mobile(recipient_e164), "segments": size.segments, "encoding": size.encoding})
-        return SendResult(f"log-{next(self._ids)}", size.segments)
+        if self._log_path:
+            line = json.dumps({"at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                               "to": mask_mobile(recipient_e164), "text": text, "id": message_id},
+                              ensure_ascii=False)
+            # One write of one line in append mode: lines from several processes do not interleave.
+            with self._lock, open(self._log_path, "a", encoding="utf-8") as log:
+                log.write(line + "\n")
+        return SendResult(message_id, size.segments)
 
 
 @functools.lru_cache(maxsize=1)
@@ -92,4 +109,4 @@ def configured_sender() -> SmsSender:
         return SmsIrSender(line_number=s.smsir_line_number, api_key=lambda: get_secret(arn),
                            on_key_refused=lambda: forget_secret(arn), base_url=s.smsir_base_url,
                            connect_timeout_s=s.sms_connect_timeout_s, read_timeout_s=s.sms_read_timeout_s)
-    return LogSender()
+    return LogSender(s.sms_log_path if s.is_local else None)

@@ -52,6 +52,14 @@ from chalicelib.schemas.catalogue import (
     SlotQuery,
     SlotsOut,
 )
+from chalicelib.schemas.citizens import (
+    CitizenSessionOut,
+    MyBookingsOut,
+    MyRequestsOut,
+    OtpIn,
+    OtpSentOut,
+    OtpVerifyIn,
+)
 from chalicelib.schemas.common import (
     ID,
     FieldErrorOut,
@@ -157,6 +165,7 @@ __all__ = [
     "CategoryOut",
     "ClosedDayOut",
     "CheckInIdentityIn",
+    "CitizenSessionOut",
     "CitizenRemoteRequestOut",
     "CityOut",
     "ComplaintsIn",
@@ -187,6 +196,8 @@ __all__ = [
     "LocalDateOut",
     "LocationOut",
     "ModeCountsOut",
+    "MyBookingsOut",
+    "MyRequestsOut",
     "NewSecretOut",
     "Number",
     "OfficeCountersOut",
@@ -201,6 +212,9 @@ __all__ = [
     "OperatorIn",
     "OperatorOut",
     "OperatorRegistryOut",
+    "OtpIn",
+    "OtpSentOut",
+    "OtpVerifyIn",
     "Out",
     "PageInfoOut",
     "PageQuery",

@@ -105,3 +105,4 @@ class Problem(Out):
     detail_fa: str
     instance: str | None = Field(default=None, description="The request path.", examples=["/v1/bookings"])
     errors: list[FieldErrorOut] | None = None
+    tries_left: int | None = Field(default=None, ge=0, description="`otp-wrong-code` only: tries left on this code.")

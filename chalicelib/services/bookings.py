@@ -10,6 +10,7 @@ from chalicelib.domain import booking as rules
 from chalicelib.domain import calendar, outbox, slots, validators
 from chalicelib.domain.booking import Booking, Hold, Move
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.domain.citizen import CitizenSession
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.errors import (
     DailyCapReached,
@@ -25,7 +26,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import BookingIn, HoldIn, RescheduleIn
-from chalicelib.services import catalogue
+from chalicelib.services import catalogue, citizens
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -92,7 +93,7 @@ class _Claim:
         return self._commit(counter)
 
 
-def hold(req: HoldIn, now: datetime | None = None) -> dict:
+def hold(req: HoldIn, now: datetime | None = None, *, session: CitizenSession | None = None) -> dict:
     now = now or calendar.now_tehran()
     office, service = catalogue.get_office(req.office_id), catalogue.get_service(req.service_id)
     cells = _slot_for(office, service, req.start, now)
@@ -123,9 +124,12 @@ def _messages(booking_id: str, mobile: str, office: Office, service: Service, st
 
 
 def book(req: BookingIn, idempotency_key: str | None = None, now: datetime | None = None, *,
-         lambda_context: Any = None) -> dict:
+         lambda_context: Any = None, session: CitizenSession | None = None) -> dict:
     """Book a slot. Under an Idempotency-Key a retry returns the first result; `lambda_context`
-    (the running Lambda's, if any) lets a key held by a timed-out invocation be released."""
+    (the running Lambda's, if any) lets a key held by a timed-out invocation be released. With the
+    citizen's session, the body's national ID and mobile must be the session's."""
+    if session is not None:
+        citizens.check_owner(session, req.national_id, req.mobile)
     if idempotency_key:
         stores.idempotency.register_context(lambda_context)
         return stores.idempotency.run_once("booking", idempotency_key, req.idempotency_view(), _book_from_body)
@@ -183,16 +187,26 @@ def booking_view(booking: Booking, office: Office | None = None, service: Servic
     }
 
 
-def _owned(booking_id: str, access_code: str | None) -> Booking:
+def of_citizen(citizen_key: str, now: datetime | None = None) -> dict:
+    """The citizen's live bookings (booked or checked in) from today on, soonest first: what a
+    citizen who lost an access code sees after proving their mobile."""
+    today = (now or calendar.now_tehran()).date()
+    live = [b for b in stores.bookings.of_citizen(citizen_key, today) if b.status in rules.LIVE]
+    return {"items": [booking_view(b) for b in live]}
+
+
+def _owned(booking_id: str, access_code: str | None, session: CitizenSession | None = None) -> Booking:
+    """The booking, for whoever shows its access code or the session of its citizen."""
     booking = stores.bookings.get_booking(booking_id)
-    # A wrong code and a missing booking look the same, so codes cannot be probed.
-    if booking is None or not rules.access_code_matches(booking_id, access_code, booking.access_code_hash):
+    # A wrong code, another citizen's session and a missing booking look the same, so nothing can be probed.
+    if booking is None or not (rules.access_code_matches(booking_id, access_code, booking.access_code_hash)
+                               or (session is not None and session.citizen_key == booking.citizen_key)):
         raise NotFound("No booking with this id and access code", "نوبتی با این شناسه و کد دسترسی یافت نشد")
     return booking
 
 
-def read(booking_id: str, access_code: str | None) -> dict:
-    return booking_view(_owned(booking_id, access_code))
+def read(booking_id: str, access_code: str | None, *, session: CitizenSession | None = None) -> dict:
+    return booking_view(_owned(booking_id, access_code, session))
 
 
 def changed_meanwhile() -> InvalidTransition:
@@ -201,9 +215,10 @@ def changed_meanwhile() -> InvalidTransition:
                              "نوبت در این فاصله تغییر کرده است؛ دوباره بخوانید")
 
 
-def cancel(booking_id: str, access_code: str | None, now: datetime | None = None) -> dict:
+def cancel(booking_id: str, access_code: str | None, now: datetime | None = None, *,
+           session: CitizenSession | None = None) -> dict:
     now = now or calendar.now_tehran()
-    booking = _owned(booking_id, access_code)
+    booking = _owned(booking_id, access_code, session)
     if not rules.allowed("cancel", booking.status) or booking.start <= now:
         raise InvalidTransition()
     office, service = catalogue.get_office(booking.office_id), catalogue.get_service(booking.service_id)
@@ -216,10 +231,11 @@ def cancel(booking_id: str, access_code: str | None, now: datetime | None = None
     return booking_view(cancelled, office, service)
 
 
-def reschedule(booking_id: str, access_code: str | None, req: RescheduleIn, now: datetime | None = None) -> dict:
+def reschedule(booking_id: str, access_code: str | None, req: RescheduleIn, now: datetime | None = None, *,
+               session: CitizenSession | None = None) -> dict:
     now = now or calendar.now_tehran()
     s = get_settings()
-    booking = _owned(booking_id, access_code)
+    booking = _owned(booking_id, access_code, session)
     if not rules.allowed("reschedule", booking.status) or booking.start <= now:
         raise InvalidTransition()
     office, service = catalogue.get_office(booking.office_id), catalogue.get_service(booking.service_id)

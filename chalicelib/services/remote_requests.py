@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from chalicelib.domain import calendar, outbox, remote, validators
 from chalicelib.domain.booking import access_code_matches, citizen_key
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.domain.citizen import CitizenSession
 from chalicelib.domain.partner import Partner, WebhookDelivery
 from chalicelib.domain.remote import OfficeCounters, QueueEntry, RemoteRequest
 from chalicelib.errors import (
@@ -24,7 +25,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import PartnerRequestIn, RemoteRequestIn
-from chalicelib.services import catalogue, documents, remote_jobs, router
+from chalicelib.services import catalogue, citizens, documents, remote_jobs, router
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -35,9 +36,13 @@ MAX_ROUNDS = 60  # re-reads of the queue heads before a pull gives up (503, retr
 
 # --- intake ---------------------------------------------------------------------------------
 
-def submit(req: RemoteRequestIn, idempotency_key: str, lambda_context=None) -> dict:
+def submit(req: RemoteRequestIn, idempotency_key: str, lambda_context=None, *,
+           session: CitizenSession | None = None) -> dict:
     """A citizen's request, once per Idempotency-Key (a retry returns the first result). With the
-    Lambda context, a record left in flight by a timed-out invocation expires with it."""
+    Lambda context, a record left in flight by a timed-out invocation expires with it. With the
+    citizen's session, the body's national ID and mobile must be the session's."""
+    if session is not None:
+        citizens.check_owner(session, req.national_id, req.mobile)
     stores.idempotency.register_context(lambda_context)
     return stores.idempotency.run_once("remote_request", idempotency_key, req.idempotency_view(), _submit_from_body)
 
@@ -190,6 +195,17 @@ def request_view(item: RemoteRequest, service: Service | None = None) -> dict:
         "timeline": [{"status": h["to"], "at": h["at"]} for h in (item.history or [])],
         "created_at": _stamp(item.created_at), "updated_at": _stamp(item.updated_at),
     }
+
+
+RECENTLY_CLOSED_DAYS = 30
+
+
+def of_citizen(citizen_key: str, now: datetime | None = None) -> dict:
+    """The citizen's remote requests still open, and those closed in the last 30 days, newest first."""
+    now = now or calendar.now_tehran()
+    since = now - timedelta(days=RECENTLY_CLOSED_DAYS)
+    found = stores.requests.of_citizen(citizen_key, since)
+    return {"items": [request_view(r) for r in found if r.status not in remote.FINAL or r.updated_at >= since]}
 
 
 def partner_view(item: RemoteRequest, service: Service | None = None) -> dict:

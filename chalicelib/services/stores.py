@@ -26,6 +26,7 @@ REAL = {
     "idempotency": "chalicelib.dal.idempotency",
     "changes": "chalicelib.dal.changes",
     "documents": "chalicelib.dal.document_store",
+    "citizens": "chalicelib.dal.citizen_store",
 }
 
 

@@ -55,7 +55,9 @@ def main() -> int:
     ddb = DynamoDBLocal(port=ddb_port, data_dir=LOCAL / "ddb", log_path=str(LOCAL / "dynamodb.log"))
     idp = cognito.CognitoLocal(LOCAL / "cognito", port=cognito_port, log_path=str(LOCAL / "cognito.log"))
     s3 = s3_local.MotoS3(port=s3_port, log_path=str(LOCAL / "s3.log"))
-    env = {**os.environ, "DDB_ENDPOINT": ddb.endpoint, "PYTHONPATH": str(ROOT)}
+    # SMS are not sent locally: the log sender appends them to .local/sms.log (one-time codes included).
+    env = {**os.environ, "DDB_ENDPOINT": ddb.endpoint, "PYTHONPATH": str(ROOT),
+           "SMS_LOG_PATH": os.environ.get("SMS_LOG_PATH") or str(LOCAL / "sms.log")}
     load_stage_env("local", environ=env)
     children: list[subprocess.Popen] = []
 
@@ -119,6 +121,7 @@ def main() -> int:
         print(f"        curl 'http://127.0.0.1:{port}/v1/suggestions?service=S0004&lat=35.70&lon=51.40'")
         print(f"        curl 'http://127.0.0.1:{port}/v1/ranking?province=Tehran'")
         print(f"  staff: make token OFFICE=OF-THR-0001   (demo accounts in the README; password {cognito.DEMO_PASSWORD})")
+        print("  SMS (one-time codes too): make sms   (the last messages of .local/sms.log)")
         print("  logs: .local/api.log .local/web.log .local/runner.log .local/dynamodb.log .local/cognito.log"
               " .local/s3.log")
         print("  (Ctrl-C stops everything)")

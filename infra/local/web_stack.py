@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
@@ -51,6 +52,9 @@ class WebStack:
         self.s3 = s3_local.MotoS3()
         self.procs: list[subprocess.Popen] = []
         self.base_url: str | None = None
+        # The local SMS log of this stack: one-time codes are read there (infra/local/sms_log.py).
+        self._sms_dir = tempfile.TemporaryDirectory(prefix="ejso-sms-")
+        self.sms_log_path = str(Path(self._sms_dir.name) / "sms.log")
 
     def start(self, seed: Callable[[], None]) -> str:
         if not (DIST / "index.html").is_file():
@@ -59,7 +63,8 @@ class WebStack:
         api_port, web_port = free_port(), free_port()
         self.s3.start()
         bucket = s3_local.provision(self.s3.endpoint, "ejso-test-documents", [f"http://127.0.0.1:{web_port}"])
-        os.environ.update({**TEST_ENV, "DDB_ENDPOINT": self.ddb.endpoint, **bucket.environ()})
+        os.environ.update({**TEST_ENV, "DDB_ENDPOINT": self.ddb.endpoint, "SMS_LOG_PATH": self.sms_log_path,
+                           **bucket.environ()})
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.procs.append(subprocess.Popen(
             [sys.executable, "-m", "infra.local.chalice_local", "--stage", "test", "--host", "127.0.0.1",
@@ -90,3 +95,4 @@ class WebStack:
         self.procs = []
         self.s3.stop()
         self.ddb.stop()
+        self._sms_dir.cleanup()

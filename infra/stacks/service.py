@@ -51,16 +51,18 @@ OPERATOR_AUTHORIZER = STAFF_AUTHORIZER  # the CognitoUserPoolAuthorizer of every
 FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
     API_HANDLER: {  # every route: booking, office day, remote requests, partner gateway, association admin
         "read": frozenset({"services", "offices", "network", "bookings", "outbox", "idempotency", "requests",
-                           "partners", "ranking", "operators"}),
+                           "partners", "ranking", "operators", "citizens"}),
         "write": frozenset({"bookings", "outbox", "idempotency", "requests", "partners",
                             "network",  # network: the association's calendar corrections
-                            "ranking", "operators"}),  # complaints/inspections, the operators registry
-        "secrets": frozenset({"pepper"}),
+                            "ranking", "operators",  # complaints/inspections, the operators registry
+                            "citizens"}),  # one-time codes, their limits, the mobile each citizen verified
+        "secrets": frozenset({"pepper", "session"}),
+        "sms": frozenset({"send"}),  # a one-time code goes at once, not a minute later through the outbox
     },
     "deliver_outbox": {  # due SMS; a reminder re-checks its booking
         "read": frozenset({"outbox", "bookings"}),
         "write": frozenset({"outbox"}),
-        "sms": frozenset({"send"}),  # the only function that sends SMS
+        "sms": frozenset({"send"}),  # every SMS but the one-time codes
     },
     "snapshot_office_load": {  # offices x calendar corrections x today's counts and live load -> one network item
         "read": frozenset({"offices", "network", "bookings", "requests"}),
@@ -159,6 +161,7 @@ class EjsoStack(Stack):
                 # Secrets are referenced, never copied into the environment: the app reads them
                 # with Powertools parameters (get_secret), cached for POWERTOOLS_PARAMETERS_MAX_AGE.
                 "CITIZEN_PEPPER_SECRET_ARN": self.secrets["pepper"].secret_arn,
+                "CITIZEN_SESSION_SECRET_ARN": self.secrets["session"].secret_arn,
                 "POWERTOOLS_PARAMETERS_MAX_AGE": "300",
                 # The staff pool: its ARN puts the Cognito authorizer on every staff route while
                 # the app is packaged; pool and client ids are what the app checks tokens against.
@@ -235,6 +238,10 @@ class EjsoStack(Stack):
             # Citizen keys are HMACs with this pepper: rotating it orphans every booking's citizen key.
             "pepper": random_key("CitizenPepper", "citizen-pepper",
                                  "Pepper of the citizen key (HMAC of the national ID); never rotate in place"),
+            # Citizen sessions are signed with it (HS256). To rotate, write JSON {"current": new,
+            # "previous": old}: sessions signed before stay valid for their 30 minutes, no deploy.
+            "session": random_key("CitizenSession", "citizen-session",
+                                  "Key of the citizen sessions (HS256); rotate as JSON current/previous"),
             # Partners' webhook secrets are not here: they live in the `partners` table (encrypted at
             # rest), created, rotated and retired by the association through the API, one per partner.
         }
@@ -277,7 +284,8 @@ class EjsoStack(Stack):
 
     def _sms(self, app_env: dict[str, str]) -> dict[str, str]:
         """With SMS_MODE=aws, citizens' SMS go through AWS End User Messaging SMS: the stack makes
-        the configuration set (delivery events), lets only the outbox delivery send, and takes the
+        the configuration set (delivery events), lets only the outbox delivery and the API (one-time
+        codes) send, and takes the
         origination identity (a phone number, sender ID or pool registered with the carriers, which
         no template can create) as a deploy parameter, so a deploy without one fails instead of
         shipping a Lambda that cannot send."""

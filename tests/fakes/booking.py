@@ -198,6 +198,10 @@ class FakeBookingStore:
     def office_day_bookings(self, office_id: str, day: date) -> list[Booking]:
         return [b for b in self.bookings.values() if b.office_id == office_id and b.day == day]
 
+    def of_citizen(self, citizen_key: str, since: date) -> list[Booking]:
+        found = [b for b in self.bookings.values() if b.citizen_key == citizen_key and b.day >= since]
+        return sorted(found, key=lambda b: b.start)
+
     def office_day_counts(self, office_ids: list[str], day: date) -> dict[str, int]:
         return {o: self.office_day.get((o, day), 0) for o in office_ids}
 

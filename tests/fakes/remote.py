@@ -106,6 +106,10 @@ class FakeRequestStore:
     def get(self, tracking_code: str, *, consistent: bool = True) -> RemoteRequest | None:
         return self.requests.get(tracking_code)
 
+    def of_citizen(self, citizen_key: str, since: datetime) -> list[RemoteRequest]:
+        found = [r for r in self.requests.values() if r.citizen_key == citizen_key and r.created_at >= since]
+        return sorted(found, key=lambda r: r.created_at, reverse=True)
+
     def in_hand(self, office_id: str) -> list[RemoteRequest]:
         return [self.requests[c] for c in sorted(self.holding.get(office_id, ()))]
 

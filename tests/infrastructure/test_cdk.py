@@ -309,6 +309,7 @@ def test_functions_are_traced_and_configured_for_aws(stage, transformed, templat
                 assert env[f"{var}_STREAM_ARN"] == {"Fn::GetAtt": [tid, "StreamArn"]}, (fid, var)
         secrets = of_type(cfn, "AWS::SecretsManager::Secret")
         assert ref_target(env["CITIZEN_PEPPER_SECRET_ARN"]) in secrets, fid
+        assert ref_target(env["CITIZEN_SESSION_SECRET_ARN"]) in secrets, fid
         assert not {"JWT_SIGNING_KEY_SECRET_ARN", "COGNITO_ENDPOINT"} & set(env), fid  # no shared key, no emulator
         pools, clients = of_type(cfn, "AWS::Cognito::UserPool"), of_type(cfn, "AWS::Cognito::UserPoolClient")
         assert ref_target(env["OPERATOR_USER_POOL_ARN"]) in pools and ref_target(env["COGNITO_USER_POOL_ID"]) in pools
@@ -362,12 +363,13 @@ def test_table_grants_are_per_function_and_scoped(stage, templates):
 def test_secrets_are_referenced_and_read_only_by_who_needs_them(stage, templates):
     cfn = templates[stage]
     secrets = of_type(cfn, "AWS::SecretsManager::Secret")
-    assert len(secrets) == 1  # staff tokens are the pool's: no signing key of our own
+    # Staff tokens are the pool's: the one signing key of our own is the citizens' session key.
+    assert len(secrets) == 2
     names = {v["Properties"]["Name"]: k for k, v in secrets.items()}
-    assert set(names) == {f"ejso/{stage}/citizen-pepper"}
+    assert set(names) == {f"ejso/{stage}/citizen-pepper", f"ejso/{stage}/citizen-session"}
     for k, v in secrets.items():
         assert v["DeletionPolicy"] == "Retain", k
-    by_key = {"pepper": names[f"ejso/{stage}/citizen-pepper"]}
+    by_key = {"pepper": names[f"ejso/{stage}/citizen-pepper"], "session": names[f"ejso/{stage}/citizen-session"]}
     for handler, access in FUNCTION_ACCESS.items():
         role = function_role(cfn, handler)
         readable = {ref_target(r) for _, roles, st in statements(cfn) if role in roles
@@ -493,7 +495,8 @@ def test_alarms_cover_5xx_throttles_errors_and_failed_stream_batches(stage, temp
 def test_sms_is_sent_only_by_the_outbox_through_the_stage_gateway(stage, templates):
     """With SMS_MODE=aws the stage sends through AWS End User Messaging SMS: the origination
     identity is a deploy parameter (no default: a deploy without one fails), the stack makes the
-    configuration set, only the outbox delivery may send, and given-up SMS raise an alarm."""
+    configuration set, only the outbox delivery and the API (one-time codes, sent at once) may
+    send, and given-up SMS raise an alarm."""
     cfn = templates[stage]
     sends = {role for _, roles, st in statements(cfn) if "sms-voice:SendTextMessage" in as_list(st["Action"])
              for role in roles}
@@ -504,7 +507,7 @@ def test_sms_is_sent_only_by_the_outbox_through_the_stage_gateway(stage, templat
     param = cfn["Parameters"]["SmsOriginationIdentity"]
     assert param["Type"] == "String" and "Default" not in param
     (set_id,) = of_type(cfn, "AWS::SMSVOICE::ConfigurationSet")
-    assert sends == {function_role(cfn, "deliver_outbox")}
+    assert sends == {function_role(cfn, "deliver_outbox"), function_role(cfn, "api_handler")}
     for fn in of_type(cfn, "AWS::Serverless::Function").values():
         env = fn["Properties"]["Environment"]["Variables"]
         assert env["SMS_ORIGINATION_IDENTITY"] == {"Ref": "SmsOriginationIdentity"}

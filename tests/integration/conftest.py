@@ -22,6 +22,7 @@ _DDB = DynamoDBLocal()
 _S3 = s3_local.MotoS3()
 _COGNITO_DIR = tempfile.TemporaryDirectory(prefix="ejso-cognito-")
 _COGNITO = cognito.CognitoLocal(_COGNITO_DIR.name)
+SMS_LOG = str(Path(_COGNITO_DIR.name) / "sms.log")  # the local SMS log: tests read one-time codes there
 
 
 def _xdist_controller(config) -> bool:
@@ -42,7 +43,7 @@ def pytest_configure(config):
         "STAGE": "test", "TABLE_PREFIX": "ejso-test", "DDB_ENDPOINT": _DDB.endpoint,
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "me-central-1",
         "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-        "CATALOGUE_CACHE_SECONDS": "0", "SMS_MODE": "log",
+        "CATALOGUE_CACHE_SECONDS": "0", "SMS_MODE": "log", "SMS_LOG_PATH": SMS_LOG,
     })
 
 

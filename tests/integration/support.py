@@ -78,3 +78,43 @@ def as_admin(sub: str = "admin-1") -> dict:
     """An administrator of the association."""
     from tests.integration.staff import issue_token
     return with_token(issue_token(sub, None, role="association"))
+
+
+# --- citizen sessions -------------------------------------------------------------------------------
+
+def sms_log() -> str:
+    return os.environ["SMS_LOG_PATH"]
+
+
+def citizen_session(client, n: int, *, mobile_n: int | None = None) -> str:
+    """A citizen session got the citizen's way: ask for a code, read it in the local SMS log,
+    verify it. For the tests about the mobile check; the others use `signed_session`."""
+    from infra.local.sms_log import codes_to, wait_for_code
+    from tests.integration.fixtures import mobile, national_id
+    phone = mobile(mobile_n or n)
+    seen = len(codes_to(sms_log(), phone))
+    sent = post(client, "/v1/otp", {"national_id": national_id(n), "mobile": phone})
+    assert sent.status_code == 202, sent.body
+    code = wait_for_code(sms_log(), phone, seen)
+    verified = post(client, "/v1/otp/verify", {"challenge_id": json.loads(sent.body)["challenge_id"], "code": code})
+    assert verified.status_code == 200, verified.body
+    return json.loads(verified.body)["session"]
+
+
+def signed_session(n: int, *, mobile_n: int | None = None, minutes: int = 30) -> str:
+    """The session the API would give citizen `n` (with mobile `mobile_n`), signed with the same
+    function and key, without the SMS round trip."""
+    from chalicelib.domain import calendar, validators
+    from chalicelib.domain import citizen as rules
+    from chalicelib.domain.booking import citizen_key
+    from chalicelib.services.citizens import session_keys
+    from chalicelib.settings import get_settings
+    from tests.integration.fixtures import mobile, national_id
+    pepper, now = get_settings().citizen_pepper, calendar.now_tehran()
+    session = rules.new_session(citizen_key(national_id(n), pepper),
+                                rules.mobile_key(pepper, validators.mobile(mobile(mobile_n or n))), now, minutes)
+    return rules.sign_session(session, session_keys()[0], now)
+
+
+def as_citizen(n: int, **kwargs) -> dict:
+    return with_token(signed_session(n, **kwargs))

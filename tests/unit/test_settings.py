@@ -21,7 +21,8 @@ def test_secrets_come_from_secrets_manager_arns():
 
     s = load_settings({"STAGE": "prod", "AWS_LAMBDA_FUNCTION_NAME": "ejso-prod-api",
                        "COGNITO_USER_POOL_ID": "me-central-1_AbC123", "COGNITO_CLIENT_ID": "client123",
-                       "CITIZEN_PEPPER_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:pep456"}, read_secret=fake_read)
+                       "CITIZEN_PEPPER_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:pep456",
+                       "CITIZEN_SESSION_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:ses789"}, read_secret=fake_read)
     assert s.citizen_pepper.startswith("secret-from-pep456")
     assert len(read) == 1
     # Packaging outside Lambda (cdk synth) never reads them.

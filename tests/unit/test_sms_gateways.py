@@ -254,3 +254,23 @@ def test_the_configured_sender_follows_settings(monkeypatch):
     with pytest.raises(RuntimeError, match="SMS_ORIGINATION_IDENTITY"):
         gateway.configured_sender()
     gateway.configured_sender.cache_clear()
+
+
+def test_the_local_sms_log_keeps_the_text_and_masks_the_mobile(tmp_path):
+    from infra.local.sms_log import codes_to, entries
+    path = tmp_path / "sms.log"
+    sender = LogSender(str(path))
+    sender.send("+989121234567", "کد تأیید شما: 042917\nاین کد را به هیچ کس ندهید")
+    sender.send("+989121234599", "کد تأیید شما: 111111")
+    logged = entries(path)
+    assert [e["to"] for e in logged] == ["+98912*****67", "+98912*****99"]
+    assert "9121234567" not in path.read_text(encoding="utf-8")
+    assert codes_to(path, "09121234567") == ["042917"]  # any accepted form of the mobile
+    assert LogSender().send("+989121234567", "x").segments == 1 and entries(tmp_path / "none.log") == []
+
+
+def test_the_local_sms_log_is_refused_outside_local_stages():
+    from chalicelib.settings import load_settings
+    with pytest.raises(RuntimeError, match="sms_log_path"):
+        load_settings({"STAGE": "prod", "SMS_LOG_PATH": "/tmp/sms.log"})
+    assert load_settings({"STAGE": "local", "SMS_LOG_PATH": "/tmp/sms.log"}).sms_log_path == "/tmp/sms.log"

@@ -142,7 +142,7 @@ def test_the_issuer_is_the_pool_url_in_aws_and_cognito_local_locally():
 
 def test_a_lambda_refuses_malformed_pool_ids():
     base = {"STAGE": "dev", "AWS_LAMBDA_FUNCTION_NAME": "f", "CITIZEN_PEPPER_SECRET_ARN": "arn:x",
-            "COGNITO_CLIENT_ID": CLIENT}
+            "CITIZEN_SESSION_SECRET_ARN": "arn:aws:secretsmanager:x:1:secret:s", "COGNITO_CLIENT_ID": CLIENT}
     with pytest.raises(RuntimeError, match="malformed"):
         load_settings({**base, "COGNITO_USER_POOL_ID": "../evil"}, read_secret=lambda arn: "p" * 32)
     ok = load_settings({**base, "COGNITO_USER_POOL_ID": "me-central-1_Pool1"}, read_secret=lambda arn: "p" * 32)

@@ -56,5 +56,8 @@ class BookingStore(Protocol):
     def office_day_bookings(self, office_id: str, day: date) -> list[Booking]:
         """The office's bookings of `day`, in any state, in no promised order."""
 
+    def of_citizen(self, citizen_key: str, since: date) -> list[Booking]:
+        """The citizen's bookings starting on `since` or later, in any state, soonest first."""
+
     def office_day_counts(self, office_ids: list[str], day: date) -> dict[str, int]:
         """Live bookings of `day` per office (0 for an office with none)."""

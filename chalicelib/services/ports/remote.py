@@ -22,6 +22,9 @@ class RequestStore(Protocol):
 
     def get(self, tracking_code: str, *, consistent: bool = True) -> RemoteRequest | None: ...
 
+    def of_citizen(self, citizen_key: str, since: datetime) -> list[RemoteRequest]:
+        """The citizen's requests filed at `since` or later, newest first."""
+
     def in_hand(self, office_id: str) -> list[RemoteRequest]:
         """The requests the office holds a counter for."""
 

@@ -7,6 +7,7 @@ import inspect
 
 import pytest
 
+from chalicelib.services.ports.citizens import CitizenStore
 from chalicelib.services.ports.config import ConfigStore
 from chalicelib.services.ports.documents import DocumentStore
 from chalicelib.services.ports.load import LoadStore
@@ -15,6 +16,7 @@ from chalicelib.services.ports.outbox import OutboxStore
 from chalicelib.services.ports.partners import PartnerStore
 from chalicelib.services.ports.ranking import RankingStore
 from chalicelib.services.ports.remote import CounterStore, RequestStore
+from tests.fakes.citizens import FakeCitizenStore
 from tests.fakes.config import FakeConfigStore
 from tests.fakes.documents import FakeDocumentStore
 from tests.fakes.load import FakeLoadStore
@@ -32,7 +34,8 @@ PORTS = [(LoadStore, "chalicelib.dal.load_store", FakeLoadStore),
          (CounterStore, "chalicelib.dal.load_store", FakeCounterStore),
          (PartnerStore, "chalicelib.dal.partner_store", FakePartnerStore),
          (OutboxStore, "chalicelib.dal.outbox_store", FakeOutboxStore),
-         (DocumentStore, "chalicelib.dal.document_store", FakeDocumentStore)]
+         (DocumentStore, "chalicelib.dal.document_store", FakeDocumentStore),
+         (CitizenStore, "chalicelib.dal.citizen_store", FakeCitizenStore)]
 
 
 def _parameters(fn) -> list[tuple[str, object, object]]:
