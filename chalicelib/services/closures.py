@@ -14,7 +14,9 @@ retried request, an overlapping job or a closure applied twice cancels nothing t
 no second SMS."""
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -22,25 +24,38 @@ from chalicelib.domain import calendar, outbox, ranking_live
 from chalicelib.domain import closures as rules
 from chalicelib.domain.booking import BOOKED, Booking, Move
 from chalicelib.domain.catalogue import Office
-from chalicelib.errors import InvalidInput, NotFound, TxConditionFailed, TxConflict
+from chalicelib.errors import InvalidInput, NotFound, ServiceUnavailable, TxConditionFailed, TxConflict
 from chalicelib.observability import logger, metrics
 from chalicelib.services import catalogue
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
-BATCH = 25  # office days read at once when sweeping the network
+BATCH = 100  # office days whose counters are read at once when sweeping the network
+# Offices swept at once in a network closure. One office's day is cancelled booking after booking:
+# every cancellation updates the office day's counter, which would make parallel ones conflict.
+WORKERS = 8
 
 
 @dataclass
 class Sweep:
     """What one sweep did: bookings cancelled (one SMS each), moved to another counter, already
-    changed by someone else, and whether it stopped at its time budget with work left."""
+    changed by someone else, and whether it stopped at its time budget with work left. Updated
+    from the network sweep's worker threads: `add` takes the lock."""
     cancelled: int = 0
     moved: int = 0
     skipped: int = 0
     unfinished: bool = False
     office_days: int = 0
     _deadline: float = field(default=float("inf"), repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, **counts: int) -> None:
+        with self._lock:
+            for name, value in counts.items():
+                setattr(self, name, getattr(self, name) + value)
+
+    def stop(self) -> None:
+        self.unfinished, self._deadline = True, 0.0
 
     def out_of_time(self) -> bool:
         if time.monotonic() >= self._deadline:
@@ -69,15 +84,19 @@ def _cancel(booking: Booking, office: Office, name: rules.DayName, actor: str, n
     try:
         stores.bookings.cancel(booking, now, actor, [_closure_sms(booking, office, name, now)])
     except (TxConditionFailed, TxConflict):
-        report.skipped += 1  # changed meanwhile (cancelled by the citizen, checked in, moved): read again next sweep
+        report.add(skipped=1)  # changed meanwhile (cancelled by the citizen or another sweep, checked in, moved)
         return
-    report.cancelled += 1
+    except ServiceUnavailable:
+        # The closure itself is saved: stop here and leave the rest to the sweep job.
+        report.stop()
+        return
+    report.add(cancelled=1)
 
 
 def cancel_office_day(office: Office, day: date, name: rules.DayName, actor: str, now: datetime,
                       report: Sweep) -> None:
     """Cancel every BOOKED booking of the office's day (checked-in citizens are already being served)."""
-    report.office_days += 1
+    report.add(office_days=1)
     for booking in sorted(stores.bookings.office_day_bookings(office.office_id, day),
                           key=lambda b: (b.start, b.booking_id)):
         if booking.status != BOOKED:
@@ -101,15 +120,23 @@ def office_closure_name(office: Office, day: date) -> rules.DayName:
 def sweep_network_day(day: date, name: rules.DayName, actor: str, now: datetime, report: Sweep) -> None:
     """Cancel the day's bookings at every office that holds some (the day counters say which)."""
     offices = sorted(stores.catalogue.all_offices().values(), key=lambda o: o.office_id)
+    held: list[Office] = []
     for i in range(0, len(offices), BATCH):
         batch = offices[i:i + BATCH]
         counts = stores.bookings.office_day_counts([o.office_id for o in batch], day)
-        for office in batch:
-            if counts.get(office.office_id, 0) <= 0:
-                continue
-            if report.out_of_time():
-                return
+        held += [o for o in batch if counts.get(o.office_id, 0) > 0]
+
+    def one(office: Office) -> None:
+        if not report.out_of_time():
             cancel_office_day(office, day, name, actor, now, report)
+
+    if len(held) <= 1:
+        for office in held:
+            one(office)
+        return
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(held)), thread_name_prefix="closure") as pool:
+        for future in [pool.submit(one, office) for office in held]:
+            future.result()
 
 
 def _check_day(day: date, now: datetime) -> None:
@@ -167,7 +194,7 @@ def fit_office_day(office: Office, day: date, counters: int, now: datetime, repo
     found = stores.bookings.office_day_bookings(office.office_id, day)
     if all(b.counter <= counters for b in found if b.status == BOOKED):
         return
-    report.office_days += 1
+    report.add(office_days=1)
     cut = rules.cut_to_counters(found, counters)
     name = rules.DayName(*rules.FEWER_COUNTERS)
     for booking in cut.cancel:
@@ -188,13 +215,16 @@ def fit_office_day(office: Office, day: date, counters: int, now: datetime, repo
             except TxConditionFailed as exc:
                 if exc.labels - {"seat"}:  # changed meanwhile: the next sweep reads it again
                     pending.pop(booking_id)
-                    report.skipped += 1
+                    report.add(skipped=1)
                 continue
             except TxConflict:
                 continue
+            except ServiceUnavailable:
+                report.stop()
+                return
             pending.pop(booking_id)
             moved_now += 1
-            report.moved += 1
+            report.add(moved=1)
         if not moved_now:
             for booking in pending.values():
                 _cancel(booking, office, name, actor, now, report)

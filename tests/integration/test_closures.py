@@ -135,3 +135,31 @@ def test_an_office_left_with_fewer_licensed_counters_cancels_the_latest_booked(c
     assert int(kept.counter) == 1
     from chalicelib.services import closures
     assert closures.sweep_office_days()["bookings_cancelled"] == 0 and len(closure_sms()) == 2
+
+
+def test_closures_racing_each_other_and_the_job_cancel_each_booking_once(api, network):
+    """Two managers' requests, the association's office closure and its network closure of the same
+    day, released together over the real HTTP stack: each booking is cancelled by exactly one of
+    them, with exactly one SMS (counted in the tables)."""
+    from chalicelib.dal.booking_store import office_day_pk
+    from chalicelib.dal.models import OfficeDayItem
+    from chalicelib.services import closures
+    from tests.integration.remote_support import fire
+    day = next_open_day()
+    ids = fifty()
+    manager = as_operator("OF-C", "mgr-1", manager=True)
+    office_body = json.dumps({"name_fa": "تعمیرات ساختمان"}, ensure_ascii=False).encode()
+    calls = [("PUT", f"{api}/v1/office/closures/{day.isoformat()}", office_body, manager),
+             ("PUT", f"{api}/v1/office/closures/{day.isoformat()}", office_body, manager),
+             ("PUT", f"{api}/v1/admin/offices/OF-C/closures/{day.isoformat()}", office_body, as_admin()),
+             ("PUT", f"{api}/v1/admin/calendar/{day.isoformat()}",
+              json.dumps({"closed": True, "name_fa": "عزای عمومی"}, ensure_ascii=False).encode(), as_admin())]
+    results = fire(calls)
+    assert [getattr(r, "status_code", r) for r in results] == [200] * 4, [getattr(r, "text", r) for r in results]
+    by_requests = sum(r.json()["bookings_cancelled"] for r in results)
+    by_job = closures.sweep_office_days()["bookings_cancelled"]  # whatever a request left pending
+    assert by_requests + by_job == 50
+    assert_all_cancelled_with_one_sms_each(ids, day)
+    count = next(iter(OfficeDayItem.query(office_day_pk("OF-C", day), OfficeDayItem.sk == "COUNT",
+                                          consistent_read=True)))
+    assert int(count.booked) == 0

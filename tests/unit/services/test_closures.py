@@ -119,3 +119,22 @@ def test_an_office_short_of_licensed_counters_cancels_the_latest_booked(fakes, b
         assert closures.fit_office("OF-A", NOW)["bookings_cancelled"] == 0 and len(closure_sms(book_store)) == 2
         # The freed seats are bookable again, on the counters that remain.
         assert catalogue.free_slots("OF-A", "S0001", DAY, NOW)["slots"][0]["free"] == 1
+
+
+def test_a_database_outage_mid_closure_leaves_the_rest_to_the_sweep(book_store, monkeypatch):
+    from chalicelib.errors import ServiceUnavailable
+    made = [book(n, SLOTS[n % 5]) for n in range(1, 6)]
+    real_cancel, calls = book_store.cancel, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise ServiceUnavailable()
+        return real_cancel(*args, **kwargs)
+
+    monkeypatch.setattr(book_store, "cancel", flaky)
+    result = closures.close_office("OF-A", DAY, "قطع برق", None, "manager:m1", now=NOW)
+    assert (result["bookings_cancelled"], result["cancellation_pending"]) == (2, True)
+    assert closures.sweep_office_days(NOW)["bookings_cancelled"] == 3
+    assert {book_store.get_booking(b["booking_id"]).status for b in made} == {CANCELLED}
+    assert len(closure_sms(book_store)) == 5
