@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import quote
 
 from chalicelib.domain.booking import BOOKED, CHECKED_IN, Booking
@@ -35,16 +36,18 @@ class CounterCut:
     moves: dict[str, int]
 
 
-def cut_to_counters(bookings: Iterable[Booking], counters: int) -> CounterCut:
+def cut_to_counters(bookings: Iterable[Booking], counters: int, now: datetime | None = None) -> CounterCut:
     """Fit the day's BOOKED bookings on counters 1..`counters`. The earliest booked keep their
     place: in booking order each keeps its own counter if it still exists and is free in all its
     cells, else takes the lowest free one, else it is cancelled; so the latest booked go first.
-    Checked-in and finished bookings are left alone, and the seats they hold stay taken."""
+    Checked-in citizens, and bookings whose time has come (`now`), are left alone and keep their
+    seats taken; finished ones hold none."""
     bookings = list(bookings)
     taken: dict[str, set[int]] = {}
-    live = sorted((b for b in bookings if b.status == BOOKED), key=lambda b: (b.created_at, b.booking_id))
+    live = sorted((b for b in bookings if b.status == BOOKED and not started(b, now)),
+                  key=lambda b: (b.created_at, b.booking_id))
     for b in bookings:
-        if b.status == CHECKED_IN:
+        if b.status == CHECKED_IN or (b.status == BOOKED and started(b, now)):
             for cell in b.cells:
                 taken.setdefault(cell, set()).add(b.counter)
     cancel: list[Booking] = []
@@ -62,6 +65,12 @@ def cut_to_counters(bookings: Iterable[Booking], counters: int) -> CounterCut:
         for cell in b.cells:
             taken.setdefault(cell, set()).add(choice)
     return CounterCut(tuple(cancel), moves)
+
+
+def started(booking: Booking, now: datetime | None) -> bool:
+    """The appointment's time has come: a closure no longer cancels it (the office records what
+    became of it), and nobody is told by SMS of a cancellation after the fact."""
+    return now is not None and booking.start <= now
 
 
 def rebook_link(web_url: str, office_id: str, service_id: str) -> str:

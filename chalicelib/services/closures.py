@@ -95,11 +95,12 @@ def _cancel(booking: Booking, office: Office, name: rules.DayName, actor: str, n
 
 def cancel_office_day(office: Office, day: date, name: rules.DayName, actor: str, now: datetime,
                       report: Sweep) -> None:
-    """Cancel every BOOKED booking of the office's day (checked-in citizens are already being served)."""
+    """Cancel every BOOKED booking of the office's day not yet started (checked-in citizens are being
+    served; for one whose time has passed, the office records what became of it)."""
     report.add(office_days=1)
     for booking in sorted(stores.bookings.office_day_bookings(office.office_id, day),
                           key=lambda b: (b.start, b.booking_id)):
-        if booking.status != BOOKED:
+        if booking.status != BOOKED or rules.started(booking, now):
             continue
         if report.out_of_time():
             return
@@ -192,10 +193,10 @@ def fit_office_day(office: Office, day: date, counters: int, now: datetime, repo
     """Fit the day's bookings to the `counters` open that day (licensed operators): the latest booked
     are cancelled first; a kept booking whose counter is gone moves to a free one at the same time."""
     found = stores.bookings.office_day_bookings(office.office_id, day)
-    if all(b.counter <= counters for b in found if b.status == BOOKED):
+    if all(b.counter <= counters for b in found if b.status == BOOKED and not rules.started(b, now)):
         return
     report.add(office_days=1)
-    cut = rules.cut_to_counters(found, counters)
+    cut = rules.cut_to_counters(found, counters, now)
     name = rules.DayName(*rules.FEWER_COUNTERS)
     for booking in cut.cancel:
         if report.out_of_time():

@@ -75,3 +75,13 @@ def test_the_rebooking_link_carries_only_public_identifiers():
     link = closures.rebook_link("https://nobat.example.ir/", "OF-A", "S0001")
     assert link == "https://nobat.example.ir/offices/OF-A/services/S0001/days"
     assert closures.rebook_link("http://127.0.0.1:8000", "OF/../x", "S 1").endswith("/offices/OF%2F..%2Fx/services/S%201/days")
+
+
+def test_a_booking_whose_time_has_come_keeps_its_seat():
+    waiting = booking(1, 2, cells=("09:15",))  # booked first, starts at 09:15
+    begun = booking(2, 1, cells=("09:00", "09:15"))  # booked later, started at 09:00
+    assert closures.cut_to_counters([waiting, begun], 1).cancel == (begun,)  # by booking order alone
+    five_past = datetime(2026, 12, 1, 9, 5, tzinfo=TEHRAN)
+    cut = closures.cut_to_counters([waiting, begun], 1, now=five_past)
+    assert cut.cancel == (waiting,) and cut.moves == {}  # the begun one is left alone, on its counter
+    assert closures.started(begun, five_past) and not closures.started(waiting, five_past)

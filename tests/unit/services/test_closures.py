@@ -82,6 +82,15 @@ def test_checked_in_citizens_are_served_when_the_office_closes_that_day(book_sto
     assert book_store.get_booking(waiting["booking_id"]).status == CANCELLED
 
 
+def test_a_closure_during_the_day_leaves_the_bookings_whose_time_has_passed(book_store):
+    past, coming = book(1, "08:00"), book(2, "09:00")
+    result = closures.close_office("OF-A", DAY, "قطع برق", "Power cut", "manager:m1", now=at(DAY, "08:20"))
+    assert result["bookings_cancelled"] == 1
+    assert book_store.get_booking(past["booking_id"]).status == "BOOKED"  # the office records a no-show or a visit
+    assert book_store.get_booking(coming["booking_id"]).status == CANCELLED
+    assert [m.content.booking_id for m in closure_sms(book_store)] == [coming["booking_id"]]
+
+
 def test_a_network_closure_cancels_every_office_and_a_budget_leaves_the_rest_to_the_sweep(book_store, monkeypatch):
     made = [book(n, SLOTS[n % 5]) for n in range(1, 7)] + [book(n, SLOTS[n % 5], office="OF-B") for n in (7, 8)]
     short = closures.get_settings().model_copy(update={"closure_inline_seconds": 0})
