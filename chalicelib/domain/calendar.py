@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from chalicelib.domain.text import to_latin_digits
+from chalicelib.domain.text import to_latin_digits, to_persian_digits
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
@@ -171,3 +171,33 @@ def opening_intervals(day: date, hours: dict[str, list[list[str]]], *, closures:
 def booking_window(today: date, horizon_days: int) -> tuple[date, date]:
     """Bookable days: from tomorrow (no same-day booking) to the horizon, inclusive."""
     return today + timedelta(days=1), today + timedelta(days=horizon_days)
+
+
+JALALI_MONTHS_FA = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن",
+                    "اسفند")
+JALALI_MONTHS_EN = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
+                    "Bahman", "Esfand")
+WEEKDAYS_FA = {"sat": "شنبه", "sun": "یکشنبه", "mon": "دوشنبه", "tue": "سه‌شنبه", "wed": "چهارشنبه",
+               "thu": "پنجشنبه", "fri": "جمعه"}
+WEEKDAYS_EN = {"sat": "Saturday", "sun": "Sunday", "mon": "Monday", "tue": "Tuesday", "wed": "Wednesday",
+               "thu": "Thursday", "fri": "Friday"}
+
+
+def when_phrase(moment: datetime, now: datetime) -> tuple[str, str]:
+    """When `moment` is, seen from `now`, in words (Persian with Persian digits, English):
+    «امروز ساعت ۱۶:۰۰», «فردا، شنبه ۸ آذر، ساعت ۰۷:۳۰», «دوشنبه ۱۰ آذر، ساعت ۰۸:۰۰»."""
+    local, today = moment.astimezone(TEHRAN), now.astimezone(TEHRAN).date()
+    jalali = jdatetime.date.fromgregorian(date=local.date())
+    key, hhmm = weekday_key(local.date()), f"{local:%H:%M}"
+    day_fa = f"{WEEKDAYS_FA[key]} {jalali.day} {JALALI_MONTHS_FA[jalali.month - 1]}"
+    day_en = f"{WEEKDAYS_EN[key]} {jalali.day} {JALALI_MONTHS_EN[jalali.month - 1]}"
+    if jalali.year != jdatetime.date.fromgregorian(date=today).year:
+        day_fa, day_en = f"{day_fa} {jalali.year}", f"{day_en} {jalali.year}"
+    days = (local.date() - today).days
+    if days == 0:
+        fa, en = f"امروز ساعت {hhmm}", f"today at {hhmm}"
+    elif days == 1:
+        fa, en = f"فردا، {day_fa}، ساعت {hhmm}", f"tomorrow, {day_en}, at {hhmm}"
+    else:
+        fa, en = f"{day_fa}، ساعت {hhmm}", f"{day_en}, at {hhmm}"
+    return to_persian_digits(fa), en

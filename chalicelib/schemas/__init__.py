@@ -144,6 +144,7 @@ from chalicelib.schemas.remote import (
 )
 from chalicelib.schemas.routing import (
     AdoptedParamsOut,
+    OpeningOut,
     RoutingParamsChangeIn,
     RoutingParamsOut,
     SuggestedOfficeOut,
@@ -275,6 +276,7 @@ __all__ = [
     "UploadGrantOut",
     "Strict",
     "SuggestedOfficeOut",
+    "OpeningOut",
     "SuggestionOut",
     "SuggestionQuery",
     "SuggestionSetOut",

@@ -195,6 +195,12 @@ class OfficeDetailOut(OfficeOut):
     closures: list[ClosedDayOut] = Field(description="Days the office declared closed, with their names.")
 
 
+class HolidayNameOut(Out):
+    name_en: str = Field(min_length=1, examples=["Nowruz"])
+    name_fa: str = Field(min_length=1, examples=["عید نوروز"])
+    kind: Literal["solar", "lunar", "correction"] = Field(description="`correction`: a day the association closed.")
+
+
 class FreeSlotOut(InstantOut):
     free: int = Field(ge=1, description="Free counters at this start.")
 
@@ -203,7 +209,8 @@ class SlotsOut(LocalDateOut):
     office_id: str
     service_id: str
     open: bool = Field(description="False on Fridays, official holidays and the office's closures.")
-    holidays: list[str] = Field(description="English names of the official holidays that day.")
+    holidays: list[HolidayNameOut] = Field(description="The official holidays that day (and a day the association "
+                                                       "closed), named in Persian and English.")
     closed_for: list[ClosedDayOut] = Field(
         description="Why the office is closed that day (holidays, the association's closures, the office's own), "
                     "named in English and Persian; empty on an open day or a plain weekend.")
@@ -211,10 +218,8 @@ class SlotsOut(LocalDateOut):
     slots: list[FreeSlotOut]
 
 
-class HolidayOut(LocalDateOut):
-    name_en: str = Field(examples=["Nowruz"])
-    name_fa: str = Field(examples=["عید نوروز"])
-    kind: Literal["solar", "lunar", "correction"] = Field(description="`correction`: a day the association closed.")
+class HolidayOut(LocalDateOut, HolidayNameOut):
+    """A holiday: its day in both calendars and its names."""
 
 
 class HolidayListOut(Out):

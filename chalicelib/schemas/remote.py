@@ -6,7 +6,7 @@ import base64
 import binascii
 from typing import Annotated, Literal
 
-from pydantic import Field, WithJsonSchema, field_validator, model_validator
+from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from chalicelib.domain import documents as document_rules
 from chalicelib.domain import remote, validators
@@ -58,9 +58,9 @@ class DraftDocumentIn(Strict):
 class RemoteRequestIn(Strict):
     service_id: str = Field(pattern=ID)
     national_id: NationalId
-    mobile: str
-    country: str = "IR"
+    country: str = "IR"  # before `mobile`: the mobile is checked by the country's rules
     time_zone: str = "Asia/Tehran"
+    mobile: str
     description: OptionalPersianText = Field(default=None, max_length=2000)
     documents: list[DraftDocumentIn] = Field(default_factory=list)
     upload_id: str | None = Field(default=None, pattern=rf"^{document_rules.UPLOAD_ID}$",
@@ -94,21 +94,20 @@ class RemoteRequestIn(Strict):
     def _time_zone(cls, value: object) -> str:
         return remote.time_zone(value)
 
-    @model_validator(mode="before")
+    @field_validator("mobile", mode="before")
     @classmethod
-    def _mobile(cls, data: object) -> object:
-        # An Iranian mobile at home; an international (E.164) one for citizens abroad.
-        if isinstance(data, dict) and "mobile" in data:
-            where = data.get("country", "IR")
-            abroad = isinstance(where, str) and where.strip().upper() not in ("IR", "")
-            try:
-                data = {**data, "mobile": validators.mobile(data["mobile"])}
-            except ValueError:
-                if not abroad:
-                    raise
-                region = where.strip().upper() if isinstance(where, str) else None
-                data = {**data, "mobile": remote.international_mobile(data["mobile"], region)}
-        return data
+    def _mobile(cls, value: object, info: ValidationInfo) -> str:
+        # An Iranian mobile at home; an international one for citizens abroad, checked against
+        # their country's numbering plan. A field validator, so that a bad number is reported on
+        # `mobile`, next to the field. With an invalid country (reported on `country`), any
+        # well-formed international number passes here.
+        where = info.data.get("country")
+        try:
+            return validators.mobile(value)
+        except ValueError:
+            if where == "IR":
+                raise
+            return remote.international_mobile(value, where)
 
     def idempotency_view(self) -> dict:
         return self.model_dump(mode="json")

@@ -52,10 +52,17 @@ class SuggestedOfficeOut(Out):
     province: str
 
 
+class OpeningOut(InstantOut):
+    """When a closed office opens: the instant (ISO and Jalali) and in words."""
+    phrase_fa: str = Field(examples=["فردا، شنبه ۸ آذر، ساعت ۰۷:۳۰"])
+    phrase_en: str = Field(examples=["tomorrow, Saturday 8 Azar, at 07:30"])
+
+
 class SuggestionOut(Out):
     rank: int = Field(ge=0, description="1 is best; 0 is the network option.")
     score_min: Number = Field(description="The sum of the four parts below, in minutes.")
-    expected_wait_min: Number
+    expected_wait_min: Number | None = Field(
+        description="Null for an office closed now (`open_now` false): see `opens_at` instead.")
     expected_service_min: Number
     quality_penalty_min: Number = Field(description="Minutes added for a lower ranking tier.")
     travel_min: Number = Field(description="Travel cost in minutes-equivalent.")
@@ -65,7 +72,13 @@ class SuggestionOut(Out):
     explanation_en: str = Field(examples=["wait ≈ 4 min, service ≈ 10 min, 2.3 km away, tier 4"])
     explanation_fa: str
     office: SuggestedOfficeOut | None
-    next: str = Field(description="Where to go next: the office's free slots, or the remote intake.")
+    open_now: bool = Field(description="The office is within its opening hours now (Asia/Tehran; Fridays, "
+                                       "holidays and its closures are closed). Always true for the network option.")
+    opens_at: OpeningOut | None = Field(
+        description="For an office closed now, when it opens next (null if open, or not within three weeks).")
+    next: str = Field(description="Where to go next. In person: the office's free slots (GET) on the day of its "
+                                  "first free seat, else of its first open day in the booking window. Remote: the "
+                                  "intake to POST the request to.")
     next_free_slot: InstantOut | None = Field(
         description="In person, the earliest bookable appointment at that office within the next 7 days of the "
                     "booking window (null if none, and for remote).")
@@ -81,6 +94,8 @@ class SuggestionSetOut(Out):
     radius_km: Number | None
     items: list[SuggestionOut]
     network_option: SuggestionOut | None
+    network_opens_at: OpeningOut | None = Field(
+        default=None, description="Remote, when no office that does the service is open now: when the first opens.")
 
 
 class AdoptedParamsOut(Out):

@@ -161,12 +161,38 @@ def opening(office: Office, day: date) -> list[tuple[datetime, datetime]]:
                                       thursday_open=get_settings().thursday_open)
 
 
+def is_open(office: Office, now: datetime) -> bool:
+    return any(start <= now < end for start, end in opening(office, now.date()))
+
+
+def next_opening(office: Office, now: datetime, days: int = 21) -> datetime | None:
+    """When the office next opens after `now` (Friday, holidays, its closures skipped); None if
+    not within `days` days."""
+    for offset in range(days + 1):
+        starts = [start for start, _ in opening(office, now.date() + timedelta(days=offset)) if start > now]
+        if starts:
+            return min(starts)
+    return None
+
+
+def first_bookable_day(office: Office, now: datetime) -> date:
+    """The first day of the booking window the office is open (the window's first day if none)."""
+    first, last = calendar.booking_window(now.date(), get_settings().booking_horizon_days)
+    return next((first + timedelta(days=d) for d in range((last - first).days + 1)
+                 if opening(office, first + timedelta(days=d))), first)
+
+
 def holidays(start: date, end: date) -> dict:
     if end < start or (end - start).days > 800:
         raise InvalidInput("'to' must be after 'from' and within about two years", "بازه تاریخ نامعتبر است")
     return {"from": calendar.date_out(start), "to": calendar.date_out(end), "items": [
-        {**calendar.date_out(h.date), "name_en": h.name_en, "name_fa": h.name_fa, "kind": h.kind}
-        for h in calendar.holidays_between(start, end, corrections())]}
+        {**calendar.date_out(h.date), **holiday_names(h)} for h in calendar.holidays_between(start, end, corrections())]}
+
+
+def holiday_names(h: calendar.Holiday) -> dict:
+    """A holiday's names in both languages, never empty (a day the association closed without
+    naming it gets the network closure's names)."""
+    return {**vars(closures.day_name(h.name_en, h.name_fa, closures.NETWORK_CLOSED)), "kind": h.kind}
 
 
 def correct_day(day: date, closed: bool, name_en: str, name_fa: str, actor: str) -> dict:
@@ -230,7 +256,7 @@ def free_slots(office_id: str, service_id: str, day: date, now: datetime | None 
         closed_for.append(closed_day(office, day))
     return {
         "office_id": office_id, "service_id": service_id, **calendar.date_out(day),
-        "open": is_open, "holidays": [h.name_en for h in holidays], "closed_for": closed_for,
+        "open": is_open, "holidays": [holiday_names(h) for h in holidays], "closed_for": closed_for,
         "duration_min": int(service.duration_min),
         "slots": [{**calendar.datetime_out(s.start), "free": len(s.free_counters)} for s in found if s.free_counters],
     }

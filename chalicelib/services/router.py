@@ -79,7 +79,7 @@ def _operating(office: Office, now: datetime, mode: str) -> bool:
     """Remote work needs the office open now; an in-person visit needs it to open on one of the
     next working days (a citizen choosing at night books for tomorrow)."""
     if mode == routing.REMOTE:
-        return any(start <= now < end for start, end in catalogue.opening(office, now.date()))
+        return catalogue.is_open(office, now)
     return any(catalogue.opening(office, now.date() + timedelta(days=d)) for d in range(7))
 
 
@@ -88,10 +88,13 @@ def _state(office: Office, load: OfficeLoad, mode: str, now: datetime) -> routin
     opened = load.open  # None: the office has not declared its open counters today
     if opened is None:  # in person, its installed counters serve; remote work needs a declaration
         opened = counters if mode == routing.IN_PERSON else 0
+    # A closed office has no queue to wait in: the citizen comes when it opens (its wait part is 0
+    # and the suggestion shows when it opens instead of a wait).
+    busy, waiting = (load.busy, load.waiting) if mode == routing.REMOTE or catalogue.is_open(office, now) else (0, 0)
     return routing.OfficeState(
         office_id=office.office_id, lat=float(office.lat), lon=float(office.lon), counters=counters,
         counters_open=min(counters, int(opened)), open=_operating(office, now, mode),
-        busy=load.busy, queue_in_person=load.waiting, remote_claimed=load.remote_claimed, bookings_today=load.booked,
+        busy=busy, queue_in_person=waiting, remote_claimed=load.remote_claimed, bookings_today=load.booked,
         tier=None if office.tier is None else int(office.tier),
         categories=frozenset(office.offered_categories or ()), not_offered=frozenset(office.not_offered or ()),
         in_person_required=frozenset(office.in_person_required or ()), deprived=bool(office.deprived))
@@ -133,37 +136,63 @@ def _where(lat: float | None, lon: float | None, city: str | None) -> tuple[floa
     return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
 
 
-def _explain_fa(s: routing.Suggestion) -> str:
-    bits = [f"انتظار حدود {round(s.expected_wait_min)} دقیقه", f"انجام کار حدود {round(s.expected_service_min)} دقیقه"]
+def _explain(s: routing.Suggestion, closed: bool, opens: tuple[str, str] | None) -> tuple[str, str]:
+    """The suggestion in words (English, Persian): its wait, or when a closed office opens; its
+    service time, distance and tier."""
+    if closed:
+        first_en = f"closed now, opens {opens[1]}" if opens else "closed now"
+        first_fa = f"اکنون بسته است، باز می‌شود {opens[0]}" if opens else "اکنون بسته است"
+    else:
+        first_en, first_fa = f"wait ≈ {round(s.expected_wait_min)} min", f"انتظار حدود {round(s.expected_wait_min)} دقیقه"
+    en = [first_en, f"service ≈ {round(s.expected_service_min)} min"]
+    fa = [first_fa, f"انجام کار حدود {round(s.expected_service_min)} دقیقه"]
     if s.distance_km is not None:
-        bits.append(f"فاصله {s.distance_km:.1f} کیلومتر")
-    bits.append(f"رتبه {s.tier}" if s.tier is not None else "هنوز رتبه‌بندی نشده")
+        en.append(f"{s.distance_km:.1f} km away")
+        fa.append(f"فاصله {s.distance_km:.1f} کیلومتر")
+    en.append(f"tier {s.tier}" if s.tier is not None else "not yet tiered")
+    fa.append(f"رتبه {s.tier}" if s.tier is not None else "هنوز رتبه‌بندی نشده")
     if s.fallback:
-        bits.append("نزدیک‌ترین دفتر ارائه‌دهنده (در شعاع شما دفتری نبود)")
-    return to_persian_digits("، ".join(bits))
+        en.append("nearest office offering the service (none within your radius)")
+        fa.append("نزدیک‌ترین دفتر ارائه‌دهنده (در شعاع شما دفتری نبود)")
+    return ", ".join(en), to_persian_digits("، ".join(fa))
+
+
+def _opening_out(moment: datetime, now: datetime) -> dict:
+    fa, en = calendar.when_phrase(moment, now)
+    return {**calendar.datetime_out(moment), "phrase_fa": fa, "phrase_en": en}
 
 
 def _item(s: routing.Suggestion, offices: dict[str, Office], service: Service, mode: str,
           now: datetime) -> dict:
     office = offices.get(s.office_id) if s.office_id else None
+    # An office closed now shows when it opens, never a wait (its queue is not there to wait in).
+    closed = office is not None and not catalogue.is_open(office, now)
+    opens = catalogue.next_opening(office, now) if closed else None
+    en, fa = _explain(s, closed, calendar.when_phrase(opens, now) if opens else None)
     out = {
-        "rank": s.rank, "score_min": round(s.score_min, 1), "expected_wait_min": round(s.expected_wait_min, 1),
+        "rank": s.rank, "score_min": round(s.score_min, 1),
+        "expected_wait_min": None if closed else round(s.expected_wait_min, 1),
         "expected_service_min": round(s.expected_service_min, 1),
         "quality_penalty_min": round(s.quality_penalty_min, 1), "travel_min": round(s.travel_min, 1),
         "distance_km": None if s.distance_km is None else round(s.distance_km, 1), "tier": s.tier,
-        "fallback": s.fallback, "explanation_en": s.explanation or "", "explanation_fa": _explain_fa(s),
+        "fallback": s.fallback, "explanation_en": en if office is not None else s.explanation or "",
+        "explanation_fa": fa, "open_now": not closed,
+        "opens_at": _opening_out(opens, now) if opens else None,
     }
-    if office is not None:
-        out["office"] = {"office_id": office.office_id, "name_en": office.name_en, "name_fa": office.name_fa,
-                         "city": office.city, "city_fa": office.city_fa, "province": office.province}
-        out["next"] = (f"/v1/offices/{office.office_id}/slots?service={service.service_id}" if mode == routing.IN_PERSON
-                       else "/v1/requests")
-    else:
-        out["office"] = None  # let the network choose: the request goes to the national queue
-        out["next"] = "/v1/requests"
     # In person the visit is by appointment: when the citizen could come, from the office's seats.
     slot = catalogue.next_free_slot(office, service, now) if office is not None and mode == routing.IN_PERSON else None
     out["next_free_slot"] = calendar.datetime_out(slot) if slot else None
+    if office is not None:
+        out["office"] = {"office_id": office.office_id, "name_en": office.name_en, "name_fa": office.name_fa,
+                         "city": office.city, "city_fa": office.city_fa, "province": office.province}
+        if mode == routing.IN_PERSON:  # the slots of the day of the first free seat, else of the next open day
+            day = slot.date() if slot else catalogue.first_bookable_day(office, now)
+            out["next"] = f"/v1/offices/{office.office_id}/slots?service={service.service_id}&date={day.isoformat()}"
+        else:
+            out["next"] = "/v1/requests"
+    else:
+        out["office"] = None  # let the network choose: the request goes to the national queue
+        out["next"] = "/v1/requests"
     return out
 
 
@@ -187,6 +216,9 @@ def suggest(service_id: str, mode: str | None, lat: float | None, lon: float | N
                              remote_queue=snapshot.queue_remote)
     offices = stores.catalogue.all_offices()
     metrics.add_metric(name="SuggestionsServed", unit="Count", value=1)
+    opens = None
+    if mode == routing.REMOTE and not result.items and result.network_option is None:
+        opens = _network_opening(service, offices.values(), now)
     return {
         "service": catalogue.service_view(service), "mode": mode, "params_version": result.params_version,
         "load_at": snapshot.at.isoformat(timespec="seconds") if snapshot.at else None, "fallback": result.fallback,
@@ -194,7 +226,15 @@ def suggest(service_id: str, mode: str | None, lat: float | None, lon: float | N
         "radius_km": None if citizen is None else routing.radius_km(citizen, index.params),
         "items": [_item(s, offices, service, mode, now) for s in result.items],
         "network_option": _item(result.network_option, offices, service, mode, now) if result.network_option else None,
+        "network_opens_at": _opening_out(opens, now) if opens else None,
     }
+
+
+def _network_opening(service: Service, offices, now: datetime) -> datetime | None:
+    """When the first office that may do `service` remotely opens (remote work starts then)."""
+    able = [o for o in offices if catalogue.offers(o, service) and service.service_id not in (o.in_person_required or ())]
+    found = [t for t in (catalogue.next_opening(o, now, days=7) for o in able) if t is not None]
+    return min(found, default=None)
 
 
 # --- remote work on arrival ------------------------------------------------------------------

@@ -142,7 +142,8 @@ def test_association_corrects_the_calendar_without_a_deploy(client):
     closed = client.http.put(f"/v1/admin/calendar/{jalali}", body=body, headers=admin)
     assert closed.status_code == 200 and json.loads(closed.body)["name_fa"] == "روز عزای عمومی"
     after = json.loads(client.http.get(slots).body)
-    assert not after["open"] and after["slots"] == [] and after["holidays"] == ["Mourning day"]
+    assert not after["open"] and after["slots"] == [] and after["holidays"] == [
+        {"name_en": "Mourning day", "name_fa": "روز عزای عمومی", "kind": "correction"}]
     with pytest.raises(Exception) as refused:
         book("OF-A", day=day, n=30)
     assert getattr(refused.value, "status", None) == 422

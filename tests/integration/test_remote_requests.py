@@ -69,8 +69,12 @@ def test_intake_rules(client):
     # A citizen abroad: an international mobile and a time zone; an Iranian number needs country IR.
     abroad = submit(client, 5, key="rules-0003", mobile="+49 151 1234 5678", country="de", time_zone="Europe/Berlin")
     assert (abroad["country"], abroad["time_zone"]) == ("DE", "Europe/Berlin")
-    problem(post(client, "/v1/requests", request_body(6, mobile="+4915112345678"), {"Idempotency-Key": "rules-0004"}),
-            422)
+    # A bad mobile is reported on its field (the page shows it there), at home and abroad.
+    for key, extra in (("rules-0004", {"mobile": "+4915112345678"}),
+                       ("rules-0014", {"mobile": "12", "country": "DE"})):
+        refused = problem(post(client, "/v1/requests", request_body(6, **extra), {"Idempotency-Key": key}), 422)
+        assert [e["field"] for e in refused["errors"]] == ["mobile"], refused
+        assert refused["errors"][0]["message_fa"] == "شماره همراه نامعتبر است"
     problem(post(client, "/v1/requests", request_body(6, time_zone="Mars/Olympus"), {"Idempotency-Key": "rules-0005"}),
             422)
     # Inline content must match its size, and exactly one of content and upload_ref.

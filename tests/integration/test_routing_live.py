@@ -11,9 +11,10 @@ import pytest
 
 from chalicelib.dal import catalogue_store, load_store, request_store
 from chalicelib.dal.models import OutboxItem, QueueItem
+from chalicelib.domain import calendar
 from chalicelib.schemas import BookingIn, RemoteRequestIn
 from chalicelib.services import bookings, jobs, office_day, remote_requests, router
-from tests.integration.fixtures import at, mobile, national_id, next_open_day
+from tests.integration.fixtures import HOURS, at, mobile, national_id, next_open_day
 from tests.integration.remote_support import request_body
 from tests.integration.support import as_admin, as_operator
 
@@ -111,7 +112,9 @@ def test_in_person_suggestions_explain_themselves_and_skip_offices_without_the_s
     offices = [i["office"]["office_id"] for i in body["items"]]
     assert sorted(offices) == ["OF-A", "OF-B"]  # OF-C does not offer S0004
     top = body["items"][0]
-    assert top["distance_km"] == 0.0 and top["tier"] is None and "wait" in top["explanation_en"]
+    assert top["distance_km"] == 0.0 and top["tier"] is None
+    # on the real clock: a wait while the office is open, else when it opens (pinned clocks below)
+    assert ("wait" in top["explanation_en"]) == top["open_now"] == (top["expected_wait_min"] is not None)
     assert "دقیقه" in top["explanation_fa"] and top["next"].startswith(f"/v1/offices/{offices[0]}/slots")
     first_day = next_open_day()
     assert top["next_free_slot"]["at"] == at(first_day, "08:00").isoformat(timespec="minutes")
@@ -139,6 +142,44 @@ def test_bad_suggestion_queries_are_422_problems(client, query):
     assert resp.status_code == 422, (query, resp.body)
     problem = json.loads(resp.body)
     assert resp.headers["Content-Type"] == "application/problem+json" and problem["detail_fa"]
+
+
+def _evening_and_friday() -> list:
+    """A working day's 20:24 with the next day open too, and a Friday 11:00 before an open Saturday."""
+    day = next_open_day()
+    while not (calendar.opening_intervals(day, HOURS) and calendar.opening_intervals(day + timedelta(days=1), HOURS)):
+        day += timedelta(days=1)
+    friday = day + timedelta(days=(4 - day.weekday()) % 7)
+    while not calendar.opening_intervals(friday + timedelta(days=1), HOURS):
+        friday += timedelta(days=7)
+    return [(at(day, "20:24"), at(day + timedelta(days=1), "08:00")),
+            (at(friday, "11:00"), at(friday + timedelta(days=1), "08:00"))]
+
+
+@pytest.mark.parametrize("now, opens", _evening_and_friday(), ids=["evening-20:24", "friday"])
+def test_closed_offices_say_when_they_open_and_every_next_link_answers(client, monkeypatch, now, opens):
+    monkeypatch.setattr(calendar, "now_tehran", lambda: now)
+    for office_id in ("OF-A", "OF-B"):  # a queue left from the day: not a wait for tomorrow
+        load_store.set_open(office_id, 1, now)
+    jobs.snapshot_office_load(now)
+    resp = client.http.get("/v1/suggestions?service=S0004&lat=35.7&lon=51.4&limit=5")
+    assert resp.status_code == 200, resp.body
+    items = json.loads(resp.body)["items"]
+    assert len(items) == 2
+    for item in items:
+        assert item["open_now"] is False and item["expected_wait_min"] is None
+        assert item["opens_at"]["at"] == opens.isoformat(timespec="minutes")
+        assert item["opens_at"]["jalali"] == f"{calendar.to_jalali(opens.date())} 08:00"
+        assert item["opens_at"]["phrase_fa"].startswith("فردا، ") and "۰۸:۰۰" in item["opens_at"]["phrase_fa"]
+        assert "wait" not in item["explanation_en"] and "باز می‌شود" in item["explanation_fa"]
+        assert f"&date={opens.date().isoformat()}" in item["next"]
+        followed = client.http.get(item["next"])
+        assert followed.status_code == 200, (item["next"], followed.body)
+        slots = json.loads(followed.body)
+        assert slots["open"] and slots["slots"][0]["at"] == item["next_free_slot"]["at"]
+    # remote: nothing is open now, so the answer says when the first office opens
+    remote = json.loads(client.http.get("/v1/suggestions?service=S0001&mode=remote").body)
+    assert remote["items"] == [] and remote["network_opens_at"]["at"] == opens.isoformat(timespec="minutes")
 
 
 def test_remote_suggestions_respect_in_person_declarations_and_offer_the_network(network):

@@ -112,7 +112,13 @@ def test_slots_only_where_the_service_is_bookable(fakes):
 def test_a_day_the_association_closes_has_no_slots(fakes):
     catalogue.correct_day(DAY, True, "Mourning", "عزای عمومی", "admin")
     closed = catalogue.free_slots("OF-A", "S0001", DAY, NOW)
-    assert closed["open"] is False and closed["slots"] == [] and closed["holidays"] == ["Mourning"]
+    assert closed["open"] is False and closed["slots"] == [] and closed["holidays"] == [
+        {"name_en": "Mourning", "name_fa": "عزای عمومی", "kind": "correction"}]
+    # a closure the association did not name is still named, in both languages
+    catalogue.correct_day(DAY, True, "", "", "admin")
+    assert catalogue.free_slots("OF-A", "S0001", DAY, NOW)["holidays"] == [
+        {"name_en": "Closed by the association", "name_fa": "تعطیل به اعلام کانون", "kind": "correction"}]
+    assert catalogue.holidays(DAY, DAY)["items"][0]["name_fa"] == "تعطیل به اعلام کانون"
     with pytest.raises(InvalidInput):
         bookings.book(BookingIn(office_id="OF-A", service_id="S0001", start=at(DAY, "09:00"),
                                      national_id=national_id(1), mobile=mobile(1)), now=NOW)

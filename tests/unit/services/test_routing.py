@@ -40,8 +40,10 @@ def test_in_person_suggestions_offer_only_offices_that_may_serve_the_citizen():
     assert result["mode"] == routing.IN_PERSON and result["fallback"] is False
     assert ids(result) == ["OF-NEAR"]
     item = result["items"][0]
-    assert item["next"] == "/v1/offices/OF-NEAR/slots?service=S-SANA" and item["tier"] == 4
-    assert item["next_free_slot"] is not None  # the fake seats are all free
+    # the slots of the day of the first free seat (today is not bookable: tomorrow)
+    assert item["next"] == "/v1/offices/OF-NEAR/slots?service=S-SANA&date=2026-11-25" and item["tier"] == 4
+    assert item["next_free_slot"]["at"] == "2026-11-25T08:00+03:30"  # the fake seats are all free
+    assert item["open_now"] is True and item["opens_at"] is None and item["expected_wait_min"] == 0
     assert result["area"] == "urban" and result["network_option"] is None  # four offices within 10 km: a town
 
 
@@ -143,3 +145,42 @@ def test_routing_parameters_are_adopted_over_the_version_read():
         after = router.suggest("S-SANA", None, 35.7, 51.4, None, 1, NOW)["params_version"]
         assert router.params_view()["number"] == 1 and len(fakes["config"].history("routing")) == 1
     assert (before, after) == (routing.RoutingParams().version, "routing-v1")
+
+
+EVENING = NOW.replace(hour=20, minute=24)  # Tuesday 20:24 Tehran: every office closed until tomorrow
+FRIDAY = NOW.replace(day=27, hour=11)  # Friday 11:00: the weekend, open again on Saturday
+
+
+@pytest.mark.parametrize("now, opens, phrase_fa, phrase_en", [
+    (EVENING, "2026-11-25T08:00+03:30", "فردا، چهارشنبه ۴ آذر، ساعت ۰۸:۰۰", "tomorrow, Wednesday 4 Azar, at 08:00"),
+    (FRIDAY, "2026-11-28T08:00+03:30", "فردا، شنبه ۷ آذر، ساعت ۰۸:۰۰", "tomorrow, Saturday 7 Azar, at 08:00"),
+])
+def test_a_closed_office_says_when_it_opens_never_a_wait(now, opens, phrase_fa, phrase_en):
+    # a queue left in the day's snapshot is not a wait for tomorrow's citizen
+    stale = OfficeLoad(waiting=30, busy=2, booked=10, capacity=48, ratio=0.2, open_today=True)
+    with fake_network([office("OF-A", tier=3), office("OF-B", tier=3, lat=35.71)]) as fakes:
+        fakes["load"].saved = LoadSnapshot(day=now.date(), at=now - timedelta(seconds=30),
+                                           offices={"OF-A": stale}, queue_remote=0)
+        result = router.suggest("S-SANA", None, 35.70, 51.40, None, 5, now)
+    assert len(result["items"]) == 2
+    for item in result["items"]:
+        assert item["open_now"] is False and item["expected_wait_min"] is None
+        assert item["opens_at"] == {"at": opens, "jalali": item["opens_at"]["jalali"], "phrase_fa": phrase_fa,
+                                    "phrase_en": phrase_en}
+        assert item["opens_at"]["jalali"].endswith(opens[11:16])
+        assert "wait" not in item["explanation_en"] and "انتظار" not in item["explanation_fa"]
+        assert item["explanation_en"].startswith(f"closed now, opens {phrase_en}")
+        assert phrase_fa in item["explanation_fa"]
+        # the slots link names the first bookable day, where the first free seat is
+        assert item["next"].endswith(f"&date={opens[:10]}") and item["next_free_slot"]["at"] == opens
+    # the stale queue does not push OF-A behind OF-B: both have no wait part, OF-A is nearer
+    assert ids(result) == ["OF-A", "OF-B"]
+
+
+def test_remote_at_night_says_when_the_first_office_opens():
+    with fake_network([office("OF-A", tier=3), office("OF-B", hours={"sat": [["07:00", "13:00"]]})]) as fakes:
+        fakes["load"].saved = snapshot(day=FRIDAY.date())
+        result = router.suggest("S-PET", "remote", None, None, None, 3, FRIDAY)
+    assert result["items"] == [] and result["network_option"] is None
+    assert result["network_opens_at"]["at"] == "2026-11-28T07:00+03:30"
+    assert result["network_opens_at"]["phrase_en"] == "tomorrow, Saturday 7 Azar, at 07:00"
