@@ -1,5 +1,5 @@
 """The network the browser tests book against: the integration tests' services and opening hours,
-plus one service whose name carries digits, and offices spread over Tehran and Karaj so that the
+plus one service whose name carries digits and one for parties without SANA, and offices spread over Tehran and Karaj so that the
 suggestions and their map have distinct places."""
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from tests.integration import fixtures
 
 COPIES = Service("S0005", category="documents", name_en="Certified copies, up to 10 pages",
                  name_fa="رونوشت برابر اصل تا ۱۰ برگ", mode="in_person", duration_min=10, tariff_rials=150_000)
-SERVICES = [*fixtures.SERVICES, COPIES]
+# Mentions SANA after «فاقد» (without): a search for «ثنا» lists it after SANA registration.
+PAPER_NOTICE = Service("S0006", category="notices", name_en="Paper service of a notice to a party without SANA",
+                       name_fa="ابلاغ کاغذی اخطاریه به طرف فاقد حساب ثنا", mode="in_person", duration_min=15,
+                       tariff_rials=250_000)
+SERVICES = [*fixtures.SERVICES, COPIES, PAPER_NOTICE]
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 # (id, city, city_fa, province, province_fa, lat, lon, counters, published tier)
 PLACES = [

@@ -14,6 +14,7 @@ BAD_NATIONAL_ID = "0012345678"  # ten digits, wrong check digit
 GOOD_NATIONAL_ID = "0012345679"
 
 
+MONTHS_FA = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
 WEEKDAYS_FA = {"sat": "شنبه", "sun": "یکشنبه", "mon": "دوشنبه", "tue": "سه‌شنبه", "wed": "چهارشنبه", "thu": "پنجشنبه",
                "fri": "جمعه"}
 
@@ -34,9 +35,13 @@ def expected_opening() -> str:
             if opens <= now < closes:
                 return f"اکنون باز است تا ساعت {to_persian_digits(closes.strftime('%H:%M'))}"
             if now < opens:
+                # «فردا، شنبه ۸ آذر، ساعت ۰۸:۰۰»: the day in Jalali, Persian digits
+                weekday, month = WEEKDAYS_FA[calendar.weekday_key(day)], calendar.to_jalali(day).split("/")
+                date_fa = f"{weekday} {to_persian_digits(str(int(month[2])))} {MONTHS_FA[int(month[1]) - 1]}"
                 at = to_persian_digits(opens.strftime("%H:%M"))
-                when = "امروز" if i == 0 else "فردا" if i == 1 else WEEKDAYS_FA[calendar.weekday_key(day)]
-                return f"اکنون بسته است؛ {when} ساعت {at} باز می‌شود"
+                when = f"امروز ساعت {at}" if i == 0 else f"فردا، {date_fa}، ساعت {at}" if i == 1 else \
+                    f"{date_fa}، ساعت {at}"
+                return f"اکنون بسته است؛ باز می‌شود {when}"
     raise AssertionError("the e2e offices never open")
 
 
@@ -45,7 +50,9 @@ def search(page, text: str) -> None:
     page.get_by_role("button", name="جست‌وجو").click()
 
 
-def test_search_folds_spellings_and_shows_mode_duration_tariff(page):
+def test_search_folds_spellings_and_shows_mode_duration_tariff(page, base_url):
+    from chalicelib.domain.text import to_persian_digits
+
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "fa")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
@@ -64,10 +71,27 @@ def test_search_folds_spellings_and_shows_mode_duration_tariff(page):
     expect(card).to_contain_text("حضوری")
     expect(card).to_contain_text("۱۰ دقیقه")
     expect(card).to_contain_text("۱۵۰٬۰۰۰ ریال")
+    # The zero-width non-joiner, a space or nothing: the same service.
+    for typed in ("ثبت‌نام", "ثبت نام", "ثبتنام", "ثبت‌نام".replace("ی", "ي")):
+        search(page, typed)
+        expect(page.locator(".service h3")).to_have_text(["ثبت‌نام سامانه ثنا"])
+    # «ثنا»: SANA registration before the service for parties without SANA.
+    search(page, "ثنا")
+    expect(page.locator(".service h3")).to_have_text(["ثبت‌نام سامانه ثنا", "ابلاغ کاغذی اخطاریه به طرف فاقد حساب ثنا"])
     # A query for something that is not there says so.
     search(page, "گواهینامه رانندگی")
     expect(page.get_by_text("خدمتی با این نام پیدا نشد", exact=False)).to_be_visible()
-    # Browse by category.
+    # Browse by category: the categories the API names and counts.
+    page.goto("/")
+    categories = requests.get(f"{base_url}/v1/categories", timeout=10).json()["items"]
+    links = page.locator(".categories li")
+    expect(links).to_have_count(len(categories))
+    notices = next(c for c in categories if c["category"] == "notices")
+    expect(links.filter(has_text=notices["name_fa"])).to_contain_text(f"({to_persian_digits(str(notices['services']))} خدمت)")
+    page.get_by_role("link", name="ابلاغ اوراق قضایی").click()
+    expect(page.locator("h1")).to_have_text("ابلاغ اوراق قضایی")
+    expect(page.locator(".service h3")).to_have_count(notices["services"])
+    expect(page.locator(".service h3").first).to_have_text("دریافت ابلاغیه")
     page.goto("/")
     page.get_by_role("link", name="ثبت‌نام سامانه ثنا").click()
     expect(page.locator("h1")).to_have_text("ثبت‌نام سامانه ثنا")
@@ -91,7 +115,12 @@ def test_book_then_cancel(page, base_url):
 
     # Where to go: the city, then the suggestions with their parts, tier and the API's explanation.
     expect(page.locator("h1")).to_have_text("کجا مراجعه می‌کنید؟")
-    page.get_by_label("شهر", exact=True).fill("كرج")  # Arabic kaf
+    # The city picker lists the provinces and cities where an office offers the service.
+    places = requests.get(f"{base_url}/v1/places", params={"service": "S0004"}, timeout=10).json()
+    picker = page.get_by_label("شهر", exact=True)
+    expect(picker.locator("optgroup")).to_have_count(len(places["items"]))
+    expect(picker.locator("optgroup").first).to_have_attribute("label", places["items"][0]["province_fa"])
+    picker.select_option("کرج")
     page.get_by_role("button", name="نمایش دفترها").click()
     cards = page.locator(".suggestion")
     expect(cards.first).to_be_visible()

@@ -64,6 +64,8 @@ async function call(method, path, { query, body, headers, auth = false } = {}) {
 }
 
 export const api = {
+  categories: () => call('GET', '/v1/categories'),
+  places: (service) => call('GET', '/v1/places', { query: { service } }),
   services: (q, category, cursor) => call('GET', '/v1/services', { query: { q, category, cursor, limit: 20 } }),
   service: (id) => call('GET', `/v1/services/${encodeURIComponent(id)}`),
   suggestions: (params) => call('GET', '/v1/suggestions', { query: { limit: 5, ...params } }),

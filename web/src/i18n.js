@@ -1,5 +1,5 @@
 // The current language and the words for it. Persian is the default; the choice is remembered.
-import { CATEGORIES, MONTHS, STRINGS, WEEKDAYS, WEEKDAYS_SHORT } from './strings.js';
+import { MONTHS, STRINGS, WEEKDAYS, WEEKDAYS_SHORT } from './strings.js';
 
 const KEY = 'ejso.lang';
 let current = 'fa';
@@ -30,8 +30,6 @@ export function t(key, ...args) {
 export const monthName = (m) => MONTHS[current][m - 1];
 export const weekdayName = (i) => WEEKDAYS[current][i];
 export const weekdayShort = (i) => WEEKDAYS_SHORT[current][i];
-export const categoryName = (code) => CATEGORIES[current][code] || code;
-export const categoryCodes = () => Object.keys(CATEGORIES.fa);
 
 /** An API object's name in the page's language: name_fa / name_en (or city_fa / city). */
 export const named = (obj, base = 'name') => (current === 'fa'

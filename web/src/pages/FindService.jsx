@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { categoryCodes, categoryName, lang, named, t } from '../i18n.js';
+import { lang, named, t } from '../i18n.js';
 import { money, num } from '../format.js';
 import { features } from '../features.js';
 import { navigate } from '../router.js';
@@ -32,8 +32,15 @@ export function FindService({ q = '', category = '' }) {
   const [page, setPage] = useState(null);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [categories, setCategories] = useState(null);
 
   useEffect(() => setText(q), [q]);
+  // The catalogue's categories, named in both languages by the API, with how many services each has.
+  useEffect(() => {
+    let live = true;
+    api.categories().then((c) => live && setCategories(c.items), (e) => live && setError(e));
+    return () => { live = false; };
+  }, []);
   useEffect(() => {
     setPage(null);
     setError(null);
@@ -60,7 +67,8 @@ export function FindService({ q = '', category = '' }) {
     navigate(query ? `/?q=${encodeURIComponent(query)}` : '/');
   };
 
-  const title = category ? categoryName(category) : t('findTitle');
+  const current = category && categories?.find((c) => c.category === category);
+  const title = category ? (current ? named(current) : t('loading')) : t('findTitle');
   return (
     <Page title={title} back={category ? '/' : undefined}>
       {!category && (
@@ -85,12 +93,15 @@ export function FindService({ q = '', category = '' }) {
           {page.next_cursor != null && <button class="button button--secondary" type="button" onClick={more}>{t('moreResults')}</button>}
         </section>
       )}
-      {!category && (
+      {!category && categories && (
         <nav aria-labelledby="categories-title" class="categories">
           <h2 id="categories-title">{t('categoriesTitle')}</h2>
           <ul class="link-list">
-            {categoryCodes().map((code) => (
-              <li key={code}><a href={`/categories/${code}`}>{categoryName(code)}</a></li>
+            {categories.map((c) => (
+              <li key={c.category}>
+                <a href={`/categories/${c.category}`}>{named(c)}</a>
+                <span class="count"> ({t('servicesCount', num(c.services))})</span>
+              </li>
             ))}
           </ul>
         </nav>

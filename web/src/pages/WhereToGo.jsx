@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { lang, named, t, weekdayName } from '../i18n.js';
-import { digits, latinDigits, longInstant, num, weekdayIndex } from '../format.js';
+import { lang, named, t } from '../i18n.js';
+import { digits, longInstant, num } from '../format.js';
 import { addDays, openingState, todayInTehran } from '../days.js';
 import { journey } from '../journey.js';
 import { navigate } from '../router.js';
@@ -9,17 +9,25 @@ import { ErrorSummary } from '../components/ErrorSummary.jsx';
 import { OfficeMap } from '../components/OfficeMap.jsx';
 import { Page } from '../components/Page.jsx';
 import { Failure, Loading } from '../components/Status.jsx';
-import { TextField } from '../components/TextField.jsx';
+import { SelectField } from '../components/SelectField.jsx';
 
 const minutes = (n) => t('minutes', num(n));
 
-/** Open now, or when it opens: a closed office is never presented as "no wait". */
-function openingText(state) {
-  if (!state) return null;
-  if (state.open) return t('openUntil', digits(state.until));
-  if (state.day === 0) return t('opensToday', digits(state.at));
-  if (state.day === 1) return t('opensTomorrow', digits(state.at));
-  return t('opensOn', weekdayName(weekdayIndex(state.iso)), digits(state.at));
+/** An instant in words from the API (`opens_at`: Jalali, Persian digits in Persian). */
+const when = (opening) => (lang() === 'fa' ? opening.phrase_fa : opening.phrase_en);
+
+/** Open now (until when, from its hours), or closed and when it opens (the API's word on it, which
+ * knows the holidays and closures): a closed office is never presented as "no wait". */
+function Opening({ item, state }) {
+  if (!item.office) return null;
+  if (!item.open_now) {
+    return (
+      <p class="opening">
+        {item.opens_at ? <time dateTime={item.opens_at.at}>{t('opensAt', when(item.opens_at))}</time> : t('closedNow')}
+      </p>
+    );
+  }
+  return state?.open ? <p class="opening opening--open">{t('openUntil', digits(state.until))}</p> : null;
 }
 
 /** One suggested office: the parts of its estimate, distance, tier, the API's own explanation and
@@ -34,10 +42,10 @@ function SuggestionCard({ item, serviceId, remote, opening }) {
         {office ? named(office) : t('networkOption')}
       </h3>
       {office && <p class="card__sub">{named(office, 'city')}</p>}
-      {opening && <p class={`opening${opening.open ? ' opening--open' : ''}`}>{openingText(opening)}</p>}
+      <Opening item={item} state={opening} />
       <p class="explanation">{lang() === 'fa' ? item.explanation_fa : item.explanation_en}</p>
       <dl class="facts facts--estimate">
-        <div><dt>{t('waitPart')}</dt><dd>{minutes(item.expected_wait_min)}</dd></div>
+        <div><dt>{t('waitPart')}</dt><dd>{item.expected_wait_min == null ? t('closedNoWait') : minutes(item.expected_wait_min)}</dd></div>
         <div><dt>{t('servicePart')}</dt><dd>{minutes(item.expected_service_min)}</dd></div>
         <div><dt>{t('qualityPart')}</dt><dd>{minutes(item.quality_penalty_min)}</dd></div>
         <div><dt>{t('travelPart')}</dt><dd>{minutes(item.travel_min)}</dd></div>
@@ -73,6 +81,7 @@ function SuggestionCard({ item, serviceId, remote, opening }) {
 export function WhereToGo({ serviceId, city, lat, lon, mode }) {
   const [service, setService] = useState(null);
   const [text, setText] = useState(city || '');
+  const [places, setPlaces] = useState(null);
   const [result, setResult] = useState(null);
   const [coords, setCoords] = useState([]);
   const [openings, setOpenings] = useState({});
@@ -90,6 +99,17 @@ export function WhereToGo({ serviceId, city, lat, lon, mode }) {
   }, [serviceId]);
 
   const remote = service?.mode === 'remote_only' || (service?.mode === 'remote_allowed' && mode === 'remote');
+  // The city picker: the provinces and cities where an office offers the service.
+  useEffect(() => {
+    if (!service || remote) return;
+    api.places(serviceId).then((p) => {
+      setPlaces(p.items);
+      // A city given in the address in either language selects its option.
+      const given = (city || '').trim().toLowerCase();
+      const match = p.items.flatMap((pr) => pr.cities).find((c) => c.city.toLowerCase() === given || c.city_fa === given);
+      if (match) setText(match.city_fa);
+    }, setError);
+  }, [service, remote]);
   useEffect(() => {
     if (!service || (!where && !remote)) return;
     let live = true;
@@ -123,7 +143,7 @@ export function WhereToGo({ serviceId, city, lat, lon, mode }) {
 
   const submit = (event) => {
     event.preventDefault();
-    const value = latinDigits(text).trim();
+    const value = text.trim();
     if (!value) {
       setErrors([{ field: 'city', message: t('cityRequired') }]);
       return;
@@ -161,8 +181,12 @@ export function WhereToGo({ serviceId, city, lat, lon, mode }) {
         <>
           <p class="hint">{t('whereHint')}</p>
           <form class="where" action={`/services/${serviceId}/where`} method="get" onSubmit={submit} noValidate>
-            <TextField id="city" label={t('cityLabel')} hint={t('cityHint')} error={cityError} value={text}
-              onInput={setText} autoComplete="address-level2" width="20" />
+            <SelectField id="city" label={t('cityLabel')} hint={t('cityHint')} error={cityError} value={text}
+              onChange={setText} placeholder={places ? t('cityChoose') : t('loading')} width="20"
+              groups={(places || []).map((p) => ({
+                label: named(p, 'province'),
+                options: p.cities.map((c) => ({ value: c.city_fa, text: `${named(c, 'city')} (${t('cityOffices', num(c.offices))})` })),
+              }))} />
             <div class="actions">
               <button class="button" type="submit">{t('showOffices')}</button>
               {'geolocation' in navigator && (
@@ -193,6 +217,9 @@ export function WhereToGo({ serviceId, city, lat, lon, mode }) {
               <li class="card suggestion">
                 <h3 class="card__title">{t('networkOption')}</h3>
                 <p>{t('remoteNoneOpen')}</p>
+                {result.network_opens_at && (
+                  <p class="opening"><time dateTime={result.network_opens_at.at}>{t('networkOpensAt', when(result.network_opens_at))}</time></p>
+                )}
                 <p class="actions"><a class="button" href={`/requests/new?service=${serviceId}`}>{t('sendToNetwork')}</a></p>
               </li>
             )}
