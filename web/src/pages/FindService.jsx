@@ -68,7 +68,7 @@ export function FindService({ q = '', category = '' }) {
   };
 
   const current = category && categories?.find((c) => c.category === category);
-  const title = category ? (current ? named(current) : t('loading')) : t('findTitle');
+  const title = category ? (current ? named(current) : categories ? category : t('loading')) : t('findTitle');
   return (
     <Page title={title} back={category ? '/' : undefined}>
       {!category && (
