@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -22,14 +23,52 @@ PHONE = {"width": 360, "height": 780}
 
 
 @pytest.fixture(scope="session")
-def base_url():
-    """The same origin the citizen uses: the built app at `/`, the API at `/v1/*`."""
+def stack():
     from tests.e2e import network
     stack = WebStack()
     try:
-        yield stack.start(network.seed)
+        stack.start(network.seed)
+        yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(stack):
+    """The same origin the citizen uses: the built app at `/`, the API at `/v1/*`."""
+    return stack.base_url
+
+
+class SmsLog:
+    """The local SMS log the API writes in log mode (SMS_LOG_PATH of the stack): where a citizen's
+    phone would have shown the one-time code."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def seen(self, mobile: str) -> int:
+        from infra.local import sms_log
+        return len(sms_log.codes_to(self.path, mobile))
+
+    def code_after(self, mobile: str, seen: int) -> str:
+        """The first code sent to `mobile` after the `seen` ones counted before asking."""
+        from infra.local import sms_log
+        return sms_log.wait_for_code(self.path, mobile, already=seen)
+
+    def session(self, base_url: str, national_id: str, mobile: str) -> str:
+        """A citizen session through the API itself (code asked, read here, verified)."""
+        seen = self.seen(mobile)
+        sent = requests.post(f"{base_url}/v1/otp", json={"national_id": national_id, "mobile": mobile}, timeout=10)
+        assert sent.status_code == 202, sent.text
+        verified = requests.post(f"{base_url}/v1/otp/verify", timeout=10, json={
+            "challenge_id": sent.json()["challenge_id"], "code": self.code_after(mobile, seen)})
+        assert verified.status_code == 200, verified.text
+        return verified.json()["session"]
+
+
+@pytest.fixture(scope="session")
+def sms(stack):
+    return SmsLog(stack.sms_log_path)
 
 
 @pytest.fixture(scope="session")

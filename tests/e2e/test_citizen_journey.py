@@ -12,6 +12,7 @@ from tests.e2e.conftest import axe_check, screenshot
 PERSIAN_DIGITS = re.compile("[۰-۹]")
 BAD_NATIONAL_ID = "0012345678"  # ten digits, wrong check digit
 GOOD_NATIONAL_ID = "0012345679"
+MOBILE = "09121234567"
 
 
 MONTHS_FA = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
@@ -99,7 +100,7 @@ def test_search_folds_spellings_and_shows_mode_duration_tariff(page, base_url):
     axe_check(page, "category")
 
 
-def test_book_then_cancel(page, base_url):
+def test_book_then_cancel(page, base_url, sms):
     from datetime import date
 
     from chalicelib.domain import calendar
@@ -155,42 +156,84 @@ def test_book_then_cancel(page, base_url):
     axe_check(page, "times")
     screenshot(page, "4-times")
     page.locator(".time label").first.click()
-    with page.expect_response(lambda r: r.url.endswith("/v1/holds")) as held:
-        page.get_by_role("button", name="نگه‌داشتن این نوبت و ادامه").click()
-    assert held.value.status == 201
+    page.get_by_role("button", name="نگه‌داشتن این نوبت و ادامه").click()
 
-    # Your details with a bad national ID: the API's Persian error beside the field, a summary
-    # at the top with the focus on it, and the title prefixed with «خطا:».
-    expect(page.locator("h1")).to_have_text("مشخصات شما")
+    # The mobile check before the hold (holds need the citizen's session). A bad national ID: the
+    # API's Persian error beside the field, a summary at the top with the focus on it, and the
+    # title prefixed with «خطا:».
+    expect(page.locator("h1")).to_have_text("تأیید شماره همراه")
+    expect(page).to_have_title(re.compile("^تأیید شماره همراه"))
+    axe_check(page, "mobile check")
     page.get_by_label("کد ملی").fill(BAD_NATIONAL_ID)
-    page.get_by_label("شماره تلفن همراه").fill("۰۹۱۲۱۲۳۴۵۶۷")  # Persian digits are accepted
-    page.get_by_role("button", name="ادامه").click()
-    expect(page.locator("h1")).to_have_text("پیش از ثبت، پاسخ‌هایتان را بررسی کنید")
-    with page.expect_response(lambda r: r.url.endswith("/v1/bookings")) as refused:
-        page.get_by_role("button", name="ثبت نوبت").click()
+    page.get_by_label("شماره تلفن همراه").fill(to_persian_digits(MOBILE))  # Persian digits are accepted
+    with page.expect_response(lambda r: r.url.endswith("/v1/otp")) as refused:
+        page.get_by_role("button", name="فرستادن کد").click()
     assert refused.value.status == 422
-    problem = refused.value.json()
-    message_fa = next(e["message_fa"] for e in problem["errors"] if e["field"] == "national_id")
-    expect(page.locator("h1")).to_have_text("مشخصات شما")
+    message_fa = next(e["message_fa"] for e in refused.value.json()["errors"] if e["field"] == "national_id")
     expect(page.locator("#national_id-error")).to_contain_text(message_fa)
     expect(page.locator(".error-summary")).to_be_focused()
     expect(page.locator(".error-summary")).to_contain_text("مشکلی وجود دارد")
     expect(page.locator(".error-summary a")).to_have_text([message_fa])
     expect(page).to_have_title(re.compile("^خطا: "))
     expect(page.get_by_label("کد ملی")).to_have_attribute("aria-invalid", "true")
-    axe_check(page, "your details (error)")
-    screenshot(page, "5-details-error")
+    axe_check(page, "mobile check (error)")
+    screenshot(page, "5-mobile-check-error")
 
-    # Fixed: check your answers, then book.
+    # Fixed: the code goes by SMS (read here from the local SMS log).
     page.get_by_label("کد ملی").fill(GOOD_NATIONAL_ID)
+    seen = sms.seen(MOBILE)
+    with page.expect_response(lambda r: r.url.endswith("/v1/otp")) as sent:
+        page.get_by_role("button", name="فرستادن کد").click()
+    assert sent.value.status == 202
+    code = sms.code_after(MOBILE, seen)
+    field = page.get_by_label("کد تأیید")
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("autocomplete", "one-time-code")
+    expect(field).to_have_attribute("inputmode", "numeric")
+    expect(page.get_by_role("status")).to_contain_text(to_persian_digits(sent.value.json()["mobile"]))
+    # The resend waits, counting down in Persian digits.
+    expect(page.get_by_test_id("resend-wait")).to_contain_text(re.compile("[۰-۹]:[۰-۵][۰-۹]"))
+    expect(page.get_by_role("button", name="فرستادن دوباره کد")).to_have_count(0)
+    axe_check(page, "mobile check (code)")
+    screenshot(page, "6-mobile-check-code")
+    # A wrong code: the tries left, in Persian, beside the field.
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    field.fill(wrong)
+    with page.expect_response(lambda r: r.url.endswith("/v1/otp/verify")) as missed:
+        page.get_by_role("button", name="تأیید کد").click()
+    assert missed.value.status == 422
+    tries_left = missed.value.json()["tries_left"]
+    expect(page.locator("#code-error")).to_contain_text(f"{to_persian_digits(str(tries_left))} بار دیگر")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    axe_check(page, "mobile check (wrong code)")
+    # The right code, typed in Persian digits: verified, then the time is held with the session.
+    field.fill(to_persian_digits(code))
+    with page.expect_response(lambda r: r.url.endswith("/v1/holds")) as held:
+        page.get_by_role("button", name="تأیید کد").click()
+    assert held.value.status == 201
+    session = held.value.request.headers["authorization"].removeprefix("Bearer ")
+    assert session and session != held.value.request.headers["authorization"]
+    # The session stays in this tab: never in localStorage, never in a URL.
+    assert session not in page.evaluate("JSON.stringify(localStorage)")
+    assert session in page.evaluate("JSON.stringify(sessionStorage)")
+
+    # Your details: the verified national ID and mobile are shown, not asked again.
+    expect(page.locator("h1")).to_have_text("مشخصات شما")
+    expect(page.get_by_test_id("verified-citizen")).to_contain_text(to_persian_digits(GOOD_NATIONAL_ID))
+    page.get_by_label("نام و نام خانوادگی (اختیاری)").fill("مریم احمدی")
+    axe_check(page, "your details")
     page.get_by_role("button", name="ادامه").click()
+
+    # Check your answers, then book (with the session).
+    expect(page.locator("h1")).to_have_text("پیش از ثبت، پاسخ‌هایتان را بررسی کنید")
     expect(page.locator(".summary")).to_contain_text("۰۰۱۲۳۴۵۶۷۹")
     axe_check(page, "check your answers")
-    screenshot(page, "6-check")
+    screenshot(page, "7-check")
     with page.expect_response(lambda r: r.url.endswith("/v1/bookings")) as booked:
         page.get_by_role("button", name="ثبت نوبت").click()
     assert booked.value.status == 201
     assert booked.value.request.headers.get("idempotency-key")
+    assert booked.value.request.headers["authorization"] == f"Bearer {session}"
     created = booked.value.json()
 
     # Confirmation: tracking ID and access code (as the API gave them), an .ics file.
@@ -207,7 +250,7 @@ def test_book_then_cancel(page, base_url):
     minutes = hh * 60 + mm - (3 * 60 + 30)
     assert f"DTSTART:{start_utc[:10].replace('-', '')}T{minutes // 60:02d}{minutes % 60:02d}00Z" in ics
     axe_check(page, "confirmation")
-    screenshot(page, "7-confirmation")
+    screenshot(page, "8-confirmation")
 
     # The back button does not book again: the previous page says it is done.
     page.go_back()
@@ -215,12 +258,11 @@ def test_book_then_cancel(page, base_url):
     page.go_forward()
     expect(page.locator("h1")).to_have_text("نوبت شما ثبت شد")
 
-    # Manage: read with the access code, move it to another day, then cancel.
+    # Manage in this tab: the session opens the booking (no access code asked); move it to another
+    # day, then cancel.
     page.get_by_role("link", name="دیدن یا لغو این نوبت").click()
-    expect(page.get_by_label("شناسه پیگیری")).to_have_value(created["booking_id"])
-    page.get_by_label("رمز دسترسی").fill(created["access_code"])
-    page.get_by_role("button", name="نمایش نوبت").click()
     expect(page.get_by_test_id("booking-status")).to_have_text("ثبت‌شده")
+    expect(page.get_by_label("رمز دسترسی")).to_have_count(0)
     page.get_by_role("button", name="تغییر روز یا ساعت").click()
     expect(page.locator(".caption")).to_contain_text("تغییر زمان نوبت")
     # This time the day is typed (day / month / year, Jalali, Persian digits), not picked.
@@ -242,6 +284,7 @@ def test_book_then_cancel(page, base_url):
     with page.expect_response(lambda r: r.url.endswith("/reschedule")) as moved:
         page.get_by_role("button", name="انتقال نوبت به این ساعت").click()
     assert moved.value.status == 200
+    assert moved.value.request.headers["authorization"] == f"Bearer {session}"
     new_start = moved.value.json()["start"]
     assert new_start["at"][:10] > created["start"]["at"][:10]
     expect(page.get_by_text("زمان نوبت شما تغییر کرد.")).to_be_visible()
@@ -251,12 +294,27 @@ def test_book_then_cancel(page, base_url):
     expect(page.get_by_test_id("booking-status")).to_have_text("لغوشده")
     expect(page.get_by_text("نوبت شما لغو شد.")).to_be_visible()
     axe_check(page, "manage")
-    screenshot(page, "8-manage")
+    screenshot(page, "9-manage")
     # The API agrees.
     stored = requests.get(f"{base_url}/v1/bookings/{created['booking_id']}",
                           headers={"X-Access-Code": created["access_code"]}, timeout=10).json()
     assert stored["status"] == "CANCELLED"
     assert stored["start"] == new_start
+
+    # On another device (no session): the tracking ID and access code show the same booking.
+    other = page.context.browser.new_context(viewport=page.viewport_size, base_url=base_url, locale="fa-IR")
+    try:
+        elsewhere = other.new_page()
+        elsewhere.goto(f"/bookings/{created['booking_id']}")
+        expect(elsewhere.get_by_label("شناسه پیگیری")).to_have_value(created["booking_id"])
+        elsewhere.get_by_label("رمز دسترسی").fill(created["access_code"])
+        with elsewhere.expect_response(lambda r: r.url.endswith(f"/v1/bookings/{created['booking_id']}")) as read:
+            elsewhere.get_by_role("button", name="نمایش نوبت").click()
+        assert read.value.request.headers["x-access-code"] == created["access_code"]
+        assert "authorization" not in read.value.request.headers
+        expect(elsewhere.get_by_test_id("booking-status")).to_have_text("لغوشده")
+    finally:
+        other.close()
 
 
 def test_location_with_consent_and_english(page, base_url):
@@ -277,11 +335,12 @@ def test_location_with_consent_and_english(page, base_url):
     axe_check(page, "where to go (English, desktop)")
 
 
-def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url):
+def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url, sms):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from chalicelib.domain.text import to_persian_digits
+    from tests.integration.fixtures import mobile, national_id
 
     page = page_abroad
     page.goto("/")
@@ -290,27 +349,28 @@ def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url):
     expect(page.locator("h1")).to_have_text("این خدمت غیرحضوری است")
     page.get_by_role("link", name="فرستادن درخواست به شبکه").click()
 
+    # Sending a request needs the citizen's session: the mobile check comes first.
+    citizen_id, citizen_mobile = national_id(7101), mobile(7101)
     expect(page.locator("h1")).to_have_text("درخواست غیرحضوری")
+    page.get_by_label("کد ملی").fill(to_persian_digits(citizen_id))
+    page.get_by_label("شماره تلفن همراه").fill(citizen_mobile)
+    seen = sms.seen(citizen_mobile)
+    page.get_by_role("button", name="فرستادن کد").click()
+    page.get_by_label("کد تأیید").fill(sms.code_after(citizen_mobile, seen))
+    page.get_by_role("button", name="تأیید کد").click()
+
+    expect(page.get_by_test_id("verified-citizen")).to_contain_text(to_persian_digits(citizen_id))
     page.get_by_label("خارج از کشور").check()
     page.get_by_label("کشور محل اقامت").select_option("DE")
     expect(page.get_by_text("Europe/Berlin", exact=False)).to_be_visible()
-    page.get_by_label("کد ملی").fill(BAD_NATIONAL_ID)
-    page.get_by_label("شماره تلفن همراه").fill("+4915112345678")  # a German mobile, validated by the API
     page.get_by_label("شرح درخواست").fill("مشاوره درباره وکالت‌نامه برای فروش ملک در تهران")
-    with page.expect_response(lambda r: r.url.endswith("/v1/requests")) as refused:
-        page.get_by_role("button", name="ارسال درخواست").click()
-    assert refused.value.status == 422
-    message_fa = next(e["message_fa"] for e in refused.value.json()["errors"] if e["field"] == "national_id")
-    expect(page.locator("#national_id-error")).to_contain_text(message_fa)
-    expect(page.locator(".error-summary")).to_be_focused()
-    expect(page).to_have_title(re.compile("^خطا: "))
-    axe_check(page, "remote request (error)")
-    screenshot(page, "9-remote-request-error")
-    page.get_by_label("کد ملی").fill(GOOD_NATIONAL_ID)
+    axe_check(page, "remote request")
+    screenshot(page, "11-remote-request")
     with page.expect_response(lambda r: r.url.endswith("/v1/requests")) as sent:
         page.get_by_role("button", name="ارسال درخواست").click()
     assert sent.value.status == 201
     assert sent.value.request.headers.get("idempotency-key")
+    assert sent.value.request.headers["authorization"].startswith("Bearer ")
     created = sent.value.json()
     assert created["country"] == "DE" and created["time_zone"] == "Europe/Berlin"
 
@@ -318,7 +378,7 @@ def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url):
     expect(page.get_by_test_id("tracking-code")).to_have_text(created["tracking_code"])
     expect(page.get_by_test_id("request-access-code")).to_have_text(created["access_code"])
     axe_check(page, "request sent")
-    screenshot(page, "10-request-sent")
+    screenshot(page, "12-request-sent")
 
     # Follow it: the status and the timeline, in Jalali, at the citizen's own clock (Berlin).
     page.get_by_role("link", name="پیگیری این درخواست").click()
@@ -329,29 +389,120 @@ def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url):
     months = "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند"
     expect(page.locator(".timeline li").first).to_contain_text(re.compile(f"({months})"))
     axe_check(page, "follow a request")
-    screenshot(page, "11-follow-request")
+    screenshot(page, "13-follow-request")
     stored = requests.get(f"{base_url}/v1/requests/{created['tracking_code']}",
                           headers={"X-Access-Code": created["access_code"]}, timeout=10).json()
     assert stored["status"] == "RECEIVED"
 
+    # The same citizen's requests, listed after the mobile check (the session is still this tab's).
+    page.goto("/me")
+    expect(page.locator("h1")).to_have_text("نوبت‌ها و درخواست‌های من")
+    mine = page.get_by_test_id("my-request")
+    expect(mine).to_have_count(1)
+    expect(mine).to_contain_text(created["tracking_code"])
+    expect(mine).to_contain_text("دریافت‌شده")
+    expect(page.get_by_text("نوبت پیش رویی ندارید.")).to_be_visible()
+    axe_check(page, "my bookings and requests")
 
-def test_a_time_taken_while_the_citizen_chose_it_is_refused_and_the_times_refresh(page, base_url):
-    """The page shows a free time; someone else holds the office's only counter; choosing it then
-    says so (409 slot-full from the API) and the list no longer offers it."""
-    from tests.integration.fixtures import next_open_day
 
+def test_my_bookings_after_a_mobile_check_then_cancel_without_the_access_code(page, base_url, sms):
+    """A citizen who lost the access code: the mobile check on "my bookings", the bookings listed,
+    one opened, and cancelled with the session alone."""
+    from chalicelib.domain.text import to_persian_digits
+    from tests.integration.fixtures import mobile, national_id, next_open_day
+
+    citizen_id, citizen_mobile = national_id(7201), mobile(7201)
+    page.goto("/")
+    page.get_by_role("link", name=re.compile("رمز دسترسی را ندارید؟")).click()
+    expect(page.locator("h1")).to_have_text("نوبت‌ها و درخواست‌های من")
+    expect(page).to_have_title(re.compile("^نوبت‌ها و درخواست‌های من"))
+    axe_check(page, "my bookings (mobile check)")
+    page.get_by_label("کد ملی").fill(citizen_id)
+    page.get_by_label("شماره تلفن همراه").fill(citizen_mobile)
+    seen = sms.seen(citizen_mobile)
+    page.get_by_role("button", name="فرستادن کد").click()
+    code = sms.code_after(citizen_mobile, seen)
+    # Pasted as the SMS shows it to some phones: Persian digits in two groups.
+    page.get_by_label("کد تأیید").fill(f"{to_persian_digits(code[:3])} {to_persian_digits(code[3:])}")
+    with page.expect_response(lambda r: r.url.endswith("/v1/me/bookings")) as listed:
+        page.get_by_role("button", name="تأیید کد").click()
+    assert listed.value.status == 200
+    expect(page.get_by_text("نوبت پیش رویی ندارید.")).to_be_visible()
+
+    # The citizen books (through the API, with this tab's own session), then looks again.
+    session = page.evaluate("JSON.parse(sessionStorage.getItem('ejso.citizen')).session")
+    bearer = {"Authorization": f"Bearer {session}"}
     day = next_open_day().isoformat()
-    page.goto(f"/offices/OF-KRJ-2/services/S0004/days/{day}")  # one counter
+    slots = requests.get(f"{base_url}/v1/offices/OF-THR-1/slots", params={"service": "S0004", "date": day},
+                         timeout=10).json()["slots"]
+    hold = requests.post(f"{base_url}/v1/holds", headers=bearer, timeout=10,
+                         json={"office_id": "OF-THR-1", "service_id": "S0004", "start": slots[0]["at"]})
+    assert hold.status_code == 201, hold.text
+    booked = requests.post(f"{base_url}/v1/bookings", headers={**bearer, "Idempotency-Key": "my-bookings-e2e"},
+                           timeout=10, json={"office_id": "OF-THR-1", "service_id": "S0004", "start": slots[0]["at"],
+                                             "hold_id": hold.json()["hold_id"], "national_id": citizen_id,
+                                             "mobile": citizen_mobile})
+    assert booked.status_code == 201, booked.text
+    created = booked.json()
+    page.reload()
+    mine = page.get_by_test_id("my-booking")
+    expect(mine).to_have_count(1)
+    expect(mine).to_contain_text(created["booking_id"])
+    expect(mine).to_contain_text("ثبت‌شده")
+    axe_check(page, "my bookings")
+    screenshot(page, "10-my-bookings")
+
+    # Opened from the list: no access code asked; the booking is read and cancelled with the session.
+    with page.expect_response(lambda r: r.url.endswith(f"/v1/bookings/{created['booking_id']}")) as read:
+        mine.get_by_role("link", name=re.compile("^دیدن، تغییر زمان یا لغو")).click()
+    assert read.value.status == 200
+    assert "x-access-code" not in read.value.request.headers
+    expect(page.get_by_test_id("booking-status")).to_have_text("ثبت‌شده")
+    expect(page.get_by_label("رمز دسترسی")).to_have_count(0)
+    page.get_by_role("button", name="لغو این نوبت").click()
+    with page.expect_response(lambda r: r.url.endswith("/cancel")) as cancelled:
+        page.get_by_role("button", name="بله، لغو شود").click()
+    assert cancelled.value.status == 200
+    assert cancelled.value.request.headers["authorization"] == f"Bearer {session}"
+    expect(page.get_by_test_id("booking-status")).to_have_text("لغوشده")
+    stored = requests.get(f"{base_url}/v1/bookings/{created['booking_id']}",
+                          headers={"X-Access-Code": created["access_code"]}, timeout=10).json()
+    assert stored["status"] == "CANCELLED"
+    # Back to the list: a cancelled booking is no longer a live one.
+    page.get_by_role("link", name="بازگشت").click()
+    expect(page.locator("h1")).to_have_text("نوبت‌ها و درخواست‌های من")
+    expect(page.get_by_text("نوبت پیش رویی ندارید.")).to_be_visible()
+
+
+def test_a_time_taken_while_the_citizen_chose_it_is_refused_and_the_times_refresh(page, base_url, sms):
+    """The page shows a free time; someone else holds the office's only counter while the citizen
+    checks their mobile; the hold that follows the check is refused (409 slot-full from the API),
+    and the times page, back again, says so and no longer offers it."""
+    from tests.integration.fixtures import mobile, national_id, next_open_day
+
+    citizen_id, citizen_mobile = national_id(7301), mobile(7301)
+    other = sms.session(base_url, national_id(7302), mobile(7302))
+    day = next_open_day().isoformat()
+    times = f"/offices/OF-KRJ-2/services/S0004/days/{day}"  # one counter
+    page.goto(times)
     first = page.locator(".time input").first
     expect(first).to_be_attached()
     taken = first.get_attribute("value")
-    held = requests.post(f"{base_url}/v1/holds", json={"office_id": "OF-KRJ-2", "service_id": "S0004", "start": taken},
-                         timeout=10)
-    assert held.status_code == 201, held.text
     page.locator(".time label").first.click()
+    page.get_by_role("button", name="نگه‌داشتن این نوبت و ادامه").click()
+    expect(page.locator("h1")).to_have_text("تأیید شماره همراه")
+    held = requests.post(f"{base_url}/v1/holds", json={"office_id": "OF-KRJ-2", "service_id": "S0004", "start": taken},
+                         headers={"Authorization": f"Bearer {other}"}, timeout=10)
+    assert held.status_code == 201, held.text
+    page.get_by_label("کد ملی").fill(citizen_id)
+    page.get_by_label("شماره تلفن همراه").fill(citizen_mobile)
+    seen = sms.seen(citizen_mobile)
+    page.get_by_role("button", name="فرستادن کد").click()
+    page.get_by_label("کد تأیید").fill(sms.code_after(citizen_mobile, seen))
     with page.expect_response(lambda r: r.url.endswith("/v1/holds")) as refused:
-        page.get_by_role("button", name="نگه‌داشتن این نوبت و ادامه").click()
+        page.get_by_role("button", name="تأیید کد").click()
     assert refused.value.status == 409
+    expect(page).to_have_url(re.compile(f"{times}$"))
     expect(page.locator(".error-summary")).to_contain_text("این ساعت همین حالا پر شد")
     expect(page.locator(".error-summary")).to_be_focused()
     expect(page.locator(f'.time input[value="{taken}"]')).to_have_count(0)
