@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.domain.text import to_persian_digits
+
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -127,13 +129,27 @@ class InvalidSignature(Unauthorized):
         self.headers.setdefault("WWW-Authenticate", 'Signature realm="partners", scheme="standard-webhooks-v1"')
 
 
-class RateLimited(DomainError):
+class TooManyRequests(DomainError):
+    """A token bucket is empty: the client may try again after `retry_after_s` seconds."""
     status, code = 429, "rate-limited"
     title_en, title_fa = "Too many requests; slow down", "تعداد درخواست‌ها بیش از حد مجاز است؛ کمی بعد تلاش کنید"
 
-    def __init__(self, *args, retry_after: int = 60, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.headers.setdefault("Retry-After", str(retry_after))
+    def __init__(self, retry_after_s: int = 60, detail_en: str | None = None, detail_fa: str | None = None, **kwargs):
+        retry_after_s = max(1, int(retry_after_s))
+        super().__init__(detail_en or f"Too many requests; try again in {retry_after_s} seconds",
+                         detail_fa or f"تعداد درخواست‌ها بیش از حد مجاز است؛ {to_persian_digits(str(retry_after_s))} ثانیه"
+                                      " دیگر دوباره تلاش کنید",
+                         **kwargs)
+        self.retry_after_s = retry_after_s
+        self.headers["Retry-After"] = str(retry_after_s)
+
+
+class RateLimited(TooManyRequests):
+    """The same 429, raised with its own words first: RateLimited(detail_en, detail_fa, retry_after=s)."""
+
+    def __init__(self, detail_en: str | None = None, detail_fa: str | None = None, *, retry_after: int = 60,
+                 **kwargs):
+        super().__init__(retry_after, detail_en, detail_fa, **kwargs)
 
 
 class NoFreeCounter(Conflict):

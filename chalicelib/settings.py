@@ -7,14 +7,37 @@ environment before that import.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 LOCAL_PEPPER = "local-only-pepper-change-me"
 LOCAL_SESSION_SECRET = "local-only-citizen-session-secret-change-me"  # noqa: S105 - public on purpose: local stages only
+
+
+class RateLimit(BaseModel):
+    """A token bucket's policy: `rate` tokens every `per_s` seconds, at most `burst` at once."""
+    rate: float = Field(gt=0)
+    per_s: float = Field(gt=0)
+    burst: int = Field(ge=1)
+
+
+# The abuse limits by name; RATE_LIMITS (JSON: {"name": {"rate":..,"per_s":..,"burst":..}}) replaces
+# any of them. "-client" limits are per source IP (many citizens share one behind a carrier's NAT,
+# so they are generous); "-mobile"/"-citizen" per person; "partner" per partner (its own
+# quota_per_minute, when the association set one, replaces the rate).
+DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
+    "otp-mobile": RateLimit(rate=3, per_s=3600, burst=3),
+    "otp-client": RateLimit(rate=30, per_s=3600, burst=10),
+    "hold-client": RateLimit(rate=20, per_s=60, burst=20),
+    "hold-citizen": RateLimit(rate=10, per_s=3600, burst=5),
+    "booking-client": RateLimit(rate=20, per_s=60, burst=20),
+    "remote-client": RateLimit(rate=10, per_s=60, burst=10),
+    "partner": RateLimit(rate=120, per_s=60, burst=120),
+}
 
 
 class Settings(BaseModel):
@@ -112,6 +135,21 @@ class Settings(BaseModel):
     ranking_on_time_minutes: int = Field(15, ge=0, le=120)  # in-person: served within N min of the start
     ranking_event_marker_days: int = Field(7, ge=2, le=30)  # > the stream's 24 h retention
     operator_min_training_hours: int = Field(40, ge=0, le=1000)  # operator compliance
+
+    rate_limits: dict[str, RateLimit] = Field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+
+    @field_validator("rate_limits", mode="before")
+    @classmethod
+    def _rate_limits_over_defaults(cls, value):
+        """RATE_LIMITS names only the policies it changes; the others keep their defaults."""
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise ValueError("RATE_LIMITS must be a JSON object") from exc
+        if not isinstance(value, dict):
+            raise ValueError("RATE_LIMITS must be a JSON object")
+        return {**DEFAULT_RATE_LIMITS, **value}
 
     def missing_for_sms(self) -> list[str]:
         """The variables the chosen SMS mode needs and does not have."""
@@ -221,6 +259,7 @@ _ENV = {
     "ranking_on_time_minutes": "RANKING_ON_TIME_MINUTES",
     "ranking_event_marker_days": "RANKING_EVENT_MARKER_DAYS",
     "operator_min_training_hours": "OPERATOR_MIN_TRAINING_HOURS",
+    "rate_limits": "RATE_LIMITS",
 }
 
 

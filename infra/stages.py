@@ -33,6 +33,7 @@ TABLE_CLASSES = {
     "network": "derived",
     "outbox": "transient",
     "idempotency": "transient",
+    "limits": "transient",  # token buckets; an idle one expires full
 }
 LEGAL_RECORD_TABLES = frozenset(name for name, kind in TABLE_CLASSES.items() if kind == "record")
 

@@ -12,13 +12,14 @@ api = Routes(__name__, tag="bookings")
 ACCESS_CODE = ("X-Access-Code",)  # or the citizen's session
 
 
-@api.post("/holds", response=HoldOut, body=HoldIn, auth=CITIZEN_IF_ANY, status=201, problems=(404, 409))
+@api.post("/holds", response=HoldOut, body=HoldIn, auth=CITIZEN_IF_ANY, status=201, problems=(404, 409),
+          limit="hold-client")
 def create_hold(body: HoldIn, caller: CitizenSession | None):
     return bookings.hold(body, session=caller)
 
 
 @api.post("/bookings", response=BookingCreatedOut, body=BookingIn, auth=CITIZEN_IF_ANY, idempotency="optional",
-          status=201, problems=(403, 404, 409))
+          status=201, problems=(403, 404, 409), limit="booking-client")
 def create_booking(body: BookingIn, idempotency_key: str | None, caller: CitizenSession | None):
     result = bookings.book(body, idempotency_key, lambda_context=api.lambda_context, session=caller)
     return Reply(result, 201, {"Location": f"/v1/bookings/{result['booking_id']}"})

@@ -27,7 +27,8 @@ from chalicelib.errors import (
     problem,
 )
 from chalicelib.observability import logger
-from chalicelib.settings import get_settings
+from chalicelib.services import limits
+from chalicelib.settings import DEFAULT_RATE_LIMITS, get_settings
 
 M = TypeVar("M", bound=BaseModel)
 ANY_CONTENT = ["*/*"]  # we check the media type ourselves, to answer with problem+json
@@ -148,6 +149,22 @@ class Auth:
     optional: bool = False  # no credentials: `identify` gives None; wrong ones are refused all the same
 
 
+def source_ip(request: Request, caller: Any = None) -> str:
+    """The client's address as API Gateway saw it (the TCP peer; a forwarded-for header is the
+    client's to write, so it is not trusted)."""
+    return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A token bucket a route spends from before it does anything else (after `auth`): `policy`
+    names it in settings `rate_limits`; `subject` picks whose bucket from the request and the
+    caller (default: the source IP). `per_minute` may replace the policy's rate per caller."""
+    policy: str
+    subject: Callable[[Request, Any], str] = source_ip
+    per_minute: Callable[[Any], int | None] | None = None
+
+
 @dataclass(frozen=True)
 class Reply:
     """A view's answer when the status or headers vary: `content` is the body (None: no body)."""
@@ -174,10 +191,13 @@ class Operation:
     optional_headers: tuple[str, ...] = ()  # read when sent (e.g. an access code where a session also does)
     problems: tuple[int, ...] = ()
     database: bool = True
+    limit: Limit | None = None
 
     def problem_statuses(self) -> tuple[int, ...]:
         """Every problem status the route can answer: from what it reads, plus its own."""
         statuses = {500, *self.problems}
+        if self.limit:
+            statuses.add(429)
         if self.database:
             statuses.add(503)
         if self.body:
@@ -204,7 +224,8 @@ def _error_response(err: DomainError | None, path: str | None) -> Response:
 class Routes:
     """A blueprint whose views are declared with what they read and answer.
 
-    The wrapper does, in this order: identify the caller (`auth`), check the Idempotency-Key,
+    The wrapper does, in this order: identify the caller (`auth`), spend a token of the route's
+    `limit` (429 with Retry-After when its bucket is empty), check the Idempotency-Key,
     read the query (`query` model), read the JSON body (`body` model), call the view with them as
     keyword arguments (`caller`, `idempotency_key`, `query`, `body`, besides the path's), and
     write its result as JSON with the declared status. Every error becomes problem+json here: Chalice
@@ -241,15 +262,20 @@ class Routes:
               response: type[BaseModel] | dict[int, type[BaseModel]] | None = None, body: type[BaseModel] | None = None,
               body_required: bool = True, query: type[BaseModel] | None = None, auth: Auth | None = None,
               idempotency: str | None = None, headers: tuple[str, ...] = (), optional_headers: tuple[str, ...] = (),
-              problems: tuple[int, ...] = (), database: bool = True, tag: str | None = None) -> Callable:
+              problems: tuple[int, ...] = (), database: bool = True, tag: str | None = None,
+              limit: str | Limit | None = None) -> Callable:
         statuses = status if isinstance(status, tuple) else (status,)
         responses = response if isinstance(response, dict) else {s: response for s in statuses if s != 204 and response}
+
+        if isinstance(limit, str) and limit not in DEFAULT_RATE_LIMITS:
+            raise ValueError(f"{path}: no rate limit named {limit!r} in settings")
 
         def register(view: Callable) -> Callable:
             op = Operation(name=view.__name__, method=method, path=path, tag=tag or self.tag, statuses=statuses,
                            responses=responses, body=body, body_required=body_required, query=query, auth=auth,
                            idempotency=idempotency, headers=headers, optional_headers=optional_headers,
-                           problems=problems, database=database)
+                           problems=problems, database=database,
+                           limit=Limit(limit) if isinstance(limit, str) else limit)
 
             @functools.wraps(view)
             def inner(**params: Any) -> Response:
@@ -278,6 +304,12 @@ class Routes:
         inputs: dict[str, Any] = {}
         if op.auth:
             inputs["caller"] = op.auth.identify(request)
+        if op.limit:
+            # After auth (a partner's bucket must not be spent by unsigned requests naming it),
+            # before the body is read.
+            caller = inputs.get("caller")
+            per_minute = op.limit.per_minute(caller) if op.limit.per_minute else None
+            limits.take(op.limit.policy, op.limit.subject(request, caller), per_minute=per_minute)
         if op.idempotency:
             inputs["idempotency_key"] = idempotency_key(self.blueprint, required=op.idempotency == "required")
         if op.query:

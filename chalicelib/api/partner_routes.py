@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Request
 
 from chalicelib.api.callers import ASSOCIATION_ADMIN
-from chalicelib.api.http import Auth, Reply, Routes
+from chalicelib.api.http import Auth, Limit, Reply, Routes
 from chalicelib.errors import PayloadTooLarge
 from chalicelib.schemas import PartnerIn, PartnerOut, PartnerRemoteRequestOut, PartnerRequestIn, PartnerWithSecretOut
 from chalicelib.services import partners, remote_requests
@@ -35,10 +35,13 @@ def _signed_read(request: Request):
 
 SIGNED_BODY = Auth("partnerSignature", _signed_body)
 SIGNED_READ = Auth("partnerSignature", _signed_read)
+# Each partner's own bucket, spent once its signature is verified: its quota_per_minute a minute.
+PER_PARTNER = Limit("partner", subject=lambda request, caller: caller[0].partner_id,
+                    per_minute=lambda caller: caller[0].quota_per_minute)
 
 
 @api.post("/partners/{partner_id}/requests", response=PartnerRemoteRequestOut, auth=SIGNED_BODY,
-          body=PartnerRequestIn, status=(201, 200), headers=SIGNATURE, problems=(404, 429))
+          body=PartnerRequestIn, status=(201, 200), headers=SIGNATURE, problems=(404,), limit=PER_PARTNER)
 def partner_create_request(partner_id, caller, body: PartnerRequestIn):
     partner, webhook_id = caller
     view, created = remote_requests.submit_from_partner(partner, webhook_id, body)
@@ -47,7 +50,7 @@ def partner_create_request(partner_id, caller, body: PartnerRequestIn):
 
 
 @api.get("/partners/{partner_id}/requests/{tracking_code}", response=PartnerRemoteRequestOut, auth=SIGNED_READ,
-         headers=SIGNATURE, problems=(404, 429))
+         headers=SIGNATURE, problems=(404,), limit=PER_PARTNER)
 def partner_read_request(partner_id, tracking_code, caller):
     partner, _ = caller
     return remote_requests.read_for_partner(partner.partner_id, tracking_code)

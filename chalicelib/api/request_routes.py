@@ -35,7 +35,7 @@ def grant_uploads(body: UploadGrantIn):
 
 
 @api.post("/requests", response=RemoteRequestCreatedOut, tag="requests", body=RemoteRequestIn, idempotency="required",
-          auth=CITIZEN_IF_ANY, status=201, problems=(403, 404, 409))
+          auth=CITIZEN_IF_ANY, status=201, problems=(403, 404, 409), limit="remote-client")
 def create_remote_request(body: RemoteRequestIn, idempotency_key: str, caller: CitizenSession | None):
     result = remote_requests.submit(body, idempotency_key, api.lambda_context, session=caller)
     return Reply(result, 201, {"Location": f"/v1/requests/{result['tracking_code']}"})

@@ -328,12 +328,6 @@ class WebhookSeenItem(_RequestTable):
     ttl = TTLAttribute(null=True)
 
 
-class RateWindowItem(_RequestTable):
-    """Deliveries of a partner in one minute (pk RL#{partner}#{minute}, sk RATE), capped by quota."""
-    count = NumberAttribute(default=0)
-    ttl = TTLAttribute(null=True)
-
-
 class PartnerItem(_Model):
     """A registered partner (the 1470 network, a consulate, a court system) and its signing
     secrets (several while rotating). Secrets never leave this item except once, at creation."""
@@ -356,6 +350,19 @@ class IdempotencyItem(_Model):
     Meta = _meta("idempotency")
     id = UnicodeAttribute(hash_key=True)
     expiration = TTLAttribute(null=True)
+
+
+# --- abuse limits: token buckets (dal/limit_store.py) ---------------------------------------
+
+class LimitBucketItem(_Model):
+    """One token bucket (pk: policy and a keyed hash of its subject, never a mobile, a national ID
+    or an IP). `tat` is when it is full again (epoch ms, domain/limits.py); `granted` counts the
+    takes it allowed. Idle buckets expire: a forgotten bucket is a full one."""
+    Meta = _meta("limits")
+    bucket = UnicodeAttribute(hash_key=True)
+    tat = NumberAttribute()
+    granted = NumberAttribute(default=0)
+    ttl = TTLAttribute(null=True)
 
 
 # --- office ranking: aggregates, snapshots; the operators registry ---------------------------
@@ -472,10 +479,12 @@ class MobilePairingItem(_CitizenTable):
 TABLE_MODELS: tuple[type[Model], ...] = (ServiceItem, OfficeItem, BookingItem, OutboxItem, NetworkItem, IdempotencyItem,
                                           RemoteRequestItem, PartnerItem,
                                           AggregateItem, OperatorItem,  # ranking, operators
-                                          MobilePairingItem)  # citizens (its record item; codes are transient)
+                                          MobilePairingItem,  # citizens (its record item; codes are transient)
+                                          LimitBucketItem)
 # Logical name -> model, for infra and the local runner.
 TABLES = {m.Meta.table_name.removeprefix(_S.table_prefix + "-"): m for m in TABLE_MODELS}
-TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration", "requests": "ttl", "ranking": "ttl", "citizens": "ttl"}
+TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration", "requests": "ttl", "ranking": "ttl", "citizens": "ttl",
+                  "limits": "ttl"}
 STREAM_TABLES = {"bookings": "NEW_AND_OLD_IMAGES", "requests": "NEW_AND_OLD_IMAGES"}
 
 

@@ -3,20 +3,19 @@ changes go through the item's version, so two administrators rotating at once ca
 secret), and what their deliveries leave in the `requests` table:
 
   WH#{partner}#{webhook_id} / SEEN   a delivery already processed (kept past the partner's retries)
-  RL#{partner}#{minute}     / RATE   deliveries of a partner in one minute (quota)
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.dal.db import Tx, unavailable_guard
-from chalicelib.dal.models import PartnerItem, RateWindowItem, WebhookSeenItem
+from chalicelib.dal.models import PartnerItem, WebhookSeenItem
 from chalicelib.domain.partner import Partner, PartnerSecret, WebhookDelivery
 from chalicelib.errors import Conflict
 
-SEEN_SK, RATE_SK = "SEEN", "RATE"
+SEEN_SK = "SEEN"
 
 
 def _seen_pk(partner_id: str, webhook_id: str) -> str:
@@ -84,16 +83,3 @@ def seen_request(partner_id: str, webhook_id: str, now: datetime) -> str | None:
     return item.request_id
 
 
-@unavailable_guard
-def count_delivery(partner_id: str, now: datetime, quota: int) -> bool:
-    """Count one delivery in the partner's current minute; False when the quota is spent."""
-    minute = int(now.timestamp()) // 60
-    item = RateWindowItem(f"RL#{partner_id}#{minute}", RATE_SK)
-    try:
-        item.update(actions=[RateWindowItem.count.add(1), RateWindowItem.ttl.set(now + timedelta(minutes=10))],
-                    condition=RateWindowItem.count.does_not_exist() | (RateWindowItem.count < quota))
-    except UpdateError as exc:
-        if _conditional_failed(exc):
-            return False
-        raise
-    return True

@@ -27,6 +27,7 @@ REAL = {
     "changes": "chalicelib.dal.changes",
     "documents": "chalicelib.dal.document_store",
     "citizens": "chalicelib.dal.citizen_store",
+    "limits": "chalicelib.dal.limit_store",
 }
 
 

@@ -51,8 +51,8 @@ OPERATOR_AUTHORIZER = STAFF_AUTHORIZER  # the CognitoUserPoolAuthorizer of every
 FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
     API_HANDLER: {  # every route: booking, office day, remote requests, partner gateway, association admin
         "read": frozenset({"services", "offices", "network", "bookings", "outbox", "idempotency", "requests",
-                           "partners", "ranking", "operators", "citizens"}),
-        "write": frozenset({"bookings", "outbox", "idempotency", "requests", "partners",
+                           "partners", "ranking", "operators", "citizens", "limits"}),
+        "write": frozenset({"bookings", "outbox", "idempotency", "requests", "partners", "limits",
                             "network",  # network: the association's calendar corrections
                             "ranking", "operators",  # complaints/inspections, the operators registry
                             "citizens"}),  # one-time codes, their limits, the mobile each citizen verified

@@ -13,7 +13,6 @@ class FakePartnerStore:
     def __init__(self) -> None:
         self.partners: dict[str, Partner] = {}
         self.seen: dict[tuple[str, str], tuple[str, datetime]] = {}  # (partner, webhook-id) -> (request, keep until)
-        self.minutes: dict[tuple[str, int], int] = {}
 
     def get(self, partner_id: str) -> Partner | None:
         return self.partners.get(partner_id)
@@ -38,10 +37,3 @@ class FakePartnerStore:
     def seen_request(self, partner_id: str, webhook_id: str, now: datetime) -> str | None:
         seen = self.seen.get((partner_id, webhook_id))
         return seen[0] if seen is not None and not seen[1] < now else None
-
-    def count_delivery(self, partner_id: str, now: datetime, quota: int) -> bool:
-        key = (partner_id, int(now.timestamp()) // 60)
-        if self.minutes.get(key, 0) >= quota:
-            return False
-        self.minutes[key] = self.minutes.get(key, 0) + 1
-        return True

@@ -61,7 +61,7 @@ class LocalApi:
     """`python -m infra.local.chalice_local` on a free port: the real HTTP stack, shared by the
     booking and remote-request concurrency tests."""
 
-    def __init__(self):
+    def __init__(self, env: dict[str, str] | None = None):
         import os
         import subprocess
         import sys
@@ -74,7 +74,7 @@ class LocalApi:
         port = free_port()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "infra.local.chalice_local", "--stage", "test", "--host", "127.0.0.1", "--port",
-             str(port), "--no-autoreload"], cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+             str(port), "--no-autoreload"], cwd=root, env={**os.environ, "PYTHONPATH": str(root), **(env or {})},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

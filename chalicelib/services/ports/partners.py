@@ -17,6 +17,3 @@ class PartnerStore(Protocol):
 
     def seen_request(self, partner_id: str, webhook_id: str, now: datetime) -> str | None:
         """The tracking code a delivery created, while its dedupe record lasts."""
-
-    def count_delivery(self, partner_id: str, now: datetime, quota: int) -> bool:
-        """Count one delivery in the partner's current minute; False when the quota is spent."""

@@ -10,6 +10,7 @@ import pytest
 from chalicelib.services.ports.citizens import CitizenStore
 from chalicelib.services.ports.config import ConfigStore
 from chalicelib.services.ports.documents import DocumentStore
+from chalicelib.services.ports.limits import LimitStore
 from chalicelib.services.ports.load import LoadStore
 from chalicelib.services.ports.operators import OperatorStore
 from chalicelib.services.ports.outbox import OutboxStore
@@ -19,6 +20,7 @@ from chalicelib.services.ports.remote import CounterStore, RequestStore
 from tests.fakes.citizens import FakeCitizenStore
 from tests.fakes.config import FakeConfigStore
 from tests.fakes.documents import FakeDocumentStore
+from tests.fakes.limits import FakeLimitStore
 from tests.fakes.load import FakeLoadStore
 from tests.fakes.operators import FakeOperatorStore
 from tests.fakes.outbox import FakeOutboxStore
@@ -35,7 +37,9 @@ PORTS = [(LoadStore, "chalicelib.dal.load_store", FakeLoadStore),
          (PartnerStore, "chalicelib.dal.partner_store", FakePartnerStore),
          (OutboxStore, "chalicelib.dal.outbox_store", FakeOutboxStore),
          (DocumentStore, "chalicelib.dal.document_store", FakeDocumentStore),
-         (CitizenStore, "chalicelib.dal.citizen_store", FakeCitizenStore)]
+         (CitizenStore, "chalicelib.dal.citizen_store", FakeCitizenStore),
+
+         (LimitStore, "chalicelib.dal.limit_store", FakeLimitStore)]
 
 
 def _parameters(fn) -> list[tuple[str, object, object]]:
