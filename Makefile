@@ -10,7 +10,7 @@ S3_PORT ?= 8200
 export PORT DDB_PORT COGNITO_PORT S3_PORT
 
 .PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-sms bench-smoke bench-web job token sms partner-sim clean \
-	infra-setup synth infra-test deploy cdk-bootstrap diagram
+	infra-setup synth infra-test deploy deploy-web cdk-bootstrap diagram
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -136,6 +136,10 @@ infra-test: infra-setup ## synthesize offline, cfn-lint, and assert the template
 deploy: infra-setup ## deploy one stage to AWS (needs AWS credentials): make deploy STAGE=dev
 	@case "$(STAGE)" in dev|prod) ;; *) echo "STAGE must be dev or prod"; exit 2;; esac
 	cd infra && $(CDK_ENV) $(CDK) deploy --no-notices -c stages=$(STAGE) ejso-$(STAGE)
+
+deploy-web: setup web ## upload web/dist to a deployed stage's web bucket and refresh CloudFront: make deploy-web STAGE=dev
+	@case "$(STAGE)" in dev|prod) ;; *) echo "STAGE must be dev or prod"; exit 2;; esac
+	$(BIN)/python -m infra.deploy_web $(STAGE)
 
 cdk-bootstrap: infra-setup ## once per AWS account and region, before the first deploy (needs AWS credentials)
 	cd infra && $(CDK_ENV) $(CDK) bootstrap --no-notices -c stages=$(STAGE)

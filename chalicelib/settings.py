@@ -123,7 +123,7 @@ class Settings(BaseModel):
     # Documents of remote requests: uploaded by the citizen's browser straight to S3 with a presigned
     # POST, read by the office through presigned GETs. S3_ENDPOINT is set only locally (moto's S3
     # server on 127.0.0.1); in AWS the bucket is the stack's, reached at its regional endpoint.
-    documents_bucket: str | None = Field(None, min_length=3, max_length=63)  # a CloudFormation token at synth
+    documents_bucket: str | None = Field(None, min_length=3)  # a CloudFormation token at synth
     s3_endpoint: str | None = Field(None, pattern=r"^http://127\.0\.0\.1:\d{1,5}$")
     document_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024)
     upload_grant_seconds: int = Field(900, ge=60, le=3600)  # how long the presigned POSTs stay valid
@@ -300,6 +300,9 @@ def load_settings(environ: dict[str, str] | None = None, read_secret=_read_secre
     # The session key is read through the secrets cache when used (it rotates); its ARN must be there.
     if in_lambda and settings.stage in ("dev", "prod") and not settings.citizen_session_secret_arn:
         raise RuntimeError("dev and prod need CITIZEN_SESSION_SECRET_ARN")
+    if in_lambda and settings.documents_bucket and not re.fullmatch(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]",
+                                                                     settings.documents_bucket):
+        raise RuntimeError("DOCUMENTS_BUCKET is not a bucket name")
     # Checked where messages are sent, not where the app is packaged (`cdk synth` imports it too).
     if in_lambda and settings.missing_for_sms():
         raise RuntimeError(f"SMS_MODE={settings.sms_mode} needs {', '.join(settings.missing_for_sms())}")

@@ -70,6 +70,10 @@ class Stage:
     deletion_protection: bool = True  # on LEGAL_RECORD_TABLES (always retained, whatever this says)
     retain_on_delete: bool = True  # False: deleting the stack also deletes non-legal tables and logs
     operator_mfa_required: bool = True
+    # Remote requests' documents are working copies for the office (the request and its history
+    # are the record, in DynamoDB): each is deleted this many days after its upload, a fixed
+    # retention that outlasts any request's SLA, rejection or complaint window.
+    document_retention_days: int = 90
     tags: dict[str, str] = field(default_factory=dict)
 
     @property

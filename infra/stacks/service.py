@@ -4,7 +4,8 @@ The Chalice app (repository root) is packaged by `chalice.cdk.Chalice`; everythi
 not model is added here: the tables (derived from the PynamoDB models), one IAM role per
 function with least-privilege grants, the stream consumer's retry/bisect/failure destination,
 X-Ray, API Gateway throttling, the operators' Cognito user pool and authorizer, Secrets Manager
-secrets, and CloudWatch alarms."""
+secrets, CloudWatch alarms, the remote requests' documents bucket, and the citizen web app: a
+private bucket behind CloudFront (origin access control), with `/v1/*` sent to API Gateway."""
 from __future__ import annotations
 
 import json
@@ -19,12 +20,15 @@ from aws_cdk import (
     Stack,
     Tags,
 )
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as ddb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as sm
 from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
@@ -37,6 +41,8 @@ from constructs import Construct
 from chalicelib.api.auth import GROUPS as STAFF_GROUPS
 from chalicelib.api.auth import OFFICE_ATTRIBUTE, PROVINCE_ATTRIBUTE, STAFF_AUTHORIZER, STAFF_POOL_ARN_VARIABLE
 from chalicelib.observability import SERVICE
+from infra.local.s3_local import cors_rules
+from infra.local.web_front import security_headers
 from infra.stacks import app_source
 from infra.stages import APP_NAME, LEGAL_RECORD_TABLES, ROOT, TABLE_CLASSES, Stage
 
@@ -151,6 +157,10 @@ class EjsoStack(Stack):
             self.roles = {name: self._role(name) for name in handlers}
             sms_env = self._sms(base_env)
             self._grant(handlers)
+            # Named, not referenced: the bucket's CORS names the distribution, which reaches the
+            # API, whose function needs this name and the grant; a reference would close a cycle.
+            self.documents_bucket_name = f"ejso-{stage.name}-documents-{Aws.ACCOUNT_ID}-{Aws.REGION}"
+            self._grant_documents(self.roles[API_HANDLER])
 
             env = {
                 **base_env,
@@ -169,6 +179,7 @@ class EjsoStack(Stack):
                 "COGNITO_USER_POOL_ID": self.user_pool.user_pool_id,
                 "COGNITO_CLIENT_ID": self.user_pool_client.user_pool_client_id,
                 **sms_env,
+                "DOCUMENTS_BUCKET": self.documents_bucket_name,
             }
             app_source.forget_app_modules()  # the packager must import app.py with `env` in place
             self.chalice = Chalice(self, "ChaliceApp", source_dir=str(ROOT), stage_config={
@@ -189,6 +200,8 @@ class EjsoStack(Stack):
         self.api_stage = app_config["api_gateway_stage"]
         self._functions(handlers)
         self._api()
+        self.distribution, self.web_bucket = self._web()
+        self.documents_bucket = self._documents()
         self._alarms(handlers)
         self._outputs()
 
@@ -398,6 +411,93 @@ class EjsoStack(Stack):
                                                "providerARNs": [self.user_pool.user_pool_arn]},
         })
 
+    # --- documents and the web app ---------------------------------------------------------
+
+    def _documents(self) -> s3.Bucket:
+        """Remote requests' documents: never public, encrypted, TLS only, uploaded by browsers of
+        the web app's origin with presigned POSTs, deleted a fixed time after upload."""
+        # The same CORS rule as the local bucket's: POST from the web app's origin only.
+        cors = [s3.CorsRule(allowed_methods=[s3.HttpMethods(m) for m in rule["AllowedMethods"]],
+                            allowed_origins=rule["AllowedOrigins"], allowed_headers=rule["AllowedHeaders"],
+                            max_age=rule["MaxAgeSeconds"])
+                for rule in cors_rules([f"https://{self.distribution.distribution_domain_name}"])]
+        bucket = s3.Bucket(
+            self, "Documents", bucket_name=self.documents_bucket_name,
+            encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True, minimum_tls_version=1.2,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, removal_policy=RemovalPolicy.RETAIN,
+            cors=cors,
+            lifecycle_rules=[
+                s3.LifecycleRule(id="expire-documents", prefix="documents/",
+                                 expiration=Duration.days(self.stage.document_retention_days)),
+                s3.LifecycleRule(id="abort-incomplete-uploads",
+                                 abort_incomplete_multipart_upload_after=Duration.days(1)),
+            ])
+        return bucket
+
+    def _grant_documents(self, role: iam.Role) -> None:
+        """The API signs the uploads (PutObject), checks and signs the downloads (GetObject), and
+        lists so that a missing key answers 404, not 403. Only under documents/."""
+        bucket = f"arn:{Aws.PARTITION}:s3:::{self.documents_bucket_name}"
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"],
+                                               resources=[f"{bucket}/documents/*"]))
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket]))
+
+    def _web(self) -> tuple[cloudfront.Distribution, s3.Bucket]:
+        """The citizen web app on one origin: the built client (web/dist, uploaded by `make
+        deploy-web`) from a private bucket through origin access control, `/v1/*` to API Gateway
+        uncached with the viewer's headers, query and body, the page's security headers as the
+        local front sends them, and client-side routes answered with index.html."""
+        retain = RemovalPolicy.RETAIN if self.stage.retain_on_delete else RemovalPolicy.DESTROY
+        bucket = s3.Bucket(self, "WebApp", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True,
+                           block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                           object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, removal_policy=retain)
+        upload_origin = f"https://{self.documents_bucket_name}.s3.{Aws.REGION}.{Aws.URL_SUFFIX}"
+        headers = security_headers(upload_origin)
+        policy = cloudfront.ResponseHeadersPolicy(
+            self, "WebHeaders", comment="EJSO web app: the local front's security headers",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=headers["Content-Security-Policy"], override=True),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(365), include_subdomains=True, override=True)))
+        # A path without a file extension is one of the app's own routes (/services/S0001/where).
+        spa = cloudfront.Function(self, "WebRoutes", runtime=cloudfront.FunctionRuntime.JS_2_0,
+                                  comment="client-side routes -> index.html",
+                                  code=cloudfront.FunctionCode.from_inline(
+                                      "function handler(event) { var r = event.request; "
+                                      "if (!/\\.[A-Za-z0-9]+$/.test(r.uri)) { r.uri = '/index.html'; } return r; }"))
+        api_domain = f"{self.chalice.get_resource('RestAPI').ref}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}"
+        distribution = cloudfront.Distribution(
+            self, "Web", comment=f"EJSO network {self.stage.name}: citizen web app and /v1 API",
+            # On the distribution's own *.cloudfront.net name CloudFront fixes the TLS policy; a
+            # custom domain (certificate in us-east-1) would set TLSv1.2_2021 here.
+            default_root_object="index.html", http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED, compress=True,
+                response_headers_policy=policy,
+                function_associations=[cloudfront.FunctionAssociation(
+                    function=spa, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)]),
+            additional_behaviors={"/v1/*": cloudfront.BehaviorOptions(
+                # The stage is the origin path: /v1/services reaches the stage's /v1/services route.
+                origin=origins.HttpOrigin(api_domain, origin_path=f"/{self.api_stage}",
+                                          protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                # Every viewer header, cookie and query string but Host (API Gateway needs its own).
+                origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                compress=True)})
+        return distribution, bucket
+
     # --- alarms --------------------------------------------------------------------------
 
     def _alarms(self, handlers: dict[str, str]) -> None:
@@ -450,6 +550,10 @@ class EjsoStack(Stack):
         CfnOutput(self, "OperatorUserPoolClientId", value=self.user_pool_client.user_pool_client_id)
         CfnOutput(self, "StreamFailureQueueUrl", value=self.stream_dlq.queue_url)
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+        CfnOutput(self, "WebUrl", value=f"https://{self.distribution.distribution_domain_name}")
+        CfnOutput(self, "WebBucketName", value=self.web_bucket.bucket_name)
+        CfnOutput(self, "WebDistributionId", value=self.distribution.distribution_id)
+        CfnOutput(self, "DocumentsBucketName", value=self.documents_bucket.bucket_name)
 
     def _sam_events(self, function: str) -> dict:
         """The SAM events `chalice package` generated for a function (jsii cannot hand back the

@@ -335,7 +335,7 @@ def test_location_with_consent_and_english(page, base_url):
     axe_check(page, "where to go (English, desktop)")
 
 
-def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url, sms):
+def test_remote_request_from_abroad_with_an_uploaded_document_then_follow_it(page_abroad, base_url, sms):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -364,15 +364,33 @@ def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url, sms):
     page.get_by_label("کشور محل اقامت").select_option("DE")
     expect(page.get_by_text("Europe/Berlin", exact=False)).to_be_visible()
     page.get_by_label("شرح درخواست").fill("مشاوره درباره وکالت‌نامه برای فروش ملک در تهران")
+    # Documents: the limits said in Persian; a file of another type is refused beside the field.
+    documents = page.get_by_label("مدارک (اختیاری)")
+    expect(page.locator("#documents-hint")).to_contain_text("حداکثر ۱۰ مگابایت")
+    documents.set_input_files([{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
+    page.get_by_role("button", name="ارسال درخواست").click()
+    expect(page.locator("#documents-error")).to_have_text("«notes.txt» PDF، JPEG یا PNG نیست")
+    axe_check(page, "remote request (document refused)")
+    # A real upload: the grant, then the file straight to the (local) bucket with its presigned POST.
+    pdf = b"%PDF-1.4\n" + "وکالت‌نامه".encode() + b"\n%%EOF\n" + b" " * 4000
+    documents.set_input_files([{"name": "وکالت‌نامه.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    expect(page.locator(".file-list")).to_contain_text("وکالت‌نامه.pdf")
     axe_check(page, "remote request")
     screenshot(page, "11-remote-request")
-    with page.expect_response(lambda r: r.url.endswith("/v1/requests")) as sent:
+    with page.expect_response(lambda r: r.url.endswith("/v1/uploads")) as granted, \
+            page.expect_response(lambda r: r.request.method == "POST" and "/ejso-test-documents" in r.url) as stored, \
+            page.expect_response(lambda r: r.url.endswith("/v1/requests")) as sent:
         page.get_by_role("button", name="ارسال درخواست").click()
     assert sent.value.status == 201
     assert sent.value.request.headers.get("idempotency-key")
     assert sent.value.request.headers["authorization"].startswith("Bearer ")
+    assert granted.value.status == 201 and stored.value.status == 204
+    grant = granted.value.json()
+    assert sent.value.request.post_data_json["upload_id"] == grant["upload_id"]
     created = sent.value.json()
     assert created["country"] == "DE" and created["time_zone"] == "Europe/Berlin"
+    assert [(d["name"], d["size"], d["upload_ref"]) for d in created["documents"]] == [
+        ("وکالت‌نامه.pdf", len(pdf), grant["documents"][0]["upload_ref"])]
 
     expect(page.locator("h1")).to_have_text("درخواست شما ثبت شد")
     expect(page.get_by_test_id("tracking-code")).to_have_text(created["tracking_code"])
@@ -384,6 +402,7 @@ def test_remote_request_from_abroad_then_follow_it(page_abroad, base_url, sms):
     page.get_by_role("link", name="پیگیری این درخواست").click()
     page.get_by_role("button", name="نمایش درخواست").click()
     expect(page.get_by_test_id("request-status")).to_have_text("دریافت‌شده")
+    expect(page.get_by_test_id("request-documents")).to_contain_text("وکالت‌نامه.pdf – ۴ کیلوبایت")
     received = datetime.fromisoformat(created["timeline"][0]["at"]).astimezone(ZoneInfo("Europe/Berlin"))
     expect(page.locator(".timeline li").first).to_contain_text(to_persian_digits(received.strftime("%H:%M")))
     months = "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند"

@@ -188,12 +188,13 @@ def test_lambda_packages_hold_the_app_and_runtime_deps_only(assembly, templates)
         assert not [n for n in names if n.startswith(("chalice/cli/", "chalice/cdk/", "chalice/deploy/"))]
         return {n.split("/")[0] for n in names}
 
-    dev_only = {"infra", "tests", "bench", "tools", "aws_cdk", "cfnlint", "samtranslator", "moto", "pytest", "jsii"}
+    dev_only = {"infra", "tests", "bench", "tools", "aws_cdk", "cfnlint", "samtranslator", "moto", "pytest", "jsii",
+                "flask"}
     app = tops(code.pop())
     assert {"app.py", "chalicelib"} <= app and not app & dev_only, app
     site = f"python/lib/{cfn['Resources']['APIHandler']['Properties']['Runtime']}/site-packages/"
     deps = tops(layer["Properties"]["ContentUri"]["Key"], site)
-    assert {"pynamodb", "aws_lambda_powertools", "pydantic", "jwt", "cryptography"} <= deps  # RS256 needs it
+    assert {"pynamodb", "aws_lambda_powertools", "pydantic", "jwt", "cryptography", "phonenumbers"} <= deps
     assert not deps & dev_only, f"dev/infra packages in the Lambda layer: {deps & dev_only}"
 
 
@@ -514,3 +515,132 @@ def test_sms_is_sent_only_by_the_outbox_through_the_stage_gateway(stage, templat
         assert env["SMS_CONFIGURATION_SET"] == {"Ref": set_id}
     alarms = [a["Properties"] for a in of_type(cfn, "AWS::CloudWatch::Alarm").values()]
     assert any(a.get("Namespace") == "EJSO" and a.get("MetricName") == "SmsUndeliverable" for a in alarms)
+
+
+# --- documents bucket and the web app -------------------------------------------------------
+
+def flat(value) -> str:
+    """A CloudFormation string with its references spelled out: Ref X -> {X}, GetAtt X.a -> {X.a}."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(flat(p) for p in parts)
+    if isinstance(value, dict) and "Ref" in value:
+        return "{" + value["Ref"] + "}"
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        att = value["Fn::GetAtt"]
+        return "{" + (".".join(att) if isinstance(att, list) else att) + "}"
+    return json.dumps(value)
+
+
+def _bucket(cfn: dict, name_part: str) -> tuple[str, dict]:
+    (found,) = [(k, v) for k, v in of_type(cfn, "AWS::S3::Bucket").items() if name_part in k]
+    return found
+
+
+def _private_encrypted_tls_only(cfn: dict, bucket_id: str, bucket: dict) -> None:
+    props = bucket["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                       "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    (sse,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    (policy,) = [p for p in of_type(cfn, "AWS::S3::BucketPolicy").values()
+                 if ref_target(p["Properties"]["Bucket"]) == bucket_id]
+    denies = [st for st in policy["Properties"]["PolicyDocument"]["Statement"] if st["Effect"] == "Deny"]
+    assert any(st["Condition"].get("Bool", {}).get("aws:SecureTransport") == "false" for st in denies), denies
+    allows = [st for st in policy["Properties"]["PolicyDocument"]["Statement"] if st["Effect"] == "Allow"]
+    assert all(st["Principal"] != "*" and st["Principal"] != {"AWS": "*"} for st in allows), allows
+
+
+@pytest.mark.parametrize("stage", STAGE_NAMES)
+def test_documents_bucket_is_private_encrypted_expiring_and_open_only_to_the_web_origin(stage, templates):
+    cfn = templates[stage]
+    bucket_id, bucket = _bucket(cfn, "Documents")
+    _private_encrypted_tls_only(cfn, bucket_id, bucket)
+    props = bucket["Properties"]
+    assert bucket["DeletionPolicy"] == "Retain"
+    rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-documents"]["Status"] == "Enabled"
+    assert rules["expire-documents"]["Prefix"] == "documents/"
+    assert rules["expire-documents"]["ExpirationInDays"] == STAGES[stage].document_retention_days
+    assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 1
+    (cors,) = props["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedMethods"] == ["POST"]
+    (distribution_id,) = of_type(cfn, "AWS::CloudFront::Distribution")
+    assert [flat(o) for o in cors["AllowedOrigins"]] == [f"https://{{{distribution_id}.DomainName}}"]
+    # The app is told the bucket's name, the same the bucket has.
+    env = cfn["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert flat(env["DOCUMENTS_BUCKET"]) == flat(props["BucketName"]) == \
+        f"ejso-{stage}-documents-{{AWS::AccountId}}-{{AWS::Region}}"
+
+
+@pytest.mark.parametrize("stage", STAGE_NAMES)
+def test_only_the_api_reaches_documents_and_only_under_their_prefix(stage, templates):
+    cfn = templates[stage]
+    bucket_arn = f"arn:{{AWS::Partition}}:s3:::ejso-{stage}-documents-{{AWS::AccountId}}-{{AWS::Region}}"
+    granted: dict[str, set[tuple[str, str]]] = {}
+    for handler in FUNCTION_ACCESS:
+        role = function_role(cfn, handler)
+        for _, roles, st in statements(cfn):
+            if role in roles:
+                for action in as_list(st["Action"]):
+                    if action.startswith("s3:"):
+                        for resource in as_list(st["Resource"]):
+                            granted.setdefault(handler, set()).add((action, flat(resource)))
+    assert granted == {API_HANDLER: {("s3:PutObject", f"{bucket_arn}/documents/*"),
+                                     ("s3:GetObject", f"{bucket_arn}/documents/*"),
+                                     ("s3:ListBucket", bucket_arn)}}
+
+
+@pytest.mark.parametrize("stage", STAGE_NAMES)
+def test_web_app_is_served_by_cloudfront_from_a_private_bucket_and_v1_goes_to_the_api(stage, templates):
+    cfn = templates[stage]
+    web_id, web = _bucket(cfn, "WebApp")
+    _private_encrypted_tls_only(cfn, web_id, web)
+    (dist_id, dist), = of_type(cfn, "AWS::CloudFront::Distribution").items()
+    config = dist["Properties"]["DistributionConfig"]
+    assert config["DefaultRootObject"] == "index.html" and config["Enabled"] is True
+    by_id = {o["Id"]: o for o in config["Origins"]}
+
+    # The client: the private bucket, read by CloudFront alone through origin access control.
+    default = config["DefaultCacheBehavior"]
+    s3_origin = by_id[default["TargetOriginId"]]
+    assert ref_target(s3_origin["DomainName"]) == web_id and s3_origin["OriginAccessControlId"]
+    assert s3_origin["S3OriginConfig"]["OriginAccessIdentity"] == ""
+    (oac,) = of_type(cfn, "AWS::CloudFront::OriginAccessControl").values()
+    assert oac["Properties"]["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+    (policy,) = [p for p in of_type(cfn, "AWS::S3::BucketPolicy").values() if ref_target(p["Properties"]["Bucket"]) == web_id]
+    (reader,) = [st for st in policy["Properties"]["PolicyDocument"]["Statement"] if st["Effect"] == "Allow"]
+    assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"} and reader["Action"] == "s3:GetObject"
+    assert flat(reader["Condition"]["StringEquals"]["AWS:SourceArn"]).endswith(f":distribution/{{{dist_id}}}")
+    assert default["ViewerProtocolPolicy"] == "redirect-to-https"
+    (route,) = default["FunctionAssociations"]
+    assert route["EventType"] == "viewer-request"
+    code = next(iter(of_type(cfn, "AWS::CloudFront::Function").values()))["Properties"]["FunctionCode"]
+    assert "/index.html" in code
+
+    # /v1/*: API Gateway's stage, never cached, every method, the viewer's headers and query but Host.
+    (api,) = config["CacheBehaviors"]
+    assert api["PathPattern"] == "/v1/*"
+    api_origin = by_id[api["TargetOriginId"]]
+    (rest_api,) = of_type(cfn, "AWS::Serverless::Api") or of_type(cfn, "AWS::ApiGateway::RestApi")
+    assert flat(api_origin["DomainName"]) == f"{{{rest_api}}}.execute-api.{{AWS::Region}}.{{AWS::URLSuffix}}"
+    assert api_origin["OriginPath"] == "/v1"
+    assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+    assert api["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
+    assert set(api["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+    assert api["ViewerProtocolPolicy"] == "https-only"
+
+    # The page's security headers are the local front's, and let the page reach only the documents bucket.
+    from infra.local.web_front import security_headers
+    (headers,) = of_type(cfn, "AWS::CloudFront::ResponseHeadersPolicy").values()
+    assert ref_target(default["ResponseHeadersPolicyId"]) in of_type(cfn, "AWS::CloudFront::ResponseHeadersPolicy")
+    security = headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    bucket_origin = f"https://ejso-{stage}-documents-{{AWS::AccountId}}-{{AWS::Region}}.s3.{{AWS::Region}}.{{AWS::URLSuffix}}"
+    assert flat(security["ContentSecurityPolicy"]["ContentSecurityPolicy"]) == \
+        security_headers(bucket_origin)["Content-Security-Policy"]
+    assert f"connect-src 'self' {bucket_origin};" in flat(security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    assert security["FrameOptions"]["FrameOption"] == "DENY" and security["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"

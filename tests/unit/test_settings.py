@@ -36,3 +36,18 @@ def test_a_deployed_lambda_refuses_the_public_local_keys():
         load_settings({"STAGE": "prod", "AWS_LAMBDA_FUNCTION_NAME": "ejso-prod-api"})
     # Local stages keep their defaults, in or out of a Lambda.
     assert load_settings({"STAGE": "local", "AWS_LAMBDA_FUNCTION_NAME": "x"}).stage == "local"
+
+
+def test_the_documents_bucket_and_the_local_s3():
+    local = load_settings({"STAGE": "test", "S3_ENDPOINT": "http://127.0.0.1:8200", "DOCUMENTS_BUCKET": "ejso-test-docs"})
+    assert (local.s3_endpoint, local.documents_bucket) == ("http://127.0.0.1:8200", "ejso-test-docs")
+    with pytest.raises(RuntimeError, match="s3_endpoint"):
+        load_settings({"STAGE": "prod", "S3_ENDPOINT": "http://127.0.0.1:8200"})
+    with pytest.raises(RuntimeError, match="s3_endpoint"):
+        load_settings({"STAGE": "test", "S3_ENDPOINT": "http://s3.example.com"})
+    # Packaging sees a CloudFormation token; the running Lambda checks the real name.
+    assert load_settings({"STAGE": "dev", "DOCUMENTS_BUCKET": "ejso-dev-documents-${Token[AWS.AccountId.7]}"})
+    lambda_env = {"STAGE": "local", "AWS_LAMBDA_FUNCTION_NAME": "x"}
+    with pytest.raises(RuntimeError, match="DOCUMENTS_BUCKET"):
+        load_settings({**lambda_env, "DOCUMENTS_BUCKET": "Not_A_Bucket"})
+    assert load_settings({**lambda_env, "DOCUMENTS_BUCKET": "ejso-dev-documents-123456789012-me-central-1"})

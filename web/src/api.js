@@ -80,6 +80,7 @@ export const api = {
   booking: (id, code) => call('GET', `/v1/bookings/${encodeURIComponent(id)}`, owner(code)),
   reschedule: (id, code, start) => call('POST', `/v1/bookings/${encodeURIComponent(id)}/reschedule`,
     { body: { start }, ...owner(code) }),
+  grantUploads: (documents) => call('POST', '/v1/uploads', { body: { documents }, auth: true }),
   sendRequest: (body, idempotencyKey) => call('POST', '/v1/requests',
     { body, auth: true, headers: { 'Idempotency-Key': idempotencyKey } }),
   request: (code, accessCode) => call('GET', `/v1/requests/${encodeURIComponent(code)}`,
@@ -93,3 +94,22 @@ export const api = {
   myBookings: () => call('GET', '/v1/me/bookings', { auth: true }),
   myRequests: () => call('GET', '/v1/me/requests', { auth: true }),
 };
+
+/** Send one file to the documents bucket with its presigned POST (`form` from POST /v1/uploads):
+ * the form's fields, then the file, as multipart/form-data; `onProgress(fraction)` as it goes.
+ * Resolves when the bucket stored it; rejects with UploadError otherwise. */
+export class UploadError extends Error {}
+
+export function uploadFile(form, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const data = new FormData();
+    for (const [k, v] of Object.entries(form.fields)) data.append(k, v);
+    data.append('file', file);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', form.url);
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new UploadError(`HTTP ${xhr.status}`)));
+    xhr.onerror = () => reject(new UploadError('network'));
+    xhr.send(data);
+  });
+}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, NetworkError } from '../api.js';
+import { api, NetworkError, UploadError, uploadFile } from '../api.js';
 import { lang, named, t } from '../i18n.js';
-import { latinDigits } from '../format.js';
+import { latinDigits, num } from '../format.js';
 import { ABROAD, browserTimeZone, countryName } from '../countries.js';
 import { features } from '../features.js';
 import { journey } from '../journey.js';
@@ -15,13 +15,55 @@ import { TextField } from '../components/TextField.jsx';
 import { VerifiedCitizen } from '../components/VerifiedCitizen.jsx';
 import { JourneyLost } from './JourneyLost.jsx';
 
-const FIELDS = ['national_id', 'mobile', 'country', 'description'];
+const FIELDS = ['national_id', 'mobile', 'country', 'description', 'documents'];
+// The API's limits (POST /v1/uploads answers max_bytes too): checked here first, to say it at once.
+const MAX_DOCUMENTS = 5;
+const MAX_MB = 10;
+const TYPES = ['application/pdf', 'image/jpeg', 'image/png'];
 // One Idempotency-Key per distinct request body (see CheckAnswers): a retry is the same request.
 let attempt = { key: null, body: null };
 function keyFor(body) {
   const text = JSON.stringify(body);
   if (attempt.body !== text) attempt = { key: crypto.randomUUID(), body: text };
   return attempt.key;
+}
+// The files already uploaded, with their grant: a retry after a failed send does not upload again.
+let uploaded = { signature: null, grant: null };
+const signatureOf = (files) => files.map((f) => `${f.name}|${f.size}|${f.type}|${f.lastModified}`).join('/');
+
+/** Field errors (Persian or English) for the chosen files, before anything is sent. */
+function checkFiles(files) {
+  if (files.length > MAX_DOCUMENTS) return t('documentsTooMany', num(MAX_DOCUMENTS));
+  for (const f of files) {
+    if (!TYPES.includes(f.type)) return t('documentType', f.name);
+    if (f.size === 0) return t('documentEmpty', f.name);
+    if (f.size > MAX_MB * 1024 * 1024) return t('documentTooBig', f.name, num(MAX_MB));
+  }
+  return null;
+}
+
+/** Upload the files (a grant, then each to the bucket), reporting progress; the request's part
+ * that cites them. Throws UploadError naming the file that failed. */
+async function uploadAll(files, onProgress) {
+  if (!files.length) return {};
+  const signature = signatureOf(files);
+  if (uploaded.signature !== signature) {
+    const grant = await api.grantUploads(files.map((f) => ({ name: f.name, media_type: f.type, size: f.size })));
+    for (let i = 0; i < files.length; i += 1) {
+      try {
+        await uploadFile(grant.documents[i], files[i], (fraction) => onProgress(files[i].name, fraction));
+      } catch (e) {
+        throw new UploadError(files[i].name);
+      }
+      onProgress(files[i].name, 1);
+    }
+    uploaded = { signature, grant };
+  }
+  const { grant } = uploaded;
+  return {
+    upload_id: grant.upload_id,
+    documents: grant.documents.map(({ name, media_type, size, upload_ref }) => ({ name, media_type, size, upload_ref })),
+  };
 }
 
 /** A remote request: where the citizen is (abroad: country, international mobile, own time zone),
@@ -47,6 +89,8 @@ function RequestForm({ serviceId, officeId, verified, onLapsed }) {
   const [errors, setErrors] = useState([]);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [files, setFiles] = useState([]);
+  const [progress, setProgress] = useState(null);
 
   useEffect(() => {
     if (!serviceId) return;
@@ -68,30 +112,40 @@ function RequestForm({ serviceId, officeId, verified, onLapsed }) {
     else if (!/^\d{10}$/.test(nid)) found.push({ field: 'national_id', message: t('nationalIdShape') });
     if (!mobile) found.push({ field: 'mobile', message: t('mobileRequired') });
     if (abroad && !values.country) found.push({ field: 'country', message: t('countryRequired') });
+    const fileProblem = checkFiles(files);
+    if (fileProblem) found.push({ field: 'documents', message: fileProblem });
     setErrors(found);
     if (found.length) return;
-    const body = {
-      service_id: serviceId, national_id: nid, mobile, country: abroad ? values.country : 'IR', time_zone: timeZone,
-      ...(values.description.trim() ? { description: values.description.trim() } : {}),
-      ...(officeId ? { preferred_office_id: officeId } : {}),
-    };
     setBusy(true);
     try {
+      const cited = await uploadAll(files, (name, fraction) => setProgress({ name, pct: Math.round(fraction * 100) }));
+      const body = {
+        service_id: serviceId, national_id: nid, mobile, country: abroad ? values.country : 'IR', time_zone: timeZone,
+        ...(values.description.trim() ? { description: values.description.trim() } : {}),
+        ...(officeId ? { preferred_office_id: officeId } : {}),
+        ...cited,
+      };
       const created = await api.sendRequest(body, keyFor(body));
       journey.setLastRequest(created);
       navigate('/requests/sent');
     } catch (e) {
       if (e.status === 401 && features.mobileCheck) {
         onLapsed();
+      } else if (e instanceof UploadError) {
+        setErrors([{ field: 'documents', message: t('uploadFailed', e.message) }]);
       } else if (e.status === 422 && e.body?.errors?.length) {
-        // Beside its field when the API names one of this form's fields; otherwise in the summary.
-        setErrors(e.body.errors.map((f) => ({ field: FIELDS.includes(f.field) ? f.field : null,
+        // Beside its field when the API names one of this form's fields (documents.0.size is the
+        // documents field); otherwise in the summary. A refused upload is uploaded afresh next time.
+        const fieldOf = (name) => (FIELDS.includes(name.split('.')[0]) ? name.split('.')[0] : null);
+        if (e.body.errors.some((f) => f.field.startsWith('documents'))) uploaded = { signature: null, grant: null };
+        setErrors(e.body.errors.map((f) => ({ field: fieldOf(f.field),
           message: lang() === 'fa' ? f.message_fa : f.message })));
       } else {
         setErrors([{ field: null, message: e instanceof NetworkError || !e.message_ ? t('networkError') : e.message_() }]);
       }
     } finally {
       setBusy(false);
+      setProgress(null);
     }
   };
 
@@ -146,7 +200,29 @@ function RequestForm({ serviceId, officeId, verified, onLapsed }) {
             aria-describedby={`description-hint${errorOf('description') ? ' description-error' : ''}`}
             onInput={(e) => set('description')(e.currentTarget.value)} />
         </div>
-        <p class="hint">{t('documentsLater')}</p>
+        <div class={`field${errorOf('documents') ? ' field--error' : ''}`}>
+          <label for="documents">{t('documentsLabel')}</label>
+          <p class="hint" id="documents-hint">{t('documentsHint', num(MAX_DOCUMENTS), num(MAX_MB))}</p>
+          {errorOf('documents') && <p class="field-error" id="documents-error">{errorOf('documents')}</p>}
+          <input id="documents" name="documents" type="file" multiple class="input input--file"
+            accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+            aria-describedby={`documents-hint${errorOf('documents') ? ' documents-error' : ''}`}
+            aria-invalid={errorOf('documents') ? 'true' : undefined}
+            onChange={(e) => setFiles(Array.from(e.currentTarget.files || []))} />
+          {files.length > 0 && (
+            <ul class="file-list">
+              {files.map((f) => <li key={f.name}><bdi>{f.name}</bdi> – {t('sizeKb', num(Math.max(1, Math.round(f.size / 1024))))}</li>)}
+            </ul>
+          )}
+          <div role="status" aria-live="polite" class="upload-status">
+            {progress && (
+              <>
+                <progress max="100" value={progress.pct} aria-label={t('uploading', progress.name, num(progress.pct))} />
+                {' '}{progress.pct < 100 ? t('uploading', progress.name, num(progress.pct)) : t('uploaded', progress.name)}
+              </>
+            )}
+          </div>
+        </div>
         <button class="button" type="submit" disabled={busy}>{busy ? t('sending') : t('sendRequest')}</button>
       </form>
     </Page>

@@ -108,6 +108,14 @@ export function TrackRequest({ trackingCode = '' }) {
             {request.reason && <div class="summary__row"><dt>{t('reasonRow')}</dt><dd>{request.reason}</dd></div>}
             {request.rating && <div class="summary__row"><dt>{t('rateTitle')}</dt><dd>{t('rated', num(request.rating.score))}</dd></div>}
           </dl>
+          <h2>{t('documentsTitle')}</h2>
+          {request.documents.length ? (
+            <ul class="documents" data-testid="request-documents">
+              {request.documents.map((d) => (
+                <li key={d.upload_ref || d.name}><bdi>{d.name}</bdi> – {t('sizeKb', num(Math.max(1, Math.round(d.size / 1024))))}</li>
+              ))}
+            </ul>
+          ) : <p>{t('noDocuments')}</p>}
           <h2>{t('timelineTitle')}</h2>
           <p class="hint">{t('timeZoneNote', tz)}</p>
           <ol class="timeline">
