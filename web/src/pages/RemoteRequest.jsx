@@ -208,7 +208,14 @@ function RequestForm({ serviceId, officeId, verified, onLapsed }) {
             accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
             aria-describedby={`documents-hint${errorOf('documents') ? ' documents-error' : ''}`}
             aria-invalid={errorOf('documents') ? 'true' : undefined}
-            onChange={(e) => setFiles(Array.from(e.currentTarget.files || []))} />
+            onChange={(e) => {
+              // A new choice is checked at once: its problem (or none) replaces the old one beside the field.
+              const chosen = Array.from(e.currentTarget.files || []);
+              const problem = checkFiles(chosen);
+              setFiles(chosen);
+              setErrors([...errors.filter((x) => x.field !== 'documents'),
+                ...(problem ? [{ field: 'documents', message: problem }] : [])]);
+            }} />
           {files.length > 0 && (
             <ul class="file-list">
               {files.map((f) => <li key={f.name}><bdi>{f.name}</bdi> – {t('sizeKb', num(Math.max(1, Math.round(f.size / 1024))))}</li>)}
