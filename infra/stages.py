@@ -52,6 +52,15 @@ class Stage:
     # API Gateway stage-wide throttling (every method): steady rate and burst.
     api_rate_limit: float = 50.0
     api_burst_limit: int = 100
+    # The usage plan: rate, burst and daily quota of each API-key client (partners' integrations).
+    usage_plan_rate_limit: float = 20.0
+    usage_plan_burst_limit: int = 40
+    usage_plan_quota_per_day: int = 100_000
+    # WAF rate-based rules, requests per client address in any 5 minutes: everything, and the
+    # citizen writes (OTP, holds, bookings, remote requests). Generous: a carrier's NAT puts many
+    # citizens behind one address; the app's token buckets are the finer limit.
+    waf_limit_per_5min: int = 3000
+    waf_write_limit_per_5min: int = 500
     api: FunctionSize = FunctionSize(memory_mb=512, timeout_s=20)  # under API Gateway's 29 s cap
     jobs: FunctionSize = FunctionSize(memory_mb=512, timeout_s=60)
     stream: FunctionSize = FunctionSize(memory_mb=512, timeout_s=60)

@@ -16,10 +16,12 @@ from aws_cdk import (
     CfnOutput,
     CfnParameter,
     Duration,
+    Fn,
     RemovalPolicy,
     Stack,
     Tags,
 )
+from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cw
@@ -34,6 +36,7 @@ from aws_cdk import aws_smsvoice as smsvoice
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_wafv2 as wafv2
 from chalice.cdk import Chalice
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
@@ -107,6 +110,9 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "write": frozenset({"ranking", "offices"}),
     },
 }
+
+# The citizen writes the WAF limits more tightly per address (POST under these paths of the stage).
+WAF_WRITE_PATHS = ("/v1/otp", "/v1/holds", "/v1/bookings", "/v1/requests")
 
 _ATTRIBUTE_TYPES = {"S": ddb.AttributeType.STRING, "N": ddb.AttributeType.NUMBER, "B": ddb.AttributeType.BINARY}
 _PROJECTIONS = {"ALL": ddb.ProjectionType.ALL, "KEYS_ONLY": ddb.ProjectionType.KEYS_ONLY}
@@ -202,6 +208,8 @@ class EjsoStack(Stack):
         self._api()
         self.distribution, self.web_bucket = self._web()
         self.documents_bucket = self._documents()
+        self._usage_plan()
+        self._web_acl()
         self._alarms(handlers)
         self._outputs()
 
@@ -497,6 +505,83 @@ class EjsoStack(Stack):
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                 compress=True)})
         return distribution, bucket
+
+    # --- abuse limits in front of the app ------------------------------------------------
+
+    def _usage_plan(self) -> None:
+        """A usage plan on the stage: the rate, burst and daily quota of every client that calls
+        with an API key of this plan (partners' integrations, when the association issues keys).
+        Keyless callers are bounded by the stage's method throttling, the WAF's per-address rules
+        and the app's own token buckets."""
+        s = self.stage
+        self.usage_plan = apigw.CfnUsagePlan(
+            self, "ApiUsagePlan", usage_plan_name=f"{self.api_name}-partners",
+            description="Throttle and daily quota of API-key clients",
+            # `RestAPI.Stage`: the stage the SAM transform creates, so the plan waits for it.
+            api_stages=[apigw.CfnUsagePlan.ApiStageProperty(api_id=Fn.ref("RestAPI"), stage=Fn.ref("RestAPI.Stage"))],
+            throttle=apigw.CfnUsagePlan.ThrottleSettingsProperty(rate_limit=s.usage_plan_rate_limit,
+                                                                  burst_limit=s.usage_plan_burst_limit),
+            quota=apigw.CfnUsagePlan.QuotaSettingsProperty(limit=s.usage_plan_quota_per_day, period="DAY"))
+
+    def _web_acl(self) -> None:
+        """A regional WAF web ACL on the API stage: per-address rate rules (all requests, and the
+        citizen writes: OTP, holds, bookings, remote requests), AWS's IP-reputation and known-bad-input
+        rule groups. A blocked request gets 429 with Retry-After and a problem+json body, like the app's."""
+        s = self.stage
+        metric = self.api_name.replace("-", "")
+
+        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=f"{metric}{name}", sampled_requests_enabled=True)
+
+        too_many = wafv2.CfnWebACL.RuleActionProperty(block=wafv2.CfnWebACL.BlockActionProperty(
+            custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                response_code=429, custom_response_body_key="rate-limited",
+                response_headers=[wafv2.CfnWebACL.CustomHTTPHeaderProperty(name="Retry-After", value="60")])))
+        def matches(part: dict, where: str, text: str) -> wafv2.CfnWebACL.StatementProperty:
+            return wafv2.CfnWebACL.StatementProperty(byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(**part), positional_constraint=where,
+                search_string=text,
+                text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")]))
+
+        # The path WAF sees on a REST API stage starts with the stage name (v1/v1/holds here).
+        writes = wafv2.CfnWebACL.StatementProperty(and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=[
+            matches({"method": {}}, "EXACTLY", "post"),
+            wafv2.CfnWebACL.StatementProperty(or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=[
+                matches({"uri_path": {}}, "STARTS_WITH", f"/{self.api_stage}{path}") for path in WAF_WRITE_PATHS]))]))
+
+        def rate_rule(name: str, priority: int, limit: int, scope=None) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name, priority=priority, action=too_many, visibility_config=visibility(name),
+                statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    aggregate_key_type="IP", limit=limit, evaluation_window_sec=300, scope_down_statement=scope)))
+
+        def managed(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name, priority=priority, override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                visibility_config=visibility(name),
+                statement=wafv2.CfnWebACL.StatementProperty(managed_rule_group_statement=(
+                    wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(vendor_name="AWS", name=name))))
+
+        problem = {"type": "https://ejso.ir/problems/rate-limited", "status": 429,
+                   "title": "Too many requests; slow down",
+                   "title_fa": "تعداد درخواست‌ها بیش از حد مجاز است؛ کمی بعد تلاش کنید",
+                   "detail": "Too many requests from your address; try again in a minute",
+                   "detail_fa": "تعداد درخواست‌ها از نشانی شما بیش از حد مجاز است؛ یک دقیقه دیگر دوباره تلاش کنید"}
+        self.web_acl = wafv2.CfnWebACL(
+            self, "ApiWebAcl", name=f"{self.api_name}-api", scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility("Acl"),
+            custom_response_bodies={"rate-limited": wafv2.CfnWebACL.CustomResponseBodyProperty(
+                content_type="APPLICATION_JSON", content=json.dumps(problem, ensure_ascii=False))},
+            rules=[rate_rule("PerAddressWrites", 0, s.waf_write_limit_per_5min, writes),
+                   rate_rule("PerAddress", 1, s.waf_limit_per_5min),
+                   managed("AWSManagedRulesAmazonIpReputationList", 2),
+                   managed("AWSManagedRulesKnownBadInputsRuleSet", 3)])
+        wafv2.CfnWebACLAssociation(
+            self, "ApiWebAclAssociation", web_acl_arn=self.web_acl.attr_arn,
+            resource_arn=Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}/stages/"
+                                "${RestAPI.Stage}"))
 
     # --- alarms --------------------------------------------------------------------------
 

@@ -416,6 +416,43 @@ def test_api_is_throttled_traced_and_has_the_operator_authorizer(stage, transfor
     assert client["Properties"]["GenerateSecret"] is False
 
 
+@pytest.mark.parametrize("stage", STAGE_NAMES)
+def test_the_api_stage_has_a_usage_plan_and_a_waf_with_per_address_rate_rules(stage, transformed):
+    cfn, settings = transformed[stage], STAGES[stage]
+    (stage_id,) = of_type(cfn, "AWS::ApiGateway::Stage")
+    (api_id,) = of_type(cfn, "AWS::ApiGateway::RestApi")
+    (plan,) = of_type(cfn, "AWS::ApiGateway::UsagePlan").values()
+    props = plan["Properties"]
+    assert props["Throttle"] == {"RateLimit": settings.usage_plan_rate_limit,
+                                 "BurstLimit": settings.usage_plan_burst_limit}
+    assert props["Quota"] == {"Limit": settings.usage_plan_quota_per_day, "Period": "DAY"}
+    (api_stage,) = props["ApiStages"]
+    assert ref_target(api_stage["ApiId"]) == api_id and ref_target(api_stage["Stage"]) == stage_id
+
+    (acl_id, acl), = of_type(cfn, "AWS::WAFv2::WebACL").items()
+    acl = acl["Properties"]
+    assert acl["Scope"] == "REGIONAL" and "Allow" in acl["DefaultAction"]
+    rates = {r["Name"]: r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]}
+    every, writes = rates["PerAddress"]["Statement"]["RateBasedStatement"], rates["PerAddressWrites"]["Statement"][
+        "RateBasedStatement"]
+    assert (every["AggregateKeyType"], every["Limit"]) == ("IP", settings.waf_limit_per_5min)
+    assert (writes["AggregateKeyType"], writes["Limit"]) == ("IP", settings.waf_write_limit_per_5min)
+    assert "\"/v1/v1/holds\"" in json.dumps(writes["ScopeDownStatement"])  # the stage (v1), then the route
+    for rule in rates.values():
+        response = rule["Action"]["Block"]["CustomResponse"]
+        assert response["ResponseCode"] == 429 and response["ResponseHeaders"][0]["Name"] == "Retry-After"
+        body = json.loads(acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]["Content"])
+        assert body["status"] == 429 and body["title_fa"] and body["detail_fa"]
+    managed = {r["Statement"]["ManagedRuleGroupStatement"]["Name"] for r in acl["Rules"]
+               if "ManagedRuleGroupStatement" in r["Statement"]}
+    assert {"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesKnownBadInputsRuleSet"} <= managed
+
+    (association,) = of_type(cfn, "AWS::WAFv2::WebACLAssociation").values()
+    assert ref_target(association["Properties"]["WebACLArn"]) == acl_id
+    arn = json.dumps(association["Properties"]["ResourceArn"])
+    assert f"/restapis/${{{api_id}}}/stages/${{{stage_id}}}" in arn, arn
+
+
 STAFF_PREFIXES = ("/v1/office/", "/v1/admin/")
 
 
