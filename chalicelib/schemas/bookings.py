@@ -82,8 +82,11 @@ class BookingOut(Out):
 
 
 class BookingCreatedOut(BookingOut):
-    access_code: str = Field(pattern=r"^[2-9A-HJ-NP-Z]{8}$", examples=["7K3M9QX2"],
-                             description="Shown only here and in the confirmation SMS; send it as `X-Access-Code`.")
+    access_code: str | None = Field(
+        None, pattern=r"^[2-9A-HJ-NP-Z]{8}$", examples=["7K3M9QX2"],
+        description="Shown only in the answer that created the booking and in the confirmation SMS; send it as "
+                    "`X-Access-Code`. A retry under the same Idempotency-Key returns the booking without it "
+                    "(it is never stored in clear).")
 
 
 class OfficeDayOut(LocalDateOut):

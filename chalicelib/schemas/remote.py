@@ -233,8 +233,11 @@ class RemoteRequestOut(Out):
 
 
 class RemoteRequestCreatedOut(RemoteRequestOut):
-    access_code: str = Field(description="Shown only once; needed in `X-Access-Code` to read the status.",
-                             examples=["7K3M9QX2"])
+    access_code: str | None = Field(
+        None, examples=["7K3M9QX2"],
+        description="Shown only once, in the answer that created the request; needed in `X-Access-Code` to read the "
+                    "status. A retry under the same Idempotency-Key returns the request without it (it is never "
+                    "stored in clear).")
 
 
 class RatingInvitationOut(Out):

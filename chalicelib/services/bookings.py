@@ -26,7 +26,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import BookingIn, HoldIn, RescheduleIn
-from chalicelib.services import catalogue, citizens
+from chalicelib.services import catalogue, citizens, once
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -132,12 +132,12 @@ def book(req: BookingIn, idempotency_key: str | None = None, now: datetime | Non
         citizens.check_owner(session, req.national_id, req.mobile)
     if idempotency_key:
         stores.idempotency.register_context(lambda_context)
-        return stores.idempotency.run_once("booking", idempotency_key, req.idempotency_view(), _book_from_body)
+        return once.run("booking", idempotency_key, req.idempotency_view(), _book_from_body)
     return _book(req, now)
 
 
 def _book_from_body(body: dict) -> dict:
-    return _book(BookingIn.model_validate(body), None)
+    return once.without_secret(_book(BookingIn.model_validate(body), None))
 
 
 def _book(req: BookingIn, now: datetime | None) -> dict:

@@ -25,7 +25,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import PartnerRequestIn, RemoteRequestIn
-from chalicelib.services import catalogue, citizens, documents, remote_jobs, router
+from chalicelib.services import catalogue, citizens, documents, once, remote_jobs, router
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -44,11 +44,11 @@ def submit(req: RemoteRequestIn, idempotency_key: str, lambda_context=None, *,
     if session is not None:
         citizens.check_owner(session, req.national_id, req.mobile)
     stores.idempotency.register_context(lambda_context)
-    return stores.idempotency.run_once("remote_request", idempotency_key, req.idempotency_view(), _submit_from_body)
+    return once.run("remote_request", idempotency_key, req.idempotency_view(), _submit_from_body)
 
 
 def _submit_from_body(body: dict) -> dict:
-    return _submit(RemoteRequestIn.model_validate(body), None)
+    return once.without_secret(_submit(RemoteRequestIn.model_validate(body), None))
 
 
 def _remote_service(service_id: str) -> Service:
