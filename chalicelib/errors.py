@@ -100,6 +100,12 @@ class HoldExpired(Conflict):
     title_en, title_fa = "The slot hold has expired", "مهلت نگهداری نوبت به پایان رسیده است"
 
 
+class HoldInProgress(Conflict):
+    code = "hold-in-progress"
+    title_en = "You already hold a slot; book it or wait until the hold expires"
+    title_fa = "شما هم‌اکنون یک نوبت را نگه داشته‌اید؛ آن را ثبت کنید یا تا پایان مهلتش صبر کنید"
+
+
 class RequestInProgress(Conflict):
     code = "request-in-progress"
     title_en = "A request with this Idempotency-Key is still being processed"

@@ -82,6 +82,9 @@ class Settings(BaseModel):
 
     booking_horizon_days: int = Field(30, ge=1, le=365)
     hold_minutes: int = Field(5, ge=1, le=30)
+    # A citizen holds one slot at a time, and makes at most this many holds a day: a hold cannot be
+    # renewed for ever to keep a slot from others.
+    holds_per_citizen_per_day: int = Field(10, ge=1, le=100)
     max_active_bookings_per_day: int = Field(2, ge=1, le=20)
     no_show_block_days: int = Field(14, ge=0, le=365)
     no_show_grace_minutes: int = Field(15, ge=0, le=240)  # a no-show only this long after the start
@@ -221,6 +224,7 @@ _ENV = {
     "sms_log_path": "SMS_LOG_PATH",
     "booking_horizon_days": "BOOKING_HORIZON_DAYS",
     "hold_minutes": "HOLD_MINUTES",
+    "holds_per_citizen_per_day": "HOLDS_PER_CITIZEN_PER_DAY",
     "max_active_bookings_per_day": "MAX_ACTIVE_BOOKINGS_PER_DAY",
     "no_show_block_days": "NO_SHOW_BLOCK_DAYS",
     "no_show_grace_minutes": "NO_SHOW_GRACE_MINUTES",

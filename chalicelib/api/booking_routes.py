@@ -1,8 +1,9 @@
-"""Citizens' routes: hold a slot, book it, read, cancel or reschedule with the access code or
-the citizen's session. The access code travels in the X-Access-Code header, never in the URL."""
+"""Citizens' routes: hold a slot and book it with the citizen's session (a verified mobile);
+read, cancel or reschedule with the access code or that session. The access code travels in the
+X-Access-Code header, never in the URL."""
 from __future__ import annotations
 
-from chalicelib.api.callers import CITIZEN_IF_ANY
+from chalicelib.api.callers import CITIZEN, CITIZEN_IF_ANY
 from chalicelib.api.http import Reply, Routes
 from chalicelib.domain.citizen import CitizenSession
 from chalicelib.schemas import BookingCreatedOut, BookingIn, BookingOut, HoldIn, HoldOut, RescheduleIn
@@ -12,15 +13,15 @@ api = Routes(__name__, tag="bookings")
 ACCESS_CODE = ("X-Access-Code",)  # or the citizen's session
 
 
-@api.post("/holds", response=HoldOut, body=HoldIn, auth=CITIZEN_IF_ANY, status=201, problems=(404, 409),
+@api.post("/holds", response=HoldOut, body=HoldIn, auth=CITIZEN, status=201, problems=(404, 409, 429),
           limit="hold-client")
-def create_hold(body: HoldIn, caller: CitizenSession | None):
+def create_hold(body: HoldIn, caller: CitizenSession):
     return bookings.hold(body, session=caller)
 
 
-@api.post("/bookings", response=BookingCreatedOut, body=BookingIn, auth=CITIZEN_IF_ANY, idempotency="optional",
+@api.post("/bookings", response=BookingCreatedOut, body=BookingIn, auth=CITIZEN, idempotency="optional",
           status=201, problems=(403, 404, 409), limit="booking-client")
-def create_booking(body: BookingIn, idempotency_key: str | None, caller: CitizenSession | None):
+def create_booking(body: BookingIn, idempotency_key: str | None, caller: CitizenSession):
     result = bookings.book(body, idempotency_key, lambda_context=api.lambda_context, session=caller)
     return Reply(result, 201, {"Location": f"/v1/bookings/{result['booking_id']}"})
 

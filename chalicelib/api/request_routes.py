@@ -1,11 +1,12 @@
-"""Remote requests: the citizen's intake and status read (tracking code + X-Access-Code header),
+"""Remote requests: the citizen's intake (with the session of a verified mobile) and status read
+(tracking code + X-Access-Code header),
 the upload grant for its documents, and the office's remote work (operator JWT): pull the next
 request, start, complete, reject or send in person (a booking offer at nearby offices), and the
 office's open counters. An operator only sees requests assigned to their own office."""
 from __future__ import annotations
 
 from chalicelib.api.auth import Operator
-from chalicelib.api.callers import CITIZEN_IF_ANY, OPERATOR
+from chalicelib.api.callers import CITIZEN, OPERATOR
 from chalicelib.api.http import Reply, Routes
 from chalicelib.domain.citizen import CitizenSession
 from chalicelib.schemas import (
@@ -35,8 +36,8 @@ def grant_uploads(body: UploadGrantIn):
 
 
 @api.post("/requests", response=RemoteRequestCreatedOut, tag="requests", body=RemoteRequestIn, idempotency="required",
-          auth=CITIZEN_IF_ANY, status=201, problems=(403, 404, 409), limit="remote-client")
-def create_remote_request(body: RemoteRequestIn, idempotency_key: str, caller: CitizenSession | None):
+          auth=CITIZEN, status=201, problems=(403, 404, 409), limit="remote-client")
+def create_remote_request(body: RemoteRequestIn, idempotency_key: str, caller: CitizenSession):
     result = remote_requests.submit(body, idempotency_key, api.lambda_context, session=caller)
     return Reply(result, 201, {"Location": f"/v1/requests/{result['tracking_code']}"})
 

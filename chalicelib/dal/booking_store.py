@@ -6,14 +6,17 @@ Item layout (table `bookings`):
   OD#{office}#{day} / COUNT               live bookings of the office day
   BK#{booking_id}   / BOOKING             the booking (GSIs: office-day list, citizen list)
   HD#{hold_id}      / HOLD                a short hold while the citizen fills the form
-  CZ#{citizen}      / DAY#{day}           live bookings of the citizen that day (cap)
+  CZ#{citizen}      / HOLD                the citizen's one live hold
+  CZ#{citizen}      / HOLDS#{day}         holds the citizen made that day (capped: no endless renewal)
+  CZ#{citizen}      / DAY#{day}           live bookings of the citizen that day, and until when their
+                                          hold on that day lives (both count against the cap)
   CZ#{citizen}      / DAY#{day}#SVC#{s}   one live booking per citizen, day and service
   CZ#{citizen}      / BLOCK               no new bookings before blocked_until (after a no-show)
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -24,6 +27,8 @@ from chalicelib.dal.models import (
     CitizenBlockItem,
     CitizenDayItem,
     CitizenGuardItem,
+    CitizenHoldCountItem,
+    CitizenHoldItem,
     HoldItem,
     OfficeDayItem,
     SeatItem,
@@ -121,19 +126,34 @@ def taken_seats(office_id: str, day: date, now: datetime, *, consistent: bool = 
 
 
 @unavailable_guard
-def create_hold(hold: Hold, now: datetime) -> None:
-    """Hold the seats of `hold` until it expires. Failing label: seat."""
+def create_hold(hold: Hold, now: datetime, *, max_per_day: int | None = None,
+                holds_per_day: int | None = None) -> None:
+    """Hold the seats of `hold` until it expires. A citizen's hold (`hold.citizen_key`) is also
+    their one live hold, counts against their cap of the day while it lives, and counts in their
+    holds of today. Failing labels: seat; for a citizen's hold also live_hold, cap, hold_quota, blocked."""
     tx = Tx()
     pk = office_day_pk(hold.office_id, hold.day)
-    expires = _epoch(hold.expires_at)
+    expires, now_s = _epoch(hold.expires_at), _epoch(now)
     ttl = datetime.fromtimestamp(expires + 3600).astimezone()
     for cell in hold.cells:
         seat = _seat(pk, cell, hold.counter, status=HELD, hold_id=hold.hold_id, expires_at=expires, ttl=ttl)
-        tx.put("seat", seat, condition=_free_seat(_epoch(now)))
+        tx.put("seat", seat, condition=_free_seat(now_s))
     tx.put("hold", HoldItem(f"HD#{hold.hold_id}", "HOLD", office_id=hold.office_id, service_id=hold.service_id,
                             day=hold.day.isoformat(), start=hold.start.isoformat(), cells=list(hold.cells),
-                            counter=hold.counter, expires_at=expires, ttl=ttl),
+                            counter=hold.counter, expires_at=expires, citizen_key=hold.citizen_key, ttl=ttl),
            condition=HoldItem.pk.does_not_exist())
+    if hold.citizen_key:
+        citizen = citizen_pk(hold.citizen_key)
+        tx.put("live_hold", CitizenHoldItem(citizen, "HOLD", hold_id=hold.hold_id, expires_at=expires, ttl=ttl),
+               condition=CitizenHoldItem.pk.does_not_exist() | (CitizenHoldItem.expires_at < now_s))
+        tx.update("cap", CitizenDayItem(citizen, f"DAY#{hold.day.isoformat()}"), [CitizenDayItem.held_until.set(expires)],
+                  condition=CitizenDayItem.active.does_not_exist() | (CitizenDayItem.active < max_per_day))
+        today = now.astimezone(TEHRAN).date().isoformat()
+        tx.update("hold_quota", CitizenHoldCountItem(citizen, f"HOLDS#{today}"),
+                  [CitizenHoldCountItem.made.add(1), CitizenHoldCountItem.ttl.set(now + timedelta(days=2))],
+                  condition=CitizenHoldCountItem.made.does_not_exist() | (CitizenHoldCountItem.made < holds_per_day))
+        tx.check("blocked", CitizenBlockItem, citizen, "BLOCK",
+                 CitizenBlockItem.pk.does_not_exist() | (CitizenBlockItem.blocked_until < now_s))
     tx.commit()
 
 
@@ -146,15 +166,30 @@ def get_hold(hold_id: str) -> Hold | None:
         return None
     return Hold(hold_id, item.office_id, item.service_id, date.fromisoformat(item.day),
                 datetime.fromisoformat(item.start), tuple(item.cells), int(item.counter),
-                datetime.fromtimestamp(int(item.expires_at), TEHRAN))
+                datetime.fromtimestamp(int(item.expires_at), TEHRAN), item.citizen_key)
 
 
 # --- bookings ------------------------------------------------------------------------------
 
-def _claim_citizen_day(tx: Tx, citizen: str, day: str, service_id: str, booking_id: str, cap: int) -> None:
+def _claim_citizen_day(tx: Tx, citizen: str, day: str, service_id: str, booking_id: str, cap: int, now_s: int, *,
+                       hold_id: str | None = None) -> None:
+    """One more live booking of the citizen that day, under the cap. Booked on the citizen's own
+    hold, the hold's place under the cap becomes the booking's; otherwise a live hold of theirs on
+    that day takes a place too."""
     pk = citizen_pk(citizen)
-    tx.update("cap", CitizenDayItem(pk, f"DAY#{day}"), [CitizenDayItem.active.add(1)],
-              condition=CitizenDayItem.active.does_not_exist() | (CitizenDayItem.active < cap))
+    under_cap = CitizenDayItem.active.does_not_exist() | (CitizenDayItem.active < cap)
+    if hold_id:
+        tx.update("cap", CitizenDayItem(pk, f"DAY#{day}"),
+                  [CitizenDayItem.active.add(1), CitizenDayItem.held_until.remove()], condition=under_cap)
+        tx.delete("hold", CitizenHoldItem(pk, "HOLD"),
+                  condition=CitizenHoldItem.pk.does_not_exist() | (CitizenHoldItem.hold_id == hold_id))
+    else:
+        no_live_hold = CitizenDayItem.held_until.does_not_exist() | (CitizenDayItem.held_until < now_s)
+        room_beside_it = CitizenDayItem.active < cap - 1
+        if cap > 1:
+            room_beside_it = room_beside_it | CitizenDayItem.active.does_not_exist()
+        tx.update("cap", CitizenDayItem(pk, f"DAY#{day}"), [CitizenDayItem.active.add(1)],
+                  condition=under_cap & (no_live_hold | room_beside_it))
     tx.put("duplicate", CitizenGuardItem(pk, f"DAY#{day}#SVC#{service_id}", booking_id=booking_id),
            condition=CitizenGuardItem.pk.does_not_exist())
 
@@ -186,7 +221,8 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
     if hold_id:
         tx.delete("hold", HoldItem(f"HD#{hold_id}", "HOLD"), condition=HoldItem.expires_at >= now_s)
     tx.update("office_day", OfficeDayItem(pk, "COUNT"), [OfficeDayItem.booked.add(1)])
-    _claim_citizen_day(tx, draft.citizen_key, day, draft.service_id, draft.booking_id, max_per_day)
+    _claim_citizen_day(tx, draft.citizen_key, day, draft.service_id, draft.booking_id, max_per_day, now_s,
+                       hold_id=hold_id)
     tx.check("blocked", CitizenBlockItem, citizen_pk(draft.citizen_key), "BLOCK",
              CitizenBlockItem.pk.does_not_exist() | (CitizenBlockItem.blocked_until < now_s))
     stamp = booking.created_at.isoformat()
@@ -268,7 +304,8 @@ def reschedule(booking: Booking, move: Move, now: datetime, *, max_per_day: int,
         tx.update("office_day", OfficeDayItem(old_pk, "COUNT"), [OfficeDayItem.booked.add(-1)])
         tx.update("office_day", OfficeDayItem(new_pk, "COUNT"), [OfficeDayItem.booked.add(1)])
         _release_citizen_day(tx, booking.citizen_key, old_day, booking.service_id, booking.booking_id)
-        _claim_citizen_day(tx, booking.citizen_key, new_day, booking.service_id, booking.booking_id, max_per_day)
+        _claim_citizen_day(tx, booking.citizen_key, new_day, booking.service_id, booking.booking_id, max_per_day,
+                           now_s)
     tx.update("booking", _current(booking), [
         BookingItem.day.set(new_day), BookingItem.start.set(move.start.isoformat()),
         BookingItem.cells.set(list(move.cells)), BookingItem.counter.set(move.counter),

@@ -141,6 +141,7 @@ class HoldItem(_BookingTable):
     cells = ListAttribute(of=UnicodeAttribute)
     counter = NumberAttribute()
     expires_at = NumberAttribute()
+    citizen_key = UnicodeAttribute(null=True)
     ttl = TTLAttribute(null=True)
 
 
@@ -176,8 +177,23 @@ class BookingItem(_BookingTable):
 
 
 class CitizenDayItem(_BookingTable):
-    """Live bookings of one citizen on one day across all offices (pk CZ#key, sk DAY#date)."""
+    """Live bookings of one citizen on one day across all offices (pk CZ#key, sk DAY#date), and
+    until when the citizen's hold on that day lives (`held_until`): a live hold counts against the cap."""
     active = NumberAttribute(default=0)
+    held_until = NumberAttribute(null=True)  # epoch seconds
+
+
+class CitizenHoldItem(_BookingTable):
+    """The citizen's one live hold (pk CZ#key, sk HOLD): a new hold waits until it expires or is booked."""
+    hold_id = UnicodeAttribute()
+    expires_at = NumberAttribute()
+    ttl = TTLAttribute(null=True)
+
+
+class CitizenHoldCountItem(_BookingTable):
+    """Holds a citizen made on one (Tehran) day (pk CZ#key, sk HOLDS#date), capped."""
+    made = NumberAttribute(default=0)
+    ttl = TTLAttribute(null=True)
 
 
 class CitizenGuardItem(_BookingTable):

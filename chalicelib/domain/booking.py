@@ -143,6 +143,7 @@ class Hold:
     cells: tuple[str, ...]
     counter: int
     expires_at: datetime  # whole seconds: the data layer compares epoch seconds
+    citizen_key: str | None = None  # the citizen whose session made it (one live hold each)
 
     def is_for(self, office_id: str, service_id: str, start: datetime) -> bool:
         return (self.office_id, self.service_id, self.start) == (office_id, service_id, start)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
-from chalicelib.domain import citizen
+from chalicelib.domain import citizen, remote, validators
 from chalicelib.schemas.bookings import BookingOut
-from chalicelib.schemas.common import ID, InstantOut, IranMobile, NationalId, Out, Strict
+from chalicelib.schemas.common import ID, InstantOut, NationalId, Out, Strict
 from chalicelib.schemas.remote import RemoteRequestOut
 
 OtpCode = Annotated[str, BeforeValidator(citizen.normalise_code), WithJsonSchema({
@@ -17,7 +17,25 @@ OtpCode = Annotated[str, BeforeValidator(citizen.normalise_code), WithJsonSchema
 
 class OtpIn(Strict):
     national_id: NationalId
-    mobile: IranMobile
+    mobile: str = Field(description="An Iranian mobile (09…, +989…); abroad, with `country`, a mobile of that "
+                                    "country (international or national form).", examples=["09121234567"])
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2 of a citizen abroad; default IR.",
+                                examples=["DE"])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mobile(cls, data: object) -> object:
+        # The same rule as a remote request's: Iranian at home, the country's numbering plan abroad,
+        # so a citizen abroad proves the mobile their request gives.
+        if isinstance(data, dict) and "mobile" in data:
+            where = data.get("country") or "IR"
+            try:
+                return {**data, "mobile": validators.mobile(data["mobile"])}
+            except ValueError:
+                if not isinstance(where, str) or where.strip().upper() == "IR":
+                    raise
+                return {**data, "mobile": remote.international_mobile(data["mobile"], remote.country(where))}
+        return data
 
 
 class OtpVerifyIn(Strict):

@@ -16,10 +16,12 @@ from chalicelib.errors import (
     DailyCapReached,
     DuplicateBooking,
     HoldExpired,
+    HoldInProgress,
     InvalidInput,
     InvalidTransition,
     NoShowBlocked,
     NotFound,
+    RateLimited,
     SlotFull,
     TxConditionFailed,
     TxConflict,
@@ -53,11 +55,23 @@ def _map_failure(labels: set[str]) -> Exception:
         return DuplicateBooking()
     if "cap" in labels:
         return DailyCapReached()
+    if "live_hold" in labels:
+        return HoldInProgress()
+    if "hold_quota" in labels:
+        return RateLimited("You have made the most holds allowed today; book directly or try tomorrow",
+                           "سقف دفعات نگه‌داشتن نوبت امروز پر شده است؛ مستقیم نوبت بگیرید یا فردا تلاش کنید",
+                           retry_after=_seconds_to_tomorrow())
     if "hold" in labels:
         return HoldExpired()
     if "booking" in labels:
         return InvalidTransition()
     return SlotFull()
+
+
+def _seconds_to_tomorrow(now: datetime | None = None) -> int:
+    now = now or calendar.now_tehran()
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
+    return max(1, int((tomorrow - now).total_seconds()))
 
 
 def _attempt(claim, counters_to_try):
@@ -94,15 +108,22 @@ class _Claim:
 
 
 def hold(req: HoldIn, now: datetime | None = None, *, session: CitizenSession | None = None) -> dict:
+    """Hold a slot for a few minutes. With the citizen's session (the API requires one) the hold
+    is the citizen's one live hold, takes a place under their daily cap while it lives, and counts
+    in their holds of the day (so a slot cannot be kept by renewing holds)."""
     now = now or calendar.now_tehran()
+    s = get_settings()
     office, service = catalogue.get_office(req.office_id), catalogue.get_service(req.service_id)
     cells = _slot_for(office, service, req.start, now)
     hold_id = rules.new_hold_id()
-    expires = (now + timedelta(minutes=get_settings().hold_minutes)).replace(microsecond=0)
+    expires = (now + timedelta(minutes=s.hold_minutes)).replace(microsecond=0)
+    citizen = session.citizen_key if session else None
 
     def commit(counter: int):
         stores.bookings.create_hold(Hold(hold_id, office.office_id, service.service_id, req.start.date(), req.start,
-                                         cells, counter, expires), now)
+                                         cells, counter, expires, citizen), now,
+                                    max_per_day=s.max_active_bookings_per_day,
+                                    holds_per_day=s.holds_per_citizen_per_day)
 
     _attempt(_Claim(office, req.start.date(), cells, now, commit), int(office.counters))
     metrics.add_metric(name="SlotHeld", unit="Count", value=1)
@@ -159,7 +180,9 @@ def _book(req: BookingIn, now: datetime | None) -> dict:
 
     if req.hold_id:
         held = stores.bookings.get_hold(req.hold_id)
-        if held is None or not held.is_for(office.office_id, service.service_id, req.start):
+        owner = rules.citizen_key(req.national_id, s.citizen_pepper)
+        if (held is None or not held.is_for(office.office_id, service.service_id, req.start)
+                or held.citizen_key not in (None, owner)):  # another citizen's hold is no hold of yours
             raise HoldExpired("The hold does not exist or is for another slot", "نگهداری نوبت معتبر نیست")
         try:
             booking = commit(held.counter)

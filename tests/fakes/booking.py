@@ -16,6 +16,7 @@ from chalicelib.domain.booking import (
     TakenSeats,
     visitors_delta,
 )
+from chalicelib.domain.calendar import TEHRAN
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.errors import TxConditionFailed
 
@@ -47,6 +48,9 @@ class FakeBookingStore:
         self.citizen_day: dict[tuple[str, date], int] = {}
         self.guards: dict[tuple[str, date, str], str] = {}  # citizen, day, service -> booking
         self.blocks: dict[str, int] = {}  # citizen -> blocked until (epoch seconds)
+        self.live_holds: dict[str, tuple[str, int]] = {}  # citizen -> (hold id, expires at)
+        self.held_until: dict[tuple[str, date], int] = {}  # citizen, day -> their hold there lives until
+        self.holds_made: dict[tuple[str, date], int] = {}  # citizen, Tehran day -> holds made
         self.waiting: dict[tuple[str, date], int] = {}  # visitors checked in, per office day
         self.outbox: list[OutboxMessage] = []  # what a transaction enqueued, in order
 
@@ -56,9 +60,12 @@ class FakeBookingStore:
         seat = self.seats.get(key)
         return seat is None or (seat.status == HELD and (seat.expires_at or 0) < now_s)
 
-    def _can_claim_day(self, citizen: str, day: date, service_id: str, cap: int) -> set[str]:
+    def _can_claim_day(self, citizen: str, day: date, service_id: str, cap: int, now_s: int,
+                       on_hold: bool = False) -> set[str]:
         failed = set()
-        if (citizen, day) in self.citizen_day and self.citizen_day[(citizen, day)] >= cap:
+        active = self.citizen_day.get((citizen, day), 0)
+        holding = not on_hold and self.held_until.get((citizen, day), -1) >= now_s
+        if active >= cap or (holding and active >= cap - 1):
             failed.add("cap")
         if (citizen, day, service_id) in self.guards:
             failed.add("duplicate")
@@ -91,16 +98,31 @@ class FakeBookingStore:
                 taken.setdefault(cell, set()).add(counter)
         return taken
 
-    def create_hold(self, hold: Hold, now: datetime) -> None:
+    def create_hold(self, hold: Hold, now: datetime, *, max_per_day: int | None = None,
+                    holds_per_day: int | None = None) -> None:
         now_s = _epoch(now)
         keys = self._keys(hold.office_id, hold.day, hold.cells, hold.counter)
         failed = {"seat"} if not all(self._free(k, now_s) for k in keys) else set()
         if hold.hold_id in self.holds:
             failed.add("hold")
+        citizen, today = hold.citizen_key, now.astimezone(TEHRAN).date()
+        if citizen:
+            if self.live_holds.get(citizen, ("", -1))[1] >= now_s:
+                failed.add("live_hold")
+            if self.citizen_day.get((citizen, hold.day), 0) >= max_per_day:
+                failed.add("cap")
+            if self.holds_made.get((citizen, today), 0) >= holds_per_day:
+                failed.add("hold_quota")
+            if self.blocks.get(citizen, -1) >= now_s:
+                failed.add("blocked")
         self._refuse(failed)
         for key in keys:
             self.seats[key] = _Seat(HELD, hold_id=hold.hold_id, expires_at=_epoch(hold.expires_at))
         self.holds[hold.hold_id] = hold
+        if citizen:
+            self.live_holds[citizen] = (hold.hold_id, _epoch(hold.expires_at))
+            self.held_until[(citizen, hold.day)] = _epoch(hold.expires_at)
+            self._count(self.holds_made, (citizen, today), 1)
 
     def get_hold(self, hold_id: str) -> Hold | None:
         return self.holds.get(hold_id)
@@ -116,9 +138,12 @@ class FakeBookingStore:
                              and (s.expires_at or 0) >= now_s for k in keys)
             if not seats_held or held is None or _epoch(held.expires_at) < now_s:
                 failed.add("hold")
+            if self.live_holds.get(draft.citizen_key, (hold_id, 0))[0] != hold_id:
+                failed.add("hold")
         elif not all(self._free(k, now_s) for k in keys):
             failed.add("seat")
-        failed |= self._can_claim_day(draft.citizen_key, draft.day, draft.service_id, max_per_day)
+        failed |= self._can_claim_day(draft.citizen_key, draft.day, draft.service_id, max_per_day, now_s,
+                                      on_hold=bool(hold_id))
         if self.blocks.get(draft.citizen_key, -1) >= now_s:
             failed.add("blocked")
         if draft.booking_id in self.bookings:
@@ -129,6 +154,8 @@ class FakeBookingStore:
             self.seats[key] = _Seat(BOOKED, booking_id=draft.booking_id)
         if hold_id:
             del self.holds[hold_id]
+            self.live_holds.pop(draft.citizen_key, None)
+            self.held_until.pop((draft.citizen_key, draft.day), None)
         self._count(self.office_day, (draft.office_id, draft.day), 1)
         self._claim_day(booking)
         self.bookings[booking.booking_id] = booking
@@ -168,7 +195,7 @@ class FakeBookingStore:
         if move.day != booking.day:
             if self.guards.get((booking.citizen_key, booking.day, booking.service_id)) != booking.booking_id:
                 failed.add("duplicate")
-            failed |= self._can_claim_day(booking.citizen_key, move.day, booking.service_id, max_per_day)
+            failed |= self._can_claim_day(booking.citizen_key, move.day, booking.service_id, max_per_day, now_s)
         self._refuse(failed)
         after = booking.moved(move, now, actor)
         for key in old - shared:

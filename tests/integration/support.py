@@ -45,10 +45,19 @@ def empty_tables(models: Iterable | None = None) -> int:
 
 # --- requests through the Chalice test client ----------------------------------------------------
 
-def post(client, path: str, body: dict | None = None, headers: dict | None = None):
-    """POST `body` as JSON (Persian kept as UTF-8), or an empty body when there is none."""
+# The citizen's routes that need a citizen session (a verified mobile).
+CITIZEN_ROUTES = ("/v1/holds", "/v1/bookings", "/v1/requests")
+
+
+def post(client, path: str, body: dict | None = None, headers: dict | None = None, *, anonymous: bool = False):
+    """POST `body` as JSON (Persian kept as UTF-8), or an empty body when there is none. A booking
+    or remote request without an Authorization header goes with the session of the body's own
+    citizen (`citizen_headers`), as the web client sends it; `anonymous=True` sends none."""
+    headers = dict(headers or {})
+    if path in CITIZEN_ROUTES and not anonymous and "Authorization" not in headers and body is not None:
+        headers.update(citizen_headers(body))
     return client.http.post(path, body=json.dumps(body, ensure_ascii=False) if body is not None else b"",
-                            headers={"Content-Type": "application/json", **(headers or {})})
+                            headers={"Content-Type": "application/json", **headers})
 
 
 def problem(resp, status: int, kind: str | None = None) -> dict:
@@ -101,20 +110,36 @@ def citizen_session(client, n: int, *, mobile_n: int | None = None) -> str:
     return json.loads(verified.body)["session"]
 
 
-def signed_session(n: int, *, mobile_n: int | None = None, minutes: int = 30) -> str:
-    """The session the API would give citizen `n` (with mobile `mobile_n`), signed with the same
-    function and key, without the SMS round trip."""
+def session_for(national_id: str, phone: str, minutes: int = 30, country: str | None = None) -> str:
+    """The session the API gives a citizen who verified `phone`, made with the same functions and
+    key, without the SMS round trip (for the tests that are not about the mobile check)."""
     from chalicelib.domain import calendar, validators
     from chalicelib.domain import citizen as rules
     from chalicelib.domain.booking import citizen_key
+    from chalicelib.schemas import OtpIn
     from chalicelib.services.citizens import session_keys
     from chalicelib.settings import get_settings
-    from tests.integration.fixtures import mobile, national_id
     pepper, now = get_settings().citizen_pepper, calendar.now_tehran()
-    session = rules.new_session(citizen_key(national_id(n), pepper),
-                                rules.mobile_key(pepper, validators.mobile(mobile(mobile_n or n))), now, minutes)
+    proved = OtpIn.model_validate({"national_id": national_id, "mobile": phone, "country": country})
+    session = rules.new_session(citizen_key(validators.national_id(proved.national_id), pepper),
+                                rules.mobile_key(pepper, proved.mobile), now, minutes)
     return rules.sign_session(session, session_keys()[0], now)
 
 
+def signed_session(n: int, *, mobile_n: int | None = None, minutes: int = 30) -> str:
+    """The session of fixture citizen `n` with fixture mobile `mobile_n` (default `n`)."""
+    from tests.integration.fixtures import mobile, national_id
+    return session_for(national_id(n), mobile(mobile_n or n), minutes)
+
+
 def as_citizen(n: int, **kwargs) -> dict:
-    return with_token(signed_session(n, **kwargs))
+    return {"Authorization": f"Bearer {signed_session(n, **kwargs)}"}
+
+
+def citizen_headers(body: dict) -> dict:
+    """The session of the citizen a body names; a body whose national ID or mobile is not valid
+    (the validation tests) goes with fixture citizen 1's, so it reaches the body's checks."""
+    try:
+        return {"Authorization": f"Bearer {session_for(body['national_id'], body['mobile'], country=body.get('country'))}"}
+    except (KeyError, TypeError, ValueError):
+        return as_citizen(1)

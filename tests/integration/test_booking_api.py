@@ -6,7 +6,7 @@ import json
 import pytest
 
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
-from tests.integration.support import post, problem
+from tests.integration.support import as_citizen, post, problem
 
 
 def booking_body(day, hhmm="09:00", n=1, office="OF-A", service="S0001", **extra):
@@ -144,7 +144,8 @@ def test_cancel_and_reschedule(client):
 
 def test_hold_then_book(client):
     day = next_open_day()
-    held = post(client, "/v1/holds", {"office_id": "OF-B", "service_id": "S0001", "start": at(day, "08:30").isoformat()})
+    held = post(client, "/v1/holds", {"office_id": "OF-B", "service_id": "S0001", "start": at(day, "08:30").isoformat()},
+                as_citizen(9))
     assert held.status_code == 201, held.body
     hold_id = json.loads(held.body)["hold_id"]
     # While held, nobody else can book it...

@@ -11,13 +11,16 @@ import pytest
 from tests.integration.fixtures import at, mobile, national_id, next_open_day
 from tests.integration.remote_support import fire as fire_calls
 from tests.integration.remote_support import statuses
+from tests.integration.support import citizen_headers
 
 
 def fire(base: str, bodies: list[dict], headers: list[dict] | None = None) -> list:
-    """POST every booking at once (the shared helper connects each client, then a barrier)."""
+    """POST every booking at once, each with its citizen's session (the shared helper connects
+    each client, then a barrier)."""
     headers = headers or [{}] * len(bodies)
     return fire_calls([("POST", f"{base}/v1/bookings", json.dumps(body).encode(),
-                        {"Content-Type": "application/json", **h}) for body, h in zip(bodies, headers, strict=True)])
+                        {"Content-Type": "application/json", **citizen_headers(body), **h})
+                       for body, h in zip(bodies, headers, strict=True)])
 
 
 def stored(office: str, day) -> dict:

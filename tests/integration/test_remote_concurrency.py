@@ -6,6 +6,7 @@ from collections import Counter
 
 from tests.integration.remote_support import dumps, fire, request_body, statuses
 from tests.integration.staff import issue_token
+from tests.integration.support import citizen_headers
 
 
 def stored_requests():
@@ -15,7 +16,8 @@ def stored_requests():
 
 def test_fifty_posts_with_one_idempotency_key(api, network):
     body = dumps(request_body(40))
-    headers = {"Content-Type": "application/json", "Idempotency-Key": "one-key-for-fifty"}
+    headers = {"Content-Type": "application/json", "Idempotency-Key": "one-key-for-fifty",
+               **citizen_headers(request_body(40))}
     results = fire([("POST", f"{api}/v1/requests", body, headers)] * 50)
     counts = statuses(results)
     assert set(counts) <= {201, 409} and counts[201] >= 1, counts

@@ -28,6 +28,7 @@ from chalicelib.schemas.common import DATE_EXAMPLES, DATETIME_EXAMPLES
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 from tests.fakes.limits import FakeLimitStore
+from tests.integration.support import as_citizen
 from tools import gen_openapi
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
@@ -210,18 +211,27 @@ def test_health_and_holidays_over_http(doc, client, monkeypatch):
     assert_valid(doc, response_ref(doc, "holidays", 200), payload, "holidays")
 
 
+CITIZEN = as_citizen(1)  # holds, bookings and remote requests need a citizen session first
 PROBLEM_CASES = [
-    ("create_booking", "post", "/v1/bookings", {"Content-Type": "text/plain"}, b"{}", 415),
-    ("create_hold", "post", "/v1/holds", {"Content-Type": "application/json"}, b"{not json", 400),
-    ("create_booking", "post", "/v1/bookings", {"Content-Type": "application/json"}, b"{}", 422),
-    ("create_booking", "post", "/v1/bookings", {"Content-Type": "application/json", "Idempotency-Key": "short"},
-     b"{}", 422),
+    ("create_booking", "post", "/v1/bookings", {"Content-Type": "text/plain", **CITIZEN}, b"{}", 415),
+    ("create_hold", "post", "/v1/holds", {"Content-Type": "application/json", **CITIZEN}, b"{not json", 400),
+    ("create_hold", "post", "/v1/holds", {"Content-Type": "application/json"}, b"{}", 401),
+    ("create_booking", "post", "/v1/bookings", {"Content-Type": "application/json", **CITIZEN}, b"{}", 422),
+    ("create_booking", "post", "/v1/bookings", {"Content-Type": "application/json", "Idempotency-Key": "short",
+                                                **CITIZEN}, b"{}", 422),
+    ("create_booking", "post", "/v1/bookings", {"Content-Type": "application/json",
+                                                "Authorization": "Bearer not-a-session"}, b"{}", 401),
     ("reschedule_booking", "post", "/v1/bookings/BK1/reschedule", {"Content-Type": "application/json"},
      json.dumps({"start": "x" * 20_000}).encode(), 413),
     ("holidays", "get", "/v1/calendar/holidays?from=1405/13/40", {}, b"", 422),
     ("todays_bookings", "get", "/v1/office/bookings", {}, b"", 401),
     ("complete", "post", "/v1/office/bookings/BK1/complete", {"Authorization": "Bearer not-a-jwt"}, b"", 401),
-    ("create_remote_request", "post", "/v1/requests", {"Content-Type": "application/json"}, b"{}", 400),
+    ("create_remote_request", "post", "/v1/requests", {"Content-Type": "application/json", **CITIZEN}, b"{}", 400),
+    ("create_remote_request", "post", "/v1/requests", {"Content-Type": "application/json"}, b"{}", 401),
+    ("my_bookings", "get", "/v1/me/bookings", {"Authorization": "Bearer x.y.z"}, b"", 401),
+    ("send_otp", "post", "/v1/otp", {"Content-Type": "application/json"}, b'{"national_id": "1"}', 422),
+    ("verify_otp", "post", "/v1/otp/verify", {"Content-Type": "application/json"},
+     b'{"challenge_id": "OTX", "code": "12"}', 422),
     ("partner_create_request", "post", "/v1/partners/call-1470/requests", {"Content-Type": "application/json"},
      b"{}", 401),
     ("pull_next_request", "post", "/v1/office/queue/next", {}, b"", 401),

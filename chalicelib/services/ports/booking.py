@@ -4,7 +4,9 @@ A refused change raises `TxConditionFailed` whose labels say which condition fai
 
   seat          a seat of the slot is booked, or held and not expired
   hold          the hold is missing, expired, or not on these seats
-  cap           the citizen already has the day's maximum of live bookings
+  cap           the citizen already has the day's maximum of live bookings (a live hold counts)
+  live_hold     the citizen already holds a slot
+  hold_quota    the citizen made the day's maximum of holds
   duplicate     the citizen already has a live booking of this service that day
   blocked       the citizen is blocked after a no-show
   booking       the booking changed since it was read (version), or its state forbids the step
@@ -26,8 +28,12 @@ class BookingStore(Protocol):
         """Cell -> counters in use at `now` (booked, or held and not expired). `consistent` reads
         after a lost race; the default may lag a write by a moment."""
 
-    def create_hold(self, hold: Hold, now: datetime) -> None:
-        """Hold the seats until `hold.expires_at`. Labels: seat."""
+    def create_hold(self, hold: Hold, now: datetime, *, max_per_day: int | None = None,
+                    holds_per_day: int | None = None) -> None:
+        """Hold the seats until `hold.expires_at`. A citizen's hold (`hold.citizen_key`) is their one
+        live hold, takes a place under their cap of that day (`max_per_day`) while it lives, and
+        counts in their holds of today (`holds_per_day`). Labels: seat; live_hold, cap, hold_quota,
+        blocked for a citizen's hold."""
 
     def get_hold(self, hold_id: str) -> Hold | None:
         """The hold, expired or not (booking on it checks expiry); None once used or never made."""
@@ -35,7 +41,8 @@ class BookingStore(Protocol):
     def book(self, draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
              messages: Iterable[OutboxMessage], client_token: str | None = None) -> Booking:
         """Write the booking (status BOOKED, version 1) with its seats (on the hold's seats when
-        `hold_id` is given), counters and messages. Labels: seat, hold, cap, duplicate, blocked."""
+        `hold_id` is given: the hold's place under the cap becomes the booking's, and the citizen's
+        live hold ends), counters and messages. Labels: seat, hold, cap, duplicate, blocked."""
 
     def get_booking(self, booking_id: str, *, consistent: bool = True) -> Booking | None: ...
 

@@ -248,3 +248,23 @@ def test_codes_are_uniform_six_digits():
     assert all(len(c) == 6 and c.isdigit() for c in codes)
     assert len(set(codes)) > 1990  # a CSPRNG over a million values repeats rarely in 2,000 draws
     assert {c[0] for c in codes} == set("0123456789")  # leading zeros are kept
+
+
+def test_a_citizen_cannot_renew_holds_for_ever(store, phone):
+    """One live hold at a time, and at most HOLDS_PER_CITIZEN_PER_DAY (10) a day: letting holds
+    expire and holding again stops there, so a slot cannot be kept from others all day."""
+    from chalicelib.errors import HoldInProgress
+    from chalicelib.schemas import HoldIn
+    session = citizens.session_from(verify(ask(1)["challenge_id"], phone.code())["session"], NOW)
+    day, start = open_day(skip=1), NOW.replace(hour=8)
+    slot = HoldIn(office_id="OF-A", service_id="S0001", start=at(day, "09:00"))
+    bookings.hold(slot, start, session=session)
+    with pytest.raises(HoldInProgress):
+        bookings.hold(slot, start + timedelta(minutes=4), session=session)
+    for renewal in range(1, 10):  # each after the previous expired (5 minutes)
+        bookings.hold(slot, start + timedelta(minutes=6 * renewal), session=session)
+    with pytest.raises(RateLimited) as err:
+        bookings.hold(slot, start + timedelta(minutes=6 * 10), session=session)
+    assert int(err.value.headers["Retry-After"]) > 0
+    other = citizens.session_from(verify(ask(2)["challenge_id"], phone.code())["session"], NOW)
+    assert bookings.hold(slot, start + timedelta(minutes=6 * 10), session=other)["hold_id"]  # the slot is free
