@@ -88,6 +88,7 @@ def run(n: int) -> dict:
     from chalicelib.dal import catalogue_store
     from chalicelib.dal.db import connection
     from chalicelib.domain.catalogue import Office, Service
+    from chalicelib.services.citizens import signed_session_for
     from infra.local.bootstrap import create_tables
 
     create_tables()
@@ -121,7 +122,10 @@ def run(n: int) -> dict:
         for i, start in enumerate(_slots(n + 10)):
             body = json.dumps({"office_id": "OF-BENCH", "service_id": "S0001", "start": start.isoformat(),
                                "national_id": _national_id(i), "mobile": f"0912{i:07d}"}).encode()
-            event = gateway._generate_lambda_event("POST", "/v1/bookings", {"content-type": "application/json"}, body)
+            # The citizen's session, as the web client sends it after the mobile check (its check is timed too).
+            session = signed_session_for(_national_id(i), f"+98912{i:07d}")
+            event = gateway._generate_lambda_event("POST", "/v1/bookings", {"content-type": "application/json",
+                                                                            "authorization": f"Bearer {session}"}, body)
             context = gateway._generate_lambda_context()
             # Timed: the Lambda entry point itself, app(event, context), as the Lambda runtime calls it.
             t0 = time.perf_counter()

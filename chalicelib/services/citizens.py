@@ -129,6 +129,16 @@ def session_keys() -> tuple[str, ...]:
     return parse_keys(get_secret(s.citizen_session_secret_arn))
 
 
+def signed_session_for(national_id: str, mobile: str, now: datetime | None = None) -> str:
+    """A session for a citizen and a mobile already proven some other way: for developer tooling
+    and benchmarks (no route calls it; the routes give sessions only through verify_code)."""
+    now = now or calendar.now_tehran()
+    s = get_settings()
+    session = rules.new_session(citizen_key(national_id, s.citizen_pepper), rules.mobile_key(s.citizen_pepper, mobile),
+                                now, s.citizen_session_minutes)
+    return rules.sign_session(session, session_keys()[0], now)
+
+
 def parse_keys(value: str) -> tuple[str, ...]:
     text = value.strip()
     if text.startswith("{"):
