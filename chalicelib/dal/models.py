@@ -229,6 +229,11 @@ class OutboxItem(_Model):
     request_id = UnicodeAttribute(null=True)
     webhook_id = UnicodeAttribute(null=True)
     payload = JSONAttribute(null=True)
+    # dead letters (pk DL#{kind}): why the outbox gave up, and when they are forgotten
+    reason = UnicodeAttribute(null=True)
+    code = UnicodeAttribute(null=True)
+    dead_at = UnicodeAttribute(null=True)
+    ttl = TTLAttribute(null=True)
 
 
 # --- network-wide state: load snapshot, calendar corrections --------------------------
@@ -499,7 +504,8 @@ TABLE_MODELS: tuple[type[Model], ...] = (ServiceItem, OfficeItem, BookingItem, O
                                           LimitBucketItem)
 # Logical name -> model, for infra and the local runner.
 TABLES = {m.Meta.table_name.removeprefix(_S.table_prefix + "-"): m for m in TABLE_MODELS}
-TTL_ATTRIBUTES = {"bookings": "ttl", "idempotency": "expiration", "requests": "ttl", "ranking": "ttl", "citizens": "ttl",
+TTL_ATTRIBUTES = {"outbox": "ttl",
+                  "bookings": "ttl", "idempotency": "expiration", "requests": "ttl", "ranking": "ttl", "citizens": "ttl",
                   "limits": "ttl"}
 STREAM_TABLES = {"bookings": "NEW_AND_OLD_IMAGES", "requests": "NEW_AND_OLD_IMAGES"}
 

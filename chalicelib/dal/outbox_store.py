@@ -6,6 +6,7 @@ two overlapping or retried delivery runs never send the same message twice. A ru
 while holding a lease leaves the message to be claimed again once the lease has expired.
 
 Item layout:  OB#{kind}#{shard} / {due epoch ms:015d}#{message_id}
+              DL#{kind}         / {given up epoch ms:015d}#{message_id}  (dead letters, kept 30 days)
 Each kind has its own partitions (sharded so no partition is hot), so a delivery run reads
 only the kinds it sends."""
 from __future__ import annotations
@@ -13,14 +14,23 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.dal.db import Tx, TxConditionFailed, TxConflict, unavailable_guard
 from chalicelib.dal.models import OutboxItem
 from chalicelib.domain import calendar
-from chalicelib.domain.outbox import CALLBACK, KINDS, SMS, OutboxMessage, PartnerCallback, Sms
+from chalicelib.domain.outbox import (
+    CALLBACK,
+    DEAD_LETTER_DAYS,
+    KINDS,
+    SMS,
+    DeadLetter,
+    OutboxMessage,
+    PartnerCallback,
+    Sms,
+)
 
 SHARDS = {SMS: 8, CALLBACK: 4}
 
@@ -142,6 +152,35 @@ def retry_later(message: OutboxMessage, due_at: datetime) -> bool:
     except (TxConditionFailed, TxConflict):
         return False
     return True
+
+
+@unavailable_guard
+def bury(dead: DeadLetter, lease: str | None) -> bool:
+    """Finish a claimed message as a dead letter (delete + put, atomically); False when the run's
+    lease was lost meanwhile."""
+    message = dead.message
+    item = _item(message)
+    item.shard, item.due = f"DL#{message.kind}", _due_key(dead.dead_at, message.message_id)
+    item.reason, item.code, item.dead_at = dead.reason, dead.code, dead.dead_at.isoformat(timespec="seconds")
+    item.ttl = dead.dead_at + timedelta(days=DEAD_LETTER_DAYS)
+    tx = Tx()
+    tx.delete("old", _key(message), condition=OutboxItem.lease_id == lease)
+    tx.put("dead", item)
+    try:
+        tx.commit()
+    except (TxConditionFailed, TxConflict):
+        return False
+    return True
+
+
+@unavailable_guard
+def dead_letters(kind: str, limit: int = 100) -> list[DeadLetter]:
+    """The latest dead letters of `kind`, newest first."""
+    found = []
+    for item in OutboxItem.query(f"DL#{kind}", scan_index_forward=False, limit=limit, consistent_read=True):
+        found.append(DeadLetter(_message(item), item.reason or "", item.code,
+                                datetime.fromisoformat(item.dead_at)))
+    return found
 
 
 # --- reading (operations and tests) -----------------------------------------------------------

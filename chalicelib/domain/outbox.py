@@ -64,6 +64,34 @@ class OutboxMessage:
         return replace(self, lease=lease)
 
 
+# Message parameters that are secrets: sent in the text, never kept once the message is finished.
+SECRET_PARAMS = frozenset({"access_code"})
+DEAD_LETTER_DAYS = 30  # a dead letter is kept this long for operations to look into
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message the outbox gave up on (refused for good, or out of attempts), kept for
+    operations: why, after how many attempts, and when; its secret parameters dropped."""
+    message: OutboxMessage
+    reason: str
+    code: str | None
+    dead_at: datetime
+
+    @property
+    def attempts(self) -> int:
+        return self.message.attempts
+
+
+def given_up(message: OutboxMessage, reason: str, code, now: datetime) -> DeadLetter:
+    """The dead letter of a claimed message at its last attempt (that attempt counted)."""
+    content = message.content
+    if isinstance(content, Sms):
+        content = replace(content, params={k: v for k, v in content.params.items() if k not in SECRET_PARAMS})
+    kept = OutboxMessage(message.message_id, message.due, content, message.attempts + 1)
+    return DeadLetter(kept, reason, None if code is None else str(code), now)
+
+
 def sms(template: str, recipient: str, due: datetime, *, booking_id: str | None = None,
         params: Mapping[str, Any] | None = None) -> OutboxMessage:
     return OutboxMessage(secrets.token_hex(8), due, Sms(template, recipient, booking_id, dict(params or {})))

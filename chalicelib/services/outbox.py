@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from chalicelib.domain import calendar
+from chalicelib.domain import outbox as messages
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.observability import logger, metrics
 from chalicelib.services.stores import stores
@@ -34,6 +35,7 @@ class Outcome:
     message is tried again that many seconds later, without it the message is finished."""
     label: str
     retry_in: float | None = None
+    given_up: tuple[str, str | None] | None = None  # (reason, code): finished as a dead letter
 
 
 Courier = Callable[[OutboxMessage, datetime], Outcome]
@@ -46,10 +48,13 @@ class Report:
     counts: Counter[str] = field(default_factory=Counter)
     claimed_elsewhere: int = 0
     lease_lost: int = 0
+    buried: int = 0  # finished as dead letters
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def add(self, label: str | None = None, *, claimed_elsewhere: int = 0, lease_lost: int = 0) -> None:
+    def add(self, label: str | None = None, *, claimed_elsewhere: int = 0, lease_lost: int = 0,
+            buried: int = 0) -> None:
         with self._lock:
+            self.buried += buried
             if label is not None:
                 self.counts[label] += 1
             self.claimed_elsewhere += claimed_elsewhere
@@ -96,7 +101,10 @@ def _deliver_one(message: OutboxMessage, courier: Courier, clock: Callable[[], d
         report.add(claimed_elsewhere=1)
         return
     outcome = courier(claimed, clock())
-    if outcome.retry_in is None:
+    if outcome.given_up is not None:
+        finished = stores.outbox.bury(messages.given_up(claimed, *outcome.given_up, clock()), claimed.lease)
+        report.add(buried=1 if finished else 0)
+    elif outcome.retry_in is None:
         finished = stores.outbox.done(claimed)
     else:
         finished = stores.outbox.retry_later(claimed, clock() + timedelta(seconds=max(outcome.retry_in, 1)))

@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from chalicelib.domain.outbox import KINDS, OutboxMessage
+from chalicelib.domain.outbox import KINDS, DeadLetter, OutboxMessage
 
 
 class FakeOutboxStore:
     def __init__(self) -> None:
         self.messages: dict[str, tuple[OutboxMessage, datetime | None]] = {}  # id -> (message, leased until)
+        self.dead: list[DeadLetter] = []
         self._lock = threading.Lock()
 
     def put(self, messages: Iterable[OutboxMessage]) -> None:
@@ -54,6 +55,20 @@ class FakeOutboxStore:
             self.messages[message.message_id] = (replace(message, due=due_at, attempts=message.attempts + 1,
                                                          lease=None), None)
             return True
+
+    def bury(self, dead: DeadLetter, lease: str | None) -> bool:
+        with self._lock:
+            held = self.messages.get(dead.message.message_id)
+            if held is None or held[0].lease is None or held[0].lease != lease:
+                return False
+            del self.messages[dead.message.message_id]
+            self.dead.append(dead)
+            return True
+
+    def dead_letters(self, kind: str, limit: int = 100) -> list[DeadLetter]:
+        with self._lock:
+            found = [d for d in self.dead if d.message.kind == kind]
+        return sorted(found, key=lambda d: (d.dead_at, d.message.message_id), reverse=True)[:limit]
 
     def pending(self, kind: str) -> list[OutboxMessage]:
         with self._lock:

@@ -59,6 +59,8 @@ def test_refusals_finish_the_message_and_passing_failures_back_off(empty_outbox,
     fake.fail_next(400, 104)  # an invalid number: never retried
     assert jobs.deliver_outbox(now, sender) == {"sent": 0, "dropped": 0, "failed": 1}
     assert not outbox_store.pending(SMS)
+    (dead,) = outbox_store.dead_letters(SMS)  # kept, with why and after how many attempts
+    assert dead.attempts == 1 and dead.reason and dead.message.content.template == "remote_received"
 
     (queued,) = _queue(now, 1)
     fake.fail_next(429, 20)  # throttled: tried again after the backoff
@@ -80,6 +82,8 @@ def test_the_last_attempt_finishes_a_message_that_keeps_failing(empty_outbox, sm
         at += timedelta(hours=1)
     assert not outbox_store.pending(SMS) and not fake.accepted
     assert len(fake.requests) == messages.SMS_MAX_ATTEMPTS
+    (dead,) = outbox_store.dead_letters(SMS)
+    assert dead.attempts == messages.SMS_MAX_ATTEMPTS and dead.reason
 
 
 def test_overlapping_runs_of_several_passes_send_each_sms_exactly_once(empty_outbox, smsir):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.outbox import DeadLetter, OutboxMessage
 
 
 class OutboxStore(Protocol):
@@ -25,6 +25,13 @@ class OutboxStore(Protocol):
     def retry_later(self, message: OutboxMessage, due_at: datetime) -> bool:
         """Move a claimed message to `due_at`, one more attempt, lease released; False when the
         caller's lease was lost meanwhile."""
+
+    def bury(self, dead: DeadLetter, lease: str | None) -> bool:
+        """Finish a claimed message (`lease`: the caller's) as a dead letter, kept with its
+        reason and attempts; False when the caller's lease was lost meanwhile."""
+
+    def dead_letters(self, kind: str, limit: int = 100) -> list[DeadLetter]:
+        """The latest dead letters of `kind`, newest first."""
 
     def pending(self, kind: str) -> list[OutboxMessage]:
         """Every queued message of `kind`, due or not, earliest first."""

@@ -163,3 +163,20 @@ def test_an_outbox_message_is_claimed_once_until_its_lease_expires(stores):
     assert stores.outbox.done(again) is True
     assert [m.message_id for m in stores.outbox.pending(outbox.SMS)] == [later.message_id]
     assert stores.outbox.pending_count() == 1
+
+
+def test_a_message_given_up_is_kept_as_a_dead_letter_without_its_secrets(stores):
+    sms = outbox.sms("booking_confirmed", "+989121234567", NOW - timedelta(seconds=1), booking_id="BK1",
+                     params={"access_code": "7K3M9QX2", "office_fa": "دفتر"})
+    stores.outbox.put([sms])
+    mine = stores.outbox.claim(sms, NOW, 60)
+    stolen = stores.outbox.claim(sms, NOW + timedelta(seconds=61), 60)  # mine expired, another run took it
+    assert stores.outbox.bury(outbox.given_up(mine, "invalid number", 104, NOW), mine.lease) is False
+    assert stores.outbox.dead_letters(outbox.SMS) == []
+    assert stores.outbox.bury(outbox.given_up(stolen, "invalid number", 104, NOW), stolen.lease) is True
+    assert stores.outbox.pending(outbox.SMS) == [] and stores.outbox.pending_count() == 0
+    (dead,) = stores.outbox.dead_letters(outbox.SMS)
+    assert (dead.reason, dead.code, dead.attempts, dead.dead_at) == ("invalid number", "104", 1, NOW)
+    assert dead.message.message_id == sms.message_id and dead.message.content.booking_id == "BK1"
+    assert dict(dead.message.content.params) == {"office_fa": "دفتر"}  # the access code is not kept
+    assert stores.outbox.dead_letters(outbox.CALLBACK) == []
