@@ -30,12 +30,12 @@ class RateLimit(BaseModel):
 # so they are generous); "-mobile"/"-citizen" per person; "partner" per partner (its own
 # quota_per_minute, when the association set one, replaces the rate).
 DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
-    "otp-mobile": RateLimit(rate=3, per_s=3600, burst=3),
-    "otp-client": RateLimit(rate=30, per_s=3600, burst=10),
+    # One-time codes have their own hourly caps, kept in the same transaction as the code
+    # (OTP_PER_MOBILE_PER_HOUR, OTP_PER_CLIENT_PER_HOUR); a citizen's holds a day: HOLDS_PER_CITIZEN_PER_DAY.
     "hold-client": RateLimit(rate=20, per_s=60, burst=20),
-    "hold-citizen": RateLimit(rate=10, per_s=3600, burst=5),
     "booking-client": RateLimit(rate=20, per_s=60, burst=20),
     "remote-client": RateLimit(rate=10, per_s=60, burst=10),
+    "upload-client": RateLimit(rate=10, per_s=60, burst=10),
     "partner": RateLimit(rate=120, per_s=60, burst=120),
 }
 
@@ -76,6 +76,9 @@ class Settings(BaseModel):
     citizen_session_minutes: int = Field(30, ge=5, le=240)
     citizen_session_secret: str = Field(LOCAL_SESSION_SECRET, min_length=32)
     citizen_session_secret_arn: str | None = Field(None, min_length=1)  # `cdk synth` packages with a token here
+    # The secret our CloudFront sends in X-Origin-Verify: only then is its CloudFront-Viewer-Address
+    # the client's address (limits); unset, the TCP peer API Gateway saw is the client.
+    edge_secret_arn: str | None = Field(None, min_length=1)
     # The local SMS log (SMS_MODE=log, local and test stages only): each message, mobile masked and
     # text in full, appended to this file, so `make run` users and the browser tests read their code.
     sms_log_path: str | None = Field(None, min_length=1)
@@ -221,6 +224,7 @@ _ENV = {
     "citizen_session_minutes": "CITIZEN_SESSION_MINUTES",
     "citizen_session_secret": "CITIZEN_SESSION_SECRET",
     "citizen_session_secret_arn": "CITIZEN_SESSION_SECRET_ARN",
+    "edge_secret_arn": "EDGE_SECRET_ARN",
     "sms_log_path": "SMS_LOG_PATH",
     "booking_horizon_days": "BOOKING_HORIZON_DAYS",
     "hold_minutes": "HOLD_MINUTES",

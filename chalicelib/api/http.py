@@ -3,6 +3,7 @@ application/problem+json in one place. Route handlers stay short: parse, call, m
 from __future__ import annotations
 
 import functools
+import hmac
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from chalicelib.errors import (
     problem,
 )
 from chalicelib.observability import logger
+from chalicelib.secrets import get_secret
 from chalicelib.services import limits
 from chalicelib.settings import DEFAULT_RATE_LIMITS, get_settings
 
@@ -122,8 +124,23 @@ def idempotency_key(bp: Blueprint, *, required: bool) -> str | None:
     return key
 
 
+EDGE_HEADER = "X-Origin-Verify"  # set by our CloudFront distribution on every request it forwards
+
+
+def _from_our_edge(request: Request) -> bool:
+    """Whether the request came through our CloudFront: it carries the edge's secret origin header
+    (a client reaching API Gateway directly does not know it)."""
+    arn = get_settings().edge_secret_arn
+    given = (request.headers or {}).get(EDGE_HEADER)
+    return bool(arn and given) and hmac.compare_digest(given.encode(), get_secret(arn).encode())
+
+
 def client_address(request: Request) -> str | None:
-    """The caller's address as API Gateway saw it (the connection's, not a header a client can write)."""
+    """The caller's address, never from a header a client can write: the TCP peer API Gateway saw,
+    or, behind our CloudFront (whose edge is that peer), the viewer address CloudFront saw."""
+    viewer = (request.headers or {}).get("CloudFront-Viewer-Address")  # "203.0.113.7:46532", "[2001:db8::1]:443"
+    if viewer and _from_our_edge(request):
+        return viewer.rsplit(":", 1)[0].strip("[]") or None
     identity = (getattr(request, "context", None) or {}).get("identity") or {}
     return identity.get("sourceIp") or None
 
@@ -150,9 +167,8 @@ class Auth:
 
 
 def source_ip(request: Request, caller: Any = None) -> str:
-    """The client's address as API Gateway saw it (the TCP peer; a forwarded-for header is the
-    client's to write, so it is not trusted)."""
-    return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")
+    """A limit's default subject: the client's address (`client_address`)."""
+    return client_address(request) or "unknown"
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ api = Routes(__name__, tag="office")
 ACCESS_CODE = ("X-Access-Code",)
 
 
-@api.post("/uploads", response=UploadGrantOut, tag="requests", body=UploadGrantIn, status=201)
+@api.post("/uploads", response=UploadGrantOut, tag="requests", body=UploadGrantIn, status=201, limit="upload-client")
 def grant_uploads(body: UploadGrantIn):
     """Presigned POSTs for a remote request's documents, sent straight to the documents bucket;
     the request then cites `upload_id` and each document's `upload_ref`."""

@@ -43,6 +43,7 @@ from constructs import Construct
 
 from chalicelib.api.auth import GROUPS as STAFF_GROUPS
 from chalicelib.api.auth import OFFICE_ATTRIBUTE, PROVINCE_ATTRIBUTE, STAFF_AUTHORIZER, STAFF_POOL_ARN_VARIABLE
+from chalicelib.api.http import EDGE_HEADER
 from chalicelib.observability import SERVICE
 from infra.local.s3_local import cors_rules
 from infra.local.web_front import security_headers
@@ -65,7 +66,7 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
                             "network",  # network: the association's calendar corrections
                             "ranking", "operators",  # complaints/inspections, the operators registry
                             "citizens"}),  # one-time codes, their limits, the mobile each citizen verified
-        "secrets": frozenset({"pepper", "session"}),
+        "secrets": frozenset({"pepper", "session", "edge"}),
         "sms": frozenset({"send"}),  # a one-time code goes at once, not a minute later through the outbox
     },
     "deliver_outbox": {  # due SMS; a reminder re-checks its booking
@@ -178,6 +179,7 @@ class EjsoStack(Stack):
                 # with Powertools parameters (get_secret), cached for POWERTOOLS_PARAMETERS_MAX_AGE.
                 "CITIZEN_PEPPER_SECRET_ARN": self.secrets["pepper"].secret_arn,
                 "CITIZEN_SESSION_SECRET_ARN": self.secrets["session"].secret_arn,
+                "EDGE_SECRET_ARN": self.secrets["edge"].secret_arn,
                 "POWERTOOLS_PARAMETERS_MAX_AGE": "300",
                 # The staff pool: its ARN puts the Cognito authorizer on every staff route while
                 # the app is packaged; pool and client ids are what the app checks tokens against.
@@ -263,6 +265,10 @@ class EjsoStack(Stack):
             # "previous": old}: sessions signed before stay valid for their 30 minutes, no deploy.
             "session": random_key("CitizenSession", "citizen-session",
                                   "Key of the citizen sessions (HS256); rotate as JSON current/previous"),
+            # CloudFront sends it to the API in X-Origin-Verify: a request that carries it came
+            # through our edge, so its CloudFront-Viewer-Address is the citizen's (per-client limits).
+            "edge": random_key("EdgeOrigin", "edge-origin",
+                               "Header value CloudFront sends to the API; proves CloudFront-Viewer-Address"),
             # Partners' webhook secrets are not here: they live in the `partners` table (encrypted at
             # rest), created, rotated and retired by the association through the API, one per partner.
         }
@@ -497,7 +503,9 @@ class EjsoStack(Stack):
             additional_behaviors={"/v1/*": cloudfront.BehaviorOptions(
                 # The stage is the origin path: /v1/services reaches the stage's /v1/services route.
                 origin=origins.HttpOrigin(api_domain, origin_path=f"/{self.api_stage}",
-                                          protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY),
+                                          protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                                          # A dynamic reference: the value never enters the template.
+                                          custom_headers={EDGE_HEADER: self.secrets["edge"].secret_value.unsafe_unwrap()}),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                 cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
@@ -524,9 +532,10 @@ class EjsoStack(Stack):
             quota=apigw.CfnUsagePlan.QuotaSettingsProperty(limit=s.usage_plan_quota_per_day, period="DAY"))
 
     def _web_acl(self) -> None:
-        """A regional WAF web ACL on the API stage: per-address rate rules (all requests, and the
-        citizen writes: OTP, holds, bookings, remote requests), AWS's IP-reputation and known-bad-input
-        rule groups. A blocked request gets 429 with Retry-After and a problem+json body, like the app's."""
+        """A regional WAF web ACL on the API stage: per-address rate rules on requests that bypass our
+        CloudFront (all requests, and the citizen writes: OTP, holds, bookings, remote requests),
+        AWS's IP-reputation and known-bad-input rule groups. A blocked request gets 429 with
+        Retry-After and a problem+json body, like the app's."""
         s = self.stage
         metric = self.api_name.replace("-", "")
 
@@ -549,6 +558,19 @@ class EjsoStack(Stack):
             matches({"method": {}}, "EXACTLY", "post"),
             wafv2.CfnWebACL.StatementProperty(or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=[
                 matches({"uri_path": {}}, "STARTS_WITH", f"/{self.api_stage}{path}") for path in WAF_WRITE_PATHS]))]))
+
+        # Requests through our CloudFront reach this stage from CloudFront's edges, so counting them
+        # per address would throttle every citizen behind one edge together: the per-address rules
+        # count only requests without the edge's secret (a client calling API Gateway directly); the
+        # app's own buckets count the viewer address CloudFront vouches for (api/http.client_address).
+        through_edge = wafv2.CfnWebACL.StatementProperty(byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": EDGE_HEADER.lower()}),
+            positional_constraint="EXACTLY", search_string=self.secrets["edge"].secret_value.unsafe_unwrap(),
+            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")]))
+        direct = wafv2.CfnWebACL.StatementProperty(not_statement=wafv2.CfnWebACL.NotStatementProperty(
+            statement=through_edge))
+        direct_writes = wafv2.CfnWebACL.StatementProperty(and_statement=wafv2.CfnWebACL.AndStatementProperty(
+            statements=[direct, writes]))
 
         def rate_rule(name: str, priority: int, limit: int, scope=None) -> wafv2.CfnWebACL.RuleProperty:
             return wafv2.CfnWebACL.RuleProperty(
@@ -574,8 +596,8 @@ class EjsoStack(Stack):
             visibility_config=visibility("Acl"),
             custom_response_bodies={"rate-limited": wafv2.CfnWebACL.CustomResponseBodyProperty(
                 content_type="APPLICATION_JSON", content=json.dumps(problem, ensure_ascii=False))},
-            rules=[rate_rule("PerAddressWrites", 0, s.waf_write_limit_per_5min, writes),
-                   rate_rule("PerAddress", 1, s.waf_limit_per_5min),
+            rules=[rate_rule("PerAddressWrites", 0, s.waf_write_limit_per_5min, direct_writes),
+                   rate_rule("PerAddress", 1, s.waf_limit_per_5min, direct),
                    managed("AWSManagedRulesAmazonIpReputationList", 2),
                    managed("AWSManagedRulesKnownBadInputsRuleSet", 3)])
         wafv2.CfnWebACLAssociation(

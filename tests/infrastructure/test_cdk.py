@@ -365,12 +365,13 @@ def test_secrets_are_referenced_and_read_only_by_who_needs_them(stage, templates
     cfn = templates[stage]
     secrets = of_type(cfn, "AWS::SecretsManager::Secret")
     # Staff tokens are the pool's: the one signing key of our own is the citizens' session key.
-    assert len(secrets) == 2
+    assert len(secrets) == 3
     names = {v["Properties"]["Name"]: k for k, v in secrets.items()}
-    assert set(names) == {f"ejso/{stage}/citizen-pepper", f"ejso/{stage}/citizen-session"}
+    assert set(names) == {f"ejso/{stage}/citizen-pepper", f"ejso/{stage}/citizen-session", f"ejso/{stage}/edge-origin"}
     for k, v in secrets.items():
         assert v["DeletionPolicy"] == "Retain", k
-    by_key = {"pepper": names[f"ejso/{stage}/citizen-pepper"], "session": names[f"ejso/{stage}/citizen-session"]}
+    by_key = {"pepper": names[f"ejso/{stage}/citizen-pepper"], "session": names[f"ejso/{stage}/citizen-session"],
+              "edge": names[f"ejso/{stage}/edge-origin"]}
     for handler, access in FUNCTION_ACCESS.items():
         role = function_role(cfn, handler)
         readable = {ref_target(r) for _, roles, st in statements(cfn) if role in roles
@@ -438,6 +439,15 @@ def test_the_api_stage_has_a_usage_plan_and_a_waf_with_per_address_rate_rules(st
     assert (every["AggregateKeyType"], every["Limit"]) == ("IP", settings.waf_limit_per_5min)
     assert (writes["AggregateKeyType"], writes["Limit"]) == ("IP", settings.waf_write_limit_per_5min)
     assert "\"/v1/v1/holds\"" in json.dumps(writes["ScopeDownStatement"])  # the stage (v1), then the route
+    # Only requests without the edge's secret count per address (through CloudFront, the address is an edge).
+    edge_secret = next(k for k, v in of_type(cfn, "AWS::SecretsManager::Secret").items()
+                       if v["Properties"]["Name"] == f"ejso/{stage}/edge-origin")
+    direct = every["ScopeDownStatement"]
+    assert direct in writes["ScopeDownStatement"]["AndStatement"]["Statements"]
+    through_edge = direct["NotStatement"]["Statement"]["ByteMatchStatement"]
+    assert through_edge["FieldToMatch"] == {"SingleHeader": {"Name": "x-origin-verify"}}
+    assert through_edge["PositionalConstraint"] == "EXACTLY"
+    assert flat(through_edge["SearchString"]) == f"{{{{resolve:secretsmanager:{{{edge_secret}}}:SecretString:::}}}}"
     for rule in rates.values():
         response = rule["Action"]["Block"]["CustomResponse"]
         assert response["ResponseCode"] == 429 and response["ResponseHeaders"][0]["Name"] == "Retry-After"
@@ -666,6 +676,13 @@ def test_web_app_is_served_by_cloudfront_from_a_private_bucket_and_v1_goes_to_th
     assert flat(api_origin["DomainName"]) == f"{{{rest_api}}}.execute-api.{{AWS::Region}}.{{AWS::URLSuffix}}"
     assert api_origin["OriginPath"] == "/v1"
     assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    # CloudFront proves itself to the API with the edge secret (a dynamic reference, never its value),
+    # so the app trusts CloudFront-Viewer-Address as the client's address for per-client limits.
+    (edge_header,) = api_origin["OriginCustomHeaders"]
+    edge_secret = next(k for k, v in of_type(cfn, "AWS::SecretsManager::Secret").items()
+                       if v["Properties"]["Name"] == f"ejso/{stage}/edge-origin")
+    assert edge_header["HeaderName"] == "X-Origin-Verify"
+    assert flat(edge_header["HeaderValue"]) == f"{{{{resolve:secretsmanager:{{{edge_secret}}}:SecretString:::}}}}"
     assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
     assert api["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
     assert set(api["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
