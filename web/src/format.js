@@ -61,7 +61,9 @@ export const money = (rials) => num(rials);
 export function instantIn(iso, timeZone = 'Asia/Tehran') {
   const locale = lang() === 'fa' ? 'fa-IR-u-ca-persian' : 'en-US-u-ca-persian';
   try {
-    return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'long', timeStyle: 'short', hourCycle: 'h23' })
+    // Two-digit hours as everywhere on the site ("۰۰:۰۸", not timeStyle's "۰:۰۸" after midnight).
+    return new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'long', day: 'numeric',
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
       .format(new Date(iso));
   } catch {
     return iso;

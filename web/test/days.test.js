@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addDays, calendarMonths, openingState, weeks } from '../src/days.js';
-import { jalaliOf, weekdayIndex } from '../src/format.js';
+import { instantIn, jalaliOf, weekdayIndex } from '../src/format.js';
 import { bookingIcs } from '../src/ics.js';
 
 const HOURS = { sat: [['08:00', '12:00']], sun: [['08:00', '12:00']], mon: [['08:00', '12:00']],
@@ -67,4 +67,10 @@ test('the .ics event starts at the booking instant in UTC and lasts the service'
   assert.match(ics, /\r\nDTEND:20261201T062000Z\r\n/);
   assert.match(ics, /\r\nUID:BK7K3M9QX2PLRT@ejso\r\n/);
   assert.ok(ics.startsWith('BEGIN:VCALENDAR\r\n') && ics.endsWith('END:VCALENDAR\r\n'));
+});
+
+test('a citizen abroad sees their own clock with two-digit hours, also just after midnight', () => {
+  // 23:08 UTC is 00:08 the next day in Berlin (winter): the hour keeps its leading zero.
+  assert.match(instantIn('2026-11-29T23:08:00Z', 'Europe/Berlin'), /۹ آذر ۱۴۰۵.*۰۰:۰۸/);
+  assert.match(instantIn('2026-11-29T08:30:00Z', 'Asia/Tehran'), /۸ آذر ۱۴۰۵.*۱۲:۰۰/);
 });
