@@ -3,28 +3,19 @@ effective at once, without a deploy; closing a day cancels its bookings, each wi
 from __future__ import annotations
 
 from chalicelib.api.callers import ASSOCIATION_ADMIN
-from chalicelib.api.http import Reply, Routes
-from chalicelib.domain import calendar
-from chalicelib.errors import InvalidInput
+from chalicelib.api.http import Reply, Routes, path_day
 from chalicelib.schemas import CalendarCorrectionIn, CalendarDayOut
 from chalicelib.services import catalogue, closures
 
 api = Routes(__name__, tag="association")
 
 
-def _day(raw: str):
-    try:
-        return calendar.parse_date(raw)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), "تاریخ نامعتبر است") from exc
-
-
 @api.put("/admin/calendar/{day}", response=CalendarDayOut, auth=ASSOCIATION_ADMIN, body=CalendarCorrectionIn)
 def correct_calendar_day(day, caller: str, body: CalendarCorrectionIn):
-    return closures.correct_network_day(_day(day), body.closed, body.name_en, body.name_fa, caller)
+    return closures.correct_network_day(path_day(day), body.closed, body.name_en, body.name_fa, caller)
 
 
 @api.delete("/admin/calendar/{day}", auth=ASSOCIATION_ADMIN, status=204, problems=(404, 422))
 def remove_calendar_correction(day, caller: str):
-    catalogue.remove_correction(_day(day))
+    catalogue.remove_correction(path_day(day))
     return Reply(None, 204)

@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 from chalice import Blueprint, Response
@@ -16,6 +17,7 @@ from chalice.app import CognitoUserPoolAuthorizer, Request
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.api.auth import STAFF_AUTHORIZER, STAFF_POOL_ARN_VARIABLE
+from chalicelib.domain import calendar
 from chalicelib.errors import (
     PROBLEM_JSON,
     DomainError,
@@ -109,6 +111,14 @@ def header(bp: Blueprint, name: str) -> str | None:
 
 
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9\-_.:]{8,128}$")
+
+
+def path_day(raw: str) -> date:
+    """A day in the path (/admin/calendar/{day}): ISO or Jalali, Persian digits allowed."""
+    try:
+        return calendar.parse_date(raw)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), FIELD_FA["date"]) from exc
 
 
 def idempotency_key(bp: Blueprint, *, required: bool) -> str | None:

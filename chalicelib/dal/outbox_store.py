@@ -144,14 +144,8 @@ def done(message: OutboxMessage) -> bool:
 def retry_later(message: OutboxMessage, due_at: datetime) -> bool:
     """Move a failed message to `due_at`, one more attempt counted, lease released (delete +
     put, atomically); False when the run's lease was lost meanwhile."""
-    tx = Tx()
-    tx.delete("old", _key(message), condition=OutboxItem.lease_id == message.lease)
-    tx.put("new", _item(OutboxMessage(message.message_id, due_at, message.content, message.attempts + 1)))
-    try:
-        tx.commit()
-    except (TxConditionFailed, TxConflict):
-        return False
-    return True
+    return _replace_leased(message, message.lease,
+                           _item(OutboxMessage(message.message_id, due_at, message.content, message.attempts + 1)))
 
 
 @unavailable_guard
@@ -163,9 +157,15 @@ def bury(dead: DeadLetter, lease: str | None) -> bool:
     item.shard, item.due = f"DL#{message.kind}", _due_key(dead.dead_at, message.message_id)
     item.reason, item.code, item.dead_at = dead.reason, dead.code, dead.dead_at.isoformat(timespec="seconds")
     item.ttl = dead.dead_at + timedelta(days=DEAD_LETTER_DAYS)
+    return _replace_leased(message, lease, item)
+
+
+def _replace_leased(message: OutboxMessage, lease: str | None, new: OutboxItem) -> bool:
+    """Delete the claimed message and put `new` in one transaction, only while this run's lease
+    holds (the key changes with the due time, so it cannot be an update); False when it was lost."""
     tx = Tx()
     tx.delete("old", _key(message), condition=OutboxItem.lease_id == lease)
-    tx.put("dead", item)
+    tx.put("new", new)
     try:
         tx.commit()
     except (TxConditionFailed, TxConflict):
