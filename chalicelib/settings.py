@@ -93,6 +93,13 @@ class Settings(BaseModel):
     no_show_grace_minutes: int = Field(15, ge=0, le=240)  # a no-show only this long after the start
     # The operator re-enters the citizen's national ID at check-in; false lets an office skip it.
     check_in_national_id_required: bool = True
+    # The front desk (domain/desk.py): while a walk-in waits, at most `desk_walk_in_cap` appointments
+    # are called in a row; a checked-in appointment is due `desk_early_call_minutes` before its start
+    # (and keeps its priority if checked in within `no_show_grace_minutes` after it); the office's
+    # pace is an exponentially weighted mean of its served visits with weight `desk_pace_alpha`.
+    desk_walk_in_cap: int = Field(3, ge=0, le=20)
+    desk_early_call_minutes: int = Field(5, ge=0, le=60)
+    desk_pace_alpha: float = Field(0.2, gt=0, le=1)
     slot_grid_minutes: int = Field(15, ge=5, le=60)
     thursday_open: bool = True
     reminder_hours_before: int = Field(24, ge=1, le=72)
@@ -233,6 +240,9 @@ _ENV = {
     "no_show_block_days": "NO_SHOW_BLOCK_DAYS",
     "no_show_grace_minutes": "NO_SHOW_GRACE_MINUTES",
     "check_in_national_id_required": "CHECK_IN_NATIONAL_ID_REQUIRED",
+    "desk_walk_in_cap": "DESK_WALK_IN_CAP",
+    "desk_early_call_minutes": "DESK_EARLY_CALL_MINUTES",
+    "desk_pace_alpha": "DESK_PACE_ALPHA",
     "slot_grid_minutes": "SLOT_GRID_MINUTES",
     "thursday_open": "THURSDAY_OPEN",
     "reminder_hours_before": "REMINDER_HOURS_BEFORE",
