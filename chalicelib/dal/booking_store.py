@@ -16,6 +16,7 @@ Item layout (table `bookings`):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist
@@ -47,6 +48,8 @@ from chalicelib.domain.booking import (
 )
 from chalicelib.domain.calendar import TEHRAN
 from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.sessions import KIND as SESSION
+from chalicelib.domain.sessions import SessionDetails
 
 HELD = "HELD"
 
@@ -87,13 +90,28 @@ def _change_in(entry: dict) -> StatusChange:
                         datetime.fromisoformat(moved) if moved else None)
 
 
+def _session_out(details: SessionDetails) -> dict:
+    return {"contact": details.contact, "time_zone": details.time_zone, "ends": details.ends.isoformat(),
+            "join": details.join, "note": details.note,
+            "confirmed_at": details.confirmed_at.isoformat() if details.confirmed_at else None}
+
+
+def _session_in(data: dict | None) -> SessionDetails | None:
+    if not data:
+        return None
+    confirmed = data.get("confirmed_at")
+    return SessionDetails(data["contact"], data["time_zone"], datetime.fromisoformat(data["ends"]), data.get("join"),
+                          datetime.fromisoformat(confirmed) if confirmed else None, data.get("note"))
+
+
 def booking_from(item: BookingItem) -> Booking:
     return Booking(
         item.pk.removeprefix("BK#"), item.office_id, item.service_id, date.fromisoformat(item.day),
         datetime.fromisoformat(item.start), tuple(item.cells), int(item.counter), item.status, item.citizen_key,
         item.national_id_masked, item.mobile, item.name, item.access_code_hash,
         created_at=datetime.fromisoformat(item.created_at), updated_at=datetime.fromisoformat(item.updated_at),
-        history=tuple(_change_in(e) for e in item.history or ()), version=item.version)
+        history=tuple(_change_in(e) for e in item.history or ()), version=item.version,
+        session=_session_in(item.session) if item.kind == SESSION else None)
 
 
 def _current(booking: Booking) -> BookingItem:
@@ -235,6 +253,8 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
         gsi1pk=pk, gsi1sk=f"{draft.cells[0]}#{draft.booking_id}",
         gsi2pk=citizen_pk(draft.citizen_key), gsi2sk=draft.start.isoformat(),
     )
+    if draft.session is not None:
+        item.kind, item.session = SESSION, _session_out(draft.session)
     tx.put("booking", item, condition=BookingItem.pk.does_not_exist())
     outbox_store.add(tx, messages)
     tx.commit()
@@ -319,16 +339,39 @@ def reschedule(booking: Booking, move: Move, now: datetime, *, max_per_day: int,
 
 
 @unavailable_guard
-def transition(booking: Booking, to: str, now: datetime, actor: str, *, block_until: datetime | None = None) -> Booking:
+def transition(booking: Booking, to: str, now: datetime, actor: str, *, block_until: datetime | None = None,
+               session: SessionDetails | None = None) -> Booking:
     """An operator's step on the day (check-in, complete, no-show); a no-show also blocks the
-    citizen until `block_until`. Failing label: booking (changed since it was read)."""
+    citizen until `block_until`; `session` replaces a session's details (its outcome note) in the
+    same write. Failing label: booking (changed since it was read)."""
     after = booking.changed(to, actor, now)
+    written = _status_written(after)
+    if session is not None:
+        after = replace(after, session=session)
+        written.append(BookingItem.session.set(_session_out(session)))
     tx = Tx()
-    tx.update("booking", _current(booking), _status_written(after), condition=BookingItem.status == booking.status)
+    tx.update("booking", _current(booking), written, condition=BookingItem.status == booking.status)
     if to == NO_SHOW and block_until is not None:
         tx.put("block", CitizenBlockItem(citizen_pk(booking.citizen_key), "BLOCK", blocked_until=_epoch(block_until)))
     if delta := visitors_delta(booking.status, to):
         load_store.count_day(tx, booking.office_id, booking.day, now, waiting=delta)
+    tx.commit()
+    return after
+
+
+@unavailable_guard
+def confirm_session(booking: Booking, details: SessionDetails, now: datetime, actor: str,
+                    messages: Iterable[OutboxMessage]) -> Booking:
+    """The office confirms a session with its join details, and the SMS that carries them goes
+    into the outbox in the same transaction. Failing label: booking (changed since it was read,
+    or no longer BOOKED)."""
+    after = booking.with_session(details, actor, now)
+    tx = Tx()
+    tx.update("booking", _current(booking), [
+        BookingItem.session.set(_session_out(details)), BookingItem.updated_at.set(after.updated_at.isoformat()),
+        BookingItem.history.set([_change_out(c) for c in after.history])],
+        condition=(BookingItem.status == BOOKED) & (BookingItem.kind == SESSION))
+    outbox_store.add(tx, messages)
     tx.commit()
     return after
 

@@ -38,7 +38,7 @@ def forget(name: str) -> None:
 def service_from(item: ServiceItem) -> Service:
     return Service(item.service_id, category=item.category, name_en=item.name_en, name_fa=item.name_fa,
                    mode=item.mode, duration_min=int(item.duration_min), tariff_rials=int(item.tariff_rials),
-                   active=bool(item.active))
+                   active=bool(item.active), session_modes=frozenset(item.session_modes or ()))
 
 
 def office_from(item: OfficeItem) -> Office:
@@ -56,7 +56,8 @@ def _item_of(entity: Service | Office) -> ServiceItem | OfficeItem:
     if isinstance(entity, Service):
         return ServiceItem(entity.service_id, category=entity.category, name_en=entity.name_en,
                            name_fa=entity.name_fa, mode=entity.mode, duration_min=entity.duration_min,
-                           tariff_rials=entity.tariff_rials, active=entity.active)
+                           tariff_rials=entity.tariff_rials, active=entity.active,
+                           session_modes=set(entity.session_modes) or None)
     return OfficeItem(
         entity.office_id, name_en=entity.name_en, name_fa=entity.name_fa, province=entity.province,
         province_fa=entity.province_fa, city=entity.city, city_fa=entity.city_fa, lat=entity.lat, lon=entity.lon,

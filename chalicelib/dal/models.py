@@ -65,6 +65,7 @@ class ServiceItem(_Model):
     duration_min = NumberAttribute()
     tariff_rials = NumberAttribute()
     active = BooleanAttribute(default=True)
+    session_modes = UnicodeSetAttribute(null=True)  # video | phone; none: not held as a remote session
 
 
 class OfficeItem(_Model):
@@ -163,6 +164,8 @@ class BookingItem(_BookingTable):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     history = ListAttribute(default=list)  # audit: [{at, actor, from, to}]
+    kind = UnicodeAttribute(null=True)  # "session" for a remote session; absent for a visit
+    session = JSONAttribute(null=True)  # a session's contact mode, zone, end, join details, outcome note
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute()

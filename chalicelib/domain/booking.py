@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from chalicelib.domain.sessions import SessionDetails
+
 BOOKED, CHECKED_IN, COMPLETED, NO_SHOW, CANCELLED = "BOOKED", "CHECKED_IN", "COMPLETED", "NO_SHOW", "CANCELLED"
 LIVE = (BOOKED, CHECKED_IN)
 
@@ -125,6 +127,7 @@ class BookingDraft:
     access_code_hash: str
     office_name_fa: str = ""
     extra: dict = field(default_factory=dict)
+    session: SessionDetails | None = None  # a remote session held from a remote counter's seat
 
 
 # What `taken_seats` answers: grid cell (HH:MM) -> the counters in use in it (booked, or held
@@ -188,6 +191,11 @@ class Booking:
     updated_at: datetime
     history: tuple[StatusChange, ...] = ()
     version: int | None = field(default=None, compare=False)  # optimistic-locking stamp of the stored booking
+    session: SessionDetails | None = None  # set when the booking is a remote session (domain/sessions.py)
+
+    @property
+    def kind(self) -> str:
+        return "session" if self.session is not None else "visit"
 
     @classmethod
     def new(cls, draft: BookingDraft, now: datetime) -> Booking:
@@ -195,12 +203,19 @@ class Booking:
         return cls(draft.booking_id, draft.office_id, draft.service_id, draft.day, draft.start, draft.cells,
                    draft.counter, BOOKED, draft.citizen_key, draft.national_id_masked, draft.mobile, draft.name,
                    draft.access_code_hash, created_at=stamp, updated_at=stamp,
-                   history=(StatusChange(stamp, "citizen", None, BOOKED),), version=1)
+                   history=(StatusChange(stamp, "citizen", None, BOOKED),), version=1, session=draft.session)
 
     def changed(self, to: str, actor: str, now: datetime) -> Booking:
         """The booking after an actor moved it to `to` (what the data layer writes, if still current)."""
         return replace(self, status=to, updated_at=now,
                        history=(*self.history, StatusChange(now.replace(microsecond=0), actor, self.status, to)),
+                       version=(self.version or 0) + 1)
+
+    def with_session(self, details: SessionDetails, actor: str, now: datetime) -> Booking:
+        """The session after the office changed its details (confirmed it with join details): the
+        status stays, the audit trail records who did it."""
+        return replace(self, session=details, updated_at=now,
+                       history=(*self.history, StatusChange(now.replace(microsecond=0), actor, self.status, self.status)),
                        version=(self.version or 0) + 1)
 
     def moved(self, move: Move, now: datetime, actor: str = "citizen") -> Booking:

@@ -17,6 +17,9 @@ class Service:
     duration_min: int
     tariff_rials: int
     active: bool = True
+    # Contact modes ("video", "phone") in which an office may hold it as a timed remote session;
+    # empty: not a session service (domain/sessions.py).
+    session_modes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,8 @@ def booking_deltas(new: Mapping | None, old: Mapping | None, tariff_rials: int, 
     when the operator checks the citizen in (or completes the visit directly) no later than
     `on_time_minutes` after the appointment start. A completion is a transaction and earns the
     tariff. A no-show is counted but is not the office's fault, so it is not a timeliness miss.
+    A remote session (kind "session") is a served visit like any other: its completion counts, on
+    time against its scheduled end, and its no-show counts as a no-show.
     `received`: when the change arrived, used only if the image has no audit time. The caller
     passes bookings only (the data layer tells them from the table's other items)."""
     if not new:
@@ -146,8 +148,13 @@ def booking_deltas(new: Mapping | None, old: Mapping | None, tariff_rials: int, 
         return []
     delta = Delta(str(new["office_id"]), period_of(at))
     if status in (CHECKED_IN, COMPLETED) and before != CHECKED_IN and new.get("start"):  # first time served
-        start = calendar.parse_datetime(str(new["start"]))
-        delta = delta.added(in_person_total=1, in_person_on_time=int(at <= start + timedelta(minutes=on_time_minutes)))
+        due = calendar.parse_datetime(str(new["start"]))
+        # A remote session is completed when it ends, not when it starts: on time when completed
+        # within `on_time_minutes` of its scheduled end.
+        session = _json(new.get("session")) if new.get("kind") == "session" else None
+        if session and session.get("ends"):
+            due = calendar.parse_datetime(str(session["ends"]))
+        delta = delta.added(in_person_total=1, in_person_on_time=int(at <= due + timedelta(minutes=on_time_minutes)))
     if status == COMPLETED:
         delta = delta.added(transactions=1, fees_rials=int(tariff_rials))
     if status == NO_SHOW:

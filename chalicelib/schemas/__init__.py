@@ -152,6 +152,19 @@ from chalicelib.schemas.routing import (
     SuggestionQuery,
     SuggestionSetOut,
 )
+from chalicelib.schemas.sessions import (
+    OfficeSessionQuery,
+    OfficeSessionsOut,
+    SessionCompleteIn,
+    SessionConfirmIn,
+    SessionCreatedOut,
+    SessionIn,
+    SessionOut,
+    SessionSlotOut,
+    SessionSlotQuery,
+    SessionSlotsOut,
+    ZonedOut,
+)
 
 __all__ = [
     "AdoptedParamsOut",
@@ -281,4 +294,15 @@ __all__ = [
     "SuggestionQuery",
     "SuggestionSetOut",
     "WorkListItemOut",
+    "OfficeSessionQuery",
+    "OfficeSessionsOut",
+    "SessionCompleteIn",
+    "SessionConfirmIn",
+    "SessionCreatedOut",
+    "SessionIn",
+    "SessionOut",
+    "SessionSlotOut",
+    "SessionSlotQuery",
+    "SessionSlotsOut",
+    "ZonedOut",
 ]

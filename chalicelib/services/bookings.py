@@ -228,6 +228,10 @@ def _owned(booking_id: str, access_code: str | None, session: CitizenSession | N
     return booking
 
 
+owned = _owned  # the sessions' use cases read their citizen's booking the same way
+map_failure = _map_failure
+
+
 def read(booking_id: str, access_code: str | None, *, session: CitizenSession | None = None) -> dict:
     return booking_view(_owned(booking_id, access_code, session))
 
@@ -261,6 +265,9 @@ def reschedule(booking_id: str, access_code: str | None, req: RescheduleIn, now:
     booking = _owned(booking_id, access_code, session)
     if not rules.allowed("reschedule", booking.status) or booking.start <= now:
         raise InvalidTransition()
+    if booking.session is not None:  # its seat must stay on a remote counter: cancel and book another
+        raise InvalidTransition("A remote session cannot be moved; cancel it and book another session",
+                                "جلسه برخط قابل جابه‌جایی نیست؛ آن را لغو کنید و جلسه دیگری رزرو کنید")
     office, service = catalogue.get_office(booking.office_id), catalogue.get_service(booking.service_id)
     cells = _slot_for(office, service, req.start, now)
     day = req.start.date()

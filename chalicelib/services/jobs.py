@@ -29,6 +29,13 @@ TEMPLATES_FA = {
     "booking_rescheduled": "نوبت {booking_id} در {office_fa} به {when_jalali} منتقل شد.",
     "booking_cancelled_closure": ("نوبت {booking_id} در {office_fa} ({when_jalali}) به دلیل «{reason_fa}» لغو شد. "
                                   "نوبت تازه: {link}"),
+    "session_booked": ("جلسه {contact_fa} شما با {office_fa} برای «{service_fa}» در {when_local} ثبت شد؛ "
+                       "پس از تأیید دفتر، اطلاعات ورود پیامک می‌شود. شناسه: {booking_id} کد دسترسی: {access_code}"),
+    "session_confirmed_video": ("جلسه تصویری شما با {office_fa} برای «{service_fa}» در {when_local} تأیید شد. "
+                                "پیوند ورود: {join} شناسه: {booking_id}"),
+    "session_confirmed_phone": ("جلسه تلفنی شما با {office_fa} برای «{service_fa}» در {when_local} تأیید شد. "
+                                "دفتر از شماره {join} با شما تماس می‌گیرد. شناسه: {booking_id}"),
+    "session_cancelled": "جلسه {booking_id} با {office_fa} ({when_local}) لغو شد.",
     "remote_received": "درخواست شما برای «{service_fa}» ثبت شد. کد رهگیری: {tracking_code}",
     "remote_rating_invite": ("درخواست {tracking_code} انجام شد. لطفاً با کد {rating_token} "
                              "به کیفیت خدمت دفتر امتیاز دهید."),

@@ -62,6 +62,9 @@ def act(office_id: str, operator_id: str, booking_id: str, action: str, *, natio
         now: datetime | None = None) -> dict:
     now = now or calendar.now_tehran()
     booking = _own(office_id, booking_id)
+    if booking.session is not None:  # a remote session has its own steps (services/sessions.py)
+        raise InvalidTransition("This is a remote session: confirm, complete or record a no-show on its session routes",
+                                "این نوبت یک جلسه برخط است؛ از مسیرهای جلسه برخط استفاده کنید")
     not_checked_in = action == "complete" and booking.status == rules.BOOKED
     if not rules.allowed(action, booking.status) and not not_checked_in:
         raise InvalidTransition()

@@ -45,7 +45,8 @@ def drop_tables(models=TABLE_MODELS) -> None:
 
 def service_entity(s: dict) -> Service:
     return Service(s["service_id"], category=s["category"], name_en=s["name_en"], name_fa=s["name_fa"],
-                   mode=s["mode"], duration_min=s["duration_min"], tariff_rials=s["tariff_rials"], active=True)
+                   mode=s["mode"], duration_min=s["duration_min"], tariff_rials=s["tariff_rials"], active=True,
+                   session_modes=frozenset(s.get("session_modes", ())))
 
 
 def office_entity(o: dict) -> Office:

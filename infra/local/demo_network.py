@@ -72,6 +72,7 @@ class _Action:
     en: str
     fa: str
     mode: str | None = None
+    session: tuple[str, ...] = ()  # contact modes it may be held in as a remote session
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class _Flagship:
     mode: str
     duration_min: int
     tariff_rials: int
+    session: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,9 @@ def _spec(c: dict[str, Any]) -> _Spec:
     flag = c["flagship"]
     return _Spec(
         quota=c["quota"],
-        flagship=_Flagship(flag["name_en"], flag["name_fa"], flag["mode"], flag["duration_min"], flag["tariff_rials"]),
-        actions=tuple(_Action(a["en"], a["fa"], a.get("mode")) for a in c["actions"]),
+        flagship=_Flagship(flag["name_en"], flag["name_fa"], flag["mode"], flag["duration_min"], flag["tariff_rials"],
+                           tuple(flag.get("session", ()))),
+        actions=tuple(_Action(a["en"], a["fa"], a.get("mode"), tuple(a.get("session", ()))) for a in c["actions"]),
         subjects=tuple(pair for selection in c["subjects"] for pair in _select(selection)),
         mode_weights=tuple(c["mode_weights"][mode] for mode in MODES),
         durations=tuple(c["durations"]),
@@ -147,7 +150,7 @@ def services(seed: int = 1405) -> list[dict[str, Any]]:
     seen: set[str] = set()
     for code, spec in SPECS.items():
         flag = spec.flagship
-        items = [(flag.en, flag.fa, flag.mode, flag.duration_min, flag.tariff_rials)]
+        items = [(flag.en, flag.fa, flag.mode, flag.duration_min, flag.tariff_rials, flag.session)]
         seen.add(flag.en)
         combos = [(action, subject) for action in spec.actions for subject in spec.subjects
                   if _compose_en(action.en, subject[0]) not in seen]
@@ -159,10 +162,13 @@ def services(seed: int = 1405) -> list[dict[str, Any]]:
             seen.add(name_en)
             mode = action.mode or rng.choices(MODES, weights=spec.mode_weights)[0]
             items.append((name_en, action.fa.format(s=subject_fa), mode, rng.choice(spec.durations),
-                          _round_rials(rng, *spec.tariff_range)))
-        for name_en, name_fa, mode, duration, tariff in items:
-            out.append({"service_id": f"S{len(out) + 1:04d}", "category": code, "name_en": name_en,
-                        "name_fa": name_fa, "mode": mode, "duration_min": duration, "tariff_rials": tariff})
+                          _round_rials(rng, *spec.tariff_range), action.session))
+        for name_en, name_fa, mode, duration, tariff, session in items:
+            service = {"service_id": f"S{len(out) + 1:04d}", "category": code, "name_en": name_en,
+                       "name_fa": name_fa, "mode": mode, "duration_min": duration, "tariff_rials": tariff}
+            if session and mode != "in_person":  # a session service: the contact modes it may be held in
+                service["session_modes"] = list(session)
+            out.append(service)
     return out
 
 

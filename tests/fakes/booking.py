@@ -3,7 +3,7 @@ together before anything is written (one transaction), with the same failure lab
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from chalicelib.domain.booking import (
@@ -18,6 +18,7 @@ from chalicelib.domain.booking import (
 )
 from chalicelib.domain.calendar import TEHRAN
 from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.sessions import SessionDetails
 from chalicelib.errors import TxConditionFailed
 
 HELD = "HELD"
@@ -212,14 +213,25 @@ class FakeBookingStore:
         return after
 
     def transition(self, booking: Booking, to: str, now: datetime, actor: str, *,
-                   block_until: datetime | None = None) -> Booking:
+                   block_until: datetime | None = None, session: SessionDetails | None = None) -> Booking:
         self._refuse(set() if self._is_current(booking, booking.status) else {"booking"})
         after = booking.changed(to, actor, now)
+        if session is not None:
+            after = replace(after, session=session)
         if to == NO_SHOW and block_until is not None:
             self.blocks[booking.citizen_key] = _epoch(block_until)
         if delta := visitors_delta(booking.status, to):
             self._count(self.waiting, (booking.office_id, booking.day), delta)
         self.bookings[booking.booking_id] = after
+        return after
+
+    def confirm_session(self, booking: Booking, details: SessionDetails, now: datetime, actor: str,
+                        messages: Iterable[OutboxMessage]) -> Booking:
+        current = self._is_current(booking, BOOKED) and self.bookings[booking.booking_id].session is not None
+        self._refuse(set() if current else {"booking"})
+        after = booking.with_session(details, actor, now)
+        self.bookings[booking.booking_id] = after
+        self.outbox.extend(messages)
         return after
 
     def office_day_bookings(self, office_id: str, day: date) -> list[Booking]:

@@ -14,7 +14,7 @@ SERVICES = [
     Service("S0002", category="sana", name_en="SANA e-account registration", name_fa="ثبت‌نام سامانه ثنا",
             mode="in_person", duration_min=30, tariff_rials=300_000),
     Service("S0003", category="consulting", name_en="Legal consulting by phone", name_fa="مشاوره حقوقی تلفنی",
-            mode="remote_only", duration_min=30, tariff_rials=1_000_000),
+            mode="remote_only", duration_min=30, tariff_rials=1_000_000, session_modes=frozenset({"video", "phone"})),
     Service("S0004", category="notices", name_en="Judicial notice receipt", name_fa="دریافت ابلاغیه",
             mode="in_person", duration_min=10, tariff_rials=200_000),
 ]

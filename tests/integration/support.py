@@ -46,7 +46,7 @@ def empty_tables(models: Iterable | None = None) -> int:
 # --- requests through the Chalice test client ----------------------------------------------------
 
 # The citizen's routes that need a citizen session (a verified mobile).
-CITIZEN_ROUTES = ("/v1/holds", "/v1/bookings", "/v1/requests")
+CITIZEN_ROUTES = ("/v1/holds", "/v1/bookings", "/v1/requests", "/v1/sessions")
 
 
 def post(client, path: str, body: dict | None = None, headers: dict | None = None, *, anonymous: bool = False):

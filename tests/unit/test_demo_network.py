@@ -67,7 +67,9 @@ def test_other_seed_other_network(services, offices):
 # code to infra/local/data/: services, offices, operators, two months of outcomes and the
 # summary for the default seed. Editing the vocabulary or the generator on purpose changes it;
 # the failure shows the new digest to pin.
-NETWORK_DIGEST = "ec51004c53d677300ac2b8b9272ac604491288ad00b237156f27f6f2e5937421"
+# Remote sessions added only each session service's `session_modes` (without that key the digest
+# is the earlier ec51004c…5937421).
+NETWORK_DIGEST = "d10a955fa8104d086adf32c21ca0f05a0e362514cb1af7695abacb6a8de5de9e"
 
 
 def test_the_seeded_network_is_exactly_the_pinned_one(services, offices):
@@ -78,6 +80,21 @@ def test_the_seeded_network_is_exactly_the_pinned_one(services, offices):
 
 
 # --- services ------------------------------------------------------------------------------
+
+def test_session_services_are_the_seeds_consulting_and_virtual_court(services):
+    """Sessions are seeded for consulting (with that of citizens abroad) and the virtual court,
+    never for a service that needs the citizen in person; a phone-only or video-only service
+    keeps its one mode."""
+    held = [s for s in services if s.get("session_modes")]
+    assert {s["category"] for s in held} == {"consulting", "virtual_court", "citizens_abroad"}
+    assert all(s["mode"] != "in_person" for s in held)
+    assert all(set(s["session_modes"]) <= {"video", "phone"} for s in held)
+    by_name = {s["name_en"]: s for s in services}
+    assert by_name["Legal consulting"]["session_modes"] == ["video", "phone"]
+    assert by_name["Virtual-court attendance"]["session_modes"] == ["video"]
+    assert all(s["session_modes"] == ["phone"] for s in held if s["name_en"].startswith("Phone consulting"))
+    assert not any(s.get("session_modes") for s in services if s["category"] in ("petitions", "sana"))
+
 
 def test_exactly_1470_unique_services(services):
     ids = [s["service_id"] for s in services]

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from chalicelib.domain.booking import Booking, BookingDraft, Hold, Move, TakenSeats
 from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.sessions import SessionDetails
 
 
 class BookingStore(Protocol):
@@ -56,9 +57,16 @@ class BookingStore(Protocol):
         as written. Labels: seat, cap, duplicate, booking, seat_release."""
 
     def transition(self, booking: Booking, to: str, now: datetime, actor: str, *,
-                   block_until: datetime | None = None) -> Booking:
+                   block_until: datetime | None = None, session: SessionDetails | None = None) -> Booking:
         """An operator's step (the caller checked the rules); a NO_SHOW with `block_until` blocks
-        the citizen's new bookings until then. Returns the booking as written. Labels: booking."""
+        the citizen's new bookings until then; `session` replaces a session's details (the outcome
+        note) in the same write. Returns the booking as written. Labels: booking."""
+
+    def confirm_session(self, booking: Booking, details: SessionDetails, now: datetime, actor: str,
+                        messages: Iterable[OutboxMessage]) -> Booking:
+        """A BOOKED session gets its new `details` (join details), with `messages` (the SMS that
+        carries them) in the same write; returns it as written. Labels: booking (changed since it
+        was read, not BOOKED, or not a session)."""
 
     def office_day_bookings(self, office_id: str, day: date) -> list[Booking]:
         """The office's bookings of `day`, in any state, in no promised order."""

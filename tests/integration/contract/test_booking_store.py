@@ -269,3 +269,35 @@ def test_the_office_day_lists_every_state(store, draft, office):
     listed = {b.booking_id: b for b in store.office_day_bookings(office, DAY)}
     assert listed == {kept.booking_id: kept, gone.booking_id: gone}
 
+
+
+# --- remote sessions -----------------------------------------------------------------------------
+
+def test_a_session_reads_back_with_its_details_and_its_confirmation_is_written_with_its_sms(store, draft):
+    from chalicelib.domain.sessions import SessionDetails
+    details = SessionDetails("video", "Europe/Berlin", at("09:30"))
+    session = book(store, replace(draft("09:00", cells=("09:00", "09:15")), session=details))
+    assert session.session == details and session.kind == "session"
+    assert store.get_booking(session.booking_id) == session
+    visit = book(store, draft("10:00", citizen="b"))
+    assert store.get_booking(visit.booking_id).session is None and visit.kind == "visit"
+    confirmed = details.confirmed_with("https://meet.example.ir/r/1", NOW)
+    sms = outbox.sms("session_confirmed_video", "0912", NOW, booking_id=session.booking_id)
+    after = store.confirm_session(session, confirmed, NOW, "operator:op1", [sms])
+    assert after.session == confirmed and after.status == BOOKED and after.version == session.version + 1
+    assert store.get_booking(session.booking_id) == after
+    assert enqueued(store, session.booking_id) == ["session_confirmed_video"]
+    # A stale read, or a visit, is refused and enqueues nothing.
+    assert labels(lambda: store.confirm_session(session, confirmed, NOW, "operator:op1", [sms])) == {"booking"}
+    sms2 = outbox.sms("session_confirmed_video", "0912", NOW, booking_id=visit.booking_id)
+    assert labels(lambda: store.confirm_session(visit, confirmed, NOW, "operator:op1", [sms2])) == {"booking"}
+    assert enqueued(store, visit.booking_id) == []
+
+
+def test_a_session_completes_with_its_outcome_note(store, draft):
+    from chalicelib.domain.sessions import SessionDetails
+    details = SessionDetails("phone", "Asia/Tehran", at("09:30"), "+982188776655", NOW)
+    session = book(store, replace(draft("09:00", cells=("09:00", "09:15")), session=details))
+    done = store.transition(session, COMPLETED, NOW, "operator:op1", session=details.noted("انجام شد"))
+    assert done.status == COMPLETED and done.session.note == "انجام شد"
+    assert store.get_booking(session.booking_id) == done
