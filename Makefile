@@ -73,7 +73,7 @@ bench: setup ## booking latency: handler vs the raw TransactWriteItems, on Dynam
 bench-ranking: bench-setup ## ranking vs ground truth: Spearman, tier accuracy, flapping, self-dealing lift, PNG plot
 	$(BIN)/python -m bench.ranking
 
-bench-routing: bench-setup ## national routing day: S1-S5, six policies vs the pooled reference, PASS/FAIL, PNG (~7 min); ARGS="--scenario S3 --seed 2"
+bench-routing: bench-setup ## national routing day: S1-S5, seven policies vs the pooled reference, walk-ins, PASS/FAIL, the quality weight's trade-off curve and knee, 2 PNGs (~15 min); ARGS="--scenario S3 --seed 2"
 	$(BIN)/python -m bench.routing $(or $(ARGS),--scenario all)
 
 bench/web/node_modules/.installed: bench/web/package.json bench/web/package-lock.json

@@ -1,17 +1,27 @@
 """National routing benchmark : one national office day, simulated.
 
     python -m bench.routing [--scenario S1..S5|S4b|all] [--seed N] [--reps R] [--smoke] [--plot PATH]
+                            [--sweep auto|on|off] [--sweep-weights 0,1,2,...] [--strict]
 
 A discrete-event simulation (heapq) of one 08:00-16:00 day on the seeded demo network
 (`infra.local.demo_network`, 1,300 offices), with demand drawn by the study's demand model from the project's provinces.csv.
 Every policy and both pooled references run on the same trace (common random numbers); replications are
-paired by trace seed. Policies: NEAREST (status quo), RANDOM, JSQ, JSQ(2), SED (numpy, exact live state)
-and OURS = QLD-Hybrid, which calls `chalicelib.domain.routing` exactly as the API will: its router replicas
+paired by trace seed. Policies: NEAREST (status quo), RANDOM, JSQ, JSQ(2), SED, SED+PULL (numpy, exact live
+state) and OURS = QLD-Hybrid, which calls `chalicelib.domain.routing` exactly as the API will: its router replicas
 read a snapshot refreshed every --staleness seconds plus their own claims, and every decision ends with a
 conditional claim on the live office (so the benchmark exercises the herding defence, not an oracle).
-Reference: POOLED_LOCAL (one national queue on the same trace, in-person within the radius, fastest
-free counter). Prints a table per scenario, PASS/FAIL against the acceptance thresholds (the `checks` of each summary), and
-writes a PNG (matplotlib, Agg). `--ablation` adds OURS-NOCLAIM (the same decisions without claims: herding).
+SED+PULL is the strongest baseline: SED for in-person visits and, for remote work, the same national pull
+queue as ours (best idle office on arrival by expected service, else the queue, pulled by freed counters).
+Walk-ins (a share of in-person visitors) go to the office they chose, unrouted, under every policy, and
+share its counters with routed visitors by the desk's call rule (`bench/desk.py`).
+Reference: POOLED_LOCAL (one national queue on the same trace, in-person within the radius, walk-ins at
+their office, fastest free counter). Prints a table per scenario, PASS/FAIL against the acceptance
+thresholds (the `checks` of each summary; they set the exit code) and against every baseline (E[T] ratio,
+in-person p95 wait, top-tier share over capacity share: findings, gating only with --strict), and writes a
+PNG (matplotlib, Agg). With --scenario all (or --sweep on) it also sweeps the quality weight κ on S1 and
+prints the trade-off curve (E[T] ratio against top-tier share over capacity share), its knee
+(`bench/tradeoff.py`) and whether the default weight sits there, with a second PNG.
+`--ablation` adds OURS-NOCLAIM (the same decisions without claims: herding).
 
 Choices where the specification is silent (each an [assumption]):
 * Every office opens 08:00-16:00 (the hourly demand profile is calibrated on that day); the demo network's own
@@ -26,8 +36,12 @@ Choices where the specification is silent (each an [assumption]):
   not the catalogue's duration.
 * Office speed and latent quality are drawn per office (see `network`); the router sees the quality
   only as a tier (quintile 1..5), as in production; "top tier" is tier 5 (20 % of offices).
-* In-person visits are walk-ins decided at arrival (travel delay not simulated, as in the prototype); the
-  top suggestion is taken. Outage (S5): offices stop starting work 10:00-12:00; their queues wait.
+* Routed in-person visits are decided at arrival (travel delay not simulated, as in the prototype); the
+  top suggestion is taken, and the visitor counts as due at once (an appointment's priority at the desk).
+  Walk-ins are 30 % of in-person visitors (Scenario.walk_in_share) and choose the nearest office offering
+  the service (the nearest open one during an outage); the desk calls at most WALK_IN_CAP = 3 routed
+  visitors in a row while a walk-in waits. Routers see walk-ins in the office's waiting count.
+  Outage (S5): offices stop starting work 10:00-12:00; their queues wait.
 * Baselines see exact live state (their best case); OURS sees a snapshot --staleness seconds old (default
   60 s, the shortest EventBridge schedule) through --replicas independent routers (default 4), plus claims.
 """
@@ -52,6 +66,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.desk import WALK_IN_CAP, Desks  # noqa: E402
+from bench.tradeoff import chord_distances, knee  # noqa: E402
 from chalicelib.domain import routing as R  # noqa: E402
 from infra.local import demo_network as demo  # noqa: E402
 
@@ -857,6 +872,113 @@ def replicate(task: tuple) -> dict[str, Any]:
     return out
 
 
+# --- the quality weight's trade-off curve ------------------------------------------------
+
+SWEEP_WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)  # κ, minutes per unit of quality
+_SWEEP_CACHE: dict[tuple, tuple[Trace, float]] = {}
+
+
+def sweep_point(task: tuple) -> dict[str, Any]:
+    """OURS at one quality weight on one trace, with that trace's POOLED_LOCAL E[T] (cached per process,
+    so the weights of one seed share the trace and the reference)."""
+    name, rep_seed, params_dict, staleness_s, replicas, day, kappa = task
+    scen = SCENARIOS[name]
+    params = R.RoutingParams.from_dict({**params_dict, "quality_weight_min": kappa,
+                                        "radius_km_urban": scen.radius_urban, "radius_km_rural": scen.radius_rural})
+    net = network()
+    key = (name, rep_seed, replicas, day)
+    if key not in _SWEEP_CACHE:
+        trace = make_trace(net, scen, rep_seed, replicas, day)
+        _SWEEP_CACHE.clear()  # one trace at a time: they are large
+        _SWEEP_CACHE[key] = (trace, metrics(run_pooled(net, trace, local=True), net, trace, scen)["T"])
+    trace, ref_t = _SWEEP_CACHE[key]
+    m = metrics(run_ours(net, trace, scen, params, staleness_s, replicas, day), net, trace, scen)
+    cap_share = net.capacity_share(net.tier == TOP_TIER)
+    return {"kappa": kappa, "seed": rep_seed, "ratio": m["T"] / ref_t, "topcap": m["top"] / cap_share,
+            "WP95": m["WP95"], "km": m["km"], "W": m["W"]}
+
+
+def summarise_sweep(points: list[dict[str, Any]], default_kappa: float) -> dict[str, Any]:
+    """Mean per weight over the paired replications, the chord distances and the knee."""
+    weights = sorted({p["kappa"] for p in points})
+    curve = []
+    for kappa in weights:
+        per = [p for p in points if p["kappa"] == kappa]
+        curve.append({"kappa": kappa, "reps": len(per), "ratio": mean_ci([p["ratio"] for p in per]),
+                      **{k: float(np.mean([p[k] for p in per])) for k in ("topcap", "WP95", "km", "W")}})
+    cost, benefit = [c["ratio"][0] for c in curve], [c["topcap"] for c in curve]
+    for c, d in zip(curve, chord_distances(cost, benefit), strict=True):
+        c["chord"] = d
+    k = knee(cost, benefit)
+    return {"curve": curve, "knee": curve[k]["kappa"], "default": default_kappa,
+            "at_knee": math.isclose(curve[k]["kappa"], default_kappa)}
+
+
+def print_sweep(sweep: dict[str, Any], name: str, baselines: dict[str, dict[str, Any]] | None) -> list[tuple]:
+    curve = sweep["curve"]
+    print(f"\n== quality weight trade-off, OURS on {name} ({curve[0]['reps']} paired replications): cost E[T]/E[T_ref] "
+          f"(POOLED_LOCAL), benefit top-tier share / capacity share ==")
+    head = f"{'kappa':>6} {'T/Tref':>7} {'95% CI':>15} {'top/cap':>7} {'inP p95':>7} {'W mean':>7} {'inP km':>6} " \
+           f"{'chord d':>7}"
+    print(head)
+    print("-" * len(head))
+    for c in curve:
+        mark = (" <- knee" if c["kappa"] == sweep["knee"] else "") + (" (default)" if c["kappa"] == sweep["default"]
+                                                                       else "")
+        print(f"{c['kappa']:>6.1f} {c['ratio'][0]:>7.3f} [{c['ratio'][1]:.3f}, {c['ratio'][2]:.3f}] {c['topcap']:>7.2f} "
+              f"{c['WP95']:>7.1f} {c['W']:>7.2f} {c['km']:>6.1f} {c['chord']:>7.3f}{mark}")
+    print("knee: the point farthest above the chord from the least to the most weight, both axes scaled to [0, 1] "
+          "(max distance to the chord, as Kneedle); none above it -> the least weight")
+    checks = [(f"the default quality weight (kappa {sweep['default']:g}) is at the knee (kappa {sweep['knee']:g})",
+               sweep["at_knee"], "set RoutingParams.quality_weight_min to the knee" if not sweep["at_knee"] else "")]
+    if baselines:
+        at = next((c for c in curve if c["kappa"] == sweep["default"]), None)
+        if at is not None:
+            for label, key, sign in (("E[T]/E[T_ref]", "ratio", 1), ("top-tier share / capacity share", "topcap", -1)):
+                mine = at[key][0] if key == "ratio" else at[key]
+                worst = [(b, r[key][0] if key == "ratio" else r[key]) for b, r in baselines.items()]
+                rival, theirs = min(worst, key=lambda br, sign=sign: sign * br[1])
+                checks.append((f"at the default weight, OURS {'<=' if sign > 0 else '>='} every baseline on {label}",
+                               sign * mine <= sign * theirs, f"OURS {mine:.3f}, best baseline {rival} {theirs:.3f}"))
+    for label, ok, detail in checks:
+        print(f"  [{'PASS' if ok else 'FAIL'}] {label}{': ' + detail if detail else ''}")
+    return checks
+
+
+def plot_sweep(sweep: dict[str, Any], name: str, baselines: dict[str, dict[str, Any]] | None, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    curve = sweep["curve"]
+    x, y = [c["ratio"][0] for c in curve], [c["topcap"] for c in curve]
+    fig, ax = plt.subplots(figsize=(9, 6))
+    ax.plot(x, y, "o-", color="tab:blue", label="OURS, quality weight kappa swept (min per quality unit)")
+    ax.plot([x[0], x[-1]], [y[0], y[-1]], ":", color="grey", label="chord (least to most weight)")
+    for c in curve:
+        ax.annotate(f"{c['kappa']:g}", (c["ratio"][0], c["topcap"]), textcoords="offset points", xytext=(5, -11),
+                    fontsize=8)
+    k = next(c for c in curve if c["kappa"] == sweep["knee"])
+    ax.plot(k["ratio"][0], k["topcap"], "o", markersize=14, markerfacecolor="none", color="tab:red",
+            label=f"knee: kappa {sweep['knee']:g}")
+    d = next((c for c in curve if c["kappa"] == sweep["default"]), None)
+    if d is not None:
+        ax.plot(d["ratio"][0], d["topcap"], "*", markersize=13, color="tab:red",
+                label=f"default (RoutingParams): kappa {sweep['default']:g}")
+    for policy, row in (baselines or {}).items():
+        if row["ratio"][0] <= max(x) * 1.02:
+            ax.plot(row["ratio"][0], row["topcap"], "s", label=policy)
+    ax.axhline(1.0, color="k", linewidth=0.6)
+    ax.set_xlabel(f"E[T] / E[T_ref] (POOLED_LOCAL), {name} - lower is better")
+    ax.set_ylabel("top-tier share of requests / top-tier share of capacity - higher is better")
+    ax.set_title("Quality weight trade-off: what a higher kappa buys (top tier) and costs (time in system)", fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 # --- reporting ---------------------------------------------------------------------------
 
 _T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
@@ -1026,6 +1148,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true",
                         help="also fail (exit 1) when a baseline beats OURS on E[T] ratio, in-person p95 or top-tier share")
     parser.add_argument("--params", default=None, help="routing parameters as a JSON file (versioned config)")
+    parser.add_argument("--sweep", choices=("auto", "on", "off"), default="auto",
+                        help="the quality weight's trade-off curve (auto: with --scenario all)")
+    parser.add_argument("--sweep-scenario", default="S1", choices=list(SCENARIOS))
+    parser.add_argument("--sweep-reps", type=int, default=None, help="paired replications per weight (default 3)")
+    parser.add_argument("--sweep-weights", default=None,
+                        help=f"comma-separated kappas (default {','.join(f'{w:g}' for w in SWEEP_WEIGHTS)}; "
+                             "smoke: 0, the default, 3x the default); the default weight is always added")
+    parser.add_argument("--sweep-plot", type=Path, default=None,
+                        help="PNG path (default docs/routing_quality_tradeoff.png; bench/out/ with --smoke)")
     args = parser.parse_args(argv)
 
     params = R.RoutingParams()
@@ -1040,17 +1171,32 @@ def main(argv: list[str] | None = None) -> int:
     day = 120.0 if args.smoke else DAY_MIN
     tasks = [(name, args.seed + k, params.to_dict(), args.staleness, args.replicas, day, args.ablation)
              for name in names for k in range(reps)]
+    sweeping = args.sweep == "on" or (args.sweep == "auto" and args.scenario == "all")
+    kappa = params.quality_weight_min
+    if args.sweep_weights:
+        weights = sorted({float(w) for w in args.sweep_weights.split(",")} | {kappa})
+    else:
+        weights = sorted({0.0, kappa, 3 * kappa} if args.smoke else {*SWEEP_WEIGHTS, kappa})
+    sweep_reps = args.sweep_reps or (1 if args.smoke else 3)
+    sweep_tasks = [(args.sweep_scenario, args.seed + k, params.to_dict(), args.staleness, args.replicas, day, w)
+                   for k in range(sweep_reps) for w in weights] if sweeping else []
+    if args.sweep_plot is None:
+        args.sweep_plot = ROOT / ("bench/out/routing_tradeoff_smoke.png" if args.smoke
+                                  else "docs/routing_quality_tradeoff.png")
     began, load_start = time.perf_counter(), os.getloadavg()[0]
     print(f"routing benchmark: params {params.version} (kappa {params.quality_weight_min}, gamma "
           f"{params.travel_min_per_km} min/km, floor {params.exploration_floor}/{params.exploration_floor_deprived}),"
-          f" snapshot every {args.staleness:.0f} s, {args.replicas} router replicas, {len(tasks)} runs on "
+          f" snapshot every {args.staleness:.0f} s, {args.replicas} router replicas, {len(tasks)} runs"
+          f"{f' + {len(sweep_tasks)} sweep runs' if sweep_tasks else ''} on "
           f"{args.workers} workers{' [smoke: 08:00-10:00 only]' if args.smoke else ''}", flush=True)
     network()  # build once before forking
-    if args.workers > 1 and len(tasks) > 1:
+    if args.workers > 1 and len(tasks) + len(sweep_tasks) > 1:
         with ProcessPoolExecutor(args.workers) as pool:
             results = list(pool.map(replicate, tasks))
+            points = list(pool.map(sweep_point, sweep_tasks))
     else:
         results = [replicate(task) for task in tasks]
+        points = [sweep_point(task) for task in sweep_tasks]
     summaries = [summarise(results, name) for name in names]
     failed = lost = 0
     for summary in summaries:
@@ -1058,6 +1204,18 @@ def main(argv: list[str] | None = None) -> int:
         failed += sum(not ok for _, ok, _ in summary["checks"])
         lost += sum(not ok for _, ok, _ in summary["dominance"])
     plot(summaries, args.plot)
+    missed = 0
+    if points:
+        # the baselines on the same traces as the sweep (the main run's replications of that scenario, if run)
+        paired = [r for r in results if r["scenario"] == args.sweep_scenario and r["seed"] < args.seed + sweep_reps]
+        baselines = None
+        if len({r["seed"] for r in paired}) == sweep_reps:
+            rows = summarise(paired, args.sweep_scenario)["rows"]
+            baselines = {b: rows[b] for b in BASELINES}
+        sweep = summarise_sweep(points, kappa)
+        missed = sum(not ok for _, ok, _ in print_sweep(sweep, args.sweep_scenario, baselines))
+        plot_sweep(sweep, args.sweep_scenario, baselines, args.sweep_plot)
+        print(f"trade-off plot: {args.sweep_plot}")
     print("\nDecision latency: per arrival, of the routing call alone; the table's columns are wall clock "
           "(time.perf_counter_ns), the compute threshold is judged on thread CPU time (time.thread_time_ns) of the "
           "same calls, which other processes on the machine cannot inflate; percentiles over every decision of "
@@ -1066,8 +1224,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine load average (1 min) at start {load_start:.2f}, at end {os.getloadavg()[0]:.2f} on "
           f"{os.cpu_count()} CPUs")
     print(f"OURS vs every baseline: {'at least as good on every axis' if not lost else f'{lost} axis/scenario FAIL'}"
-          f"{'' if args.strict else ' (a finding; gates the exit code only with --strict)'}")
-    failed += lost if args.strict else 0
+          f"{f'; trade-off curve: {missed} FAIL' if missed else ''}"
+          f"{'' if args.strict else ' (findings; they gate the exit code only with --strict)'}")
+    failed += lost + missed if args.strict else 0
     print(f"plot: {args.plot}\n{'all thresholds PASS' if not failed else f'{failed} threshold(s) FAIL'}; "
           f"wall time {time.perf_counter() - began:.0f} s")
     return 1 if failed else 0
