@@ -13,6 +13,7 @@ import { NotFound } from './pages/NotFound.jsx';
 import { OfficeDays } from './pages/OfficeDays.jsx';
 import { OfficeTimes } from './pages/OfficeTimes.jsx';
 import { RemoteRequestForm, RequestSent } from './pages/RemoteRequest.jsx';
+import { SessionBooking } from './pages/SessionBooking.jsx';
 import { TrackRequest } from './pages/TrackRequest.jsx';
 import { WhereToGo } from './pages/WhereToGo.jsx';
 import { YourDetails } from './pages/YourDetails.jsx';
@@ -39,6 +40,7 @@ const ROUTES = [
   ['/requests/:code', (p) => <TrackRequest trackingCode={p.code} />],
   ['/bookings/manage', () => <ManageBooking />],
   ['/me', () => <MyBookings />],
+  ['/sessions/new', () => <SessionBooking officeId={queryParam('office')} serviceId={queryParam('service')} />],
   ['/bookings/:booking', (p) => <ManageBooking bookingId={p.booking} />],
 ];
 
