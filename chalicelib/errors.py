@@ -106,6 +106,18 @@ class HoldInProgress(Conflict):
     title_fa = "شما هم‌اکنون یک نوبت را نگه داشته‌اید؛ آن را ثبت کنید یا تا پایان مهلتش صبر کنید"
 
 
+class AlreadyWaiting(Conflict):
+    code = "already-waiting"
+    title_en = "You are already on the waitlist of this office for this service"
+    title_fa = "شما هم‌اکنون در فهرست انتظار این دفتر برای این خدمت هستید"
+
+
+class WaitlistFull(Conflict):
+    code = "waitlist-full"
+    title_en = "You are waiting for as many offices and services as allowed; leave one first"
+    title_fa = "به سقف فهرست‌های انتظار رسیده‌اید؛ ابتدا از یکی خارج شوید"
+
+
 class RequestInProgress(Conflict):
     code = "request-in-progress"
     title_en = "A request with this Idempotency-Key is still being processed"

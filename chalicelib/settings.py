@@ -90,6 +90,10 @@ class Settings(BaseModel):
     holds_per_citizen_per_day: int = Field(10, ge=1, le=100)
     max_active_bookings_per_day: int = Field(2, ge=1, le=20)
     no_show_block_days: int = Field(14, ge=0, le=365)
+    # The waitlist: a citizen waits for at most this many office-and-service entries at once; a freed
+    # seat is offered to the first in line as a hold that lives this long, then to the next.
+    waitlist_max_entries: int = Field(5, ge=1, le=20)
+    waitlist_offer_minutes: int = Field(30, ge=5, le=240)
     no_show_grace_minutes: int = Field(15, ge=0, le=240)  # a no-show only this long after the start
     # The operator re-enters the citizen's national ID at check-in; false lets an office skip it.
     check_in_national_id_required: bool = True

@@ -150,6 +150,13 @@ def create_hold(hold: Hold, now: datetime, *, max_per_day: int | None = None,
     their one live hold, counts against their cap of the day while it lives, and counts in their
     holds of today. Failing labels: seat; for a citizen's hold also live_hold, cap, hold_quota, blocked."""
     tx = Tx()
+    add_hold(tx, hold, now, max_per_day=max_per_day, holds_per_day=holds_per_day)
+    tx.commit()
+
+
+def add_hold(tx: Tx, hold: Hold, now: datetime, *, max_per_day: int | None, holds_per_day: int | None) -> None:
+    """The actions of a hold, added to `tx` (the waitlist's offers are holds written with their
+    waiter's place). Without `holds_per_day` a citizen's hold is not counted in their holds of today."""
     pk = office_day_pk(hold.office_id, hold.day)
     expires, now_s = _epoch(hold.expires_at), _epoch(now)
     ttl = datetime.fromtimestamp(expires + 3600).astimezone()
@@ -166,13 +173,14 @@ def create_hold(hold: Hold, now: datetime, *, max_per_day: int | None = None,
                condition=CitizenHoldItem.pk.does_not_exist() | (CitizenHoldItem.expires_at < now_s))
         tx.update("cap", CitizenDayItem(citizen, f"DAY#{hold.day.isoformat()}"), [CitizenDayItem.held_until.set(expires)],
                   condition=CitizenDayItem.active.does_not_exist() | (CitizenDayItem.active < max_per_day))
-        today = now.astimezone(TEHRAN).date().isoformat()
-        tx.update("hold_quota", CitizenHoldCountItem(citizen, f"HOLDS#{today}"),
-                  [CitizenHoldCountItem.made.add(1), CitizenHoldCountItem.ttl.set(now + timedelta(days=2))],
-                  condition=CitizenHoldCountItem.made.does_not_exist() | (CitizenHoldCountItem.made < holds_per_day))
+        if holds_per_day is not None:
+            today = now.astimezone(TEHRAN).date().isoformat()
+            tx.update("hold_quota", CitizenHoldCountItem(citizen, f"HOLDS#{today}"),
+                      [CitizenHoldCountItem.made.add(1), CitizenHoldCountItem.ttl.set(now + timedelta(days=2))],
+                      condition=CitizenHoldCountItem.made.does_not_exist()
+                      | (CitizenHoldCountItem.made < holds_per_day))
         tx.check("blocked", CitizenBlockItem, citizen, "BLOCK",
                  CitizenBlockItem.pk.does_not_exist() | (CitizenBlockItem.blocked_until < now_s))
-    tx.commit()
 
 
 @unavailable_guard

@@ -209,6 +209,53 @@ class CitizenBlockItem(_BookingTable):
     blocked_until = NumberAttribute()
 
 
+class WaitEntryItem(_BookingTable):
+    """A citizen's waitlist entry (pk CZ#key, sk WAIT#{office}#{service}): one per office and
+    service; its days are its places in the lines (WaiterItem)."""
+    entry_id = UnicodeAttribute()
+    office_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    days = ListAttribute(of=UnicodeAttribute)
+    mobile = UnicodeAttribute()
+    joined_at = UnicodeAttribute()
+    ttl = TTLAttribute(null=True)
+
+
+class WaitRevisionItem(_BookingTable):
+    """Bumped by every join and leave of a citizen (pk CZ#key, sk WAITS): a join is conditional on
+    the revision it counted the citizen's live entries at, so the cap holds under races."""
+    rev = NumberAttribute(default=0)
+
+
+class WaiterItem(_BookingTable):
+    """One place in one day's line (pk WL#{office}#{service}#{day}, sk {joined epoch ms:015d}#{entry}):
+    the line reads in join order. WAITING, or OFFERED with the hold made for it."""
+    entry_id = UnicodeAttribute()
+    citizen_key = UnicodeAttribute()
+    mobile = UnicodeAttribute()
+    status = UnicodeAttribute()  # WAITING | OFFERED
+    hold_id = UnicodeAttribute(null=True)
+    offer_expires = NumberAttribute(null=True)  # epoch seconds
+    offer_start = UnicodeAttribute(null=True)
+    ttl = TTLAttribute(null=True)
+
+
+class OfferItem(_BookingTable):
+    """An outstanding waitlist offer (pk WO, sk {expires epoch s:012d}#{hold_id}): the sweep reads
+    those due and passes each one not taken to the next in line. Written with the offer."""
+    office_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    start = UnicodeAttribute()
+    cells = ListAttribute(of=UnicodeAttribute)
+    counter = NumberAttribute()
+    citizen_key = UnicodeAttribute()
+    mobile = UnicodeAttribute()
+    entry_id = UnicodeAttribute()
+    line_sk = UnicodeAttribute()
+    ttl = TTLAttribute(null=True)
+
+
 # --- the outbox: SMS to citizens and status callbacks to partners ---------------------
 
 class OutboxItem(_Model):

@@ -36,6 +36,8 @@ TEMPLATES_FA = {
     "session_confirmed_phone": ("جلسه تلفنی شما با {office_fa} برای «{service_fa}» در {when_local} تأیید شد. "
                                 "دفتر از شماره {join} با شما تماس می‌گیرد. شناسه: {booking_id}"),
     "session_cancelled": "جلسه {booking_id} با {office_fa} ({when_local}) لغو شد.",
+    "waitlist_offer": ("نوبتی در {office_fa} برای «{service_fa}» در {when_jalali} آزاد شد و تا {until_fa} "
+                       "برای شما نگه داشته می‌شود. تأیید: {link}"),
     "remote_received": "درخواست شما برای «{service_fa}» ثبت شد. کد رهگیری: {tracking_code}",
     "remote_rating_invite": ("درخواست {tracking_code} انجام شد. لطفاً با کد {rating_token} "
                              "به کیفیت خدمت دفتر امتیاز دهید."),

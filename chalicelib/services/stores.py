@@ -28,6 +28,7 @@ REAL = {
     "documents": "chalicelib.dal.document_store",
     "citizens": "chalicelib.dal.citizen_store",
     "limits": "chalicelib.dal.limit_store",
+    "waitlist": "chalicelib.dal.waitlist_store",
 }
 
 
