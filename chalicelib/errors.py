@@ -130,6 +130,18 @@ class IdempotencyKeyReused(DomainError):
     title_fa = "این کلید یکتایی قبلاً با بدنه متفاوتی استفاده شده است"
 
 
+class WebhookIdReused(DomainError):
+    status, code = 422, "webhook-id-reused"
+    title_en = "This webhook-id was used for a different delivery"
+    title_fa = "این شناسه webhook-id قبلاً برای درخواست دیگری به کار رفته است"
+
+
+class ChannelShareFull(Conflict):
+    code = "channel-share-full"
+    title_en = "This channel's share of the office-day's seats is used up"
+    title_fa = "سهم این کانال از نوبت‌های این روز دفتر تکمیل است"
+
+
 class IdempotencyKeyRequired(DomainError):
     status, code = 400, "idempotency-key-required"
     title_en = "This operation requires an Idempotency-Key header"

@@ -135,6 +135,10 @@ class Settings(BaseModel):
     webhook_tolerance_seconds: int = Field(300, ge=30, le=900)  # both directions
     webhook_dedupe_hours: int = Field(96, ge=76)  # >= the Standard Webhooks retry horizon (~75.6 h)
     partner_default_quota_per_minute: int = Field(120, ge=1)
+    # Channel shares: a partner channel's unused share of an office-day returns to the web this
+    # many hours before the day opens; the web's count of a reserved day is split over this many items.
+    partner_share_release_hours: int = Field(24, ge=0, le=24 * 14)
+    web_share_parts: int = Field(4, ge=1, le=32)
     rating_sample_rate: float = Field(0.2, ge=0, le=1)  # share of completed requests invited to rate
 
     # Documents of remote requests: uploaded by the citizen's browser straight to S3 with a presigned
@@ -270,6 +274,8 @@ _ENV = {
     "webhook_tolerance_seconds": "WEBHOOK_TOLERANCE_SECONDS",
     "webhook_dedupe_hours": "WEBHOOK_DEDUPE_HOURS",
     "partner_default_quota_per_minute": "PARTNER_DEFAULT_QUOTA_PER_MINUTE",
+    "partner_share_release_hours": "PARTNER_SHARE_RELEASE_HOURS",
+    "web_share_parts": "WEB_SHARE_PARTS",
     "rating_sample_rate": "RATING_SAMPLE_RATE",
     "documents_bucket": "DOCUMENTS_BUCKET",
     "s3_endpoint": "S3_ENDPOINT",

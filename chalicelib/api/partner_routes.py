@@ -5,10 +5,17 @@ from __future__ import annotations
 from chalice.app import Request
 
 from chalicelib.api.callers import ASSOCIATION_ADMIN
-from chalicelib.api.http import Auth, Limit, Reply, Routes
+from chalicelib.api.http import Auth, Limit, Reply, Routes, path_day
 from chalicelib.errors import PayloadTooLarge
 from chalicelib.schemas import PartnerIn, PartnerOut, PartnerRemoteRequestOut, PartnerRequestIn, PartnerWithSecretOut
-from chalicelib.services import partners, remote_requests
+from chalicelib.schemas.channels import (
+    ChannelSharesChangeIn,
+    ChannelSharesOut,
+    OfficeDaySharesOut,
+    PartnerBookingIn,
+    PartnerBookingOut,
+)
+from chalicelib.services import channels, partner_bookings, partners, remote_requests
 from chalicelib.settings import get_settings
 
 api = Routes(__name__, tag="partners")
@@ -33,8 +40,14 @@ def _signed_read(request: Request):
     return _signed(request, partners.read_content(params["partner_id"], params["tracking_code"]))
 
 
+def _signed_booking_read(request: Request):
+    params = request.uri_params
+    return _signed(request, partners.booking_read_content(params["partner_id"], params["booking_id"]))
+
+
 SIGNED_BODY = Auth("partnerSignature", _signed_body)
 SIGNED_READ = Auth("partnerSignature", _signed_read)
+SIGNED_BOOKING_READ = Auth("partnerSignature", _signed_booking_read)
 # Each partner's own bucket, spent once its signature is verified: its quota_per_minute a minute.
 PER_PARTNER = Limit("partner", subject=lambda request, caller: caller[0].partner_id,
                     per_minute=lambda caller: caller[0].quota_per_minute)
@@ -54,6 +67,39 @@ def partner_create_request(partner_id, caller, body: PartnerRequestIn):
 def partner_read_request(partner_id, tracking_code, caller):
     partner, _ = caller
     return remote_requests.read_for_partner(partner.partner_id, tracking_code)
+
+
+@api.post("/partners/{partner_id}/bookings", response=PartnerBookingOut, auth=SIGNED_BODY, body=PartnerBookingIn,
+          status=(201, 200), headers=SIGNATURE, problems=(404, 409), limit=PER_PARTNER)
+def partner_create_booking(partner_id, caller, body: PartnerBookingIn):
+    partner, webhook_id = caller
+    view, created = partner_bookings.book_for_citizen(partner, webhook_id, body)
+    location = f"/v1/partners/{partner_id}/bookings/{view['booking_id']}"
+    return Reply(view, 201 if created else 200, {"Location": location})
+
+
+@api.get("/partners/{partner_id}/bookings/{booking_id}", response=PartnerBookingOut, auth=SIGNED_BOOKING_READ,
+         headers=SIGNATURE, problems=(404,), limit=PER_PARTNER)
+def partner_read_booking(partner_id, booking_id, caller):
+    partner, _ = caller
+    return partner_bookings.read_for_partner(partner.partner_id, booking_id)
+
+
+@api.get("/admin/channel-shares", response=ChannelSharesOut, tag="association", auth=ASSOCIATION_ADMIN)
+def channel_shares(caller: str):
+    return channels.shares_view()
+
+
+@api.put("/admin/channel-shares", response=ChannelSharesOut, tag="association", auth=ASSOCIATION_ADMIN,
+         body=ChannelSharesChangeIn, problems=(409,))
+def adopt_channel_shares(caller: str, body: ChannelSharesChangeIn):
+    return channels.adopt(body, caller)
+
+
+@api.get("/admin/offices/{office_id}/channel-shares/{day}", response=OfficeDaySharesOut, tag="association",
+         auth=ASSOCIATION_ADMIN, problems=(404,))
+def office_day_channel_shares(office_id, day, caller: str):
+    return channels.day_view(office_id, path_day(day))
 
 
 @api.put("/admin/partners/{partner_id}", response={200: PartnerOut, 201: PartnerWithSecretOut}, tag="association",

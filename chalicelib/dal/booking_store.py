@@ -4,6 +4,8 @@ double-booked and nothing is ever half-written.
 Item layout (table `bookings`):
   OD#{office}#{day} / SEAT#{HH:MM}#{k}   one counter in one grid cell (HELD until expiry, or BOOKED)
   OD#{office}#{day} / COUNT               live bookings of the office day
+  OD#{office}#{day} / SHARE#{key}         seats a channel's live bookings hold that day (a partner
+                                          channel; a part of the web's while partners hold a reserve)
   BK#{booking_id}   / BOOKING             the booking (GSIs: office-day list, citizen list)
   HD#{hold_id}      / HOLD                a short hold while the citizen fills the form
   CZ#{citizen}      / HOLD                the citizen's one live hold
@@ -21,8 +23,8 @@ from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.dal import load_store, outbox_store
-from chalicelib.dal.db import Tx, unavailable_guard
+from chalicelib.dal import load_store, outbox_store, partner_store
+from chalicelib.dal.db import Tx, TxConditionFailed, unavailable_guard
 from chalicelib.dal.models import (
     BookingItem,
     CitizenBlockItem,
@@ -33,6 +35,7 @@ from chalicelib.dal.models import (
     HoldItem,
     OfficeDayItem,
     SeatItem,
+    ShareItem,
 )
 from chalicelib.domain.booking import (
     BOOKED,
@@ -47,7 +50,9 @@ from chalicelib.domain.booking import (
     visitors_delta,
 )
 from chalicelib.domain.calendar import TEHRAN
+from chalicelib.domain.channels import ShareClaim
 from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.sessions import KIND as SESSION
 from chalicelib.domain.sessions import SessionDetails
 
@@ -111,7 +116,46 @@ def booking_from(item: BookingItem) -> Booking:
         item.national_id_masked, item.mobile, item.name, item.access_code_hash,
         created_at=datetime.fromisoformat(item.created_at), updated_at=datetime.fromisoformat(item.updated_at),
         history=tuple(_change_in(e) for e in item.history or ()), version=item.version,
-        session=_session_in(item.session) if item.kind == SESSION else None)
+        session=_session_in(item.session) if item.kind == SESSION else None,
+        channel=item.channel or "web", share=_share_in(item.share), partner_id=item.partner_id,
+        partner_ref=item.partner_ref, fingerprint=item.fingerprint)
+
+
+def _share_in(stored: list[str] | None) -> tuple[tuple[str, int], ...]:
+    return tuple((key, int(seats)) for key, seats in (entry.rsplit("=", 1) for entry in stored or ()))
+
+
+def _share_out(share: Iterable[tuple[str, int]]) -> list[str] | None:
+    return [f"{key}={seats}" for key, seats in share] or None
+
+
+# --- channel counts ------------------------------------------------------------------------
+
+def _share_sk(key: str) -> str:
+    return f"SHARE#{key}"
+
+
+def _take_share(tx: Tx, pk: str, claims: Iterable[ShareClaim]) -> None:
+    """Each claim's seats added to its count, under its cap (label `share`)."""
+    for claim in claims:
+        condition = None
+        if claim.cap is not None:
+            if claim.seats > claim.cap:
+                raise TxConditionFailed({"share"})
+            condition = ShareItem.used.does_not_exist() | (ShareItem.used <= claim.cap - claim.seats)
+        tx.update("share", ShareItem(pk, _share_sk(claim.key)), [ShareItem.used.add(claim.seats)], condition=condition)
+
+
+def _return_share(tx: Tx, pk: str, share: Iterable[tuple[str, int]]) -> None:
+    for key, seats in share:
+        tx.update("share", ShareItem(pk, _share_sk(key)), [ShareItem.used.add(-seats)])
+
+
+@unavailable_guard
+def share_counts(office_id: str, day: date, *, consistent: bool = False) -> dict[str, int]:
+    """Seats held per channel count of the office day (key -> seats; absent keys hold none)."""
+    found = ShareItem.query(office_day_pk(office_id, day), ShareItem.sk.startswith("SHARE#"), consistent_read=consistent)
+    return {item.sk.removeprefix("SHARE#"): int(item.used or 0) for item in found}
 
 
 def _current(booking: Booking) -> BookingItem:
@@ -229,9 +273,11 @@ def _release_citizen_day(tx: Tx, citizen: str, day: str, service_id: str, bookin
 
 @unavailable_guard
 def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
-         messages: Iterable[OutboxMessage], client_token: str | None = None) -> Booking:
-    """Write a booking, its seats, counters, guards and its SMS in one transaction.
-    Failing labels: seat, hold, cap, duplicate, blocked."""
+         messages: Iterable[OutboxMessage], client_token: str | None = None,
+         delivery: WebhookDelivery | None = None) -> Booking:
+    """Write a booking, its seats, counters (its channel's under their caps), guards and its SMS
+    in one transaction; with `delivery`, the partner delivery it answers, once.
+    Failing labels: seat, hold, cap, duplicate, blocked, share, webhook."""
     booking = Booking.new(draft, now)
     day = draft.day.isoformat()
     pk = office_day_pk(draft.office_id, day)
@@ -247,6 +293,7 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
     if hold_id:
         tx.delete("hold", HoldItem(f"HD#{hold_id}", "HOLD"), condition=HoldItem.expires_at >= now_s)
     tx.update("office_day", OfficeDayItem(pk, "COUNT"), [OfficeDayItem.booked.add(1)])
+    _take_share(tx, pk, draft.share)
     _claim_citizen_day(tx, draft.citizen_key, day, draft.service_id, draft.booking_id, max_per_day, now_s,
                        hold_id=hold_id)
     tx.check("blocked", CitizenBlockItem, citizen_pk(draft.citizen_key), "BLOCK",
@@ -258,12 +305,16 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
         citizen_key=draft.citizen_key, national_id_masked=draft.national_id_masked, mobile=draft.mobile,
         name=draft.name, access_code_hash=draft.access_code_hash, created_at=stamp, updated_at=stamp,
         history=[_change_out(c) for c in booking.history],
+        channel=None if draft.channel == "web" else draft.channel, share=_share_out(booking.share),
+        partner_id=draft.partner_id, partner_ref=draft.partner_ref, fingerprint=draft.fingerprint,
         gsi1pk=pk, gsi1sk=f"{draft.cells[0]}#{draft.booking_id}",
         gsi2pk=citizen_pk(draft.citizen_key), gsi2sk=draft.start.isoformat(),
     )
     if draft.session is not None:
         item.kind, item.session = SESSION, _session_out(draft.session)
     tx.put("booking", item, condition=BookingItem.pk.does_not_exist())
+    if delivery is not None:
+        partner_store.remember_delivery(tx, delivery, draft.booking_id, now)
     outbox_store.add(tx, messages)
     tx.commit()
     return booking
@@ -301,6 +352,7 @@ def cancel(booking: Booking, now: datetime, actor: str, messages: Iterable[Outbo
     day = booking.day.isoformat()
     tx.update("office_day", OfficeDayItem(office_day_pk(booking.office_id, day), "COUNT"),
               [OfficeDayItem.booked.add(-1)])
+    _return_share(tx, office_day_pk(booking.office_id, day), booking.share)
     _release_citizen_day(tx, booking.citizen_key, day, booking.service_id, booking.booking_id)
     outbox_store.add(tx, messages)
     tx.commit()
@@ -312,7 +364,8 @@ def reschedule(booking: Booking, move: Move, now: datetime, *, max_per_day: int,
                messages: Iterable[OutboxMessage], actor: str = "citizen") -> Booking:
     """Move a booking to another slot of the same office atomically: release the old seats,
     claim the new ones, and move the day counters when the day changes.
-    Failing labels: seat, cap, duplicate, booking."""
+    Failing labels: seat, cap, duplicate, booking, share (to another day, the channel's counts
+    there move with it: under their caps when `move.share` is given)."""
     after = booking.moved(move, now, actor)
     tx = Tx()
     old_day, new_day = booking.day.isoformat(), move.day.isoformat()
@@ -331,6 +384,11 @@ def reschedule(booking: Booking, move: Move, now: datetime, *, max_per_day: int,
     if new_day != old_day:
         tx.update("office_day", OfficeDayItem(old_pk, "COUNT"), [OfficeDayItem.booked.add(-1)])
         tx.update("office_day", OfficeDayItem(new_pk, "COUNT"), [OfficeDayItem.booked.add(1)])
+        _return_share(tx, old_pk, booking.share)
+        if move.share is None:
+            _take_share(tx, new_pk, (ShareClaim(key, seats) for key, seats in booking.share))
+        else:
+            _take_share(tx, new_pk, move.share)
         _release_citizen_day(tx, booking.citizen_key, old_day, booking.service_id, booking.booking_id)
         _claim_citizen_day(tx, booking.citizen_key, new_day, booking.service_id, booking.booking_id, max_per_day,
                            now_s)
@@ -340,6 +398,7 @@ def reschedule(booking: Booking, move: Move, now: datetime, *, max_per_day: int,
         BookingItem.gsi1pk.set(new_pk), BookingItem.gsi1sk.set(f"{move.cells[0]}#{booking.booking_id}"),
         BookingItem.gsi2sk.set(move.start.isoformat()), BookingItem.updated_at.set(after.updated_at.isoformat()),
         BookingItem.history.set([_change_out(c) for c in after.history]),
+        BookingItem.share.set(_share_out(after.share)) if after.share else BookingItem.share.remove(),
     ], condition=BookingItem.status == BOOKED)
     outbox_store.add(tx, messages)
     tx.commit()

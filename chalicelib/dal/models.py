@@ -133,6 +133,12 @@ class OfficeDayItem(_BookingTable):
     booked = NumberAttribute(default=0)
 
 
+class ShareItem(_BookingTable):
+    """Seats a channel's live bookings hold on an office day (pk OD#office#date, sk SHARE#key:
+    a partner channel, or one part of the web's count); written under the channel's cap."""
+    used = NumberAttribute(default=0)
+
+
 class HoldItem(_BookingTable):
     """A short hold on a slot while the citizen completes the form (pk HD#hold_id, sk HOLD)."""
     office_id = UnicodeAttribute()
@@ -166,6 +172,11 @@ class BookingItem(_BookingTable):
     history = ListAttribute(default=list)  # audit: [{at, actor, from, to}]
     kind = UnicodeAttribute(null=True)  # "session" for a remote session; absent for a visit
     session = JSONAttribute(null=True)  # a session's contact mode, zone, end, join details, outcome note
+    channel = UnicodeAttribute(null=True)  # absent: web
+    share = ListAttribute(of=UnicodeAttribute, null=True)  # "key=seats" taken from the day's channel counts
+    partner_id = UnicodeAttribute(null=True)
+    partner_ref = UnicodeAttribute(null=True)
+    fingerprint = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute()

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from chalicelib.domain.channels import ShareClaim
 from chalicelib.domain.sessions import SessionDetails
 
 BOOKED, CHECKED_IN, COMPLETED, NO_SHOW, CANCELLED = "BOOKED", "CHECKED_IN", "COMPLETED", "NO_SHOW", "CANCELLED"
@@ -128,6 +129,13 @@ class BookingDraft:
     office_name_fa: str = ""
     extra: dict = field(default_factory=dict)
     session: SessionDetails | None = None  # a remote session held from a remote counter's seat
+    # The channel that booked (web, or a partner's channel on behalf of the citizen) and the
+    # seats it takes from its channel's counts of the day (conditional on each count's cap).
+    channel: str = "web"
+    share: tuple[ShareClaim, ...] = ()
+    partner_id: str | None = None
+    partner_ref: str | None = None
+    fingerprint: str | None = None  # a partner's booking: its delivery's body, to refuse another body under the same webhook-id
 
 
 # What `taken_seats` answers: grid cell (HH:MM) -> the counters in use in it (booked, or held
@@ -159,6 +167,8 @@ class Move:
     start: datetime
     cells: tuple[str, ...]
     counter: int
+    # To another day: the channel counts taken there (None: the booking's own, unconditionally).
+    share: tuple[ShareClaim, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +202,11 @@ class Booking:
     history: tuple[StatusChange, ...] = ()
     version: int | None = field(default=None, compare=False)  # optimistic-locking stamp of the stored booking
     session: SessionDetails | None = None  # set when the booking is a remote session (domain/sessions.py)
+    channel: str = "web"
+    share: tuple[tuple[str, int], ...] = ()  # (channel count, seats) taken on its day; released with the seats
+    partner_id: str | None = None  # booked by this partner on behalf of the citizen
+    partner_ref: str | None = None
+    fingerprint: str | None = None
 
     @property
     def kind(self) -> str:
@@ -200,10 +215,14 @@ class Booking:
     @classmethod
     def new(cls, draft: BookingDraft, now: datetime) -> Booking:
         stamp = now.replace(microsecond=0)
+        actor = f"partner:{draft.partner_id}" if draft.partner_id else "citizen"
         return cls(draft.booking_id, draft.office_id, draft.service_id, draft.day, draft.start, draft.cells,
                    draft.counter, BOOKED, draft.citizen_key, draft.national_id_masked, draft.mobile, draft.name,
                    draft.access_code_hash, created_at=stamp, updated_at=stamp,
-                   history=(StatusChange(stamp, "citizen", None, BOOKED),), version=1, session=draft.session)
+                   history=(StatusChange(stamp, actor, None, BOOKED),), version=1, session=draft.session,
+                   channel=draft.channel,
+                   share=tuple((c.key, c.seats) for c in draft.share), partner_id=draft.partner_id,
+                   partner_ref=draft.partner_ref, fingerprint=draft.fingerprint)
 
     def changed(self, to: str, actor: str, now: datetime) -> Booking:
         """The booking after an actor moved it to `to` (what the data layer writes, if still current)."""
@@ -222,5 +241,7 @@ class Booking:
         """The booking after the citizen rescheduled it to `move` (or the office moved it to
         another counter of the same slot)."""
         change = StatusChange(now.replace(microsecond=0), actor, self.status, BOOKED, moved_from=self.start)
+        share = self.share if move.day == self.day or move.share is None else tuple((c.key, c.seats) for c in move.share)
         return replace(self, day=move.day, start=move.start, cells=move.cells, counter=move.counter,
-                       updated_at=now, history=(*self.history, change), version=(self.version or 0) + 1)
+                       updated_at=now, history=(*self.history, change), version=(self.version or 0) + 1,
+                       share=share)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,9 @@ from chalicelib.domain.booking import Booking, Hold, Move
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.citizen import CitizenSession
 from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.partner import Partner, WebhookDelivery
 from chalicelib.errors import (
+    ChannelShareFull,
     DailyCapReached,
     DuplicateBooking,
     HoldExpired,
@@ -22,18 +25,21 @@ from chalicelib.errors import (
     NoShowBlocked,
     NotFound,
     RateLimited,
+    ServiceUnavailable,
     SlotFull,
     TxConditionFailed,
     TxConflict,
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import BookingIn, HoldIn, RescheduleIn
-from chalicelib.services import catalogue, citizens, once
+from chalicelib.services import catalogue, channels, citizens, once
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 _rng = random.SystemRandom()
 MAX_CONFLICT_RETRIES = 4
+SHARE_REREADS = 3  # re-reads of the web's counts after one was found full, before refusing
+PARTNER_CONFLICT_RETRIES = 8  # a partner's channel count is one item: its own posts contend on it
 
 
 def _slot_for(office: Office, service: Service, start: datetime, now: datetime) -> tuple[str, ...]:
@@ -65,6 +71,8 @@ def _map_failure(labels: set[str]) -> Exception:
         return HoldExpired()
     if "booking" in labels:
         return InvalidTransition()
+    if "share" in labels:
+        return ChannelShareFull()
     return SlotFull()
 
 
@@ -162,37 +170,100 @@ def _book_from_body(body: dict) -> dict:
 
 
 def _book(req: BookingIn, now: datetime | None) -> dict:
-    now = now or calendar.now_tehran()
+    booking, office, service, access_code = create(req, now or calendar.now_tehran())
+    return {**booking_view(booking, office, service), "access_code": access_code}
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """A partner booking for a citizen: its channel's count is taken instead of the web's, and the
+    delivery (webhook-id) it answers is remembered in the same transaction."""
+    partner: Partner
+    delivery: WebhookDelivery
+    partner_ref: str | None
+    fingerprint: str
+
+
+class Replayed(Exception):
+    """The partner delivery was already processed (by a concurrent copy of it)."""
+
+
+def _with_share(commit, claim_web: channels.WebShare | None):
+    """`commit` with the web's counts: after a count was found full, take the seats from the
+    counts with room (read once), or refuse when the web's part is used up."""
+    def run(counter: int, share: tuple) -> Booking:
+        for _ in range(SHARE_REREADS):
+            try:
+                return commit(counter, share)
+            except TxConditionFailed as exc:
+                if claim_web is None or exc.labels != {"share"}:
+                    raise
+            share = claim_web.after_refusal()
+        return commit(counter, share)
+    return run
+
+
+def create(req: BookingIn | Any, now: datetime, *, on_behalf: OnBehalf | None = None
+           ) -> tuple[Booking, Office, Service, str]:
+    """Book `req`'s slot for its citizen, within the booking channel's share of the office-day:
+    the web's (counted only while partner channels hold a reserve), or the partner's channel's.
+    Returns (booking, office, service, access code); the code goes out by SMS too."""
     s = get_settings()
     office, service = catalogue.get_office(req.office_id), catalogue.get_service(req.service_id)
     cells = _slot_for(office, service, req.start, now)
+    day = req.start.date()
     booking_id, access_code = rules.new_booking_id(), rules.new_access_code()
     messages = _messages(booking_id, req.mobile, office, service, req.start, now, "booking_confirmed", access_code)
+    hold_id = getattr(req, "hold_id", None)
+    if on_behalf is None:
+        web = channels.WebShare(office, day, now, len(cells))
+        first = web.first()
+    else:
+        web = None
+        first = channels.partner_claim(office, day, now, on_behalf.partner.kind, len(cells))
 
-    def commit(counter: int):
+    def commit(counter: int, share: tuple) -> Booking:
         draft = rules.BookingDraft(
-            booking_id=booking_id, office_id=office.office_id, service_id=service.service_id, day=req.start.date(),
+            booking_id=booking_id, office_id=office.office_id, service_id=service.service_id, day=day,
             start=req.start, cells=cells, counter=counter, citizen_key=rules.citizen_key(req.national_id, s.citizen_pepper),
             national_id_masked=validators.mask_national_id(req.national_id), mobile=req.mobile, name=req.name,
-            access_code_hash=rules.hash_access_code(booking_id, access_code))
-        return stores.bookings.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=req.hold_id,
-                                    messages=messages)
+            access_code_hash=rules.hash_access_code(booking_id, access_code), share=share,
+            channel=on_behalf.partner.kind if on_behalf else "web",
+            partner_id=on_behalf.partner.partner_id if on_behalf else None,
+            partner_ref=on_behalf.partner_ref if on_behalf else None,
+            fingerprint=on_behalf.fingerprint if on_behalf else None)
+        for attempt in range(PARTNER_CONFLICT_RETRIES if on_behalf else 1):
+            try:
+                return stores.bookings.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=hold_id,
+                                            messages=messages, delivery=on_behalf.delivery if on_behalf else None)
+            except TxConditionFailed as exc:
+                if "webhook" in exc.labels:
+                    raise Replayed() from exc
+                raise
+            except TxConflict:
+                if not on_behalf:
+                    raise
+                time.sleep(_rng.uniform(0.01, 0.04) * (attempt + 1))
+        raise ServiceUnavailable()  # the partner retries the same delivery (webhook-id): nothing is lost
 
-    if req.hold_id:
-        held = stores.bookings.get_hold(req.hold_id)
+    shared = _with_share(commit, web)
+    if hold_id:
+        held = stores.bookings.get_hold(hold_id)
         owner = rules.citizen_key(req.national_id, s.citizen_pepper)
         if (held is None or not held.is_for(office.office_id, service.service_id, req.start)
                 or held.citizen_key not in (None, owner)):  # another citizen's hold is no hold of yours
             raise HoldExpired("The hold does not exist or is for another slot", "نگهداری نوبت معتبر نیست")
         try:
-            booking = commit(held.counter)
+            booking = shared(held.counter, first)
         except TxConditionFailed as exc:
             raise _map_failure(exc.labels) from exc
     else:
-        booking = _attempt(_Claim(office, req.start.date(), cells, now, commit), int(office.counters))
+        booking = _attempt(_Claim(office, day, cells, now, lambda counter: shared(counter, first)),
+                           int(office.counters))
     metrics.add_metric(name="BookingCreated", unit="Count", value=1)
-    logger.info("booking created", extra={"booking_id": booking_id, "office_id": office.office_id})
-    return {**booking_view(booking, office, service), "access_code": access_code}
+    logger.info("booking created", extra={"booking_id": booking_id, "office_id": office.office_id,
+                                          "channel": booking.channel})
+    return booking, office, service, access_code
 
 
 def booking_view(booking: Booking, office: Office | None = None, service: Service | None = None) -> dict:
@@ -281,10 +352,19 @@ def reschedule(booking_id: str, access_code: str | None, req: RescheduleIn, now:
                     taken.get(cell, set()).discard(booking.counter)
             return slots.free_counters(cells, self.counters, taken)
 
-    def commit(counter: int) -> Booking:
-        return stores.bookings.reschedule(booking, Move(day, req.start, cells, counter), now,
+    web, first = None, None
+    if day != booking.day:  # the new day's channel count is taken as for a new booking
+        if booking.channel == channels.WEB:
+            web = channels.WebShare(office, day, now, len(cells))
+            first = web.first()
+        else:
+            first = channels.partner_claim(office, day, now, booking.channel, len(cells))
+
+    def commit(counter: int, share) -> Booking:
+        return stores.bookings.reschedule(booking, Move(day, req.start, cells, counter, share), now,
                                           max_per_day=s.max_active_bookings_per_day, messages=messages)
 
-    moved = _attempt(Claim(office, day, cells, now, commit), int(office.counters))
+    shared = _with_share(commit, web)
+    moved = _attempt(Claim(office, day, cells, now, lambda counter: shared(counter, first)), int(office.counters))
     metrics.add_metric(name="BookingRescheduled", unit="Count", value=1)
     return booking_view(moved, office, service)

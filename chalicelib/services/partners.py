@@ -26,6 +26,11 @@ def read_content(partner_id: str, tracking_code: str) -> bytes:
     return f"GET /v1/partners/{quote(partner_id)}/requests/{quote(tracking_code)}".encode()
 
 
+def booking_read_content(partner_id: str, booking_id: str) -> bytes:
+    """What a partner signs to read a booking it made."""
+    return f"GET /v1/partners/{quote(partner_id)}/bookings/{quote(booking_id)}".encode()
+
+
 def authenticate(partner_id: str, headers: dict[str, str], content: bytes, now: datetime | None = None) -> tuple[
         Partner, str]:
     """The partner named in the path, if the delivery is signed with one of ITS active secrets

@@ -17,9 +17,12 @@ from chalicelib.domain.booking import (
     visitors_delta,
 )
 from chalicelib.domain.calendar import TEHRAN
+from chalicelib.domain.channels import ShareClaim
 from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.sessions import SessionDetails
 from chalicelib.errors import TxConditionFailed
+from tests.fakes.partners import FakePartnerStore
 
 HELD = "HELD"
 
@@ -41,7 +44,9 @@ SeatKey = tuple[str, date, str, int]  # office, day, cell, counter
 
 
 class FakeBookingStore:
-    def __init__(self) -> None:
+    def __init__(self, partners: FakePartnerStore | None = None) -> None:
+        self.partners = partners or FakePartnerStore()  # where a partner delivery is remembered
+        self.shares: dict[tuple[str, date, str], int] = {}  # office, day, channel count -> seats held
         self.seats: dict[SeatKey, _Seat] = {}
         self.holds: dict[str, Hold] = {}
         self.bookings: dict[str, Booking] = {}
@@ -83,6 +88,13 @@ class FakeBookingStore:
     @staticmethod
     def _keys(office_id: str, day: date, cells: Iterable[str], counter: int) -> list[SeatKey]:
         return [(office_id, day, cell, counter) for cell in cells]
+
+    def _share_fits(self, office_id: str, day: date, claims: Iterable[ShareClaim]) -> bool:
+        return all(c.cap is None or self.shares.get((office_id, day, c.key), 0) + c.seats <= c.cap for c in claims)
+
+    def _move_share(self, office_id: str, day: date, share: Iterable[tuple[str, int]], sign: int) -> None:
+        for key, seats in share:
+            self._count(self.shares, (office_id, day, key), sign * seats)
 
     @staticmethod
     def _refuse(failed: set[str]) -> None:
@@ -129,7 +141,8 @@ class FakeBookingStore:
         return self.holds.get(hold_id)
 
     def book(self, draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
-             messages: Iterable[OutboxMessage], client_token: str | None = None) -> Booking:
+             messages: Iterable[OutboxMessage], client_token: str | None = None,
+             delivery: WebhookDelivery | None = None) -> Booking:
         now_s = _epoch(now)
         keys = self._keys(draft.office_id, draft.day, draft.cells, draft.counter)
         failed: set[str] = set()
@@ -149,8 +162,15 @@ class FakeBookingStore:
             failed.add("blocked")
         if draft.booking_id in self.bookings:
             failed.add("booking")
+        if not self._share_fits(draft.office_id, draft.day, draft.share):
+            failed.add("share")
+        if delivery is not None and self.partners.already_seen(delivery, now):
+            failed.add("webhook")
         self._refuse(failed)
         booking = Booking.new(draft, now)
+        self._move_share(draft.office_id, draft.day, booking.share, 1)
+        if delivery is not None:
+            self.partners.remember(delivery, draft.booking_id)
         for key in keys:
             self.seats[key] = _Seat(BOOKED, booking_id=draft.booking_id)
         if hold_id:
@@ -177,6 +197,7 @@ class FakeBookingStore:
         for key in self._keys(booking.office_id, booking.day, booking.cells, booking.counter):
             del self.seats[key]
         self._count(self.office_day, (booking.office_id, booking.day), -1)
+        self._move_share(booking.office_id, booking.day, booking.share, -1)
         self._release_day(booking)
         self.bookings[booking.booking_id] = after
         self.outbox.extend(messages)
@@ -197,6 +218,8 @@ class FakeBookingStore:
             if self.guards.get((booking.citizen_key, booking.day, booking.service_id)) != booking.booking_id:
                 failed.add("duplicate")
             failed |= self._can_claim_day(booking.citizen_key, move.day, booking.service_id, max_per_day, now_s)
+            if move.share is not None and not self._share_fits(booking.office_id, move.day, move.share):
+                failed.add("share")
         self._refuse(failed)
         after = booking.moved(move, now, actor)
         for key in old - shared:
@@ -206,6 +229,8 @@ class FakeBookingStore:
         if move.day != booking.day:
             self._count(self.office_day, (booking.office_id, booking.day), -1)
             self._count(self.office_day, (booking.office_id, move.day), 1)
+            self._move_share(booking.office_id, booking.day, booking.share, -1)
+            self._move_share(booking.office_id, move.day, after.share, 1)
             self._release_day(booking)
             self._claim_day(after)
         self.bookings[booking.booking_id] = after
@@ -243,6 +268,9 @@ class FakeBookingStore:
 
     def office_day_counts(self, office_ids: list[str], day: date) -> dict[str, int]:
         return {o: self.office_day.get((o, day), 0) for o in office_ids}
+
+    def share_counts(self, office_id: str, day: date, *, consistent: bool = False) -> dict[str, int]:
+        return {key: seats for (office, d, key), seats in self.shares.items() if office == office_id and d == day}
 
     # --- writes shared by the transactions --------------------------------------------------
 

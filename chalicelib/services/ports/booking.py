@@ -11,6 +11,8 @@ A refused change raises `TxConditionFailed` whose labels say which condition fai
   blocked       the citizen is blocked after a no-show
   booking       the booking changed since it was read (version), or its state forbids the step
   seat_release  a seat of the booking is no longer its own
+  share         a channel's count of the day would pass its cap
+  webhook       the partner delivery (webhook-id) was already processed
 
 `TxConflict` means a concurrent transaction touched the same items: safe to retry."""
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Protocol
 
 from chalicelib.domain.booking import Booking, BookingDraft, Hold, Move, TakenSeats
 from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.sessions import SessionDetails
 
 
@@ -40,21 +43,26 @@ class BookingStore(Protocol):
         """The hold, expired or not (booking on it checks expiry); None once used or never made."""
 
     def book(self, draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
-             messages: Iterable[OutboxMessage], client_token: str | None = None) -> Booking:
+             messages: Iterable[OutboxMessage], client_token: str | None = None,
+             delivery: WebhookDelivery | None = None) -> Booking:
         """Write the booking (status BOOKED, version 1) with its seats (on the hold's seats when
         `hold_id` is given: the hold's place under the cap becomes the booking's, and the citizen's
-        live hold ends), counters and messages. Labels: seat, hold, cap, duplicate, blocked."""
+        live hold ends), counters, `draft.share` (each claim's seats added to its channel count of
+        the day, under its cap), messages and, for a partner, the `delivery` it answers (once).
+        Labels: seat, hold, cap, duplicate, blocked, share, webhook."""
 
     def get_booking(self, booking_id: str, *, consistent: bool = True) -> Booking | None: ...
 
     def cancel(self, booking: Booking, now: datetime, actor: str, messages: Iterable[OutboxMessage]) -> Booking:
-        """BOOKED -> CANCELLED, freeing its seats and the citizen's day; returns the booking as
-        written. Labels: booking, seat_release."""
+        """BOOKED -> CANCELLED, freeing its seats, its channel counts and the citizen's day; returns
+        the booking as written. Labels: booking, seat_release."""
 
     def reschedule(self, booking: Booking, move: Move, now: datetime, *, max_per_day: int,
                    messages: Iterable[OutboxMessage], actor: str = "citizen") -> Booking:
         """Move a BOOKED booking to `move` (its own seats count as free to it); returns the booking
-        as written. Labels: seat, cap, duplicate, booking, seat_release."""
+        as written. To another day its channel counts move too: `move.share` under their caps, or
+        (None) the booking's own, unconditionally. Labels: seat, cap, duplicate, booking,
+        seat_release, share."""
 
     def transition(self, booking: Booking, to: str, now: datetime, actor: str, *,
                    block_until: datetime | None = None, session: SessionDetails | None = None) -> Booking:
@@ -76,3 +84,6 @@ class BookingStore(Protocol):
 
     def office_day_counts(self, office_ids: list[str], day: date) -> dict[str, int]:
         """Live bookings of `day` per office (0 for an office with none)."""
+
+    def share_counts(self, office_id: str, day: date, *, consistent: bool = False) -> dict[str, int]:
+        """Seats held per channel count of the office-day (absent: none)."""

@@ -11,6 +11,8 @@ import pytest
 
 from chalicelib.domain import calendar, outbox
 from chalicelib.domain.booking import BOOKED, CANCELLED, CHECKED_IN, COMPLETED, NO_SHOW, BookingDraft, Hold, Move
+from chalicelib.domain.channels import ShareClaim
+from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.errors import TxConditionFailed
 from tests.fakes.booking import FakeBookingStore
 from tests.integration.contract.conftest import BACKENDS, delete_tagged
@@ -301,3 +303,51 @@ def test_a_session_completes_with_its_outcome_note(store, draft):
     done = store.transition(session, COMPLETED, NOW, "operator:op1", session=details.noted("انجام شد"))
     assert done.status == COMPLETED and done.session.note == "انجام شد"
     assert store.get_booking(session.booking_id) == done
+# --- channel counts and partner deliveries ----------------------------------------------------
+
+def test_a_channel_count_takes_seats_under_its_cap(store, draft, office):
+    web = ShareClaim("web#0", 1, cap=2)
+    book(store, replace(draft("09:00", citizen="a"), share=(web,)))
+    second = book(store, replace(draft("09:15", citizen="b"), share=(web,)))
+    assert labels(lambda: book(store, replace(draft("09:30", citizen="c"), share=(web,)))) == {"share"}
+    assert store.share_counts(office, DAY, consistent=True) == {"web#0": 2}
+    # Several counts in one booking, and a count without a cap (nothing refused on it).
+    two_cells = replace(draft("10:00", cells=("10:00", "10:15"), citizen="d"),
+                        share=(ShareClaim("web#1", 1, cap=1), ShareClaim("web#2", 1, cap=None)))
+    book(store, two_cells)
+    assert store.share_counts(office, DAY, consistent=True) == {"web#0": 2, "web#1": 1, "web#2": 1}
+    store.cancel(second, NOW, "citizen", [])
+    assert store.share_counts(office, DAY, consistent=True)["web#0"] == 1
+    assert store.get_booking(second.booking_id).share == (("web#0", 1),)
+
+
+def test_a_partner_booking_remembers_its_delivery_once(store, draft, office, tag):
+    if isinstance(store, FakeBookingStore):
+        partners = store.partners
+    else:
+        from chalicelib.dal import partner_store as partners
+    delivery = WebhookDelivery.received(f"p{tag}", "msg_1", NOW, 96)
+    claim = ShareClaim("call_centre_1470", 1, cap=5)
+    made = store.book(replace(draft("09:00", citizen="a"), share=(claim,), channel="call_centre_1470",
+                              partner_id=f"p{tag}", partner_ref="ref-1", fingerprint="f" * 64),
+                      NOW, max_per_day=CAP, hold_id=None, messages=[], delivery=delivery)
+    again = replace(draft("09:15", citizen="b"), share=(claim,), channel="call_centre_1470", partner_id=f"p{tag}")
+    failed = labels(lambda: store.book(again, NOW, max_per_day=CAP, hold_id=None, messages=[], delivery=delivery))
+    assert "webhook" in failed
+    assert partners.seen_request(f"p{tag}", "msg_1", NOW) == made.booking_id
+    read = store.get_booking(made.booking_id)
+    assert (read.channel, read.partner_id, read.partner_ref, read.fingerprint, read.share) == \
+        ("call_centre_1470", f"p{tag}", "ref-1", "f" * 64, (("call_centre_1470", 1),))
+    assert store.share_counts(office, DAY, consistent=True) == {"call_centre_1470": 1}
+
+
+def test_a_move_to_another_day_moves_the_channel_counts(store, draft, office):
+    made = book(store, replace(draft("09:00"), share=(ShareClaim("consulate", 1, cap=1),)))
+    book(store, replace(draft("09:00", citizen="z", day=OTHER_DAY), share=(ShareClaim("consulate", 1, cap=1),)))
+    full = Move(OTHER_DAY, at("10:00", OTHER_DAY), ("10:00",), 1, (ShareClaim("consulate", 1, cap=1),))
+    assert "share" in labels(lambda: store.reschedule(made, full, NOW, max_per_day=CAP, messages=[]))
+    carried = Move(OTHER_DAY, at("10:00", OTHER_DAY), ("10:00",), 1)  # no claim given: carried as it is
+    moved = store.reschedule(made, carried, NOW, max_per_day=CAP, messages=[])
+    assert moved.share == (("consulate", 1),)
+    assert store.share_counts(office, DAY, consistent=True).get("consulate", 0) == 0
+    assert store.share_counts(office, OTHER_DAY, consistent=True) == {"consulate": 2}

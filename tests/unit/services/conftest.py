@@ -11,6 +11,7 @@ from chalicelib.domain.catalogue import Office, Service
 from chalicelib.services.stores import stores
 from tests.fakes.booking import FakeBookingStore
 from tests.fakes.catalogue import FakeCatalogueStore
+from tests.fakes.config import FakeConfigStore
 from tests.fakes.idempotency import FakeIdempotencyStore
 from tests.integration import fixtures
 from tests.integration.fixtures import at, mobile, national_id  # noqa: F401 - the tests' citizens, one definition
@@ -44,7 +45,7 @@ class Registry:
 @pytest.fixture()
 def fakes():
     found = {"catalogue": FakeCatalogueStore([*SERVICES, *OFFICES]), "bookings": FakeBookingStore(),
-             "idempotency": FakeIdempotencyStore(), "operators": Registry()}
+             "idempotency": FakeIdempotencyStore(), "operators": Registry(), "config": FakeConfigStore()}
     with stores.use(**found):
         yield found
 
