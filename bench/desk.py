@@ -4,12 +4,18 @@ In-person visitors wait at an office in two queues: routed visitors (sent by the
 like an appointment) and walk-ins (who chose the office themselves). When a counter frees, the desk calls
 a routed visitor first, else the first walk-in, but never more than `cap` routed visitors in a row while
 a walk-in waits, so walk-ins are never starved. Remote work starts only when nobody waits in person.
+This is the live desk's `chalicelib.domain.desk.pick_next` for appointments checked in on time, kept
+as two queues and a counter so a simulated day of 90,000 visitors stays fast.
 """
 from __future__ import annotations
 
 from collections import deque
 
-WALK_IN_CAP = 3  # routed visitors called in a row while a walk-in waits ([assumption] of the benchmark)
+from chalicelib.domain.desk import DeskRules
+
+# Routed visitors called in a row while a walk-in waits: the live desk's published default (its pick_next
+# is the same rule over tickets; tests/unit/test_bench_desk.py checks the two agree).
+WALK_IN_CAP = DeskRules().walk_in_cap
 
 
 class Desks:
@@ -18,8 +24,8 @@ class Desks:
     __slots__ = ("cap", "routed", "streak", "walk")
 
     def __init__(self, n_offices: int, cap: int = WALK_IN_CAP) -> None:
-        if cap < 1:
-            raise ValueError("the walk-in cap is at least 1")
+        if cap < 0:
+            raise ValueError("the walk-in cap is not negative")
         self.cap = cap
         self.routed: list[deque] = [deque() for _ in range(n_offices)]
         self.walk: list[deque] = [deque() for _ in range(n_offices)]

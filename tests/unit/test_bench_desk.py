@@ -1,7 +1,12 @@
 """The front desk's call rule as the routing benchmark simulates it (bench/desk.py)."""
-import pytest
+from datetime import date, datetime, timedelta
 
-from bench.desk import Desks
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench.desk import WALK_IN_CAP, Desks
+from chalicelib.domain import desk
 
 
 def drain(desks: Desks, office: int = 0) -> list[int]:
@@ -41,6 +46,31 @@ def test_offices_are_independent_and_an_empty_desk_calls_nobody():
     assert drain(desks, 1) == [1, 10, 2] and desks.waiting(1) == 0
 
 
-def test_the_cap_is_at_least_one():
+def test_the_cap_is_not_negative_and_defaults_to_the_live_desks():
     with pytest.raises(ValueError):
-        Desks(1, cap=0)
+        Desks(1, cap=-1)
+    assert Desks(1).cap == WALK_IN_CAP == desk.DeskRules().walk_in_cap
+
+
+@given(ops=st.lists(st.sampled_from(["routed", "walk_in", "call"]), max_size=60), cap=st.integers(0, 4))
+def test_the_simulated_desk_calls_whom_the_live_desk_would(ops, cap):
+    """Routed visitors are appointments checked in on time and due at once; the live rule over
+    tickets (pick_next) and the benchmark's two queues must call the same visitor every time."""
+    desks, rules = Desks(1, cap=cap), desk.DeskRules(walk_in_cap=cap)
+    start = datetime(2026, 11, 30, 8, 0)
+    waiting: dict[int, desk.Ticket] = {}
+    streak = 0
+    for number, op in enumerate(ops, 1):
+        now = start + timedelta(minutes=number)
+        if op == "call":
+            pick = desk.pick_next(waiting.values(), streak, now, rules)
+            called = desks.call(0)
+            assert called == (-1 if pick is None else pick.ticket.number)
+            if pick is not None:
+                streak = pick.streak
+                del waiting[called]
+            continue
+        kind = desk.APPOINTMENT if op == "routed" else desk.WALK_IN
+        waiting[number] = desk.Ticket("O1", date(2026, 11, 30), number, kind, "S1", desk.WAITING, now,
+                                      due=now if kind == desk.APPOINTMENT else None)
+        (desks.routed if op == "routed" else desks.walk)[0].append(number)
