@@ -7,6 +7,7 @@ from chalicelib.api import (
     catalogue_routes,
     citizen_routes,
     closure_routes,
+    desk_routes,
     health_routes,
     network_jobs,
     office_routes,
@@ -26,7 +27,7 @@ from chalicelib.observability import logger, metrics_middleware
 
 ROUTES = (health_routes, catalogue_routes, citizen_routes, booking_routes, office_routes, calendar_routes, request_routes,
           partner_routes, suggestion_routes, ranking_routes, operator_routes, closure_routes, session_routes,
-          waitlist_routes)
+          waitlist_routes, desk_routes)
 JOBS = (outbox_jobs, network_jobs, remote_jobs, ranking_jobs)
 
 app = Chalice(app_name="ejso-network")

@@ -95,6 +95,24 @@ class InvalidTransition(Conflict):
     title_fa = "وضعیت نوبت اجازه این عملیات را نمی‌دهد"
 
 
+class CounterBusy(Conflict):
+    code = "counter-busy"
+    title_en = "Someone is at this counter: end that visit first"
+    title_fa = "این باجه در حال خدمت‌دهی است؛ ابتدا کار مراجع فعلی را به پایان برسانید"
+
+
+class CounterFree(Conflict):
+    code = "counter-free"
+    title_en = "Nobody is at this counter"
+    title_fa = "در این باجه مراجعی در حال خدمت نیست"
+
+
+class DeskBusy(Conflict):
+    code = "desk-busy"
+    title_en = "The office's line changed while calling; call again"
+    title_fa = "صف دفتر هم‌زمان تغییر کرد؛ دوباره فراخوانی کنید"
+
+
 class HoldExpired(Conflict):
     code = "hold-expired"
     title_en, title_fa = "The slot hold has expired", "مهلت نگهداری نوبت به پایان رسیده است"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from chalicelib.api.auth import Operator
 from chalicelib.api.callers import OPERATOR
 from chalicelib.api.http import Routes
-from chalicelib.schemas import BookingOut, CheckInIdentityIn, DayQuery, OfficeDayOut
+from chalicelib.schemas import BookingOut, CheckedInOut, CheckInIdentityIn, DayQuery, OfficeDayOut
 from chalicelib.services import office_day
 
 api = Routes(__name__, tag="office")
@@ -15,7 +15,7 @@ def todays_bookings(caller: Operator, query: DayQuery):
     return office_day.day_list(caller.office_id, query.date)
 
 
-@api.post("/office/bookings/{booking_id}/check-in", response=BookingOut, auth=OPERATOR, body=CheckInIdentityIn,
+@api.post("/office/bookings/{booking_id}/check-in", response=CheckedInOut, auth=OPERATOR, body=CheckInIdentityIn,
           body_required=False, problems=(404, 409))
 def check_in(booking_id, caller: Operator, body: CheckInIdentityIn):
     return office_day.act(caller.office_id, caller.operator_id, booking_id, "check_in", national_id=body.national_id)

@@ -417,13 +417,22 @@ def transition(booking: Booking, to: str, now: datetime, actor: str, *, block_un
         after = replace(after, session=session)
         written.append(BookingItem.session.set(_session_out(session)))
     tx = Tx()
-    tx.update("booking", _current(booking), written, condition=BookingItem.status == booking.status)
+    add_transition(tx, booking, after, now, written)
     if to == NO_SHOW and block_until is not None:
         tx.put("block", CitizenBlockItem(citizen_pk(booking.citizen_key), "BLOCK", blocked_until=_epoch(block_until)))
-    if delta := visitors_delta(booking.status, to):
-        load_store.count_day(tx, booking.office_id, booking.day, now, waiting=delta)
     tx.commit()
     return after
+
+
+def add_transition(tx: Tx, booking: Booking, after: Booking, now: datetime, written: list | None = None) -> None:
+    """Write `booking` -> `after` (a status step; `written`, its attributes when more than the
+    status) inside `tx`, conditional on the version and state read (label booking), with the
+    office's count of visitors (the front desk's transactions use it for the check-in and the
+    completion of an appointment)."""
+    tx.update("booking", _current(booking), written or _status_written(after),
+              condition=BookingItem.status == booking.status)
+    if delta := visitors_delta(booking.status, after.status):
+        load_store.count_day(tx, booking.office_id, booking.day, now, waiting=delta)
 
 
 @unavailable_guard

@@ -10,6 +10,7 @@ from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
     NumberAttribute,
+    NumberSetAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -265,6 +266,45 @@ class OfferItem(_BookingTable):
     entry_id = UnicodeAttribute()
     line_sk = UnicodeAttribute()
     ttl = TTLAttribute(null=True)
+
+
+class DeskItem(_BookingTable):
+    """The front desk of an office day, in its office-day partition (pk OD#office#day), every item
+    under sk DS#… so one query reads the whole desk (dal/desk_store.py):
+      DS#LINE        streak of the walk-in cap, `calls` (every call is conditional on it),
+                     `open_counters` (counters that called today)
+      DS#SEQ         the day's last ticket number (atomic counter)
+      DS#CTR#{k:02d} counter k: `ticket` = the number being served there (absent: free)
+      DS#TK#{n:05d}  ticket n: a walk-in or a checked-in appointment (no national ID in clear)
+    and, per office (pk DS#office, sk PACE), the office's measured service pace."""
+    # line
+    streak = NumberAttribute(null=True)
+    calls = NumberAttribute(null=True)
+    open_counters = NumberSetAttribute(null=True)
+    # sequence
+    issued = NumberAttribute(null=True)
+    # counter
+    ticket = NumberAttribute(null=True)
+    # ticket
+    kind = UnicodeAttribute(null=True)
+    service_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    arrived_at = UnicodeAttribute(null=True)
+    due = UnicodeAttribute(null=True)
+    booking_id = UnicodeAttribute(null=True)
+    citizen_key = UnicodeAttribute(null=True)
+    national_id_masked = UnicodeAttribute(null=True)
+    counter = NumberAttribute(null=True)
+    called_at = UnicodeAttribute(null=True)
+    called_by = UnicodeAttribute(null=True)
+    ended_at = UnicodeAttribute(null=True)
+    recalls = NumberAttribute(null=True)
+    issued_by = UnicodeAttribute(null=True)
+    call_seq = NumberAttribute(null=True)
+    # pace
+    minutes = NumberAttribute(null=True)
+    measured = NumberAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
 
 
 # --- the outbox: SMS to citizens and status callbacks to partners ---------------------

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from chalicelib.domain.text import to_persian_digits
@@ -72,6 +72,7 @@ class Ticket:
     ended_at: datetime | None = None
     recalls: int = 0
     issued_by: str | None = None
+    call_seq: int | None = None  # the call's position in the office-day's calls (1, 2, ...)
 
     @property
     def label(self) -> str:
@@ -93,8 +94,9 @@ class Ticket:
             return None
         return minutes_between(self.called_at, self.ended_at)
 
-    def called(self, counter: int, operator: str, now: datetime) -> Ticket:
-        return replace(self, status=CALLED, counter=counter, called_at=now.replace(microsecond=0), called_by=operator)
+    def called(self, counter: int, operator: str, now: datetime, call_seq: int | None = None) -> Ticket:
+        return replace(self, status=CALLED, counter=counter, called_at=now.replace(microsecond=0), called_by=operator,
+                       call_seq=call_seq)
 
     def ended(self, outcome: str, now: datetime) -> Ticket:
         return replace(self, status=outcome, ended_at=now.replace(microsecond=0))
@@ -186,3 +188,43 @@ def mean_duration(durations: Iterable[float], default: float) -> float:
     """The mean of catalogue durations (a prior when an office has measured nothing yet)."""
     found = [float(d) for d in durations if d and math.isfinite(float(d))]
     return round(sum(found) / len(found), 1) if found else default
+
+
+# --- what the data layer reads and keeps -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Line:
+    """An office-day's desk, read at once (one consistent query): its tickets in number order, who
+    is at each counter, the streak of the walk-in cap and `calls` (every call changes it: a call is
+    conditional on the line being as read), counters opened today, and the running counts."""
+    office_id: str
+    day: date
+    tickets: tuple[Ticket, ...] = ()
+    at_counter: dict[int, int] = field(default_factory=dict)  # counter -> ticket number served there
+    streak: int = 0
+    calls: int = 0
+    open_counters: frozenset[int] = frozenset()
+
+    def waiting(self) -> list[Ticket]:
+        return [t for t in self.tickets if t.status == WAITING]
+
+    def ticket(self, number: int) -> Ticket | None:
+        return next((t for t in self.tickets if t.number == number), None)
+
+    def at(self, counter: int) -> Ticket | None:
+        number = self.at_counter.get(counter)
+        return None if number is None else self.ticket(number)
+
+
+@dataclass(frozen=True)
+class DeskLoad:
+    """An office-day's desk for the load snapshot: the counters opened today (those that called,
+    until closed). Its visitors (waiting or at a counter) are the office's live `waiting` count."""
+    open_counters: int = 0
+
+
+@dataclass(frozen=True)
+class Pace:
+    """The office's measured service pace (minutes per served visit) and how many visits it folds."""
+    minutes: float
+    measured: int

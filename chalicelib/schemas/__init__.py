@@ -72,6 +72,15 @@ from chalicelib.schemas.common import (
     Problem,
     Strict,
 )
+from chalicelib.schemas.desk import (
+    BoardOut,
+    CallOut,
+    CheckedInOut,
+    CounterIn,
+    DeskOut,
+    TicketIn,
+    TicketOut,
+)
 from chalicelib.schemas.operators import (
     OperatorIn,
     OperatorOut,
@@ -167,6 +176,13 @@ from chalicelib.schemas.sessions import (
 )
 
 __all__ = [
+    "BoardOut",
+    "CallOut",
+    "CheckedInOut",
+    "CounterIn",
+    "DeskOut",
+    "TicketIn",
+    "TicketOut",
     "AdoptedParamsOut",
     "BookedOfficeOut",
     "BookedServiceOut",

@@ -9,7 +9,7 @@ from chalicelib.domain import calendar
 from chalicelib.domain.booking import Booking
 from chalicelib.errors import InvalidInput, InvalidTransition, NotFound, TxConditionFailed, TxConflict
 from chalicelib.observability import metrics
-from chalicelib.services import catalogue
+from chalicelib.services import catalogue, desk
 from chalicelib.services.bookings import booking_view, changed_meanwhile
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
@@ -78,9 +78,20 @@ def act(office_id: str, operator_id: str, booking_id: str, action: str, *, natio
         _check_identity(booking, national_id)
     to = rules.TRANSITIONS[action][1]
     block_until = now + timedelta(days=get_settings().no_show_block_days) if to == rules.NO_SHOW else None
+    actor = f"operator:{operator_id}"
+    ticket = None
     try:
-        after = stores.bookings.transition(booking, to, now, f"operator:{operator_id}", block_until=block_until)
+        if action == "check_in":  # the citizen joins the front desk's line with a ticket
+            after, ticket = desk.check_in(booking, booking.changed(to, actor, now), now)
+        elif action == "complete":  # and leaves it when the visit is completed
+            after = desk.complete_booking(booking, booking.changed(to, actor, now), now) or \
+                stores.bookings.transition(booking, to, now, actor)
+        else:
+            after = stores.bookings.transition(booking, to, now, actor, block_until=block_until)
     except (TxConditionFailed, TxConflict) as exc:
         raise changed_meanwhile() from exc
     metrics.add_metric(name=f"Booking{to.title().replace('_', '')}", unit="Count", value=1)
-    return booking_view(after)
+    view = booking_view(after)
+    if ticket is not None:
+        view["ticket"] = desk.ticket_view(ticket, now)
+    return view

@@ -29,6 +29,7 @@ REAL = {
     "citizens": "chalicelib.dal.citizen_store",
     "limits": "chalicelib.dal.limit_store",
     "waitlist": "chalicelib.dal.waitlist_store",
+    "desk": "chalicelib.dal.desk_store",
 }
 
 

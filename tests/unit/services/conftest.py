@@ -12,6 +12,7 @@ from chalicelib.services.stores import stores
 from tests.fakes.booking import FakeBookingStore
 from tests.fakes.catalogue import FakeCatalogueStore
 from tests.fakes.config import FakeConfigStore
+from tests.fakes.desk import FakeDeskStore
 from tests.fakes.idempotency import FakeIdempotencyStore
 from tests.integration import fixtures
 from tests.integration.fixtures import at, mobile, national_id  # noqa: F401 - the tests' citizens, one definition
@@ -44,8 +45,10 @@ class Registry:
 
 @pytest.fixture()
 def fakes():
-    found = {"catalogue": FakeCatalogueStore([*SERVICES, *OFFICES]), "bookings": FakeBookingStore(),
-             "idempotency": FakeIdempotencyStore(), "operators": Registry(), "config": FakeConfigStore()}
+    booking_store = FakeBookingStore()
+    found = {"catalogue": FakeCatalogueStore([*SERVICES, *OFFICES]), "bookings": booking_store,
+             "desk": FakeDeskStore(booking_store), "idempotency": FakeIdempotencyStore(), "operators": Registry(),
+             "config": FakeConfigStore()}
     with stores.use(**found):
         yield found
 

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.services.ports.citizens import CitizenStore
 from chalicelib.services.ports.config import ConfigStore
+from chalicelib.services.ports.desk import DeskStore
 from chalicelib.services.ports.documents import DocumentStore
 from chalicelib.services.ports.limits import LimitStore
 from chalicelib.services.ports.load import LoadStore
@@ -19,6 +20,7 @@ from chalicelib.services.ports.ranking import RankingStore
 from chalicelib.services.ports.remote import CounterStore, RequestStore
 from tests.fakes.citizens import FakeCitizenStore
 from tests.fakes.config import FakeConfigStore
+from tests.fakes.desk import FakeDeskStore
 from tests.fakes.documents import FakeDocumentStore
 from tests.fakes.limits import FakeLimitStore
 from tests.fakes.load import FakeLoadStore
@@ -39,7 +41,8 @@ PORTS = [(LoadStore, "chalicelib.dal.load_store", FakeLoadStore),
          (DocumentStore, "chalicelib.dal.document_store", FakeDocumentStore),
          (CitizenStore, "chalicelib.dal.citizen_store", FakeCitizenStore),
 
-         (LimitStore, "chalicelib.dal.limit_store", FakeLimitStore)]
+         (LimitStore, "chalicelib.dal.limit_store", FakeLimitStore),
+         (DeskStore, "chalicelib.dal.desk_store", FakeDeskStore)]
 
 
 def _parameters(fn) -> list[tuple[str, object, object]]:
