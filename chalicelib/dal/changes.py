@@ -9,5 +9,11 @@ def is_booking(image: Mapping | None) -> bool:
     return bool(image) and str(image.get("pk", "")).startswith("BK#")
 
 
+def is_walk_in_ticket(image: Mapping | None) -> bool:
+    """A walk-in's ticket at the front desk (dal/desk_store.py); an appointment's ticket is not an
+    outcome of its own (its booking is)."""
+    return bool(image) and str(image.get("sk", "")).startswith("DS#TK#") and image.get("kind") == "walk_in"
+
+
 def is_remote_request(image: Mapping | None) -> bool:
     return bool(image) and str(image.get("pk", "")).startswith("RQ#")

@@ -19,17 +19,22 @@ class LiveLoad:
 
 @dataclass(frozen=True)
 class OfficeLoad(LiveLoad):
-    """An office's line of the load snapshot: its live counters and today's bookings vs capacity."""
+    """An office's line of the load snapshot: its live counters, today's bookings vs capacity, and
+    its front desk: counters calling today, its measured pace and the live wait it gives."""
     booked: int = 0
     capacity: int = 0
     ratio: float | None = None  # booked / capacity; None when the office has no capacity today
     open_today: bool = False
+    desk_counters: int = 0  # desk counters that called today and were not closed
+    pace_min: float | None = None  # minutes per served visit at this office (prior: the catalogue's)
+    wait_min: float | None = None  # a walk-in arriving now waits about this long; None when closed now
 
     @classmethod
-    def of(cls, live: LiveLoad, booked: int, capacity: int, open_today: bool) -> OfficeLoad:
+    def of(cls, live: LiveLoad, booked: int, capacity: int, open_today: bool, *, desk_counters: int = 0,
+           pace_min: float | None = None, wait_min: float | None = None) -> OfficeLoad:
         return cls(open=live.open, busy=live.busy, waiting=live.waiting, remote_claimed=live.remote_claimed,
                    booked=booked, capacity=capacity, ratio=round(booked / capacity, 3) if capacity else None,
-                   open_today=open_today)
+                   open_today=open_today, desk_counters=desk_counters, pace_min=pace_min, wait_min=wait_min)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import jdatetime
 
 from chalicelib.domain import calendar, ranking
 from chalicelib.domain.booking import CHECKED_IN, COMPLETED, NO_SHOW
+from chalicelib.domain.desk import SERVED
 from chalicelib.domain.remote import ASSIGNED, IN_PROGRESS, RECEIVED, REJECTED
 from chalicelib.domain.remote import COMPLETED as REMOTE_COMPLETED
 
@@ -160,6 +161,22 @@ def booking_deltas(new: Mapping | None, old: Mapping | None, tariff_rials: int, 
     if status == NO_SHOW:
         delta = delta.added(no_show=1)
     return [delta] if delta.counts else []
+
+
+def walk_in_deltas(new: Mapping | None, old: Mapping | None, tariff_rials: int, on_time_minutes: int) -> list[Delta]:
+    """A walk-in's ticket served at the front desk -> the same additions as a completed booking: an
+    in-person visit (on time when the citizen waited at most `on_time_minutes` to be called), a
+    transaction and its tariff. The caller passes walk-in tickets only (an appointment's ticket is
+    counted through its booking)."""
+    if not new or new.get("status") != SERVED or (old or {}).get("status") == SERVED:
+        return []
+    served, called, arrived = (_when(new.get(k)) for k in ("ended_at", "called_at", "arrived_at"))
+    office_id = str(new.get("pk", "")).split("#")[1] if str(new.get("pk", "")).count("#") >= 2 else None
+    if served is None or called is None or arrived is None or not office_id:
+        return []
+    on_time = int(called <= arrived + timedelta(minutes=on_time_minutes))
+    return [Delta(office_id, period_of(served)).added(in_person_total=1, in_person_on_time=on_time, transactions=1,
+                                                      fees_rials=int(tariff_rials))]
 
 
 def request_deltas(new: Mapping | None, old: Mapping | None, category: str, tariff_rials: int) -> list[Delta]:

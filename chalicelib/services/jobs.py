@@ -11,13 +11,14 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import booking as rules
 from chalicelib.domain import calendar, remote, slots, validators
+from chalicelib.domain import desk as desk_rules
 from chalicelib.domain import sms as sms_rules
 from chalicelib.domain.load import LoadSnapshot, OfficeLoad
 from chalicelib.domain.outbox import SMS, OutboxMessage, Sms, sms_retry_delay
 from chalicelib.domain.validators import mask_mobile
 from chalicelib.gateways.sms import PermanentSmsError, SmsError, SmsSender, configured_sender
 from chalicelib.observability import logger, metrics
-from chalicelib.services import catalogue, outbox
+from chalicelib.services import catalogue, desk, outbox
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -142,19 +143,28 @@ class _Params(dict):
 def snapshot_office_load(now: datetime | None = None) -> dict:
     """Every office's load now, in one network item the API and the router read cheaply: today's
     bookings vs capacity, open and busy remote counters, visitors waiting, remote work claimed
-    today, and the national queue. O(offices) reads (batches), whatever the traffic."""
+    today, the national queue, and each desk's live wait (visitors waiting or at a counter, the
+    counters calling, the pace measured at that office). O(offices) reads (batches), whatever the
+    traffic."""
     now = now or calendar.now_tehran()
     today = now.date()
     offices = stores.catalogue.all_offices()
     ids = sorted(offices)
     counts = stores.bookings.office_day_counts(ids, today)
     live = stores.load.office_loads(ids, today)
+    desks = stores.desk.desk_loads(ids, today)
+    paces = stores.desk.paces(ids)
     grid = get_settings().slot_grid_minutes
     lines = {}
     for office_id, office in offices.items():
         cells = len(slots.candidate_starts(catalogue.opening(office, today), grid, grid))
+        pace = desk.pace_minutes(office, paces.get(office_id))
+        open_now = catalogue.is_open(office, now)
+        counters = desks[office_id].open_counters or (int(office.counters) if open_now else 0)
+        wait = desk_rules.wait_estimate(live[office_id].waiting, 0, counters, pace) if open_now else None
         lines[office_id] = OfficeLoad.of(live[office_id], booked=counts.get(office_id, 0),
-                                         capacity=cells * int(office.counters), open_today=bool(cells))
+                                         capacity=cells * int(office.counters), open_today=bool(cells),
+                                         desk_counters=desks[office_id].open_counters, pace_min=pace, wait_min=wait)
     stores.load.save_snapshot(LoadSnapshot(day=today, at=now.replace(microsecond=0), offices=lines,
                                            queue_remote=stores.load.national_queue_length()))
     return {"offices": len(lines)}

@@ -33,7 +33,13 @@ def _service(service_id: str | None) -> tuple[str, int]:
 
 
 def fold_booking_change(event_id: str, new: dict | None, old: dict | None, now: datetime | None = None) -> bool:
-    """Bookings stream: a check-in, completion or no-show, counted once per stream event."""
+    """Bookings stream: a check-in, completion or no-show, and a walk-in served at the front desk,
+    counted once per stream event."""
+    if stores.changes.is_walk_in_ticket(new):
+        now = now or calendar.now_tehran()
+        _, tariff = _service(new.get("service_id"))
+        return _fold(live.BOOKING_EVENT, event_id,
+                     live.walk_in_deltas(new, old, tariff, get_settings().ranking_on_time_minutes), now)
     if not stores.changes.is_booking(new) or new.get("status") == (old or {}).get("status"):
         return False
     now = now or calendar.now_tehran()

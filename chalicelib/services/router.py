@@ -86,7 +86,9 @@ def _operating(office: Office, now: datetime, mode: str) -> bool:
 def _state(office: Office, load: OfficeLoad, mode: str, now: datetime) -> routing.OfficeState:
     counters = int(office.counters)
     opened = load.open  # None: the office has not declared its open counters today
-    if opened is None:  # in person, its installed counters serve; remote work needs a declaration
+    if mode == routing.IN_PERSON and load.desk_counters:  # the desk counters calling today
+        opened = load.desk_counters
+    elif opened is None:  # in person, its installed counters serve; remote work needs a declaration
         opened = counters if mode == routing.IN_PERSON else 0
     # A closed office has no queue to wait in: the citizen comes when it opens (its wait part is 0
     # and the suggestion shows when it opens instead of a wait).
@@ -95,6 +97,7 @@ def _state(office: Office, load: OfficeLoad, mode: str, now: datetime) -> routin
         office_id=office.office_id, lat=float(office.lat), lon=float(office.lon), counters=counters,
         counters_open=min(counters, int(opened)), open=_operating(office, now, mode),
         busy=busy, queue_in_person=waiting, remote_claimed=load.remote_claimed, bookings_today=load.booked,
+        mean_service_min=load.pace_min or 12.0,  # measured at the office (12: before any snapshot carries it)
         tier=None if office.tier is None else int(office.tier),
         categories=frozenset(office.offered_categories or ()), not_offered=frozenset(office.not_offered or ()),
         in_person_required=frozenset(office.in_person_required or ()), deprived=bool(office.deprived))

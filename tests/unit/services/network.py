@@ -12,6 +12,7 @@ from chalicelib.domain.catalogue import Office, Service
 from chalicelib.services.stores import REAL, stores
 from tests.fakes.catalogue import FakeCatalogueStore
 from tests.fakes.config import FakeConfigStore
+from tests.fakes.desk import FakeDeskStore
 from tests.fakes.load import FakeLoadStore
 from tests.fakes.operators import FakeOperatorStore
 from tests.fakes.ranking import FakeRankingStore
@@ -63,7 +64,8 @@ def fake_network(offices: list[Office], **given) -> Iterator[dict]:
     catalogue = given.pop("catalogue", None) or FakeCatalogueStore([*SERVICES.values(), *offices])
     swapped = {name: NoStore(name) for name in REAL}
     swapped.update(catalogue=catalogue, load=FakeLoadStore(), config=FakeConfigStore(), operators=FakeOperatorStore(),
-                   ranking=FakeRankingStore(catalogue), bookings=Bookings(), changes=stores.changes)
+                   ranking=FakeRankingStore(catalogue), bookings=Bookings(), changes=stores.changes,
+                   desk=FakeDeskStore())
     swapped.update(given)
     with stores.use(**swapped):
         yield swapped

@@ -25,3 +25,22 @@ def test_the_snapshot_holds_each_offices_load_and_the_national_queue():
     assert LiveLoad(a.open, a.busy, a.waiting, a.remote_claimed) == LiveLoad(open=2, busy=1, waiting=3, remote_claimed=4)
     assert (b.booked, b.capacity, b.ratio, b.waiting, b.open) == (24, 24, 1.0, 0, None)
     assert (shut.capacity, shut.ratio, shut.open_today) == (0, None, False)
+
+
+def test_the_snapshot_carries_each_desks_live_wait_from_the_pace_measured_there():
+    from chalicelib.domain.desk import Pace
+    offices = [office("OF-A", counters=3), office("OF-B", counters=2), office("OF-SHUT", hours={})]
+    with fake_network(offices) as fakes:
+        load, desk = fakes["load"], fakes["desk"]
+        load.count("OF-A", NOW.date(), waiting=5)  # visitors waiting or at a counter
+        load.count("OF-B", NOW.date(), waiting=5)
+        load.count("OF-SHUT", NOW.date(), waiting=5)
+        desk.pace_of["OF-A"] = Pace(8.0, 30)  # measured at OF-A; OF-B has measured nothing yet
+        desk.lines[("OF-A", NOW.date())] = {"streak": 0, "calls": 4, "open": {1, 2}}  # two counters calling
+        jobs.snapshot_office_load(NOW)
+        snap = load.snapshot()
+    a, b, shut = snap.offices["OF-A"], snap.offices["OF-B"], snap.offices["OF-SHUT"]
+    assert (a.desk_counters, a.pace_min, a.wait_min) == (2, 8.0, (5 + 1 - 2) * 8.0 / 2)
+    prior = b.pace_min  # the mean catalogue duration of what OF-B offers in person
+    assert b.desk_counters == 0 and b.wait_min == round((5 + 1 - 2) * prior / 2, 1)  # its installed counters
+    assert shut.wait_min is None  # closed: no wait, the office list shows when it opens

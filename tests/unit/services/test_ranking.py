@@ -68,6 +68,33 @@ def test_outcomes_fold_once_per_stream_event_and_only_from_bookings_and_requests
     assert (counts["remote_total"], counts["c|petitions|remote_total"]) == (1, 1)  # the lookalike added nothing
 
 
+def ticket_change(kind: str, waited_min: int, status: str = "SERVED") -> tuple[dict, dict]:
+    """A desk ticket's stream images (dal/desk_store.py's item, as the stream delivers it)."""
+    arrived = datetime.combine(live.period_bounds(PERIOD)[0] + timedelta(days=5), datetime.min.time(),
+                               calendar.TEHRAN) + timedelta(hours=9)
+    called = arrived + timedelta(minutes=waited_min)
+    new = {"pk": f"OD#OF-B#{arrived.date().isoformat()}", "sk": "DS#TK#00007", "kind": kind, "service_id": "S-SANA",
+           "status": status, "arrived_at": arrived.isoformat(), "called_at": called.isoformat(),
+           "ended_at": (called + timedelta(minutes=9)).isoformat(), "counter": 2}
+    return new, dict(new, status="CALLED", ended_at=None)
+
+
+def test_a_served_walk_in_counts_as_a_served_visit_of_its_office():
+    on_time = get_settings().ranking_on_time_minutes
+    with fake_network(OFFICES) as fakes:
+        quick, was = ticket_change("walk_in", on_time)
+        slow, _ = ticket_change("walk_in", on_time + 1)
+        assert ranking.fold_booking_change("ev-w1", quick, was, NOW) is True
+        assert ranking.fold_booking_change("ev-w1", quick, was, NOW) is False  # redelivered
+        assert ranking.fold_booking_change("ev-w2", slow, was, NOW) is True
+        assert ranking.fold_booking_change("ev-w3", *ticket_change("walk_in", 1, "NOT_PRESENT"), NOW) is False
+        # an appointment's ticket is counted through its booking, never twice
+        assert ranking.fold_booking_change("ev-w4", *ticket_change("appointment", 1), NOW) is False
+        counts = fakes["ranking"].period_aggregates(PERIOD)["OF-B"].counts
+    assert (counts["in_person_total"], counts["in_person_on_time"], counts["transactions"]) == (2, 1, 2)
+    assert counts["fees_rials"] == 2 * 300_000
+
+
 def test_the_recompute_publishes_one_snapshot_a_month_and_applies_its_tiers():
     with fake_network(OFFICES) as fakes:
         seed_quality(fakes["ranking"])
