@@ -2,6 +2,8 @@
 centre) through the association's API, listens for status callbacks on a local port, posts
 signed requests (Standard Webhooks), replays one to show it is processed once, then lets an
 office pull and work them so the callbacks arrive, each verified against the partner's secret.
+It also books an in-person appointment on behalf of a citizen within the 1470 channel's share
+(giving the office a 1470 share first if it has none), replays it and reads it back, signed.
 Developer tooling, never deployed.
 
     python -m infra.local.partner_sim [--api http://127.0.0.1:8000] [--port 8765] [--count 3]
@@ -149,6 +151,48 @@ def drive(api: str, office: str, routed: list[tuple[str, str]], waiting: int) ->
         _work(api, office, pulled.json()["tracking_code"], "pulled")
 
 
+def _signed_headers(secret: str, msg_id: str, content: bytes) -> dict:
+    from chalicelib.domain import webhooks
+    return {"Content-Type": "application/json", **webhooks.sign_headers([secret], msg_id, int(time.time()), content)}
+
+
+def book_on_behalf(api: str, partner: str, secret: str, office: str, service: str) -> None:
+    """A booking for a citizen on the phone: the office's first free slot in the next days, inside
+    the 1470 channel's share of that day; a replay returns it; the partner reads it back."""
+    from infra.local import cognito
+    admin = _staff(f"admin@{cognito.DOMAIN}", cognito.ASSOCIATION_ADMIN_GROUP)
+    shares = requests.get(f"{api}/v1/admin/channel-shares", headers=admin, timeout=30).json()
+    if (shares["offices"].get(office) or shares["network"]).get("call_centre_1470", 0) == 0:
+        change = {"expected_number": shares["number"], "offices": {office: {"web": 80, "call_centre_1470": 20}}}
+        requests.put(f"{api}/v1/admin/channel-shares", json=change, headers=admin, timeout=30).raise_for_status()
+        print(f"  office {office}: shares set to web 80 %, 1470 20 %")
+    from datetime import date, timedelta
+    for ahead in range(2, 12):
+        day = (date.today() + timedelta(days=ahead)).isoformat()
+        free = requests.get(f"{api}/v1/offices/{office}/slots", params={"service": service, "date": day}, timeout=30)
+        if free.status_code == 200 and free.json()["slots"]:
+            start = free.json()["slots"][0]["at"]
+            break
+    else:
+        print(f"  office {office}: no free slot for {service} in the next days")
+        return
+    body = json.dumps({"office_id": office, "service_id": service, "start": start, "national_id": national_id(99),
+                       "mobile": "09120000099", "partner_ref": f"1470-SIM-{uuid.uuid4().hex[:8]}"}).encode()
+    msg_id = f"msg_{uuid.uuid4().hex}"
+    url = f"{api}/v1/partners/{partner}/bookings"
+    made = requests.post(url, data=body, headers=_signed_headers(secret, msg_id, body), timeout=30)
+    print(f"  -> booking {msg_id}: {made.status_code} {made.json().get('booking_id') or made.json().get('type')}")
+    if made.status_code != 201:
+        return
+    booking_id = made.json()["booking_id"]
+    again = requests.post(url, data=body, headers=_signed_headers(secret, msg_id, body), timeout=30)
+    print(f"  -> replay of {msg_id}: {again.status_code} {again.json().get('booking_id')} (not booked again)")
+    path = f"/v1/partners/{partner}/bookings/{booking_id}"
+    read = requests.get(f"{api}{path}", headers=_signed_headers(secret, f"msg_{uuid.uuid4().hex}",
+                                                                 f"GET {path}".encode()), timeout=30)
+    print(f"  -> status of {booking_id}: {read.status_code} {read.json().get('status')} at {read.json()['start']['at']}")
+
+
 def deliver_callbacks() -> dict:
     from chalicelib.services import remote_jobs
     return remote_jobs.deliver_callbacks()
@@ -190,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  -> replay of {first[1]}: {replay.status_code} {replay.json().get('tracking_code')} (not created again)")
             forged = signed_post(args.api, args.partner, "whsec_" + "QUJD" * 8, first[0], f"msg_{uuid.uuid4().hex}")
             print(f"  -> signed with a wrong secret: {forged.status_code} {forged.json().get('type')}")
+        book_on_behalf(args.api, args.partner, secret, office, service)  # remote_allowed: bookable in person too
         if not args.no_drive:
             drive(args.api, office, routed, args.count - len(routed))
             print(f"  callback delivery: {deliver_callbacks()}")

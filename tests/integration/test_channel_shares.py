@@ -184,3 +184,26 @@ def test_the_web_keeps_to_its_part_until_the_release_then_gets_the_unused_seats(
         pass
     db = stored("OF-B", day)
     assert db["by_channel"] == Counter({"web": seats - 1, "call_centre_1470": 1}) and db["seats"] == seats
+
+
+def test_web_bookings_at_once_stay_within_the_web_part(api, network):
+    """Before the release, citizens booking on the web together get exactly the web's part of the
+    office-day, though seats stay free for the partner channels."""
+    from tests.integration.support import citizen_headers
+
+    day = next_open_day(skip=2)
+    adopt(api, "OF-C", SHARES)
+    seats = day_seats(6, day)
+    web_part = channels.split(seats, SHARES)["web"]
+    starts = [(at(day, "08:00") + timedelta(minutes=15 * k)).strftime("%H:%M") for k in range(seats // 6)]
+    bodies = [{"office_id": "OF-C", "service_id": "S0001", "start": at(day, starts[i % len(starts)]).isoformat(),
+               "national_id": national_id(7000 + i), "mobile": mobile(7000 + i)} for i in range(web_part + 30)]
+    results = fire([("POST", f"{api}/v1/bookings", json.dumps(b).encode(),
+                     {"Content-Type": "application/json", **citizen_headers(b)}) for b in bodies])
+    codes = Counter(r.status_code if isinstance(r, requests.Response) else type(r).__name__ for r in results)
+    refused = Counter(r.json()["type"].rsplit("/", 1)[1] for r in results
+                      if isinstance(r, requests.Response) and r.status_code == 409)
+    db = stored("OF-C", day)
+    assert db["by_channel"] == Counter({"web": codes[201]}) and db["seats"] == codes[201], (codes, refused)
+    assert codes[201] == web_part and codes[409] == 30, (codes, refused)
+    assert sum(v for k, v in db["shares"].items() if k.startswith("web#")) == web_part
