@@ -1,7 +1,9 @@
 """Remote sessions (video or phone) held from an office's remote counters: the public session
 slots in the citizen's own time zone; the citizen books (with their session), reads and cancels
 (access code or session); the office lists its day's sessions, confirms one with its join
-details, completes it with an outcome note or records a no-show.
+details, completes it with an outcome note or records a no-show. A partner (the 1470 network, a
+consulate) books one on behalf of a citizen with a signed delivery, once per webhook-id, and reads
+it on its booking read (GET /v1/partners/{partner_id}/bookings/{booking_id}).
 
 A session has its own resource rather than a `kind` on POST /v1/bookings: its body (contact
 mode, the citizen's zone and country), its steps (confirmation with join details) and its view
@@ -13,10 +15,13 @@ from __future__ import annotations
 from chalicelib.api.auth import Operator
 from chalicelib.api.callers import CITIZEN, CITIZEN_IF_ANY, OPERATOR
 from chalicelib.api.http import Reply, Routes
+from chalicelib.api.partner_routes import PER_PARTNER, SIGNATURE, SIGNED_BODY
 from chalicelib.domain.citizen import CitizenSession
 from chalicelib.schemas import (
     OfficeSessionQuery,
     OfficeSessionsOut,
+    PartnerSessionIn,
+    PartnerSessionOut,
     SessionCompleteIn,
     SessionConfirmIn,
     SessionCreatedOut,
@@ -77,3 +82,11 @@ def complete_session(booking_id, caller: Operator, body: SessionCompleteIn):
           problems=(404, 409))
 def session_no_show(booking_id, caller: Operator):
     return sessions.no_show(caller.office_id, caller.operator_id, booking_id)
+
+
+@api.post("/partners/{partner_id}/sessions", response=PartnerSessionOut, tag="partners", auth=SIGNED_BODY,
+          body=PartnerSessionIn, status=(201, 200), headers=SIGNATURE, problems=(404, 409), limit=PER_PARTNER)
+def partner_create_session(partner_id, caller, body: PartnerSessionIn):
+    partner, webhook_id = caller
+    view, created = sessions.book_for_citizen(partner, webhook_id, body)
+    return Reply(view, 201 if created else 200, {"Location": f"/v1/partners/{partner_id}/bookings/{view['booking_id']}"})

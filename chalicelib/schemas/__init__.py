@@ -164,6 +164,8 @@ from chalicelib.schemas.routing import (
 from chalicelib.schemas.sessions import (
     OfficeSessionQuery,
     OfficeSessionsOut,
+    PartnerSessionIn,
+    PartnerSessionOut,
     SessionCompleteIn,
     SessionConfirmIn,
     SessionCreatedOut,
@@ -312,6 +314,8 @@ __all__ = [
     "WorkListItemOut",
     "OfficeSessionQuery",
     "OfficeSessionsOut",
+    "PartnerSessionIn",
+    "PartnerSessionOut",
     "SessionCompleteIn",
     "SessionConfirmIn",
     "SessionCreatedOut",

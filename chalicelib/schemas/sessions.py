@@ -10,6 +10,7 @@ from chalicelib.domain import remote, validators
 from chalicelib.domain import sessions as session_rules
 from chalicelib.schemas.bookings import BookingOut
 from chalicelib.schemas.catalogue import DayQuery
+from chalicelib.schemas.channels import PartnerBookingOut
 from chalicelib.schemas.common import (
     ID,
     DateIn,
@@ -142,3 +143,20 @@ class SessionCreatedOut(SessionOut):
 class OfficeSessionsOut(LocalDateOut):
     office_id: str
     items: list[SessionOut]
+
+
+class PartnerSessionIn(SessionIn):
+    """A partner (the 1470 network, a consulate) books a session on behalf of a citizen, with its
+    own reference. The national ID and mobile serve the booking and its SMS; the answer never
+    repeats them."""
+    partner_ref: str = Field(pattern=r"^[A-Za-z0-9\-_:/]{1,80}$")
+
+
+class PartnerSessionOut(PartnerBookingOut):
+    """What the partner reads: the session and its times, without the citizen's identifiers, the
+    access code or the join details (those go to the citizen by SMS)."""
+    kind: Literal["session"]
+    contact: ContactMode
+    time_zone: str
+    local: ZonedOut = Field(description="The start in the citizen's own zone.")
+    confirmed: bool

@@ -301,6 +301,7 @@ def _owned(booking_id: str, access_code: str | None, session: CitizenSession | N
 
 owned = _owned  # the sessions' use cases read their citizen's booking the same way
 map_failure = _map_failure
+with_share = _with_share  # a session takes its channel's count as a booking does
 
 
 def read(booking_id: str, access_code: str | None, *, session: CitizenSession | None = None) -> dict:

@@ -5,6 +5,7 @@ completing with an outcome note or recording a no-show, and the citizen's read a
 Join details and personal data never go to the logs."""
 from __future__ import annotations
 
+import hmac
 import random
 import time
 from datetime import date, datetime, timedelta
@@ -15,13 +16,24 @@ from chalicelib.domain import calendar, outbox, slots, validators
 from chalicelib.domain import sessions as session_rules
 from chalicelib.domain.booking import Booking
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.domain.channels import PARTNER_CHANNELS
 from chalicelib.domain.citizen import CitizenSession
 from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.partner import Partner, WebhookDelivery
 from chalicelib.domain.sessions import SessionDetails
-from chalicelib.errors import InvalidInput, InvalidTransition, NotFound, SlotFull, TxConditionFailed, TxConflict
+from chalicelib.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    ServiceUnavailable,
+    SlotFull,
+    TxConditionFailed,
+    TxConflict,
+    WebhookIdReused,
+)
 from chalicelib.observability import logger, metrics
-from chalicelib.schemas import SessionIn
-from chalicelib.services import bookings, catalogue, citizens, once
+from chalicelib.schemas import PartnerSessionIn, SessionIn
+from chalicelib.services import bookings, catalogue, channels, citizens, once, partner_bookings
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -105,7 +117,15 @@ def book(req: SessionIn, idempotency_key: str | None = None, now: datetime | Non
 
 
 def _book(req: SessionIn, now: datetime | None) -> dict:
-    now = now or calendar.now_tehran()
+    booking, office, service, access_code = _create(req, now or calendar.now_tehran())
+    return {**session_view(booking, office, service), "access_code": access_code}
+
+
+def _create(req: SessionIn, now: datetime, *, on_behalf: bookings.OnBehalf | None = None
+            ) -> tuple[Booking, Office, Service, str]:
+    """Book the session's seat on a remote counter for its citizen, within the booking channel's
+    share of the office-day as any booking (the web's, or the partner's channel's): a session
+    takes a seat like a visit does. Returns (booking, office, service, access code)."""
     s = get_settings()
     office, service = catalogue.get_office(req.office_id), catalogue.get_service(req.service_id)
     _check_session_service(office, service, req.contact)
@@ -121,21 +141,88 @@ def _book(req: SessionIn, now: datetime | None) -> dict:
     details = SessionDetails(req.contact, req.time_zone, req.start + timedelta(minutes=int(service.duration_min)))
     messages = [_sms("session_booked", booking_id, req.mobile, office, service, req.start, details, now,
                      access_code=access_code)]
+    if on_behalf is None:
+        web = channels.WebShare(office, day, now, len(cells))
+        first = web.first()
+    else:
+        web = None
+        first = channels.partner_claim(office, day, now, on_behalf.partner.kind, len(cells))
 
-    def commit(counter: int) -> Booking:
+    def commit(counter: int, share: tuple) -> Booking:
         draft = rules.BookingDraft(
             booking_id=booking_id, office_id=office.office_id, service_id=service.service_id, day=day,
             start=req.start, cells=cells, counter=counter,
             citizen_key=rules.citizen_key(req.national_id, s.citizen_pepper),
             national_id_masked=validators.mask_national_id(req.national_id), mobile=req.mobile, name=req.name,
-            access_code_hash=rules.hash_access_code(booking_id, access_code), session=details)
-        return stores.bookings.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=None,
-                                    messages=messages)
+            access_code_hash=rules.hash_access_code(booking_id, access_code), session=details, share=share,
+            channel=on_behalf.partner.kind if on_behalf else "web",
+            partner_id=on_behalf.partner.partner_id if on_behalf else None,
+            partner_ref=on_behalf.partner_ref if on_behalf else None,
+            fingerprint=on_behalf.fingerprint if on_behalf else None)
+        for attempt in range(bookings.PARTNER_CONFLICT_RETRIES if on_behalf else 1):
+            try:
+                return stores.bookings.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=None,
+                                            messages=messages, delivery=on_behalf.delivery if on_behalf else None)
+            except TxConditionFailed as exc:
+                if "webhook" in exc.labels:
+                    raise bookings.Replayed() from exc
+                raise
+            except TxConflict:
+                if not on_behalf:
+                    raise
+                time.sleep(_rng.uniform(0.01, 0.04) * (attempt + 1))
+        raise ServiceUnavailable()  # the partner retries the same delivery (webhook-id): nothing is lost
 
-    booking = _claim(office.office_id, day, cells, counters, now, commit)
+    shared = bookings.with_share(commit, web)
+    booking = _claim(office.office_id, day, cells, counters, now, lambda counter: shared(counter, first))
     metrics.add_metric(name="SessionBooked", unit="Count", value=1)
-    logger.info("session booked", extra={"booking_id": booking_id, "office_id": office.office_id})
-    return {**session_view(booking, office, service), "access_code": access_code}
+    logger.info("session booked", extra={"booking_id": booking_id, "office_id": office.office_id,
+                                         "channel": booking.channel})
+    return booking, office, service, access_code
+
+
+# --- a partner on the citizen's behalf ------------------------------------------------------------
+
+def book_for_citizen(partner: Partner, webhook_id: str, req: PartnerSessionIn,
+                     now: datetime | None = None) -> tuple[dict, bool]:
+    """A verified partner delivery (the 1470 network, a consulate) books a session for a citizen,
+    within its channel's share, once per `webhook-id`: a replay returns the session the first
+    delivery booked and books nothing; another body under the same id is refused. The citizen
+    gets the SMS; the partner's answer carries neither their identifiers nor the access code."""
+    now = now or calendar.now_tehran()
+    mark = partner_bookings.fingerprint(req)
+    earlier = stores.partners.seen_request(partner.partner_id, webhook_id, now)
+    if earlier is not None:
+        return _partner_replay(partner, earlier, mark), False
+    if partner.kind not in PARTNER_CHANNELS:
+        raise channels.partner_share_full()
+    delivery = WebhookDelivery.received(partner.partner_id, webhook_id, now, get_settings().webhook_dedupe_hours)
+    try:
+        booking, office, service, _ = _create(req, now, on_behalf=bookings.OnBehalf(partner, delivery,
+                                                                                    req.partner_ref, mark))
+    except bookings.Replayed:
+        earlier = stores.partners.seen_request(partner.partner_id, webhook_id, now)
+        if earlier is None:
+            raise ServiceUnavailable() from None
+        return _partner_replay(partner, earlier, mark), False
+    return partner_view(booking, office, service), True
+
+
+def _partner_replay(partner: Partner, earlier: str, mark: str) -> dict:
+    booking = stores.bookings.get_booking(earlier)
+    if booking is None or booking.session is None or booking.partner_id != partner.partner_id \
+            or not hmac.compare_digest(booking.fingerprint or "", mark):
+        raise WebhookIdReused()
+    return partner_view(booking)
+
+
+def partner_view(booking: Booking, office: Office | None = None, service: Service | None = None) -> dict:
+    """What the partner reads: the session and its times, never the citizen's identifiers, the
+    access code or the join details (those go to the citizen by SMS)."""
+    view = partner_bookings.partner_view(booking, office, service)
+    details = booking.session
+    return {**view, "kind": session_rules.KIND, "contact": details.contact, "time_zone": details.time_zone,
+            "local": session_rules.zoned_out(booking.start, details.time_zone), "confirmed": details.confirmed}
 
 
 def _claim(office_id: str, day: date, cells: tuple[str, ...], counters: tuple[int, ...], now: datetime, commit):

@@ -194,3 +194,74 @@ def test_a_session_completed_long_after_its_end_is_served_late(network, ddb_endp
     runner.drain_streams()
     counts = ranking_store.period_aggregates(live.period_of(AFTER))["OF-A"].counts
     assert (counts.get("in_person_total", 0), counts.get("in_person_on_time", 0)) == (1, 0)
+
+
+# --- a partner on the citizen's behalf ----------------------------------------------------------
+
+PARTNER = "call-1470"
+
+
+def _partner_ready(client, office: str = "OF-A") -> str:
+    """A 1470 partner registered, and the office's seats shared with its channel."""
+    from tests.integration.support import as_admin
+    admin = as_admin()
+    created = client.http.put(f"/v1/admin/partners/{PARTNER}", headers=admin, body=json.dumps(
+        {"name": "مرکز تماس ۱۴۷۰", "kind": "call_centre_1470", "quota_per_minute": 10_000}))
+    assert created.status_code == 201, created.body
+    current = json.loads(client.http.get("/v1/admin/channel-shares", headers=admin).body)
+    change = {"expected_number": current["number"],
+              "offices": {office: {"web": 70, "call_centre_1470": 20, "consulate": 10}}}
+    adopted = client.http.put("/v1/admin/channel-shares", headers=admin, body=json.dumps(change))
+    assert adopted.status_code == 200, adopted.body
+    return json.loads(created.body)["new_secret"]["secret"]
+
+
+def test_a_partner_books_a_session_for_a_citizen_once_per_delivery(client):
+    from chalicelib.dal.models import BookingItem, OutboxItem
+    from tests.integration.remote_support import dumps, signed
+    secret = _partner_ready(client)
+    day = next_open_day(skip=2)  # more than a day ahead: the partners' reserve holds
+    payload = dumps({**body(21, "OF-A", day, "08:30", tz="Europe/London"), "partner_ref": "1470-S-000021"})
+    url = f"/v1/partners/{PARTNER}/sessions"
+    first = client.http.post(url, body=payload, headers=signed(secret, payload, msg_id="msg_session_000021"))
+    assert first.status_code == 201, first.body
+    doc = json.loads(first.body)
+    assert (doc["kind"], doc["channel"], doc["partner_ref"], doc["contact"]) == (
+        "session", "call_centre_1470", "1470-S-000021", "video")
+    assert doc["local"]["zone"] == "Europe/London" and not doc["confirmed"]
+    assert not {"national_id", "mobile", "access_code", "join"} & set(doc)  # nothing of the citizen's, no secret
+    # The partner's retry of the same delivery (re-signed, same webhook-id) books nothing more.
+    again = client.http.post(url, body=payload, headers=signed(secret, payload, msg_id="msg_session_000021"))
+    assert again.status_code == 200 and json.loads(again.body)["booking_id"] == doc["booking_id"]
+    other = dumps({**body(22, "OF-A", day, "09:00"), "partner_ref": "1470-S-000022"})
+    reused = client.http.post(url, body=other, headers=signed(secret, other, msg_id="msg_session_000021"))
+    problem(reused, 422, "webhook-id-reused")
+    unsigned = client.http.post(url, body=other, headers={"Content-Type": "application/json"})
+    problem(unsigned, 401)
+    sessions_ = [b for b in BookingItem.scan(consistent_read=True) if b.sk == "BOOKING" and b.kind == "session"]
+    assert [(b.pk.removeprefix("BK#"), b.partner_id, b.channel) for b in sessions_] == [
+        (doc["booking_id"], PARTNER, "call_centre_1470")]
+    assert sum(m.template == "session_booked" for m in OutboxItem.scan(consistent_read=True)) == 1
+    # The citizen has it, with the time in their zone; the partner reads it on its booking read.
+    mine = client.http.get(f"/v1/sessions/{doc['booking_id']}", headers=citizen_headers(body(21, "OF-A", day)))
+    assert json.loads(mine.body)["local"]["zone"] == "Europe/London"
+
+
+def test_a_partner_session_counts_in_its_channels_share(client):
+    from chalicelib.domain import channels
+    from tests.integration.fixtures import HOURS
+    from tests.integration.remote_support import dumps, signed
+    secret = _partner_ready(client)
+    day = next_open_day(skip=2)
+    seats = 3 * sum(int((end - start).total_seconds() // 900) for start, end in calendar.opening_intervals(day, HOURS))
+    share = channels.split(seats, {"web": 70, "call_centre_1470": 20, "consulate": 10})["call_centre_1470"]
+    made = []
+    for n, hhmm in enumerate(["08:00", "08:30", "09:00", "09:30"]):  # 30-minute sessions: 2 seats each
+        for k in range(3):  # OF-A's 3 counters, all open for remote work
+            i = 100 + n * 3 + k
+            payload = dumps({**body(i, "OF-A", day, hhmm), "partner_ref": f"1470-S-{i:06d}"})
+            made.append(client.http.post(f"/v1/partners/{PARTNER}/sessions", body=payload,
+                                         headers=signed(secret, payload, msg_id=f"msg_share_{i:06d}")))
+    codes = Counter(r.status_code for r in made)
+    assert codes == Counter({201: share // 2, 409: len(made) - share // 2}), (codes, share)
+    assert all(json.loads(r.body)["type"].endswith("/channel-share-full") for r in made if r.status_code == 409)
