@@ -20,6 +20,7 @@ from chalicelib.api import (
     request_routes,
     session_routes,
     suggestion_routes,
+    tariff_routes,
     waitlist_routes,
 )
 from chalicelib.api.http import chalice_errors_as_problems
@@ -27,7 +28,7 @@ from chalicelib.observability import logger, metrics_middleware
 
 ROUTES = (health_routes, catalogue_routes, citizen_routes, booking_routes, office_routes, calendar_routes, request_routes,
           partner_routes, suggestion_routes, ranking_routes, operator_routes, closure_routes, session_routes,
-          waitlist_routes, desk_routes)
+          waitlist_routes, desk_routes, tariff_routes)
 JOBS = (outbox_jobs, network_jobs, remote_jobs, ranking_jobs)
 
 app = Chalice(app_name="ejso-network")

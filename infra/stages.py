@@ -29,6 +29,7 @@ TABLE_CLASSES = {
     "ranking": "record",  # published rankings decide fees; aggregates cannot be refolded once streams trim
     "operators": "record",  # the association's operators registry
     "citizens": "record",  # the mobile each citizen verified first (and short-lived one-time codes)
+    "accounts": "record",  # fee records, receipts and the tariff book: the association's books
     "services": "reference",
     "network": "derived",
     "outbox": "transient",

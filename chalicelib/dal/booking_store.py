@@ -118,7 +118,9 @@ def booking_from(item: BookingItem) -> Booking:
         history=tuple(_change_in(e) for e in item.history or ()), version=item.version,
         session=_session_in(item.session) if item.kind == SESSION else None,
         channel=item.channel or "web", share=_share_in(item.share), partner_id=item.partner_id,
-        partner_ref=item.partner_ref, fingerprint=item.fingerprint)
+        partner_ref=item.partner_ref, fingerprint=item.fingerprint,
+        tariff_version=int(item.tariff_version) if item.tariff_version is not None else None,
+        fee_rials=int(item.fee_rials) if item.fee_rials is not None else None)
 
 
 def _share_in(stored: list[str] | None) -> tuple[tuple[str, int], ...]:
@@ -307,6 +309,7 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
         history=[_change_out(c) for c in booking.history],
         channel=None if draft.channel == "web" else draft.channel, share=_share_out(booking.share),
         partner_id=draft.partner_id, partner_ref=draft.partner_ref, fingerprint=draft.fingerprint,
+        tariff_version=draft.tariff_version, fee_rials=draft.fee_rials,
         gsi1pk=pk, gsi1sk=f"{draft.cells[0]}#{draft.booking_id}",
         gsi2pk=citizen_pk(draft.citizen_key), gsi2sk=draft.start.isoformat(),
     )

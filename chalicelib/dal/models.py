@@ -178,6 +178,8 @@ class BookingItem(_BookingTable):
     partner_id = UnicodeAttribute(null=True)
     partner_ref = UnicodeAttribute(null=True)
     fingerprint = UnicodeAttribute(null=True)
+    tariff_version = NumberAttribute(null=True)  # the tariff-book version it was priced at
+    fee_rials = NumberAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute()
@@ -392,6 +394,8 @@ class RemoteRequestItem(_RequestTable):
     in_person_offer = JSONAttribute(null=True)  # NEEDS_IN_PERSON: nearby offices to book at
     rating_token = UnicodeAttribute(null=True)  # a sampled completion's one-time rating invitation
     rating = JSONAttribute(null=True)  # {score 1-5, comment, at}: at most one per request
+    tariff_version = NumberAttribute(null=True)  # the tariff-book version it was priced at
+    fee_rials = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     history = ListAttribute(default=list)  # audit: [{at, actor, from, to, office}]
@@ -598,11 +602,98 @@ class MobilePairingItem(_CitizenTable):
     paired_at = UnicodeAttribute()
 
 
+# --- the association's accounts: the tariff book, fee records, receipts (dal/accounts_store.py) ---
+
+class _AccountsTable(_Model):
+    Meta = _meta("accounts")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class TariffHeadItem(_AccountsTable):
+    """The tariff book's latest version number (pk TARIFFS, sk HEAD): adopting moves it by one,
+    conditional on the number the adopter read."""
+    number = NumberAttribute()
+    book_id = UnicodeAttribute()  # set when version 1 is written: cached versions belong to this book
+    updated_at = UnicodeAttribute()
+
+
+class TariffVersionItem(_AccountsTable):
+    """One adopted version of the tariff book (pk TARIFFS, sk V#{n:06d}), never changed: its
+    lines {service_id: [government, office, share base]} apply from `effective_from` (ISO day,
+    Tehran midnight). Who adopted it and why is the audit trail."""
+    effective_from = UnicodeAttribute()
+    lines = JSONAttribute()
+    adopted_by = UnicodeAttribute()
+    adopted_at = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    proposal_id = UnicodeAttribute(null=True)
+
+
+class FeeRecordItem(_AccountsTable):
+    """A fee record (pk FE#{office}#{Jalali month}, sk the delivered item's key BK#…, RQ#… or
+    ADJ#{reference}): written once, with attribute_not_exists, never updated."""
+    receipt_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # fee | refund | correction
+    office_id = UnicodeAttribute()
+    province = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    tariff_version = NumberAttribute()
+    government_rials = NumberAttribute()
+    office_rials = NumberAttribute()
+    share_base_rials = NumberAttribute()
+    channel = UnicodeAttribute()
+    period = UnicodeAttribute()
+    at = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    refers_to = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+
+
+class FeeTotalItem(_AccountsTable):
+    """An office's fee records of a month, summed (pk FT#{month}, sk office_id), in the same
+    transactions as the records: a month's statement is one Query."""
+    province = UnicodeAttribute(null=True)
+    count = NumberAttribute(default=0)
+    government_rials = NumberAttribute(default=0)
+    office_rials = NumberAttribute(default=0)
+    share_base_rials = NumberAttribute(default=0)
+
+
+class FeeVolumeItem(_AccountsTable):
+    """Services an office delivered in a month, per service (pk FV#{month}, sk {office}#{service}):
+    the volumes the tariff simulator replays."""
+    office_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    count = NumberAttribute(default=0)
+
+
+class ReceiptItem(_AccountsTable):
+    """The citizen's receipt (pk RC#{receipt_id}, sk RECEIPT): the fee record, the hash of the
+    access code of the booking or request it was for, the citizen's key, and what refunds and
+    corrections changed since (`adjusted_rials`, conditional on the value read)."""
+    record = JSONAttribute()
+    access_code_hash = UnicodeAttribute(null=True)
+    citizen_key = UnicodeAttribute()
+    adjusted_rials = NumberAttribute(default=0)
+
+
+class ProposalItem(_AccountsTable):
+    """A proposed tariff book the association simulates before adopting (pk TP#{id}, sk PROPOSAL);
+    `adopted_version` is set once, by the adoption."""
+    document = JSONAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    adopted_version = NumberAttribute(null=True)
+
+
 TABLE_MODELS: tuple[type[Model], ...] = (ServiceItem, OfficeItem, BookingItem, OutboxItem, NetworkItem, IdempotencyItem,
                                           RemoteRequestItem, PartnerItem,
                                           AggregateItem, OperatorItem,  # ranking, operators
                                           MobilePairingItem,  # citizens (its record item; codes are transient)
-                                          LimitBucketItem)
+                                          LimitBucketItem,
+                                          TariffHeadItem)  # accounts: the tariff book, fees, receipts
 # Logical name -> model, for infra and the local runner.
 TABLES = {m.Meta.table_name.removeprefix(_S.table_prefix + "-"): m for m in TABLE_MODELS}
 TTL_ATTRIBUTES = {"outbox": "ttl",

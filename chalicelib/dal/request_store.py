@@ -79,7 +79,9 @@ def _request(item: RemoteRequestItem) -> RemoteRequest:
         preferred_office_id=item.preferred_office_id, queue_office_id=queue_keys.office_of(item.queue),
         office_id=item.office_id, access_code_hash=item.access_code_hash, accept_by=_instant(item.accept_by),
         reason=item.reason, in_person_offer=item.in_person_offer, rating_token=item.rating_token,
-        rating=item.rating, history=list(item.history or []))
+        rating=item.rating, history=list(item.history or []),
+        tariff_version=int(item.tariff_version) if item.tariff_version is not None else None,
+        fee_rials=int(item.fee_rials) if item.fee_rials is not None else None)
 
 
 def _request_item(request: RemoteRequest) -> RemoteRequestItem:
@@ -95,7 +97,8 @@ def _request_item(request: RemoteRequest) -> RemoteRequestItem:
         access_code_hash=request.access_code_hash, sla_deadline=_stamp(request.sla_deadline),
         accept_by=_stamp(request.accept_by) if request.accept_by else None, reason=request.reason,
         in_person_offer=request.in_person_offer, rating_token=request.rating_token, rating=request.rating,
-        created_at=_stamp(request.created_at), updated_at=_stamp(request.updated_at), history=list(request.history))
+        created_at=_stamp(request.created_at), updated_at=_stamp(request.updated_at), history=list(request.history),
+        tariff_version=request.tariff_version, fee_rials=request.fee_rials)
 
 
 def _entry(item: QueueItem) -> QueueEntry:

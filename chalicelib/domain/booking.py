@@ -136,6 +136,8 @@ class BookingDraft:
     partner_id: str | None = None
     partner_ref: str | None = None
     fingerprint: str | None = None  # a partner's booking: its delivery's body, to refuse another body under the same webhook-id
+    tariff_version: int | None = None  # the tariff-book version the booking was priced at
+    fee_rials: int | None = None
 
 
 # What `taken_seats` answers: grid cell (HH:MM) -> the counters in use in it (booked, or held
@@ -207,6 +209,8 @@ class Booking:
     partner_id: str | None = None  # booked by this partner on behalf of the citizen
     partner_ref: str | None = None
     fingerprint: str | None = None
+    tariff_version: int | None = None  # the tariff-book version it was priced at (None: booked before the book)
+    fee_rials: int | None = None
 
     @property
     def kind(self) -> str:
@@ -222,7 +226,8 @@ class Booking:
                    history=(StatusChange(stamp, actor, None, BOOKED),), version=1, session=draft.session,
                    channel=draft.channel,
                    share=tuple((c.key, c.seats) for c in draft.share), partner_id=draft.partner_id,
-                   partner_ref=draft.partner_ref, fingerprint=draft.fingerprint)
+                   partner_ref=draft.partner_ref, fingerprint=draft.fingerprint,
+                   tariff_version=draft.tariff_version, fee_rials=draft.fee_rials)
 
     def changed(self, to: str, actor: str, now: datetime) -> Booking:
         """The booking after an actor moved it to `to` (what the data layer writes, if still current)."""

@@ -70,6 +70,8 @@ class RemoteRequest:
     rating_token: str | None = None  # a sampled completion's one-time rating invitation
     rating: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
+    tariff_version: int | None = None  # the tariff-book version it was priced at (None: filed before the book)
+    fee_rials: int | None = None
 
     def queue_entry(self, category: str) -> QueueEntry:
         return QueueEntry(self.tracking_code, self.service_id, category, self.sla_deadline,

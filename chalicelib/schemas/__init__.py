@@ -9,6 +9,12 @@ One naming convention:
 Bodies and queries derive from `Strict` (unknown fields refused, strings trimmed, values frozen).
 Use cases take the body models as they are; nothing else in them depends on HTTP.
 """
+from chalicelib.schemas.accounts import (
+    ServiceTariffsOut,
+    TariffBookOut,
+    TariffChangeIn,
+    TariffChangeOut,
+)
 from chalicelib.schemas.bookings import (
     BookedOfficeOut,
     BookedServiceOut,
@@ -51,6 +57,8 @@ from chalicelib.schemas.catalogue import (
     ServiceSearchQuery,
     SlotQuery,
     SlotsOut,
+    TariffLineOut,
+    TariffOut,
 )
 from chalicelib.schemas.citizens import (
     CitizenSessionOut,
@@ -287,6 +295,12 @@ __all__ = [
     "ScorecardToNextTierOut",
     "SecretRefOut",
     "ServiceOut",
+    "ServiceTariffsOut",
+    "TariffBookOut",
+    "TariffChangeIn",
+    "TariffChangeOut",
+    "TariffLineOut",
+    "TariffOut",
     "ServicePageOut",
     "ServiceSearchQuery",
     "SimulationResultLevyChangeOut",

@@ -93,6 +93,23 @@ class HealthOut(Out):
     time: InstantOut
 
 
+class TariffLineOut(Out):
+    """A fee in whole rials and its parts: the government fee passed through, the office's service
+    fee, and the part of the office's fee the association share is levied on."""
+    government_rials: int = Field(ge=0, examples=[0])
+    office_rials: int = Field(ge=0, examples=[1250000])
+    share_base_rials: int = Field(ge=0, examples=[1250000])
+    total_rials: int = Field(ge=0, examples=[1250000], description="What the citizen pays: government + office fee.")
+    total_fa: str = Field(examples=["۱٬۲۵۰٬۰۰۰ ریال"], description="The total in Persian digits.")
+
+
+class TariffOut(TariffLineOut):
+    """The tariff in force and the tariff-book version it comes from (applied from the Tehran
+    midnight of `effective_from`)."""
+    version: int = Field(ge=1, examples=[1])
+    effective_from: LocalDateOut
+
+
 class ServiceOut(Out):
     service_id: str = Field(examples=["S0001"])
     category: str = Field(examples=["petitions"])
@@ -100,7 +117,8 @@ class ServiceOut(Out):
     name_fa: str = Field(examples=["ثبت دادخواست"])
     mode: ServiceMode
     duration_min: int = Field(examples=[30])
-    tariff_rials: int = Field(examples=[1250000])
+    tariff_rials: int = Field(examples=[1250000], description="The total of the tariff in force today.")
+    tariff: TariffOut
 
 
 class ServicePageOut(PageInfoOut):

@@ -32,7 +32,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import BookingIn, HoldIn, RescheduleIn
-from chalicelib.services import catalogue, channels, citizens, once
+from chalicelib.services import catalogue, channels, citizens, once, tariffs
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -221,6 +221,7 @@ def create(req: BookingIn | Any, now: datetime, *, on_behalf: OnBehalf | None = 
     else:
         web = None
         first = channels.partner_claim(office, day, now, on_behalf.partner.kind, len(cells))
+    priced = tariffs.price(service, req.start.date())
 
     def commit(counter: int, share: tuple) -> Booking:
         draft = rules.BookingDraft(
@@ -231,7 +232,8 @@ def create(req: BookingIn | Any, now: datetime, *, on_behalf: OnBehalf | None = 
             channel=on_behalf.partner.kind if on_behalf else "web",
             partner_id=on_behalf.partner.partner_id if on_behalf else None,
             partner_ref=on_behalf.partner_ref if on_behalf else None,
-            fingerprint=on_behalf.fingerprint if on_behalf else None)
+            fingerprint=on_behalf.fingerprint if on_behalf else None,
+            tariff_version=priced.version, fee_rials=priced.fee_rials)
         for attempt in range(PARTNER_CONFLICT_RETRIES if on_behalf else 1):
             try:
                 return stores.bookings.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=hold_id,

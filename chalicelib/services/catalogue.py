@@ -11,6 +11,7 @@ from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.load import OfficeLoad
 from chalicelib.domain.text import normalise, persian_sort_key, rank, search_words
 from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.services import tariffs
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -18,9 +19,12 @@ MODES = ("in_person", "remote_allowed", "remote_only")
 CATEGORIES_JSON = Path(__file__).resolve().parent.parent / "data" / "categories.json"
 
 
-def service_view(s: Service) -> dict:
+def service_view(s: Service, today: date | None = None, known: list | None = None) -> dict:
+    """The service with the tariff in force today (the book's, or the seed's until it has one)."""
+    tariff = tariffs.tariff_on(s, today or calendar.now_tehran().date(), known)
     return {"service_id": s.service_id, "category": s.category, "name_en": s.name_en, "name_fa": s.name_fa,
-            "mode": s.mode, "duration_min": int(s.duration_min), "tariff_rials": int(s.tariff_rials)}
+            "mode": s.mode, "duration_min": int(s.duration_min), "tariff_rials": tariff.line.total_rials,
+            "tariff": tariffs.tariff_view(tariff)}
 
 
 def crowding_label(ratio: float | None) -> str:
@@ -72,7 +76,8 @@ def search_services(q: str | None, category: str | None, mode: str | None, limit
     if q and search_words(q):
         by_id = {s.service_id: s for s in found}
         found = [by_id[k] for k in rank(q, ((s.service_id, (s.name_fa, s.name_en)) for s in found))]
-    return _page([service_view(s) for s in found[cursor:cursor + limit]], len(found), cursor, limit)
+    today, known = calendar.now_tehran().date(), tariffs.versions()
+    return _page([service_view(s, today, known) for s in found[cursor:cursor + limit]], len(found), cursor, limit)
 
 
 @functools.cache

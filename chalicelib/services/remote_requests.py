@@ -25,7 +25,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import PartnerRequestIn, RemoteRequestIn
-from chalicelib.services import catalogue, citizens, documents, once, remote_jobs, router
+from chalicelib.services import catalogue, citizens, documents, once, remote_jobs, router, tariffs
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -90,6 +90,7 @@ def _draft(req: RemoteRequestIn, service: Service, now: datetime, *, source: str
     office = _preferred(req.preferred_office_id, service)
     now = now.replace(microsecond=0)  # stored to the second
     access_code = remote.new_access_code() if source == "citizen" else None
+    priced = tariffs.price(service, now.date())
     request = RemoteRequest(
         tracking, service.service_id, remote.RECEIVED, source,
         citizen_key=citizen_key(req.national_id, s.citizen_pepper),
@@ -100,7 +101,7 @@ def _draft(req: RemoteRequestIn, service: Service, now: datetime, *, source: str
         preferred_office_id=req.preferred_office_id, queue_office_id=office.office_id if office else None,
         access_code_hash=remote.hash_code(tracking, access_code) if access_code else None,
         history=[{"at": _stamp(now), "actor": source if not partner_id else f"partner:{partner_id}", "from": None,
-                  "to": remote.RECEIVED}])
+                  "to": remote.RECEIVED}], tariff_version=priced.version, fee_rials=priced.fee_rials)
     return request, access_code
 
 

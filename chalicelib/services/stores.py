@@ -30,6 +30,7 @@ REAL = {
     "limits": "chalicelib.dal.limit_store",
     "waitlist": "chalicelib.dal.waitlist_store",
     "desk": "chalicelib.dal.desk_store",
+    "accounts": "chalicelib.dal.accounts_store",
 }
 
 

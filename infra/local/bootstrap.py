@@ -17,6 +17,7 @@ from chalicelib.dal.models import TABLE_MODELS
 from chalicelib.domain import calendar, ranking_live
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.ranking_live import OperatorRecord
+from chalicelib.services import tariffs
 
 
 def create_tables(models=TABLE_MODELS) -> list[str]:
@@ -80,6 +81,8 @@ def seed_demo(seed: int = 1405, out=sys.stdout) -> dict:
 
     catalogue_store.save_all([service_entity(s) for s in services] + [office_entity(o) for o in offices], progress)
     progress(total)
+    head = tariffs.migrate_seed()  # the seed's tariffs become version 1 of the tariff book
+    out.write(f"\n  tariff book at version {head}")
     staff = operator_store.save_all(operator_record(o) for o in demo_network.operators(offices, seed))
     out.write(f"\n  registered {staff} operators")
     # Six months of outcomes, as the streams would have folded them: `make job NAME=rank_offices`

@@ -61,8 +61,9 @@ OPERATOR_AUTHORIZER = STAFF_AUTHORIZER  # the CognitoUserPoolAuthorizer of every
 FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
     API_HANDLER: {  # every route: booking, office day, remote requests, partner gateway, association admin
         "read": frozenset({"services", "offices", "network", "bookings", "outbox", "idempotency", "requests",
-                           "partners", "ranking", "operators", "citizens", "limits"}),
+                           "partners", "ranking", "operators", "citizens", "limits", "accounts"}),
         "write": frozenset({"bookings", "outbox", "idempotency", "requests", "partners", "limits",
+                            "accounts",  # the tariff book, fee records with each completion, receipts
                             "network",  # network: the association's calendar corrections
                             "ranking", "operators",  # complaints/inspections, the operators registry
                             "citizens"}),  # one-time codes, their limits, the mobile each citizen verified

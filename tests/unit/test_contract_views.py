@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from pydantic import BaseModel
 
-from chalicelib.dal import booking_store, catalogue_store, config_store, load_store, operator_store, partner_store
+from chalicelib.dal import accounts_store, booking_store, catalogue_store, config_store, load_store, operator_store, partner_store
 from chalicelib.domain import calendar, remote
 from chalicelib.domain.booking import Booking
 from chalicelib.domain.catalogue import Office, Service
@@ -77,6 +77,7 @@ def no_database(monkeypatch, office, service, booking):
     monkeypatch.setattr(catalogue_store, "calendar_corrections", lambda: {})
     monkeypatch.setattr(booking_store, "create_hold", lambda *args, **kwargs: None)
     monkeypatch.setattr(booking_store, "office_day_bookings", lambda office_id, day: [booking])
+    monkeypatch.setattr(accounts_store, "book_versions", lambda cached=True: [])  # the seed tariffs only
 
 
 def test_catalogue_views_match(doc, no_database, office, service):
@@ -203,6 +204,7 @@ def routing_no_database(monkeypatch):
     monkeypatch.setattr(catalogue_store, "calendar_corrections", lambda: {})
     monkeypatch.setattr(config_store, "current", lambda name, cached=True: None)
     monkeypatch.setattr(config_store, "history", lambda name, limit=50: [])
+    monkeypatch.setattr(accounts_store, "book_versions", lambda cached=True: [])  # the seed tariffs only
     monkeypatch.setattr(booking_store, "taken_seats", lambda office_id, day, now, consistent=False: {})
     monkeypatch.setattr(catalogue, "bookable_counters", lambda office, day: int(office.counters))
     router.reset_views()

@@ -9,6 +9,7 @@ import pytest
 from chalicelib.domain import calendar
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.services.stores import stores
+from tests.fakes.accounts import FakeAccountsStore
 from tests.fakes.booking import FakeBookingStore
 from tests.fakes.catalogue import FakeCatalogueStore
 from tests.fakes.config import FakeConfigStore
@@ -48,7 +49,7 @@ def fakes():
     booking_store = FakeBookingStore()
     found = {"catalogue": FakeCatalogueStore([*SERVICES, *OFFICES]), "bookings": booking_store,
              "desk": FakeDeskStore(booking_store), "idempotency": FakeIdempotencyStore(), "operators": Registry(),
-             "config": FakeConfigStore()}
+             "config": FakeConfigStore(), "accounts": FakeAccountsStore()}
     with stores.use(**found):
         yield found
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from chalicelib.domain import calendar
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.services.stores import REAL, stores
+from tests.fakes.accounts import FakeAccountsStore
 from tests.fakes.catalogue import FakeCatalogueStore
 from tests.fakes.config import FakeConfigStore
 from tests.fakes.desk import FakeDeskStore
@@ -65,7 +66,7 @@ def fake_network(offices: list[Office], **given) -> Iterator[dict]:
     swapped = {name: NoStore(name) for name in REAL}
     swapped.update(catalogue=catalogue, load=FakeLoadStore(), config=FakeConfigStore(), operators=FakeOperatorStore(),
                    ranking=FakeRankingStore(catalogue), bookings=Bookings(), changes=stores.changes,
-                   desk=FakeDeskStore())
+                   desk=FakeDeskStore(), accounts=FakeAccountsStore())
     swapped.update(given)
     with stores.use(**swapped):
         yield swapped

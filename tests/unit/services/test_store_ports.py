@@ -7,6 +7,7 @@ import inspect
 
 import pytest
 
+from chalicelib.services.ports.accounts import AccountsStore
 from chalicelib.services.ports.citizens import CitizenStore
 from chalicelib.services.ports.config import ConfigStore
 from chalicelib.services.ports.desk import DeskStore
@@ -18,6 +19,7 @@ from chalicelib.services.ports.outbox import OutboxStore
 from chalicelib.services.ports.partners import PartnerStore
 from chalicelib.services.ports.ranking import RankingStore
 from chalicelib.services.ports.remote import CounterStore, RequestStore
+from tests.fakes.accounts import FakeAccountsStore
 from tests.fakes.citizens import FakeCitizenStore
 from tests.fakes.config import FakeConfigStore
 from tests.fakes.desk import FakeDeskStore
@@ -31,6 +33,7 @@ from tests.fakes.ranking import FakeRankingStore
 from tests.fakes.remote import FakeCounterStore, FakeRequestStore
 
 PORTS = [(LoadStore, "chalicelib.dal.load_store", FakeLoadStore),
+         (AccountsStore, "chalicelib.dal.accounts_store", FakeAccountsStore),
          (RankingStore, "chalicelib.dal.ranking_store", FakeRankingStore),
          (OperatorStore, "chalicelib.dal.operator_store", FakeOperatorStore),
          (ConfigStore, "chalicelib.dal.config_store", FakeConfigStore),
