@@ -267,6 +267,12 @@ class SmsUnavailable(ServiceUnavailable):
     title_fa = "ارسال پیامک اکنون ممکن نشد؛ لطفاً کمی بعد دوباره تلاش کنید"
 
 
+class AccountsDisagree(Conflict):
+    """The reconciliation found fee records, their totals and the statement disagreeing."""
+    code = "accounts-disagree"
+    title_en, title_fa = "The accounts do not reconcile", "حساب‌ها با یکدیگر تطبیق نمی‌کنند"
+
+
 # Outcomes of a conditional write, raised by the stores (DynamoDB and the in-memory fakes alike)
 # and interpreted by the use cases, which turn them into the domain errors above.
 

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.dal import load_store, outbox_store, partner_store
+from chalicelib.dal import accounts_store, load_store, outbox_store, partner_store
 from chalicelib.dal.db import Tx, TxConditionFailed, unavailable_guard
 from chalicelib.dal.models import (
     BookingItem,
@@ -55,6 +55,7 @@ from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.sessions import KIND as SESSION
 from chalicelib.domain.sessions import SessionDetails
+from chalicelib.domain.tariffs import FeeRecord
 
 HELD = "HELD"
 
@@ -410,10 +411,12 @@ def reschedule(booking: Booking, move: Move, now: datetime, *, max_per_day: int,
 
 @unavailable_guard
 def transition(booking: Booking, to: str, now: datetime, actor: str, *, block_until: datetime | None = None,
-               session: SessionDetails | None = None) -> Booking:
+               session: SessionDetails | None = None, fee: FeeRecord | None = None,
+               messages: Iterable[OutboxMessage] = ()) -> Booking:
     """An operator's step on the day (check-in, complete, no-show); a no-show also blocks the
     citizen until `block_until`; `session` replaces a session's details (its outcome note) in the
-    same write. Failing label: booking (changed since it was read)."""
+    same write; a completion writes its `fee` (record, receipt, totals) and `messages` in the same
+    transaction. Failing labels: booking (changed since it was read), fee (already recorded)."""
     after = booking.changed(to, actor, now)
     written = _status_written(after)
     if session is not None:
@@ -423,6 +426,9 @@ def transition(booking: Booking, to: str, now: datetime, actor: str, *, block_un
     add_transition(tx, booking, after, now, written)
     if to == NO_SHOW and block_until is not None:
         tx.put("block", CitizenBlockItem(citizen_pk(booking.citizen_key), "BLOCK", blocked_until=_epoch(block_until)))
+    if fee is not None:
+        accounts_store.add_fee(tx, fee, access_code_hash=booking.access_code_hash, citizen_key=booking.citizen_key)
+    outbox_store.add(tx, messages)
     tx.commit()
     return after
 

@@ -15,17 +15,20 @@ only by calls (and a counter's closing), so tickets issued at once never contend
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.dal import booking_store, load_store
+from chalicelib.dal import accounts_store, booking_store, load_store, outbox_store
 from chalicelib.dal.booking_store import office_day_pk
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import DeskItem
 from chalicelib.domain.booking import Booking
 from chalicelib.domain.desk import CALLED, WAITING, WALK_IN, DeskLoad, Line, Pace, Ticket
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.tariffs import FeeRecord
 
 LINE, SEQ, PACE = "DS#LINE", "DS#SEQ", "PACE"
 _TICKET, _COUNTER = "DS#TK#", "DS#CTR#"
@@ -163,7 +166,8 @@ def call(seen: Line, ticket: Ticket, streak: int, counter: int, operator: str, n
 
 @unavailable_guard
 def end(ticket: Ticket, outcome: str, now: datetime, *, booking: Booking | None = None,
-        booking_after: Booking | None = None) -> Ticket:
+        booking_after: Booking | None = None, fee: FeeRecord | None = None,
+        messages: Sequence[OutboxMessage] = ()) -> Ticket:
     """End a ticket's visit: a CALLED ticket frees its counter (labels ticket, counter); a WAITING
     one (an appointment completed from the day list) leaves the line (label ticket). With
     `booking`, the appointment's step to `booking_after` is written too (label booking)."""
@@ -181,6 +185,9 @@ def end(ticket: Ticket, outcome: str, now: datetime, *, booking: Booking | None 
                   versioned=False)
     if booking is not None and booking_after is not None:
         booking_store.add_transition(tx, booking, booking_after, now)
+        if fee is not None:  # the completed visit's fee and receipt (label fee)
+            accounts_store.add_fee(tx, fee, access_code_hash=booking.access_code_hash, citizen_key=booking.citizen_key)
+        outbox_store.add(tx, messages)
     elif ticket.kind == WALK_IN:
         load_store.count_day(tx, ticket.office_id, ticket.day, now, waiting=-1)
     tx.commit()

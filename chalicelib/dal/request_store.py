@@ -20,7 +20,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.dal import load_store, outbox_store, partner_store, queue_keys
+from chalicelib.dal import accounts_store, load_store, outbox_store, partner_store, queue_keys
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import (
     AcceptLeaseItem,
@@ -33,6 +33,7 @@ from chalicelib.domain import calendar
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.remote import ASSIGNED, HOLDS_COUNTER, RECEIVED, AcceptLease, QueueEntry, RemoteRequest
+from chalicelib.domain.tariffs import FeeRecord
 
 REQUEST_SK = "REQUEST"
 
@@ -197,10 +198,11 @@ def claim(entry: QueueEntry, office_id: str, actor: str, now: datetime, accept_b
 @unavailable_guard
 def transition(request: RemoteRequest, to: str, actor: str, now: datetime, *, release_counter: bool,
                reason: str | None = None, offer: list[dict] | None = None, rating_token: str | None = None,
-               messages: Sequence[OutboxMessage] = ()) -> None:
+               messages: Sequence[OutboxMessage] = (), fee: FeeRecord | None = None) -> None:
     """Move a request from the status it was read in to `to`, only if nobody moved it meanwhile,
     freeing the office's counter when the request stops holding it, and ending the acceptance
-    lease when it leaves ASSIGNED. Labels: request, counter."""
+    lease when it leaves ASSIGNED; a completion writes its `fee` in the same transaction.
+    Labels: request, counter, fee."""
     office_id, tracking = request.office_id, request.tracking_code
     tx = Tx()
     if request.status == ASSIGNED and request.accept_by:
@@ -221,6 +223,8 @@ def transition(request: RemoteRequest, to: str, actor: str, now: datetime, *, re
     if release_counter:
         tx.delete("in_hand", InHandItem(_in_hand_pk(office_id), tracking), versioned=False)
         load_store.free_counter(tx, office_id, now)
+    if fee is not None:
+        accounts_store.add_fee(tx, fee, access_code_hash=request.access_code_hash, citizen_key=request.citizen_key)
     tx.commit()
 
 

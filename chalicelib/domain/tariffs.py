@@ -234,10 +234,14 @@ def adjustment(original: FeeRecord, reference: str, kind: str, government_rials:
              original.share_base_rials + share_base_rials)
     if min(parts) < 0 or original.total_rials + already_adjusted + government_rials + office_rials < 0:
         raise TariffError("adjustments cannot take a fee below zero")
-    key = f"adjustment:{reference}"
+    key = adjustment_key(reference)
     return FeeRecord(key, receipt_id(key), kind, original.office_id, original.province, original.service_id,
                      original.tariff_version, government_rials, office_rials, share_base_rials, original.channel,
                      period, at, original.subject, actor, refers_to=original.receipt_id, reason=reason)
+
+
+def adjustment_key(reference: str) -> str:
+    return f"adjustment:{reference}"
 
 
 def totals_of(records: Iterable[FeeRecord]) -> dict[str, FeeTotals]:

@@ -2,10 +2,13 @@
 corrections and the tariff revision simulator."""
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
 
+from pydantic import Field, field_validator
+
+from chalicelib.domain.ranking_live import parse_period
 from chalicelib.schemas.catalogue import TariffLineOut, TariffOut
-from chalicelib.schemas.common import DateIn, LocalDateOut, Out, PersianText, Strict
+from chalicelib.schemas.common import ID, DateIn, InstantOut, LocalDateOut, Number, Out, PersianText, Strict
 
 RIALS = 10_000_000_000  # no single fee is anywhere near ten billion rials
 
@@ -51,3 +54,144 @@ class ServiceTariffsOut(Out):
     in_force: TariffOut
     versions: list[ServiceTariffVersionOut] = Field(description="Every version that set this service's line, "
                                                                 "oldest first, including scheduled ones.")
+
+
+def _month(value: object) -> object:
+    return parse_period(value) if isinstance(value, str) else value
+
+
+class MonthQuery(Strict):
+    """A Jalali month: `1405-09`, `1405/09` or with Persian digits."""
+    month: str
+
+    _month = field_validator("month", mode="before")(_month)
+
+
+class AccountsStatementQuery(MonthQuery):
+    office_id: str | None = Field(default=None, pattern=ID)
+    format: Literal["json", "csv"] = Field(default="json", description="`csv`: the statement as a CSV download.")
+
+
+class AdjustmentIn(Strict):
+    """A refund (amounts zero or negative) or a correction (signed amounts) of a fee, recorded as
+    a new record in the current month; once per `reference`."""
+    reference: str = Field(pattern=ID, examples=["REF-1405-0042"])
+    kind: Literal["refund", "correction"]
+    government_rials: int = Field(ge=-RIALS, le=RIALS)
+    office_rials: int = Field(ge=-RIALS, le=RIALS)
+    share_base_rials: int = Field(ge=-RIALS, le=RIALS)
+    reason: PersianText = Field(min_length=1, max_length=200)
+
+
+class PeriodOut(Out):
+    month: str = Field(examples=["1405-09"])
+    jalali: str = Field(examples=["1405/09"])
+    from_: str = Field(alias="from", json_schema_extra={"format": "date"})
+    to: str = Field(json_schema_extra={"format": "date"})
+
+
+class FeeRecordOut(PeriodOut):
+    record_key: str
+    receipt_id: str
+    kind: Literal["fee", "refund", "correction"]
+    office_id: str
+    service_id: str
+    tariff_version: int
+    government_rials: int
+    office_rials: int
+    share_base_rials: int
+    total_rials: int
+    channel: str
+    at: InstantOut
+    actor: str
+    refers_to: str | None = Field(description="The receipt an adjustment adjusts.")
+    reason: str | None
+
+
+class NamedRefOut(Out):
+    name_fa: str | None
+    name_en: str | None
+
+
+class ReceiptOfficeOut(NamedRefOut):
+    office_id: str
+
+
+class ReceiptServiceOut(NamedRefOut):
+    service_id: str
+
+
+class ReceiptOut(Out):
+    """A citizen's receipt for a delivered service; amounts in rials, and in Persian digits."""
+    receipt_id: str = Field(examples=["RC7K2M9QXA4T"])
+    office: ReceiptOfficeOut
+    service: ReceiptServiceOut
+    delivered_at: InstantOut
+    delivered_at_fa: str = Field(examples=["۱۴۰۵/۰۹/۰۸ ۰۹:۳۰"])
+    channel: str
+    tariff_version: int
+    government_rials: int
+    office_rials: int
+    total_rials: int
+    total_fa: str
+    adjusted_rials: int = Field(description="Refunds and corrections recorded since (negative: money back).")
+    net_rials: int
+    net_fa: str
+    text_fa: str = Field(description="The receipt in one Persian sentence, Persian digits.")
+
+
+class StatementSourceOut(PeriodOut):
+    ranking_period: PeriodOut | None = Field(description="The ranking whose tiers set the shares; null: none "
+                                                         "published before the month, every office pays the base share.")
+    policy_version: str | None
+
+
+class AccountsStatementItemOut(Out):
+    office_id: str
+    province: str
+    tier: int
+    share: str = Field(description="The tier's share as an exact fraction.")
+    share_percent: Number
+    services: int
+    government_rials: int
+    office_rials: int
+    share_base_rials: int
+    levy_rials: int
+
+
+class AccountsStatementOut(StatementSourceOut):
+    rounding: str
+    items: list[AccountsStatementItemOut]
+    total_share_base_rials: int
+    total_levy_rials: int = Field(description="The office lines add up to it exactly.")
+
+
+class ProvinceSummaryItemOut(Out):
+    province: str
+    offices: int
+    deprived_offices: int
+    services: int
+    government_rials: int
+    office_rials: int
+    share_base_rials: int
+    levy_rials: int
+
+
+class ProvinceSummaryOut(StatementSourceOut):
+    items: list[ProvinceSummaryItemOut]
+    total_levy_rials: int
+
+
+class MismatchOut(Out):
+    office_id: str
+    what: str
+    recorded: str
+    kept: str
+
+
+class ReconciliationOut(PeriodOut):
+    ok: bool
+    offices_checked: int
+    records: int
+    total_levy_rials: int
+    mismatches: list[MismatchOut]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 from datetime import datetime
 
 from chalicelib.domain import booking as booking_rules
@@ -12,6 +13,8 @@ from chalicelib.domain import calendar, desk
 from chalicelib.domain.booking import Booking, citizen_key
 from chalicelib.domain.catalogue import Office
 from chalicelib.domain.desk import APPOINTMENT, CALLED, WAITING, WALK_IN, DeskRules, Line, Ticket
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.tariffs import FeeRecord
 from chalicelib.domain.text import to_persian_digits
 from chalicelib.domain.validators import mask_national_id
 from chalicelib.errors import (
@@ -197,16 +200,18 @@ def check_in(booking: Booking, after: Booking, now: datetime) -> tuple[Booking, 
     return _retrying(lambda: stores.desk.check_in(booking, after, ticket, now)), ticket
 
 
-def complete_booking(booking: Booking, after: Booking, now: datetime) -> Booking | None:
+def complete_booking(booking: Booking, after: Booking, now: datetime, *, fee: FeeRecord | None = None,
+                     messages: Sequence[OutboxMessage] = ()) -> Booking | None:
     """A checked-in booking completed from the day list: its ticket leaves the line with it (a
-    called one frees its counter). None when the booking has no live ticket."""
+    called one frees its counter), with the visit's `fee` and `messages` in the same write. None
+    when the booking has no live ticket."""
     line = stores.desk.line(booking.office_id, booking.day)
     ticket = next((t for t in line.tickets if t.booking_id == booking.booking_id and t.status in (WAITING, CALLED)),
                   None)
     if ticket is None:
         return None
     ended = stores.desk.end(ticket, desk.SERVED if ticket.status == CALLED else desk.CLOSED, now,
-                            booking=booking, booking_after=after)
+                            booking=booking, booking_after=after, fee=fee, messages=messages)
     _measure(ended, now)
     return after
 

@@ -40,6 +40,7 @@ TEMPLATES_FA = {
     "waitlist_offer": ("نوبتی در {office_fa} برای «{service_fa}» در {when_jalali} آزاد شد و تا {until_fa} "
                        "برای شما نگه داشته می‌شود. تأیید: {link}"),
     "remote_received": "درخواست شما برای «{service_fa}» ثبت شد. کد رهگیری: {tracking_code}",
+    "fee_receipt": "رسید «{service_fa}» در {office_fa}: {amount_fa}. شماره رسید: {receipt_id}",
     "remote_rating_invite": ("درخواست {tracking_code} انجام شد. لطفاً با کد {rating_token} "
                              "به کیفیت خدمت دفتر امتیاز دهید."),
 }

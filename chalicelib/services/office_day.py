@@ -9,7 +9,7 @@ from chalicelib.domain import calendar
 from chalicelib.domain.booking import Booking
 from chalicelib.errors import InvalidInput, InvalidTransition, NotFound, TxConditionFailed, TxConflict
 from chalicelib.observability import metrics
-from chalicelib.services import catalogue, desk
+from chalicelib.services import accounts, catalogue, desk
 from chalicelib.services.bookings import booking_view, changed_meanwhile
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
@@ -79,17 +79,31 @@ def act(office_id: str, operator_id: str, booking_id: str, action: str, *, natio
     to = rules.TRANSITIONS[action][1]
     block_until = now + timedelta(days=get_settings().no_show_block_days) if to == rules.NO_SHOW else None
     actor = f"operator:{operator_id}"
+    fee, messages = None, []
+    if to == rules.COMPLETED:  # a delivered service: its fee and the citizen's receipt, with the completion
+        office = stores.catalogue.all_offices().get(office_id) or stores.catalogue.get_office(office_id)
+        fee, messages = accounts.booking_fee(booking, office, catalogue.get_service(booking.service_id), now, actor)
     ticket = None
-    try:
-        if action == "check_in":  # the citizen joins the front desk's line with a ticket
-            after, ticket = desk.check_in(booking, booking.changed(to, actor, now), now)
-        elif action == "complete":  # and leaves it when the visit is completed
-            after = desk.complete_booking(booking, booking.changed(to, actor, now), now) or \
-                stores.bookings.transition(booking, to, now, actor)
-        else:
-            after = stores.bookings.transition(booking, to, now, actor, block_until=block_until)
-    except (TxConditionFailed, TxConflict) as exc:
-        raise changed_meanwhile() from exc
+    for attempt in range(3):
+        try:
+            if action == "check_in":  # the citizen joins the front desk's line with a ticket
+                after, ticket = desk.check_in(booking, booking.changed(to, actor, now), now)
+            elif action == "complete":  # and leaves it when the visit is completed
+                after = desk.complete_booking(booking, booking.changed(to, actor, now), now, fee=fee,
+                                              messages=messages) or \
+                    stores.bookings.transition(booking, to, now, actor, fee=fee, messages=messages)
+            else:
+                after = stores.bookings.transition(booking, to, now, actor, block_until=block_until)
+            break
+        except TxConflict as exc:
+            # Another write to the office's day load or fee totals at this instant: nothing was
+            # written, so the same step is tried again on the booking as read.
+            if attempt == 2:
+                raise changed_meanwhile() from exc
+        except TxConditionFailed as exc:
+            raise changed_meanwhile() from exc
+    if fee is not None:
+        accounts.counted(fee)
     metrics.add_metric(name=f"Booking{to.title().replace('_', '')}", unit="Count", value=1)
     view = booking_view(after)
     if ticket is not None:

@@ -25,7 +25,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import PartnerRequestIn, RemoteRequestIn
-from chalicelib.services import catalogue, citizens, documents, once, remote_jobs, router, tariffs
+from chalicelib.services import accounts, catalogue, citizens, documents, once, remote_jobs, router, tariffs
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -322,14 +322,23 @@ def act(office_id: str, operator_id: str, tracking: str, action: str, reason: st
         token = remote.new_access_code()
         messages.append(outbox.sms("remote_rating_invite", item.mobile, now, booking_id=None,
                                    params={"tracking_code": tracking, "rating_token": token}))
+    fee = None
+    if to == remote.COMPLETED:  # a delivered service: its fee and the citizen's receipt, with the completion
+        office = stores.catalogue.all_offices().get(office_id) or stores.catalogue.get_office(office_id)
+        fee, receipt_sms = accounts.request_fee(item, office, catalogue.get_service(item.service_id), now,
+                                                f"operator:{operator_id}")
+        messages.extend(receipt_sms)
     try:
         stores.requests.transition(item, to, f"operator:{operator_id}", now,
                                  release_counter=remote.releases_counter(action, item.status), reason=reason,
                                  offer=offer, rating_token=token,
-                                 messages=[*messages, *remote_jobs.callbacks(item.partner_id, tracking, to, now, reason)])
+                                 messages=[*messages, *remote_jobs.callbacks(item.partner_id, tracking, to, now, reason)],
+                                 fee=fee)
     except (TxConditionFailed, TxConflict) as exc:
         raise RequestStateConflict("The request changed meanwhile; read it again",
                                    "درخواست در این فاصله تغییر کرده است؛ دوباره بخوانید") from exc
+    if fee is not None:
+        accounts.counted(fee)
     metrics.add_metric(name=f"RemoteRequest{to.title().replace('_', '')}", unit="Count", value=1)
     return office_view(_own(office_id, tracking))
 

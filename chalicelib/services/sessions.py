@@ -33,7 +33,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import PartnerSessionIn, SessionIn
-from chalicelib.services import bookings, catalogue, channels, citizens, once, partner_bookings
+from chalicelib.services import accounts, bookings, catalogue, channels, citizens, once, partner_bookings
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -382,10 +382,17 @@ def _finish(office_id: str, operator_id: str, booking_id: str, action: str, note
     to = rules.COMPLETED if action == "complete" else rules.NO_SHOW
     block_until = now + timedelta(days=s.no_show_block_days) if to == rules.NO_SHOW else None
     details = booking.session.noted(note) if action == "complete" else None
+    fee, messages = None, []
+    if to == rules.COMPLETED:  # a delivered service: its fee and the citizen's receipt, with the completion
+        office = stores.catalogue.all_offices().get(office_id) or stores.catalogue.get_office(office_id)
+        fee, messages = accounts.booking_fee(booking, office, catalogue.get_service(booking.service_id), now,
+                                             f"operator:{operator_id}")
     try:
         after = stores.bookings.transition(booking, to, now, f"operator:{operator_id}", block_until=block_until,
-                                           session=details)
+                                           session=details, fee=fee, messages=messages)
     except (TxConditionFailed, TxConflict) as exc:
         raise bookings.changed_meanwhile() from exc
+    if fee is not None:
+        accounts.counted(fee)
     metrics.add_metric(name="SessionCompleted" if to == rules.COMPLETED else "SessionNoShow", unit="Count", value=1)
     return session_view(after, for_office=True)

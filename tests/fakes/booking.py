@@ -21,7 +21,9 @@ from chalicelib.domain.channels import ShareClaim
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.sessions import SessionDetails
+from chalicelib.domain.tariffs import FeeRecord
 from chalicelib.errors import TxConditionFailed
+from tests.fakes.accounts import FakeAccountsStore
 from tests.fakes.partners import FakePartnerStore
 
 HELD = "HELD"
@@ -44,8 +46,9 @@ SeatKey = tuple[str, date, str, int]  # office, day, cell, counter
 
 
 class FakeBookingStore:
-    def __init__(self, partners: FakePartnerStore | None = None) -> None:
+    def __init__(self, partners: FakePartnerStore | None = None, accounts: FakeAccountsStore | None = None) -> None:
         self.partners = partners or FakePartnerStore()  # where a partner delivery is remembered
+        self.accounts = accounts or FakeAccountsStore()  # a completion writes its fee there, atomically
         self.shares: dict[tuple[str, date, str], int] = {}  # office, day, channel count -> seats held
         self.seats: dict[SeatKey, _Seat] = {}
         self.holds: dict[str, Hold] = {}
@@ -238,11 +241,16 @@ class FakeBookingStore:
         return after
 
     def transition(self, booking: Booking, to: str, now: datetime, actor: str, *,
-                   block_until: datetime | None = None, session: SessionDetails | None = None) -> Booking:
-        self._refuse(set() if self._is_current(booking, booking.status) else {"booking"})
+                   block_until: datetime | None = None, session: SessionDetails | None = None,
+                   fee: FeeRecord | None = None, messages: Iterable[OutboxMessage] = ()) -> Booking:
+        self._refuse((set() if self._is_current(booking, booking.status) else {"booking"})
+                     | (self.accounts.check_fee(fee) if fee is not None else set()))
         after = booking.changed(to, actor, now)
         if session is not None:
             after = replace(after, session=session)
+        if fee is not None:
+            self.accounts.apply_fee(fee, booking.access_code_hash, booking.citizen_key)
+        self.outbox.extend(messages)
         if to == NO_SHOW and block_until is not None:
             self.blocks[booking.citizen_key] = _epoch(block_until)
         if delta := visitors_delta(booking.status, to):

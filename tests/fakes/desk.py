@@ -4,11 +4,14 @@ booking steps go to the fake booking store given (its visitors count too)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
 from chalicelib.domain.booking import Booking, visitors_delta
 from chalicelib.domain.desk import CALLED, WAITING, WALK_IN, DeskLoad, Line, Pace, Ticket
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.tariffs import FeeRecord
 from chalicelib.errors import TxConditionFailed
 from tests.fakes.booking import FakeBookingStore
 
@@ -94,7 +97,8 @@ class FakeDeskStore:
         return after
 
     def end(self, ticket: Ticket, outcome: str, now: datetime, *, booking: Booking | None = None,
-            booking_after: Booking | None = None) -> Ticket:
+            booking_after: Booking | None = None, fee: FeeRecord | None = None,
+            messages: Sequence[OutboxMessage] = ()) -> Ticket:
         key = (ticket.office_id, ticket.day)
         stored = self.tickets.get(key, {}).get(ticket.number)
         failed = set()
@@ -107,6 +111,9 @@ class FakeDeskStore:
             failed.add("ticket")
         if booking is not None and booking_after is not None and not self._booking_ok(booking):
             failed.add("booking")
+        accounts = self.bookings.accounts  # the fee goes where the booking store writes fees
+        if fee is not None and accounts is not None:
+            failed |= accounts.check_fee(fee)
         self._refuse(failed)
         after = ticket.ended(outcome, now)
         self.tickets[key][ticket.number] = after
@@ -114,6 +121,8 @@ class FakeDeskStore:
             del self.counters[key][ticket.counter]
         if booking is not None and booking_after is not None:
             self._step(booking, booking_after)
+            if fee is not None and accounts is not None:
+                accounts.apply_fee(fee, booking.access_code_hash, booking.citizen_key, messages)
         elif ticket.kind == WALK_IN:
             self.visitors[key] = self.visitors.get(key, 0) - 1
         return after

@@ -22,7 +22,9 @@ from chalicelib.domain.remote import (
     RemoteRequest,
     epoch,
 )
+from chalicelib.domain.tariffs import FeeRecord
 from chalicelib.errors import TxConditionFailed
+from tests.fakes.accounts import FakeAccountsStore
 from tests.fakes.load import FakeLoadStore
 from tests.fakes.outbox import FakeOutboxStore
 from tests.fakes.partners import FakePartnerStore
@@ -70,7 +72,8 @@ def _second(moment: datetime) -> datetime:
 
 class FakeRequestStore:
     def __init__(self, counters: FakeCounterStore | None = None, outbox: FakeOutboxStore | None = None,
-                 partners: FakePartnerStore | None = None) -> None:
+                 partners: FakePartnerStore | None = None, accounts: FakeAccountsStore | None = None) -> None:
+        self.accounts = accounts or FakeAccountsStore()  # a completion writes its fee there, atomically
         self.counters = counters or FakeCounterStore()
         self.outbox = outbox or FakeOutboxStore()
         self.partners = partners or FakePartnerStore()
@@ -149,16 +152,18 @@ class FakeRequestStore:
 
     def transition(self, request: RemoteRequest, to: str, actor: str, now: datetime, *, release_counter: bool,
                    reason: str | None = None, offer: list[dict] | None = None, rating_token: str | None = None,
-                   messages: Sequence[OutboxMessage] = ()) -> None:
+                   messages: Sequence[OutboxMessage] = (), fee: FeeRecord | None = None) -> None:
         with self._lock:
             code, office_id = request.tracking_code, request.office_id
             stored = self.requests.get(code)
-            failed = set()
+            failed = self.accounts.check_fee(fee) if fee is not None else set()
             if stored is None or stored.status != request.status or stored.office_id != office_id:
                 failed.add("request")
             if release_counter and (self.counters.counter(office_id) or OfficeCounters(office_id, 0, 0)).busy <= 0:
                 failed.add("counter")
             self._fail(failed)
+            if fee is not None:
+                self.accounts.apply_fee(fee, request.access_code_hash, request.citizen_key)
             if request.status == ASSIGNED and request.accept_by:
                 self.leases.pop(code, None)
             self.outbox.put(messages)

@@ -25,6 +25,7 @@ from chalicelib.domain.booking import Booking, BookingDraft, Hold, Move, TakenSe
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.sessions import SessionDetails
+from chalicelib.domain.tariffs import FeeRecord
 
 
 class BookingStore(Protocol):
@@ -65,10 +66,12 @@ class BookingStore(Protocol):
         seat_release, share."""
 
     def transition(self, booking: Booking, to: str, now: datetime, actor: str, *,
-                   block_until: datetime | None = None, session: SessionDetails | None = None) -> Booking:
+                   block_until: datetime | None = None, session: SessionDetails | None = None,
+                   fee: FeeRecord | None = None, messages: Iterable[OutboxMessage] = ()) -> Booking:
         """An operator's step (the caller checked the rules); a NO_SHOW with `block_until` blocks
         the citizen's new bookings until then; `session` replaces a session's details (the outcome
-        note) in the same write. Returns the booking as written. Labels: booking."""
+        note) in the same write; a completion's `fee` (record, receipt, totals) and `messages` go
+        in the same transaction. Returns the booking as written. Labels: booking, fee."""
 
     def confirm_session(self, booking: Booking, details: SessionDetails, now: datetime, actor: str,
                         messages: Iterable[OutboxMessage]) -> Booking:

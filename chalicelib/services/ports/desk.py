@@ -11,11 +11,14 @@ its counters and the office's measured pace. Every change is atomic; a refused c
 `TxConflict` means a concurrent transaction touched the same items: safe to retry."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
 from chalicelib.domain.booking import Booking
 from chalicelib.domain.desk import DeskLoad, Line, Pace, Ticket
+from chalicelib.domain.outbox import OutboxMessage
+from chalicelib.domain.tariffs import FeeRecord
 
 
 class DeskStore(Protocol):
@@ -35,7 +38,8 @@ class DeskStore(Protocol):
         """Call `ticket` to `counter`, leaving the line's streak at `streak`. Labels: ticket, counter, line."""
 
     def end(self, ticket: Ticket, outcome: str, now: datetime, *, booking: Booking | None = None,
-            booking_after: Booking | None = None) -> Ticket:
+            booking_after: Booking | None = None, fee: FeeRecord | None = None,
+            messages: Sequence[OutboxMessage] = ()) -> Ticket:
         """End a CALLED ticket (frees its counter) or a WAITING one (leaves the line), with the
         appointment's booking step when given. Labels: ticket, counter, booking."""
 

@@ -9,6 +9,7 @@ from typing import Protocol
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.remote import AcceptLease, OfficeCounters, QueueEntry, RemoteRequest
+from chalicelib.domain.tariffs import FeeRecord
 
 
 class RequestStore(Protocol):
@@ -40,8 +41,9 @@ class RequestStore(Protocol):
 
     def transition(self, request: RemoteRequest, to: str, actor: str, now: datetime, *, release_counter: bool,
                    reason: str | None = None, offer: list[dict] | None = None, rating_token: str | None = None,
-                   messages: Sequence[OutboxMessage] = ()) -> None:
-        """From the status (and office) it was read in to `to`. Labels: request, counter."""
+                   messages: Sequence[OutboxMessage] = (), fee: FeeRecord | None = None) -> None:
+        """From the status (and office) it was read in to `to`, with the delivered service's
+        `fee` in the same transaction. Labels: request, counter, fee (already recorded)."""
 
     def rate(self, tracking_code: str, token: str, rating: dict) -> bool:
         """The one rating of a completed request with its invitation; False otherwise."""

@@ -46,10 +46,11 @@ class Registry:
 
 @pytest.fixture()
 def fakes():
-    booking_store = FakeBookingStore()
+    accounts = FakeAccountsStore()
+    booking_store = FakeBookingStore(accounts=accounts)
     found = {"catalogue": FakeCatalogueStore([*SERVICES, *OFFICES]), "bookings": booking_store,
              "desk": FakeDeskStore(booking_store), "idempotency": FakeIdempotencyStore(), "operators": Registry(),
-             "config": FakeConfigStore(), "accounts": FakeAccountsStore()}
+             "config": FakeConfigStore(), "accounts": accounts}
     with stores.use(**found):
         yield found
 

@@ -13,6 +13,7 @@ from chalicelib.domain.partner import Partner, PartnerSecret
 from chalicelib.errors import IdempotencyKeyReused, NoFreeCounter, RequestStateConflict
 from chalicelib.schemas import PartnerRequestIn, RemoteRequestIn
 from chalicelib.services import remote_jobs, remote_requests
+from tests.fakes.accounts import FakeAccountsStore
 from tests.fakes.idempotency import FakeIdempotencyStore
 from tests.fakes.outbox import FakeOutboxStore
 from tests.fakes.partners import FakePartnerStore
@@ -30,9 +31,11 @@ def body(n: int = 1, **extra) -> dict:
 @contextlib.contextmanager
 def remote_network():
     counters, messages, partners = FakeCounterStore(), FakeOutboxStore(), FakePartnerStore()
-    requests = FakeRequestStore(counters, messages, partners)
+    accounts = FakeAccountsStore()
+    requests = FakeRequestStore(counters, messages, partners, accounts)
     with fake_network([office("OF-A"), office("OF-B", lat=35.8)], requests=requests, load=counters,
-                      outbox=messages, partners=partners, idempotency=FakeIdempotencyStore()) as fakes:
+                      outbox=messages, partners=partners, idempotency=FakeIdempotencyStore(),
+                      accounts=accounts) as fakes:
         yield fakes
 
 

@@ -1,0 +1,60 @@
+"""The association's accounts: the citizen's receipt (access code or session), and the
+association's refunds and corrections, monthly statements (JSON or CSV), province summary and
+reconciliation."""
+from __future__ import annotations
+
+from chalice import Response
+
+from chalicelib.api.auth import AssociationStaff
+from chalicelib.api.callers import ASSOCIATION_ADMIN, ASSOCIATION_STAFF, CITIZEN_IF_ANY
+from chalicelib.api.http import Reply, Routes
+from chalicelib.domain.citizen import CitizenSession
+from chalicelib.schemas import (
+    AccountsStatementOut,
+    AccountsStatementQuery,
+    AdjustmentIn,
+    FeeRecordOut,
+    MonthQuery,
+    ProvinceSummaryOut,
+    ReceiptOut,
+    ReconciliationOut,
+)
+from chalicelib.services import accounts
+
+api = Routes(__name__, tag="association")
+
+
+@api.get("/receipts/{receipt_id}", response=ReceiptOut, auth=CITIZEN_IF_ANY, optional_headers=("X-Access-Code",),
+         problems=(404,), tag="receipts")
+def read_receipt(receipt_id, caller: CitizenSession | None):
+    return accounts.read_receipt(receipt_id, api.header("X-Access-Code"), caller)
+
+
+@api.post("/admin/receipts/{receipt_id}/adjustments", response=FeeRecordOut, status=(201, 200),
+          auth=ASSOCIATION_ADMIN, body=AdjustmentIn, problems=(404, 409))
+def adjust_fee(receipt_id, caller: str, body: AdjustmentIn):
+    view, created = accounts.adjust(receipt_id, body.reference, body.kind, body.model_dump(
+        include={"government_rials", "office_rials", "share_base_rials"}), body.reason, caller)
+    return Reply(view, 201 if created else 200)
+
+
+@api.get("/admin/accounts/statements", response=AccountsStatementOut, auth=ASSOCIATION_STAFF,
+         query=AccountsStatementQuery)
+def accounts_statement(caller: AssociationStaff, query: AccountsStatementQuery):
+    view = accounts.statement(query.month, query.office_id, province=caller.province)
+    if query.format == "csv":
+        return Response(body=accounts.statement_csv(view), status_code=200, headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="statement-{view["month"]}.csv"'})
+    return view
+
+
+@api.get("/admin/accounts/provinces", response=ProvinceSummaryOut, auth=ASSOCIATION_STAFF, query=MonthQuery)
+def accounts_provinces(caller: AssociationStaff, query: MonthQuery):
+    return accounts.province_summary(query.month, province=caller.province)
+
+
+@api.post("/admin/accounts/reconcile", response=ReconciliationOut, auth=ASSOCIATION_ADMIN, query=MonthQuery,
+          problems=(409,))
+def reconcile_accounts(caller: str, query: MonthQuery):
+    return accounts.reconcile(query.month)
