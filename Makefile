@@ -73,6 +73,9 @@ bench: setup ## booking latency: handler vs the raw TransactWriteItems, on Dynam
 bench-ranking: bench-setup ## ranking vs ground truth: Spearman, tier accuracy, flapping, self-dealing lift, PNG plot
 	$(BIN)/python -m bench.ranking
 
+bench-tariffs: bench-setup ## tariff revision simulator on the demo network: today vs a proposed book (README table, PNG); ARGS="--deprived 20 --all 0"
+	$(BIN)/python -m bench.tariffs $(ARGS)
+
 bench-routing: bench-setup ## national routing day: S1-S5, seven policies vs the pooled reference, walk-ins, PASS/FAIL, the quality weight's trade-off curve and knee, 2 PNGs (~15 min); ARGS="--scenario S3 --seed 2"
 	$(BIN)/python -m bench.routing $(or $(ARGS),--scenario all)
 

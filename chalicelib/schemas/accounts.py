@@ -2,6 +2,7 @@
 corrections and the tariff revision simulator."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -195,3 +196,81 @@ class ReconciliationOut(PeriodOut):
     records: int
     total_levy_rials: int
     mismatches: list[MismatchOut]
+
+
+class ProposedLineIn(Strict):
+    government_rials: int = Field(ge=0, le=RIALS)
+    office_rials: int = Field(ge=0, le=RIALS)
+    share_base_rials: int = Field(ge=0, le=RIALS)
+
+
+class TariffRuleIn(Strict):
+    """Scale the office's fee (and its share base) by `percent` (e.g. 15 or -5), for one category
+    or all, in deprived-area offices only or everywhere; the government fee is passed through."""
+    percent: Decimal = Field(gt=-100, le=1000, examples=[15])
+    category: str | None = Field(default=None, max_length=40)
+    deprived_only: bool = False
+
+
+class TariffProposalIn(Strict):
+    effective_from: DateIn | None = Field(default=None, description="From when the book would apply if adopted "
+                                                                    "(a later day; Jalali or ISO).")
+    reason: PersianText = Field(default="", max_length=200)
+    lines: dict[str, ProposedLineIn] = Field(default_factory=dict, max_length=2000)
+    rules: list[TariffRuleIn] = Field(default_factory=list, max_length=20)
+
+
+class TariffProposalOut(Out):
+    proposal_id: str
+    created_by: str
+    created_at: str
+    adopted_version: int | None
+    effective_from: str | None
+    reason: str
+    lines: dict[str, dict[str, int]]
+    rules: list[dict]
+
+
+class SimulationQuery(Strict):
+    months: int = Field(default=3, ge=1, le=12, description="Months of recorded volumes replayed.")
+    viability_rials: int = Field(default=100_000_000, ge=0, le=10**13,
+                                 description="An office's monthly revenue (its fees less the levy) below which it "
+                                             "is counted as not viable.")
+
+
+class ProvinceMeanOut(Out):
+    province: str
+    mean_rials: int
+
+
+class OutcomeOut(Out):
+    median_rials: int
+    deciles_rials: list[int] = Field(description="10th to 90th percentile of offices' monthly revenue.")
+    by_province: list[ProvinceMeanOut]
+    deprived_mean_rials: int
+    association_monthly_rials: int
+    below_viability_share: Number
+
+
+class TariffSimulationOut(Out):
+    proposal_id: str
+    months: list[PeriodOut]
+    services_delivered: int
+    offices: int
+    viability_rials: int
+    ranking_period: PeriodOut | None
+    policy_version: str | None
+    today: OutcomeOut
+    proposed: OutcomeOut
+    adopted: bool
+
+
+class ProposalAdoptionIn(Strict):
+    expected_version: int = Field(ge=1, description="The book version the caller read.")
+
+
+class ProposalAdoptedOut(Out):
+    proposal_id: str
+    version: int
+    effective_from: LocalDateOut
+    services: int

@@ -179,7 +179,7 @@ def _same_or_conflict(earlier: FeeRecord, record: FeeRecord) -> dict:
 
 # --- statements ---------------------------------------------------------------------------------------
 
-def _shares(period: str) -> tuple[dict[str, int], dict[int, Fraction], int, dict]:
+def shares_for(period: str) -> tuple[dict[str, int], dict[int, Fraction], int, dict]:
     """(tier per office, share per tier, default tier, where they come from) for a month: the
     ranking published for an earlier month, as the ranking's statements read it; without one,
     every office pays the base share."""
@@ -199,7 +199,7 @@ def _shares(period: str) -> tuple[dict[str, int], dict[int, Fraction], int, dict
 
 
 def month_statement(period: str) -> tuple[MonthStatement, dict]:
-    tiers, by_tier, default, source = _shares(period)
+    tiers, by_tier, default, source = shares_for(period)
     return rules.month_statement(period, stores.accounts.month_totals(period), tiers, by_tier, default), source
 
 
