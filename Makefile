@@ -9,7 +9,7 @@ COGNITO_PORT ?= 9229
 S3_PORT ?= 8200
 export PORT DDB_PORT COGNITO_PORT S3_PORT
 
-.PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-routing bench-sms bench-smoke bench-web job token sms partner-sim clean \
+.PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-tariffs bench-routing bench-sms bench-smoke bench-web job token sms partner-sim clean \
 	infra-setup synth infra-test deploy deploy-web cdk-bootstrap diagram
 
 help: ## list the targets
