@@ -35,6 +35,8 @@ def _today_at(hhmm: str) -> datetime:
 def scale(network):
     """50 offices, a tariff book of three versions, and 1,000 checked-in visits of today priced at
     versions 1, 2 and 3 in turn, written in batches (the setup is not what is being tested)."""
+    from pynamodb.exceptions import PutError
+
     from chalicelib.dal import accounts_store, catalogue_store
     from chalicelib.dal.models import BookingItem
     from chalicelib.domain.tariffs import BookVersion, TariffLine, seed_line
@@ -55,24 +57,33 @@ def scale(network):
         BookVersion(3, (now - timedelta(days=10)).date(), lines3, "admin-1", stamp, "v3")], 0)
     expected = {1: {s: seed_line(f) for s, f in SERVICE_FEES.items()}, 2: lines2, 3: lines3}
     day = now.date()
-    visits = []
-    with BookingItem.batch_write() as batch:
-        for i, office in enumerate(OFFICES):
-            for k in range(PER_OFFICE):
-                n = i * PER_OFFICE + k
-                booking_id = f"BKT{n:05d}"
-                service = list(SERVICE_FEES)[n % 3]
-                version = n % 3 + 1
-                start = datetime.combine(day, datetime.min.time(), calendar.TEHRAN) + timedelta(hours=8, minutes=k)
-                batch.save(BookingItem(
-                    f"BK#{booking_id}", "BOOKING", office_id=office, service_id=service, day=day.isoformat(),
-                    start=start.isoformat(), cells=[f"{start:%H:%M}"], counter=1, status=CHECKED_IN,
-                    citizen_key=f"ck{n}", national_id_masked="*******899", mobile=fixtures.mobile(n),
-                    access_code_hash=hash_access_code(booking_id, f"CODE{n}"), created_at=stamp, updated_at=stamp,
-                    history=[], tariff_version=version, fee_rials=expected[version][service].total_rials,
-                    gsi1pk=f"OD#{office}#{day.isoformat()}", gsi1sk=f"{start:%H:%M}#{booking_id}",
-                    gsi2pk=f"CZ#ck{n}", gsi2sk=start.isoformat(), version=1))
-                visits.append((office, booking_id, service, version))
+    visits, items = [], []
+    for i, office in enumerate(OFFICES):
+        for k in range(PER_OFFICE):
+            n = i * PER_OFFICE + k
+            booking_id = f"BKT{n:05d}"
+            service = list(SERVICE_FEES)[n % 3]
+            version = n % 3 + 1
+            start = datetime.combine(day, datetime.min.time(), calendar.TEHRAN) + timedelta(hours=8, minutes=k)
+            items.append(BookingItem(
+                f"BK#{booking_id}", "BOOKING", office_id=office, service_id=service, day=day.isoformat(),
+                start=start.isoformat(), cells=[f"{start:%H:%M}"], counter=1, status=CHECKED_IN,
+                citizen_key=f"ck{n}", national_id_masked="*******899", mobile=fixtures.mobile(n),
+                access_code_hash=hash_access_code(booking_id, f"CODE{n}"), created_at=stamp, updated_at=stamp,
+                history=[], tariff_version=version, fee_rials=expected[version][service].total_rials,
+                gsi1pk=f"OD#{office}#{day.isoformat()}", gsi1sk=f"{start:%H:%M}#{booking_id}",
+                gsi2pk=f"CZ#ck{n}", gsi2sk=start.isoformat(), version=1))
+            visits.append((office, booking_id, service, version))
+    for first in range(0, len(items), 100):  # unconditional puts: a chunk that timed out is written again
+        for attempt in range(4):
+            try:
+                with BookingItem.batch_write() as batch:
+                    for item in items[first:first + 100]:
+                        batch.save(item)
+                break
+            except PutError:
+                if attempt == 3:
+                    raise
     return {"visits": visits, "expected": expected, "period": ranking_live.period_of(now)}
 
 
