@@ -112,7 +112,7 @@ class FakeDeskStore:
         if booking is not None and booking_after is not None and not self._booking_ok(booking):
             failed.add("booking")
         accounts = self.bookings.accounts  # the fee goes where the booking store writes fees
-        if fee is not None and accounts is not None:
+        if fee is not None:
             failed |= accounts.check_fee(fee)
         self._refuse(failed)
         after = ticket.ended(outcome, now)
@@ -121,8 +121,9 @@ class FakeDeskStore:
             del self.counters[key][ticket.counter]
         if booking is not None and booking_after is not None:
             self._step(booking, booking_after)
-            if fee is not None and accounts is not None:
-                accounts.apply_fee(fee, booking.access_code_hash, booking.citizen_key, messages)
+            if fee is not None:
+                accounts.apply_fee(fee, booking.access_code_hash, booking.citizen_key)
+            self.bookings.outbox.extend(messages)
         elif ticket.kind == WALK_IN:
             self.visitors[key] = self.visitors.get(key, 0) - 1
         return after
