@@ -8,6 +8,7 @@ from chalicelib.api import (
     catalogue_routes,
     citizen_routes,
     closure_routes,
+    declaration_routes,
     desk_routes,
     health_routes,
     network_jobs,
@@ -29,7 +30,7 @@ from chalicelib.observability import logger, metrics_middleware
 
 ROUTES = (health_routes, catalogue_routes, citizen_routes, booking_routes, office_routes, calendar_routes, request_routes,
           partner_routes, suggestion_routes, ranking_routes, operator_routes, closure_routes, session_routes,
-          waitlist_routes, desk_routes, tariff_routes, account_routes)
+          waitlist_routes, desk_routes, tariff_routes, account_routes, declaration_routes)
 JOBS = (outbox_jobs, network_jobs, remote_jobs, ranking_jobs)
 
 app = Chalice(app_name="ejso-network")

@@ -89,6 +89,13 @@ class NoShowBlocked(Conflict):
     title_fa = "به دلیل عدم حضور در نوبت قبلی، ثبت نوبت جدید تا مدتی ممکن نیست"
 
 
+class ServiceRetired(Conflict):
+    """The association retired the service: no new holds, bookings or requests; existing ones stand."""
+    code = "service-retired"
+    title_en = "This service has been retired from the catalogue and takes no new bookings or requests"
+    title_fa = "این خدمت از فهرست خدمات حذف شده است و نوبت یا درخواست جدید نمی‌پذیرد"
+
+
 class InvalidTransition(Conflict):
     code = "invalid-transition"
     title_en = "The booking is not in a state that allows this action"

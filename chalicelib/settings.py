@@ -123,6 +123,9 @@ class Settings(BaseModel):
     sms_concurrency: int = Field(16, ge=1, le=64)  # sends at once in a delivery run; within the provider's rate
     max_body_bytes: int = Field(16_384, ge=1024)
     catalogue_cache_seconds: int = Field(60, ge=0)
+    # How old the catalogue a decision uses may be in a container that did not make the change: the
+    # catalogue version is checked (one point read) at most this often; 0 checks on every read.
+    catalogue_check_seconds: float = Field(1.0, ge=0, le=60)
     # The public web app's address: SMS link to it (a closed day's citizens book again there).
     public_web_url: str = Field("http://127.0.0.1:8000", pattern=r"^https?://[^\s?#]+$")
     # A request that closes a day cancels its bookings for this long; the sweep job does the rest.
@@ -266,6 +269,7 @@ _ENV = {
     "sms_concurrency": "SMS_CONCURRENCY",
     "max_body_bytes": "MAX_BODY_BYTES",
     "catalogue_cache_seconds": "CATALOGUE_CACHE_SECONDS",
+    "catalogue_check_seconds": "CATALOGUE_CHECK_SECONDS",
     "public_web_url": "PUBLIC_WEB_URL",
     "closure_inline_seconds": "CLOSURE_INLINE_SECONDS",
     "remote_sla_work_hours": "REMOTE_SLA_WORK_HOURS",

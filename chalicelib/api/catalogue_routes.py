@@ -35,17 +35,17 @@ def list_categories():
     return catalogue.categories()
 
 
-@api.get("/places", response=PlaceListOut, query=PlaceQuery, problems=(404,))
+@api.get("/places", response=PlaceListOut, query=PlaceQuery, problems=(404, 409))
 def list_places(query: PlaceQuery):
     return catalogue.places(query.service)
 
 
-@api.get("/services/{service_id}", response=ServiceOut, problems=(404,))
+@api.get("/services/{service_id}", response=ServiceOut, problems=(404, 409))
 def get_service(service_id):
     return catalogue.service_view(catalogue.get_service(service_id))
 
 
-@api.get("/offices", response=OfficePageOut, query=OfficeSearchQuery, problems=(404,))
+@api.get("/offices", response=OfficePageOut, query=OfficeSearchQuery, problems=(404, 409))
 def list_offices(query: OfficeSearchQuery):
     return catalogue.list_offices(query.province, query.city, query.service, query.limit, query.cursor)
 
@@ -55,7 +55,7 @@ def get_office(office_id):
     return catalogue.office_detail(office_id)
 
 
-@api.get("/offices/{office_id}/slots", response=SlotsOut, query=SlotQuery, problems=(404,))
+@api.get("/offices/{office_id}/slots", response=SlotsOut, query=SlotQuery, problems=(404, 409))
 def office_slots(office_id, query: SlotQuery):
     return catalogue.free_slots(office_id, query.service, query.date)
 

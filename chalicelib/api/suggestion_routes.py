@@ -10,7 +10,7 @@ from chalicelib.services import router
 api = Routes(__name__, tag="routing")
 
 
-@api.get("/suggestions", response=SuggestionSetOut, query=SuggestionQuery, problems=(404,))
+@api.get("/suggestions", response=SuggestionSetOut, query=SuggestionQuery, problems=(404, 409))
 def suggestions(query: SuggestionQuery):
     return router.suggest(query.service, query.mode, query.lat, query.lon, query.city, query.limit)
 

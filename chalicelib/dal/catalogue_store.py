@@ -1,23 +1,39 @@
-"""The service catalogue and the offices: small, read-mostly tables read whole and cached
-per Lambda container for a short time (1,470 services, ~1,300 offices)."""
+"""The service catalogue and the offices, kept whole per Lambda container and kept current by a
+version check, never by rescanning.
+
+Every change of an office's declarations (services, hours, closures) or of a service is one
+transaction: the entity (conditional on the version it was read at), a change record under the
+next catalogue version (`network` table, pk CATALOGUE, sk V#{n}: who, when, before and after) and
+the CATALOGUE/CURRENT pointer moved from n to n+1. A container loads the catalogue once (two scans,
+on its first use), then, at most every CATALOGUE_CHECK_SECONDS, reads the pointer (one point read);
+when it moved, it queries the change records since its version and reads back only the offices and
+services they name (BatchGetItem). The container that made a change applies it at once. So a
+decision sees a change at once in the container that made it and within CATALOGUE_CHECK_SECONDS
+elsewhere; only a bulk import (`save_all`) makes containers load everything again."""
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.dal.db import unavailable_guard
+from chalicelib.dal.db import Tx, TxConditionFailed, TxConflict, unavailable_guard
 from chalicelib.dal.models import NetworkItem, OfficeItem, ServiceItem
-from chalicelib.domain.catalogue import Office, Service
-from chalicelib.errors import TxConflict
+from chalicelib.domain.catalogue import CatalogueChange, Office, Service, document
+from chalicelib.errors import Conflict
 from chalicelib.settings import get_settings
 
 _cache: dict[str, tuple[float, object]] = {}
+CATALOGUE, CURRENT = "CATALOGUE", "CURRENT"
+MAX_ATTEMPTS = 6  # a change re-read and retried when another change took the version it meant to write
 
 
 def cached(name: str, load: Callable[[], object]):
-    """`load()`, kept per container for CATALOGUE_CACHE_SECONDS (small, read-mostly data)."""
+    """`load()`, kept per container for CATALOGUE_CACHE_SECONDS (small, read-mostly data that is
+    not versioned: configuration, licences, the load snapshot)."""
     ttl = get_settings().catalogue_cache_seconds
     hit = _cache.get(name)
     if hit and time.monotonic() - hit[0] < ttl:
@@ -27,10 +43,6 @@ def cached(name: str, load: Callable[[], object]):
     return value
 
 
-def clear_cache() -> None:
-    _cache.clear()
-
-
 def forget(name: str) -> None:
     _cache.pop(name, None)
 
@@ -38,7 +50,12 @@ def forget(name: str) -> None:
 def service_from(item: ServiceItem) -> Service:
     return Service(item.service_id, category=item.category, name_en=item.name_en, name_fa=item.name_fa,
                    mode=item.mode, duration_min=int(item.duration_min), tariff_rials=int(item.tariff_rials),
-                   active=bool(item.active), session_modes=frozenset(item.session_modes or ()))
+                   active=bool(item.active), session_modes=frozenset(item.session_modes or ()),
+                   min_duration_min=_int(item.min_duration_min), max_duration_min=_int(item.max_duration_min))
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
 
 
 def office_from(item: OfficeItem) -> Office:
@@ -49,7 +66,9 @@ def office_from(item: OfficeItem) -> Office:
         not_offered=frozenset(item.not_offered or ()), in_person_required=frozenset(item.in_person_required or ()),
         closures=frozenset(item.closures or ()), deprived=bool(item.deprived),
         closure_names={d: (n["name_en"], n["name_fa"]) for d, n in (item.closure_names or {}).items()},
-        tier=int(item.tier) if item.tier is not None else None, version=item.version)
+        tier=int(item.tier) if item.tier is not None else None, version=item.version,
+        offered_services=frozenset(item.offered_services or ()),
+        durations={k: int(v) for k, v in (item.durations or {}).items()})
 
 
 def _item_of(entity: Service | Office) -> ServiceItem | OfficeItem:
@@ -57,7 +76,8 @@ def _item_of(entity: Service | Office) -> ServiceItem | OfficeItem:
         return ServiceItem(entity.service_id, category=entity.category, name_en=entity.name_en,
                            name_fa=entity.name_fa, mode=entity.mode, duration_min=entity.duration_min,
                            tariff_rials=entity.tariff_rials, active=entity.active,
-                           session_modes=set(entity.session_modes) or None)
+                           session_modes=set(entity.session_modes) or None,
+                           min_duration_min=entity.min_duration_min, max_duration_min=entity.max_duration_min)
     return OfficeItem(
         entity.office_id, name_en=entity.name_en, name_fa=entity.name_fa, province=entity.province,
         province_fa=entity.province_fa, city=entity.city, city_fa=entity.city_fa, lat=entity.lat, lon=entity.lon,
@@ -65,21 +85,122 @@ def _item_of(entity: Service | Office) -> ServiceItem | OfficeItem:
         # DynamoDB refuses empty sets: an empty declaration is stored as no attribute.
         offered_categories=set(entity.offered_categories) or None, not_offered=set(entity.not_offered) or None,
         in_person_required=set(entity.in_person_required) or None, closures=set(entity.closures) or None,
-        closure_names=_names_out(entity.closure_names), deprived=entity.deprived, tier=entity.tier)
+        closure_names=_names_out(entity.closure_names), deprived=entity.deprived, tier=entity.tier,
+        offered_services=set(entity.offered_services) or None, durations=dict(entity.durations) or None)
 
 
 def _names_out(names: dict[str, tuple[str, str]]) -> dict | None:
     return {d: {"name_en": en, "name_fa": fa} for d, (en, fa) in names.items()} or None
 
 
+# --- the per-container view, kept current by version --------------------------------------------
+
+class _View:
+    """What this container knows of the catalogue, and at which version."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None  # None: not loaded
+        self.services: dict[str, Service] = {}
+        self.offices: dict[str, Office] = {}
+        self.checked = -math.inf  # monotonic time of the last version check
+        self.lock = threading.RLock()
+
+
+_view = _View()
+
+
+def _log_sk(number: int) -> str:
+    return f"V#{number:010d}"
+
+
+def _current_number() -> int:
+    try:
+        return int(NetworkItem.get(CATALOGUE, CURRENT, consistent_read=True).number or 0)
+    except DoesNotExist:
+        return 0
+
+
+def _load_all(view: _View) -> None:
+    number = _current_number()  # read first: a change after it is caught up by the next check
+    view.services = {s.service_id: service_from(s) for s in ServiceItem.scan()}
+    view.offices = {o.office_id: office_from(o) for o in OfficeItem.scan()}
+    view.version = number
+
+
+def _catch_up(view: _View, number: int) -> None:
+    """Apply the changes after the view's version up to `number`: point reads of what they name."""
+    office_ids: set[str] = set()
+    service_ids: set[str] = set()
+    records = NetworkItem.query(CATALOGUE, NetworkItem.sk.between(_log_sk(view.version + 1), _log_sk(number)),
+                                consistent_read=True)
+    for record in records:
+        kind, ids = record.data.get("kind"), record.data.get("ids") or []
+        if kind == "all":
+            _load_all(view)
+            return
+        (service_ids if kind == "service" else office_ids).update(ids)
+    offices, services = dict(view.offices), dict(view.services)
+    for ids, model, target, convert, key in ((office_ids, OfficeItem, offices, office_from, "office_id"),
+                                             (service_ids, ServiceItem, services, service_from, "service_id")):
+        for gone in ids:
+            target.pop(gone, None)  # read back below unless deleted
+        if ids:
+            for item in model.batch_get(sorted(ids), consistent_read=True):
+                target[getattr(item, key)] = convert(item)
+    view.offices, view.services, view.version = offices, services, number
+
+
 @unavailable_guard
+def _fresh() -> _View:
+    view = _view
+    if view.version is not None and time.monotonic() - view.checked < get_settings().catalogue_check_seconds:
+        return view
+    with view.lock:
+        if view.version is not None and time.monotonic() - view.checked < get_settings().catalogue_check_seconds:
+            return view  # another thread checked meanwhile
+        if view.version is None:
+            _load_all(view)
+        else:
+            number = _current_number()
+            if number > view.version:
+                _catch_up(view, number)
+        view.checked = time.monotonic()
+    return view
+
+
+def _applied(number: int, office: Office | None = None, service: Service | None = None) -> None:
+    """This container made change `number`: apply it now when the view is just before it, else
+    check the version on the next read."""
+    view = _view
+    with view.lock:
+        if view.version is not None and view.version == number - 1:
+            if office is not None:
+                view.offices = {**view.offices, office.office_id: office}
+            if service is not None:
+                view.services = {**view.services, service.service_id: service}
+            view.version = number
+        else:
+            view.checked = -math.inf
+
+
+def clear_cache() -> None:
+    """Forget everything this container keeps: the next read loads the catalogue whole."""
+    _cache.clear()
+    with _view.lock:
+        _view.version, _view.offices, _view.services, _view.checked = None, {}, {}, -math.inf
+
+
+def version() -> int:
+    """The catalogue version this container's decisions now use (checked as `all_offices`)."""
+    return int(_fresh().version)
+
+
 def all_services() -> dict[str, Service]:
-    return cached("services", lambda: {s.service_id: service_from(s) for s in ServiceItem.scan()})
+    return _fresh().services
 
 
-@unavailable_guard
 def all_offices() -> dict[str, Office]:
-    return cached("offices", lambda: {o.office_id: office_from(o) for o in OfficeItem.scan()})
+    return _fresh().offices
 
 
 @unavailable_guard
@@ -106,9 +227,153 @@ def is_empty() -> bool:
     return next(iter(OfficeItem.scan(limit=1)), None) is None
 
 
+# --- changes, one version each -------------------------------------------------------------------
+
+def _record(number: int, kind: str, action: str, by: str, at: str, ids: Iterable[str],
+            before: dict | None, after: dict | None) -> dict:
+    return {"number": number, "kind": kind, "action": action, "by": by, "at": at, "ids": sorted(ids),
+            "before": before, "after": after}
+
+
+def _version_tx(tx: Tx, number: int, record: dict, at: str) -> None:
+    """The change record of version number+1 and the pointer moved from `number` to it."""
+    tx.put("log", NetworkItem(CATALOGUE, _log_sk(number + 1), data=record, updated_at=at),
+           condition=NetworkItem.pk.does_not_exist())
+    condition = NetworkItem.pk.does_not_exist() if number == 0 else NetworkItem.number == number
+    tx.put("version", NetworkItem(CATALOGUE, CURRENT, number=number + 1,
+                                  data={"by": record["by"], "at": at, "action": record["action"]}, updated_at=at),
+           condition=condition)
+
+
 @unavailable_guard
-def save_all(entities: Iterable[Service | Office], progress: Callable[[int], None] | None = None) -> int:
-    """Bulk load (seed and catalogue imports). Unconditional writes: callers load a known state."""
+def change_office(office_id: str, change: Callable[[Office], Office | None], action: str, by: str,
+                  at: str) -> tuple[Office, Office] | None:
+    """Read the office now, apply `change` (None or the same office: nothing to change) and write
+    the result with the next catalogue version, in one transaction conditional on the office's
+    version and the catalogue's. (before, after); None when there is no such office."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            item = OfficeItem.get(office_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+        before = office_from(item)
+        after = change(before)
+        if after is None or after == before:
+            return before, before
+        number = _current_number()
+        new = _item_of(after)
+        if item.version is not None:  # the save is conditional on it and moves it on
+            new.version = item.version
+        tx = Tx()
+        tx.put("office", new)
+        _version_tx(tx, number, _record(number + 1, "office", action, by, at, [office_id], document(before),
+                                        document(after)), at)
+        try:
+            tx.commit()
+        except (TxConditionFailed, TxConflict):
+            continue  # the office or the catalogue moved on meanwhile: read again
+        after = replace(after, version=(item.version or 0) + 1)
+        _applied(number + 1, office=after)
+        return before, after
+    raise TxConflict()
+
+
+@unavailable_guard
+def change_service(service_id: str, change: Callable[[Service], Service | None], action: str, by: str,
+                   at: str) -> tuple[Service, Service] | None:
+    """As `change_office`, for a service of the catalogue."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            item = ServiceItem.get(service_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+        before = service_from(item)
+        after = change(before)
+        if after is None or after == before:
+            return before, before
+        number = _current_number()
+        new = _item_of(after)
+        if item.version is not None:
+            new.version = item.version
+        tx = Tx()
+        tx.put("service", new)
+        _version_tx(tx, number, _record(number + 1, "service", action, by, at, [service_id], document(before),
+                                        document(after)), at)
+        try:
+            tx.commit()
+        except (TxConditionFailed, TxConflict):
+            continue
+        _applied(number + 1, service=after)
+        return before, after
+    raise TxConflict()
+
+
+@unavailable_guard
+def add_service(service: Service, by: str, at: str) -> Service:
+    """A new service of the catalogue; Conflict when its id is taken."""
+    for _ in range(MAX_ATTEMPTS):
+        number = _current_number()
+        tx = Tx()
+        tx.put("service", _item_of(service), condition=ServiceItem.service_id.does_not_exist())
+        _version_tx(tx, number, _record(number + 1, "service", "add", by, at, [service.service_id], None,
+                                        document(service)), at)
+        try:
+            tx.commit()
+        except TxConditionFailed as exc:
+            if "service" in exc.labels:
+                raise Conflict(f"A service {service.service_id} exists already",
+                               "خدمتی با این شناسه از قبل وجود دارد") from exc
+            continue
+        except TxConflict:
+            continue
+        _applied(number + 1, service=service)
+        return service
+    raise TxConflict()
+
+
+@unavailable_guard
+def note_changed(office_ids: Iterable[str], action: str, by: str, at: str) -> int:
+    """A new catalogue version naming offices changed by a field that is not a declaration (the
+    ranking's tiers): containers read those offices back. Returns the version."""
+    ids = sorted(set(office_ids))
+    for _ in range(MAX_ATTEMPTS):
+        number = _current_number()
+        tx = Tx()
+        _version_tx(tx, number, _record(number + 1, "offices", action, by, at, ids, None, None), at)
+        try:
+            tx.commit()
+        except (TxConditionFailed, TxConflict):
+            continue
+        with _view.lock:
+            _view.checked = -math.inf
+        return number + 1
+    raise TxConflict()
+
+
+def _change_from(data: dict) -> CatalogueChange:
+    return CatalogueChange(int(data["number"]), data["kind"], data["action"], data["by"], data["at"],
+                           tuple(data.get("ids") or ()), data.get("before"), data.get("after"))
+
+
+@unavailable_guard
+def history(limit: int = 50, before: int | None = None, entity_id: str | None = None) -> list[CatalogueChange]:
+    """Versions of the catalogue, newest first (before version `before`, when given; only those
+    naming `entity_id`, when given: filtered after the read, so a page may hold fewer)."""
+    condition = NetworkItem.sk.startswith("V#") if before is None else NetworkItem.sk.between(
+        _log_sk(0), _log_sk(max(0, before - 1)))
+    found = []
+    for item in NetworkItem.query(CATALOGUE, condition, scan_index_forward=False, limit=limit):
+        change = _change_from(item.data)
+        if entity_id is None or entity_id in change.ids:
+            found.append(change)
+    return found
+
+
+@unavailable_guard
+def save_all(entities: Iterable[Service | Office], progress: Callable[[int], None] | None = None,
+             by: str = "import") -> int:
+    """Bulk load (seed and catalogue imports). Unconditional writes: callers load a known state;
+    a catalogue version of kind "all" makes every container load the catalogue again."""
     count = 0
     by_model: dict[type, list] = {}
     for entity in entities:
@@ -121,6 +386,16 @@ def save_all(entities: Iterable[Service | Office], progress: Callable[[int], Non
                 count += 1
                 if progress and count % 100 == 0:
                     progress(count)
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for _ in range(MAX_ATTEMPTS):
+        number = _current_number()
+        tx = Tx()
+        _version_tx(tx, number, _record(number + 1, "all", "import", by, at, (), None, {"entities": count}), at)
+        try:
+            tx.commit()
+            break
+        except (TxConditionFailed, TxConflict):
+            continue
     clear_cache()
     return count
 
@@ -150,58 +425,30 @@ def delete_calendar_correction(day: str) -> bool:
 
 # --- an office's own closures --------------------------------------------------------------
 
-def _change_office(office_id: str, change: Callable[[OfficeItem], bool]) -> bool | None:
-    """Read the office, apply `change` (it says whether anything changed) and write it back on
-    the version read; a concurrent write makes it read and apply again. None: no such office."""
-    for _ in range(5):
-        try:
-            item = OfficeItem.get(office_id, consistent_read=True)
-        except DoesNotExist:
-            return None
-        changed = change(item)
-        if not changed:
-            return False
-        try:
-            item.save()  # conditional on the version read (VersionAttribute)
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                continue
-            raise
-        forget("offices")
-        return True
-    raise TxConflict()
+def _stamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 @unavailable_guard
-def close_office_day(office_id: str, day: str, name_en: str, name_fa: str) -> bool | None:
+def close_office_day(office_id: str, day: str, name_en: str, name_fa: str, by: str = "office") -> bool | None:
     """Close the office on `day` under these names. True when the day was open before (a second
     close only renames it), None when there is no such office."""
-    newly = False
+    def close(office: Office) -> Office:
+        return replace(office, closures=office.closures | {day},
+                       closure_names={**office.closure_names, day: (name_en, name_fa)})
 
-    def close(item: OfficeItem) -> bool:
-        nonlocal newly
-        names = dict(item.closure_names or {})
-        newly = day not in (item.closures or set())
-        if not newly and names.get(day) == {"name_en": name_en, "name_fa": name_fa}:
-            return False
-        names[day] = {"name_en": name_en, "name_fa": name_fa}
-        item.closures, item.closure_names = set(item.closures or ()) | {day}, names
-        return True
-
-    result = _change_office(office_id, close)
-    return None if result is None else newly
+    result = change_office(office_id, close, "close-day", by, _stamp())
+    return None if result is None else day not in result[0].closures
 
 
 @unavailable_guard
-def reopen_office_day(office_id: str, day: str) -> bool:
+def reopen_office_day(office_id: str, day: str, by: str = "office") -> bool:
     """Open a closed day again; False when it was not closed (or there is no such office)."""
-    def reopen(item: OfficeItem) -> bool:
-        if day not in (item.closures or set()):
-            return False
-        names = dict(item.closure_names or {})
-        names.pop(day, None)
-        # DynamoDB refuses empty sets: the last closure gone, the attribute goes.
-        item.closures, item.closure_names = (set(item.closures) - {day}) or None, names or None
-        return True
+    def reopen(office: Office) -> Office | None:
+        if day not in office.closures:
+            return None
+        return replace(office, closures=office.closures - {day},
+                       closure_names={d: n for d, n in office.closure_names.items() if d != day})
 
-    return bool(_change_office(office_id, reopen))
+    result = change_office(office_id, reopen, "reopen-day", by, _stamp())
+    return result is not None and result[0] != result[1]

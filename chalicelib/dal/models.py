@@ -65,8 +65,11 @@ class ServiceItem(_Model):
     mode = UnicodeAttribute()  # in_person | remote_allowed | remote_only
     duration_min = NumberAttribute()
     tariff_rials = NumberAttribute()
-    active = BooleanAttribute(default=True)
+    active = BooleanAttribute(default=True)  # False: retired
     session_modes = UnicodeSetAttribute(null=True)  # video | phone; none: not held as a remote session
+    min_duration_min = NumberAttribute(null=True)  # bounds of an office's own duration (None: the defaults)
+    max_duration_min = NumberAttribute(null=True)
+    version = VersionAttribute()
 
 
 class OfficeItem(_Model):
@@ -90,6 +93,8 @@ class OfficeItem(_Model):
     closure_names = JSONAttribute(null=True)  # ISO date -> {"name_en", "name_fa"} of a declared closure
     deprived = BooleanAttribute(default=False)
     tier = NumberAttribute(null=True)  # set by the ranking; None until the first ranking run
+    offered_services = UnicodeSetAttribute(default=set)  # service ids offered beyond offered_categories
+    durations = JSONAttribute(null=True)  # service id -> the office's own duration in minutes
     version = VersionAttribute()
 
 

@@ -154,6 +154,7 @@ class OfficeState:
     in_person_required: frozenset[str] = frozenset()  # service ids this office does only in person
     deprived: bool = False
     urban: bool = True
+    services: frozenset[str] = frozenset()  # service ids offered beyond the offered categories
 
     def __post_init__(self) -> None:
         if self.speed <= 0 or self.mean_service_min <= 0:
@@ -162,7 +163,8 @@ class OfficeState:
             raise ValueError("tier is 1..5 or None")
 
     def offers(self, service: ServiceSpec) -> bool:
-        return service.category in self.categories and service.service_id not in self.not_offered
+        return ((service.category in self.categories or service.service_id in self.services)
+                and service.service_id not in self.not_offered)
 
     def requires_in_person(self, service_id: str) -> bool:
         return service_id in self.in_person_required
@@ -185,6 +187,7 @@ class OfficeState:
             "categories": frozenset(record.get("offered_categories") or ()),
             "not_offered": frozenset(record.get("not_offered") or ()),
             "in_person_required": frozenset(record.get("in_person_required") or ()),
+            "services": frozenset(record.get("offered_services") or ()),
             "deprived": bool(record.get("deprived", False)),
         }
         values.update(overrides)
@@ -585,7 +588,8 @@ def _in_person_candidates(citizen: Citizen, service: ServiceSpec, index: Routing
                 continue
             o = offices[i]
             c = o.counters_open
-            if not o.open or c <= 0 or category not in o.categories or service_id in o.not_offered:
+            if not o.open or c <= 0 or service_id in o.not_offered or (
+                    category not in o.categories and service_id not in o.services):
                 continue
             km = two_r * asin(min(1.0, sqrt(chord2) / 2))
             excess = o.busy + o.queue_in_person + 1 - c

@@ -47,10 +47,11 @@ def _slot_for(office: Office, service: Service, start: datetime, now: datetime) 
     catalogue.bookable(office, service)
     catalogue.check_window(start.date(), now)
     grid = get_settings().slot_grid_minutes
-    if not slots.is_on_grid(start, catalogue.opening(office, start.date()), int(service.duration_min), grid):
+    minutes = office.duration_of(service)  # the office's own duration when it declared one
+    if not slots.is_on_grid(start, catalogue.opening(office, start.date()), minutes, grid):
         raise InvalidInput("The office is not open for this service at that time",
                            "دفتر در این زمان برای این خدمت باز نیست")
-    return slots.cells_for(start, int(service.duration_min), grid)
+    return slots.cells_for(start, minutes, grid)
 
 
 def _map_failure(labels: set[str]) -> Exception:
@@ -322,7 +323,7 @@ def cancel(booking_id: str, access_code: str | None, now: datetime | None = None
     booking = _owned(booking_id, access_code, session)
     if not rules.allowed("cancel", booking.status) or booking.start <= now:
         raise InvalidTransition()
-    office, service = catalogue.get_office(booking.office_id), catalogue.get_service(booking.service_id)
+    office, service = catalogue.get_office(booking.office_id), catalogue.known_service(booking.service_id)
     messages = _messages(booking_id, booking.mobile, office, service, booking.start, now, "booking_cancelled")
     try:
         cancelled = stores.bookings.cancel(booking, now, "citizen", messages)
@@ -342,7 +343,7 @@ def reschedule(booking_id: str, access_code: str | None, req: RescheduleIn, now:
     if booking.session is not None:  # its seat must stay on a remote counter: cancel and book another
         raise InvalidTransition("A remote session cannot be moved; cancel it and book another session",
                                 "جلسه برخط قابل جابه‌جایی نیست؛ آن را لغو کنید و جلسه دیگری رزرو کنید")
-    office, service = catalogue.get_office(booking.office_id), catalogue.get_service(booking.service_id)
+    office, service = catalogue.get_office(booking.office_id), catalogue.known_service(booking.service_id)
     cells = _slot_for(office, service, req.start, now)
     day = req.start.date()
     messages = _messages(booking_id, booking.mobile, office, service, req.start, now, "booking_rescheduled")

@@ -10,7 +10,7 @@ from chalicelib.domain import calendar, closures, ranking_live, slots
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.load import OfficeLoad
 from chalicelib.domain.text import normalise, persian_sort_key, rank, search_words
-from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.errors import InvalidInput, NotFound, ServiceRetired
 from chalicelib.services import tariffs
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
@@ -124,8 +124,19 @@ def places(service_id: str | None) -> dict:
 
 
 def get_service(service_id: str) -> Service:
+    """A service taking new bookings and requests: NotFound when unknown, ServiceRetired when the
+    association retired it."""
+    service = known_service(service_id)
+    if not service.active:
+        raise ServiceRetired(f"Service {service_id} has been retired from the catalogue",
+                             "این خدمت از فهرست خدمات حذف شده است و نوبت یا درخواست جدید نمی‌پذیرد")
+    return service
+
+
+def known_service(service_id: str) -> Service:
+    """A service of the catalogue, retired or not (what an existing booking or request was for)."""
     service = stores.catalogue.get_service(service_id)
-    if service is None or not service.active:
+    if service is None:
         raise NotFound(f"No service {service_id}", "خدمت مورد نظر یافت نشد")
     return service
 
@@ -243,7 +254,7 @@ def _slots_of_day(office: Office, service: Service, day: date, now: datetime) ->
     if not intervals:
         return False, []
     taken = stores.bookings.taken_seats(office.office_id, day, now)
-    return True, slots.open_slots(intervals, int(service.duration_min), get_settings().slot_grid_minutes,
+    return True, slots.open_slots(intervals, office.duration_of(service), get_settings().slot_grid_minutes,
                                   bookable_counters(office, day), taken)
 
 
@@ -262,7 +273,7 @@ def free_slots(office_id: str, service_id: str, day: date, now: datetime | None 
     return {
         "office_id": office_id, "service_id": service_id, **calendar.date_out(day),
         "open": is_open, "holidays": [holiday_names(h) for h in holidays], "closed_for": closed_for,
-        "duration_min": int(service.duration_min),
+        "duration_min": office.duration_of(service),
         "slots": [{**calendar.datetime_out(s.start), "free": len(s.free_counters)} for s in found if s.free_counters],
     }
 

@@ -168,7 +168,8 @@ def close_office(office_id: str, day: date, name_fa: str, name_en: str | None, a
     _check_day(day, now)
     office = catalogue.get_office(office_id)
     name = rules.day_name(name_en, name_fa, rules.OFFICE_CLOSED)
-    if stores.catalogue.close_office_day(office.office_id, day.isoformat(), name.name_en, name.name_fa) is None:
+    if stores.catalogue.close_office_day(office.office_id, day.isoformat(), name.name_en, name.name_fa,
+                                          by=actor) is None:
         raise NotFound(f"No office {office_id}", "دفتر مورد نظر یافت نشد")
     report = _sweep(get_settings().closure_inline_seconds)
     cancel_office_day(office, day, name, actor, now, report)

@@ -250,15 +250,16 @@ def _compute_and_publish(period: str, now: datetime) -> RankingSnapshot:
 def _apply_tiers(head: RankingSnapshot) -> int:
     """Set each office's tier from the snapshot where it differs (routing and the office list read it)."""
     tiers = {o: r.tier for o, r in stores.ranking.rows(head).items()}
-    changed = 0
+    changed = []
     for office_id, office in sorted(stores.catalogue.all_offices().items()):
         tier = tiers.get(office_id)
         if tier is not None and (office.tier is None or int(office.tier) != tier):
             stores.ranking.set_tier(office.office_id, tier)
-            changed += 1
-    if changed:
+            changed.append(office_id)
+    if changed:  # a catalogue version naming them: every container reads these offices back
+        stores.catalogue.note_changed(changed, "tiers", "ranking", calendar.now_tehran().isoformat(timespec="seconds"))
         stores.catalogue.clear_cache()
-    return changed
+    return len(changed)
 
 
 # --- public outputs ------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def sweep_sla(now: datetime | None = None) -> dict:
             stores.requests.drop_lease(lease)  # the request moved on; the lease is left over
             stale += 1
             continue
-        category = catalogue.get_service(item.service_id).category
+        category = catalogue.known_service(item.service_id).category
         try:
             stores.requests.requeue(item, category, now, callbacks(item.partner_id, lease.tracking_code,
                                                                    remote.RECEIVED, now))

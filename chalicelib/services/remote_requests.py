@@ -252,9 +252,10 @@ def read_for_partner(partner_id: str, tracking: str) -> dict:
 # --- the office pulls ----------------------------------------------------------------------------
 
 def _can_serve(office: Office, entry: QueueEntry) -> bool:
-    return (entry.category in (office.offered_categories or set())
-            and entry.service_id not in (office.not_offered or set())
-            and entry.service_id not in (office.in_person_required or set()))
+    """The office offers the entry's service and has not declared it in person only (its
+    declarations as of the catalogue version in force: a declaration applies from the next pull)."""
+    return ((entry.category in office.offered_categories or entry.service_id in office.offered_services)
+            and entry.service_id not in office.not_offered and entry.service_id not in office.in_person_required)
 
 
 def next_request(office_id: str, operator_id: str, now: datetime | None = None) -> dict | None:
@@ -346,13 +347,14 @@ def act(office_id: str, operator_id: str, tracking: str, action: str, reason: st
 def _in_person_offer(item: RemoteRequest) -> list[dict]:
     """Nearby offices (from the office that worked the request) that serve the service in person,
     each with the slots to book there: the request turns into a booking offer."""
-    service = catalogue.get_service(item.service_id)
+    service = catalogue.known_service(item.service_id)  # the request stands if the service was retired since
     if service.mode == "remote_only":
         raise InvalidInput("This service is remote only; it cannot be sent to an office in person",
                            "این خدمت فقط غیرحضوری ارائه می‌شود")
     offices = stores.catalogue.all_offices()
     here = offices.get(item.office_id) or catalogue.get_office(item.office_id)
-    candidates = [(o.office_id, float(o.lat), float(o.lon)) for o in offices.values() if catalogue.offers(o, service)]
+    candidates = [(o.office_id, float(o.lat), float(o.lon)) for o in offices.values()
+                  if service.active and catalogue.offers(o, service)]  # a retired service takes no new bookings
     return [{"office_id": office_id, "name_fa": offices[office_id].name_fa, "name_en": offices[office_id].name_en,
              "distance_km": km, "slots": f"/v1/offices/{office_id}/slots?service={service.service_id}"}
             for office_id, km in remote.in_person_offer((float(here.lat), float(here.lon)), candidates)]

@@ -100,15 +100,18 @@ def _state(office: Office, load: OfficeLoad, mode: str, now: datetime) -> routin
         mean_service_min=load.pace_min or 12.0,  # measured at the office (12: before any snapshot carries it)
         tier=None if office.tier is None else int(office.tier),
         categories=frozenset(office.offered_categories or ()), not_offered=frozenset(office.not_offered or ()),
-        in_person_required=frozenset(office.in_person_required or ()), deprived=bool(office.deprived))
+        in_person_required=frozenset(office.in_person_required or ()), deprived=bool(office.deprived),
+        services=frozenset(office.offered_services))
 
 
 def view(mode: str, now: datetime | None = None) -> tuple[routing.RoutingIndex, LoadSnapshot]:
     """The routing index for `mode` and the snapshot it was built from, per container."""
     now = now or calendar.now_tehran()
     snapshot = stores.load.snapshot()
-    # Rebuilt for a new snapshot, new parameters, or a new minute (offices open and close).
-    stamp = f"{snapshot.at}|{params().version}|{now.replace(second=0, microsecond=0).isoformat()}"
+    # Rebuilt for a new snapshot, new parameters, a new catalogue version (an office's declarations
+    # changed) or a new minute (offices open and close).
+    stamp = (f"{snapshot.at}|{params().version}|{stores.catalogue.version()}|"
+             f"{now.replace(second=0, microsecond=0).isoformat()}")
     hit = _views.get(mode)
     if hit and hit[0] == stamp:
         return hit[1], snapshot

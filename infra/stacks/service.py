@@ -57,7 +57,9 @@ OPERATOR_AUTHORIZER = STAFF_AUTHORIZER  # the CognitoUserPoolAuthorizer of every
 # secrets it reads. Derived from the code paths of each handler (chalicelib/services). A handler
 # the app registers without an entry here, or a table no function may use, fails the synth:
 # whoever adds one decides its grants here, in the same change. tests/infrastructure runs every
-# event handler over moto and fails when one touches a table it is not granted.
+# event handler over moto and fails when one touches a table it is not granted. The catalogue is
+# loaded whole (services and offices) and kept current by its version in `network`: a handler that
+# reads either reads all three.
 FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
     API_HANDLER: {  # every route: booking, office day, remote requests, partner gateway, association admin
         "read": frozenset({"services", "offices", "network", "bookings", "outbox", "idempotency", "requests",
@@ -76,11 +78,11 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "sms": frozenset({"send"}),  # every SMS but the one-time codes
     },
     "snapshot_office_load": {  # offices x calendar corrections x today's counts and live load -> one network item
-        "read": frozenset({"offices", "network", "bookings", "requests"}),
+        "read": frozenset({"offices", "services", "network", "bookings", "requests"}),
         "write": frozenset({"network"}),
     },
     "sweep_remote_sla": {  # requests not started in time go back to the national queue (the partner's
-        "read": frozenset({"requests", "services"}),  # callback with them); breaches counted
+        "read": frozenset({"requests", "services", "offices", "network"}),  # callback with them); breaches counted
         "write": frozenset({"requests", "outbox"}),
     },
     "deliver_partner_callbacks": {  # signed status callbacks from the outbox (partner secrets in `partners`,
@@ -98,18 +100,18 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
     # The office ranking: streams -> monthly per-office aggregates (service tariff and
     # category from `services`), and the daily recompute -> one snapshot a month + office tiers.
     "fold_booking_ranking": {
-        "read": frozenset({"services"}),
+        "read": frozenset({"services", "offices", "network"}),
         "write": frozenset({"ranking"}),
         "streams": frozenset({"bookings"}),
     },
     "fold_request_ranking": {
-        "read": frozenset({"services"}),
+        "read": frozenset({"services", "offices", "network"}),
         "write": frozenset({"ranking"}),
         "streams": frozenset({"requests"}),
     },
     "rank_offices": {  # policy in `network`, registry in `operators`; tiers written to `offices`
-        "read": frozenset({"ranking", "offices", "operators", "network"}),
-        "write": frozenset({"ranking", "offices"}),
+        "read": frozenset({"ranking", "offices", "services", "operators", "network"}),
+        "write": frozenset({"ranking", "offices", "network"}),  # network: the catalogue version naming new tiers
     },
 }
 

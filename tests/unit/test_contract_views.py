@@ -200,6 +200,7 @@ def routing_no_database(monkeypatch):
                             offices={o: OfficeLoad(open=2, busy=1, waiting=0, remote_claimed=0, booked=3) for o in offices})
     monkeypatch.setattr(catalogue_store, "get_service", lambda service_id: service)
     monkeypatch.setattr(catalogue_store, "all_offices", lambda: offices)
+    monkeypatch.setattr(catalogue_store, "version", lambda: 0)
     monkeypatch.setattr(load_store, "snapshot", lambda: snapshot)
     monkeypatch.setattr(catalogue_store, "calendar_corrections", lambda: {})
     monkeypatch.setattr(config_store, "current", lambda name, cached=True: None)

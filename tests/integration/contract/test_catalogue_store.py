@@ -2,9 +2,12 @@
 unknown ids are None, calendar corrections come and go."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from chalicelib.domain.catalogue import Office, Service
+from chalicelib.errors import Conflict
 from tests.fakes.catalogue import FakeCatalogueStore
 from tests.integration.contract.conftest import BACKENDS, delete_tagged
 
@@ -96,3 +99,36 @@ def test_an_office_closes_and_reopens_a_day_under_its_names(store, tag):
     assert store.reopen_office_day(bare.office_id, "2026-12-21") is True
     assert store.reopen_office_day(bare.office_id, "2026-12-21") is False
     assert store.get_office(bare.office_id).closures == frozenset() and store.get_office(bare.office_id).closure_names == {}
+
+
+def test_every_change_is_one_catalogue_version_with_its_record(store, tag):
+    full, bare, service = entities(tag)
+    store.save_all([full, bare, service])
+    start = store.version()
+    before, after = store.change_office(bare.office_id, lambda o: replace(o, in_person_required=frozenset({"S0001"})),
+                                        "declare", f"manager:{tag}", "2026-11-30T10:00:00+03:30")
+    assert before.in_person_required == frozenset() and after.in_person_required == frozenset({"S0001"})
+    assert store.version() == start + 1
+    assert store.all_offices()[bare.office_id].in_person_required == frozenset({"S0001"})  # at once, here
+    assert store.get_office(bare.office_id).in_person_required == frozenset({"S0001"})
+    # Nothing to change: no new version.
+    assert store.change_office(bare.office_id, lambda o: o, "declare", tag, "x") == (after, after)
+    assert store.change_office(f"OF-{tag}-X", lambda o: o, "declare", tag, "x") is None
+    assert store.version() == start + 1
+    edited = store.change_service(service.service_id, lambda s: replace(s, max_duration_min=25), "edit", tag, "y")
+    assert edited[1].max_duration_min == 25 and store.get_service(service.service_id).max_duration_min == 25
+    added = Service(f"S-{tag}-N", category="sana", name_en="New", name_fa="نو", mode="in_person", duration_min=20,
+                    tariff_rials=0, min_duration_min=10)
+    store.add_service(added, tag, "z")
+    with pytest.raises(Conflict):
+        store.add_service(added, tag, "z")
+    assert store.all_services()[added.service_id] == added and store.version() == start + 3
+    newest = store.history(limit=3)
+    assert [(c.number, c.kind, c.action, c.ids) for c in newest] == [
+        (start + 3, "service", "add", (added.service_id,)), (start + 2, "service", "edit", (service.service_id,)),
+        (start + 1, "office", "declare", (bare.office_id,))]
+    assert newest[2].before["in_person_required"] == [] and newest[2].after["in_person_required"] == ["S0001"]
+    assert newest[2].by == f"manager:{tag}" and newest[0].before is None
+    assert [c.number for c in store.history(limit=5, before=start + 3, entity_id=bare.office_id)] == [start + 1]
+    assert store.note_changed([full.office_id], "tiers", "ranking", "w") == start + 4
+    assert store.version() == start + 4

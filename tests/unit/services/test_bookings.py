@@ -16,6 +16,7 @@ from chalicelib.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    ServiceRetired,
     SlotFull,
     TxConflict,
 )
@@ -143,7 +144,7 @@ def test_the_booking_writes_its_sms_with_it(book_store):
     ("OF-A", "S0003", "09:00", InvalidInput),  # remote only
     ("OF-B", "S0004", "09:00", NotFound),  # not offered there
     ("OF-Z", "S0001", "09:00", NotFound),
-    ("OF-A", "S0005", "09:00", NotFound),  # withdrawn service
+    ("OF-A", "S0005", "09:00", ServiceRetired),  # retired service: a clear 409, not 404
 ])
 def test_what_cannot_be_booked(book_store, office, service, start, error):
     with pytest.raises(error):

@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.domain import calendar
 from chalicelib.domain.catalogue import Service
-from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.errors import InvalidInput, NotFound, ServiceRetired
 from chalicelib.schemas import BookingIn
 from chalicelib.services import bookings, catalogue
 from tests.unit.services.conftest import NOW, at, mobile, national_id, open_day
@@ -68,10 +68,12 @@ def test_places_list_provinces_and_cities_with_offices(fakes):
         catalogue.places("S9999")
 
 
-def test_a_withdrawn_or_unknown_service_or_office_is_not_found(fakes):
-    for service_id in ("S0005", "S9999"):
-        with pytest.raises(NotFound):
-            catalogue.get_service(service_id)
+def test_a_withdrawn_service_is_retired_and_an_unknown_one_or_office_not_found(fakes):
+    with pytest.raises(ServiceRetired):
+        catalogue.get_service("S0005")
+    assert catalogue.known_service("S0005").active is False  # what an existing booking of it reads
+    with pytest.raises(NotFound):
+        catalogue.get_service("S9999")
     with pytest.raises(NotFound):
         catalogue.get_office("OF-Z")
     assert catalogue.get_office("OF-B").city == "Karaj"
