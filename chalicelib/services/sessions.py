@@ -289,7 +289,7 @@ def cancel(booking_id: str, access_code: str | None, now: datetime | None = None
     booking = _citizens_session(booking_id, access_code, session)
     if not rules.allowed("cancel", booking.status) or booking.start <= now:
         raise InvalidTransition()
-    office, service = catalogue.get_office(booking.office_id), catalogue.get_service(booking.service_id)
+    office, service = catalogue.get_office(booking.office_id), catalogue.known_service(booking.service_id)
     message = _sms("session_cancelled", booking_id, booking.mobile, office, service, booking.start, booking.session, now)
     try:
         cancelled = stores.bookings.cancel(booking, now, "citizen", [message])
@@ -350,7 +350,7 @@ def confirm(office_id: str, operator_id: str, booking_id: str, join: str, now: d
         fa = ("پیوند جلسه تصویری باید یک نشانی https معتبر باشد" if booking.session.contact == session_rules.VIDEO
               else "شماره تماس دفتر معتبر نیست")
         raise InvalidInput(errors=[{"field": "join", "message": str(exc), "message_fa": fa}]) from exc
-    office, service = catalogue.get_office(office_id), catalogue.get_service(booking.service_id)
+    office, service = catalogue.get_office(office_id), catalogue.known_service(booking.service_id)
     details = booking.session.confirmed_with(join, now)
     message = _sms(f"session_confirmed_{details.contact}", booking_id, booking.mobile, office, service,
                    booking.start, details, now, join=join)

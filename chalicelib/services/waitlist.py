@@ -144,11 +144,12 @@ def _offerable(seat: FreedSeat, now: datetime) -> tuple[Office, Service, tuple[s
     s = get_settings()
     office = stores.catalogue.all_offices().get(seat.office_id)
     service = stores.catalogue.get_service(seat.service_id)
-    if office is None or service is None or not catalogue.offers(office, service) or service.mode == "remote_only":
+    if (office is None or service is None or not service.active  # a retired service takes no new holds
+            or not catalogue.offers(office, service) or service.mode == "remote_only"):
         return None
     if not rules.within_window(seat.day, now.date(), s.booking_horizon_days) or seat.start <= now:
         return None
-    duration = int(service.duration_min)
+    duration = office.duration_of(service)  # the office's own duration when it declared one
     if not slots.is_on_grid(seat.start, catalogue.opening(office, seat.day), duration, s.slot_grid_minutes):
         return None
     if seat.counter > catalogue.bookable_counters(office, seat.day):
