@@ -70,6 +70,9 @@ bench-setup: setup $(BIN)/.bench-installed ## numpy, scipy, matplotlib for the s
 bench: setup ## booking latency: handler vs the raw TransactWriteItems, on DynamoDB Local
 	$(BIN)/python -m bench.booking
 
+bench-catalogue: setup ## the catalogue's version check, catch-up after a declaration and full load, at national size
+	$(BIN)/python -m bench.catalogue
+
 bench-ranking: bench-setup ## ranking vs ground truth: Spearman, tier accuracy, flapping, self-dealing lift, PNG plot
 	$(BIN)/python -m bench.ranking
 
