@@ -82,7 +82,7 @@ def act(office_id: str, operator_id: str, booking_id: str, action: str, *, natio
     fee, messages = None, []
     if to == rules.COMPLETED:  # a delivered service: its fee and the citizen's receipt, with the completion
         office = stores.catalogue.all_offices().get(office_id) or stores.catalogue.get_office(office_id)
-        fee, messages = accounts.booking_fee(booking, office, catalogue.get_service(booking.service_id), now, actor)
+        fee, messages = accounts.booking_fee(booking, office, catalogue.known_service(booking.service_id), now, actor)
     ticket = None
     for attempt in range(3):
         try:
