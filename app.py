@@ -3,6 +3,7 @@ from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import (
     account_routes,
+    appeal_routes,
     booking_routes,
     calendar_routes,
     catalogue_routes,
@@ -23,6 +24,7 @@ from chalicelib.api import (
     session_routes,
     suggestion_routes,
     tariff_routes,
+    waitlist_jobs,
     waitlist_routes,
 )
 from chalicelib.api.http import chalice_errors_as_problems
@@ -30,8 +32,8 @@ from chalicelib.observability import logger, metrics_middleware
 
 ROUTES = (health_routes, catalogue_routes, citizen_routes, booking_routes, office_routes, calendar_routes, request_routes,
           partner_routes, suggestion_routes, ranking_routes, operator_routes, closure_routes, session_routes,
-          waitlist_routes, desk_routes, tariff_routes, account_routes, declaration_routes)
-JOBS = (outbox_jobs, network_jobs, remote_jobs, ranking_jobs)
+          waitlist_routes, desk_routes, tariff_routes, account_routes, declaration_routes, appeal_routes)
+JOBS = (outbox_jobs, network_jobs, remote_jobs, ranking_jobs, waitlist_jobs)
 
 app = Chalice(app_name="ejso-network")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path="requestContext.requestId",

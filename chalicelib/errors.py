@@ -143,6 +143,30 @@ class WaitlistFull(Conflict):
     title_fa = "به سقف فهرست‌های انتظار رسیده‌اید؛ ابتدا از یکی خارج شوید"
 
 
+class AlreadyAppealed(Conflict):
+    code = "already-appealed"
+    title_en = "This missed appointment has been appealed already"
+    title_fa = "برای این نوبت ازدست‌رفته قبلاً اعتراض ثبت شده است"
+
+
+class AppealClosed(Conflict):
+    code = "appeal-closed"
+    title_en = "This appointment cannot be appealed"
+    title_fa = "برای این نوبت امکان اعتراض وجود ندارد"
+
+
+class AppealDecided(Conflict):
+    code = "appeal-decided"
+    title_en = "This appeal has been decided already"
+    title_fa = "درباره این اعتراض قبلاً تصمیم گرفته شده است"
+
+
+class AppealWithOffice(Conflict):
+    code = "appeal-with-office"
+    title_en = "The office has 3 working days to decide this appeal first"
+    title_fa = "دفتر تا سه روز کاری فرصت دارد ابتدا درباره این اعتراض تصمیم بگیرد"
+
+
 class RequestInProgress(Conflict):
     code = "request-in-progress"
     title_en = "A request with this Idempotency-Key is still being processed"

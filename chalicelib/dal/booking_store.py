@@ -425,7 +425,8 @@ def transition(booking: Booking, to: str, now: datetime, actor: str, *, block_un
     tx = Tx()
     add_transition(tx, booking, after, now, written)
     if to == NO_SHOW and block_until is not None:
-        tx.put("block", CitizenBlockItem(citizen_pk(booking.citizen_key), "BLOCK", blocked_until=_epoch(block_until)))
+        tx.put("block", CitizenBlockItem(citizen_pk(booking.citizen_key), "BLOCK", blocked_until=_epoch(block_until),
+                                         booking_id=booking.booking_id))
     if fee is not None:
         accounts_store.add_fee(tx, fee, access_code_hash=booking.access_code_hash, citizen_key=booking.citizen_key)
     outbox_store.add(tx, messages)
@@ -442,6 +443,26 @@ def add_transition(tx: Tx, booking: Booking, after: Booking, now: datetime, writ
               condition=BookingItem.status == booking.status)
     if delta := visitors_delta(booking.status, after.status):
         load_store.count_day(tx, booking.office_id, booking.day, now, waiting=delta)
+
+
+def add_excuse(tx: Tx, booking: Booking, after: Booking, *, lift_block: bool) -> None:
+    """The actions of an accepted appeal, added to `tx`: the no-show becomes `after` (EXCUSED) if
+    unchanged since read, and the citizen's block goes if this no-show set it (labels: booking, block)."""
+    tx.update("booking", _current(booking), _status_written(after), condition=BookingItem.status == booking.status)
+    if lift_block:
+        tx.delete("block", CitizenBlockItem(citizen_pk(booking.citizen_key), "BLOCK"),
+                  condition=CitizenBlockItem.booking_id == booking.booking_id)
+
+
+@unavailable_guard
+def blocked_by(citizen_key: str, now: datetime) -> str | None:
+    """The no-show (booking id) whose block stops the citizen's new bookings now, if any ("" for a
+    block that does not name one)."""
+    try:
+        item = CitizenBlockItem.get(citizen_pk(citizen_key), "BLOCK", consistent_read=True)
+    except DoesNotExist:
+        return None
+    return (item.booking_id or "") if int(item.blocked_until) >= _epoch(now) else None
 
 
 @unavailable_guard

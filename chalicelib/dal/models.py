@@ -224,8 +224,32 @@ class CitizenGuardItem(_BookingTable):
 
 
 class CitizenBlockItem(_BookingTable):
-    """After a no-show, new bookings wait until `blocked_until` (pk CZ#key, sk BLOCK)."""
+    """After a no-show, new bookings wait until `blocked_until` (pk CZ#key, sk BLOCK); `booking_id`
+    is the no-show that set it (an accepted appeal of that booking lifts it)."""
     blocked_until = NumberAttribute()
+    booking_id = UnicodeAttribute(null=True)
+
+
+class AppealItem(_BookingTable):
+    """A citizen's appeal of a no-show (pk AP#{appeal_id}, sk APPEAL): reason, decision and its
+    audit trail (`history`: who, when, to what, why)."""
+    booking_id = UnicodeAttribute()
+    office_id = UnicodeAttribute()
+    citizen_key = UnicodeAttribute()
+    mobile = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    status = UnicodeAttribute()  # PENDING | ACCEPTED | REJECTED
+    filed_at = UnicodeAttribute()
+    no_show_at = UnicodeAttribute()
+    decided_at = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decision_reason = UnicodeAttribute(null=True)
+    history = ListAttribute(default=list)
+
+
+class PendingAppealItem(_BookingTable):
+    """A pending appeal in the list the offices and the association read (pk APQ, sk
+    {office}#{filed_at}#{appeal_id}); deleted with the decision. Appeals are few: one partition."""
 
 
 class WaitEntryItem(_BookingTable):

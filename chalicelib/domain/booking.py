@@ -12,6 +12,7 @@ from chalicelib.domain.channels import ShareClaim
 from chalicelib.domain.sessions import SessionDetails
 
 BOOKED, CHECKED_IN, COMPLETED, NO_SHOW, CANCELLED = "BOOKED", "CHECKED_IN", "COMPLETED", "NO_SHOW", "CANCELLED"
+EXCUSED = "EXCUSED"  # a no-show whose appeal was accepted: it leaves the citizen's record
 LIVE = (BOOKED, CHECKED_IN)
 
 # action -> (states it may start from, state it leads to)
@@ -21,6 +22,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "check_in": ((BOOKED,), CHECKED_IN),
     "complete": ((CHECKED_IN,), COMPLETED),  # only a citizen who came (was checked in) is served
     "no_show": ((BOOKED,), NO_SHOW),
+    "excuse": ((NO_SHOW,), EXCUSED),  # an accepted appeal
 }
 
 # Letters and digits a citizen can read back on the phone without confusion.

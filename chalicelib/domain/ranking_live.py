@@ -20,7 +20,7 @@ from typing import Any
 import jdatetime
 
 from chalicelib.domain import calendar, ranking
-from chalicelib.domain.booking import CHECKED_IN, COMPLETED, NO_SHOW
+from chalicelib.domain.booking import CHECKED_IN, COMPLETED, EXCUSED, NO_SHOW
 from chalicelib.domain.desk import SERVED
 from chalicelib.domain.remote import ASSIGNED, IN_PROGRESS, RECEIVED, REJECTED
 from chalicelib.domain.remote import COMPLETED as REMOTE_COMPLETED
@@ -142,6 +142,10 @@ def booking_deltas(new: Mapping | None, old: Mapping | None, tariff_rials: int, 
     if not new:
         return []
     status, before = new.get("status"), (old or {}).get("status")
+    if status == EXCUSED and before == NO_SHOW and new.get("office_id"):
+        # An accepted appeal: the no-show leaves the record, in the period that counted it.
+        at = _last_change_at(new, NO_SHOW) or _last_change_at(new, EXCUSED) or received
+        return [Delta(str(new["office_id"]), period_of(at)).added(no_show=-1)] if at else []
     if status == before or status not in (CHECKED_IN, COMPLETED, NO_SHOW):
         return []
     at = _last_change_at(new, status) or _when(new.get("updated_at")) or received

@@ -111,8 +111,8 @@ def freed_by(new: Mapping | None, old: Mapping | None) -> FreedSeat | None:
     """The seats a booking's change left free: a cancellation frees its slot, a move frees the
     slot it left (a move to another counter of the same slot frees that counter). The images are
     the booking before (`old`) and after (`new`) the change."""
-    if not new or not old or old.get("status") != BOOKED:
-        return None
+    if not new or not old or old.get("status") != BOOKED or old.get("kind") == "session":
+        return None  # a remote session's seat is a remote counter's, not an office visit's
     moved = new.get("status") == BOOKED and (new.get("start") != old.get("start")
                                              or int(new.get("counter") or 0) != int(old.get("counter") or 0))
     if new.get("status") != CANCELLED and not moved:

@@ -46,7 +46,7 @@ class CheckInIdentityIn(Strict):
     national_id: NationalId | None = None
 
 
-BookingStatus = Literal["BOOKED", "CHECKED_IN", "COMPLETED", "NO_SHOW", "CANCELLED"]
+BookingStatus = Literal["BOOKED", "CHECKED_IN", "COMPLETED", "NO_SHOW", "CANCELLED", "EXCUSED"]
 
 
 class HoldOut(InstantOut):

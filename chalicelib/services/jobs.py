@@ -39,6 +39,10 @@ TEMPLATES_FA = {
     "session_cancelled": "جلسه {booking_id} با {office_fa} ({when_local}) لغو شد.",
     "waitlist_offer": ("نوبتی در {office_fa} برای «{service_fa}» در {when_jalali} آزاد شد و تا {until_fa} "
                        "برای شما نگه داشته می‌شود. تأیید: {link}"),
+    "appeal_received": ("اعتراض شما به ثبت عدم حضور در نوبت {booking_id} ({office_fa}) دریافت شد و "
+                        "حداکثر ظرف سه روز کاری بررسی می‌شود."),
+    "appeal_accepted": ("اعتراض شما به عدم حضور در نوبت {booking_id} پذیرفته شد؛ محدودیت نوبت‌گیری برداشته شد."),
+    "appeal_rejected": "اعتراض شما به عدم حضور در نوبت {booking_id} پذیرفته نشد. دلیل: {reason_fa}",
     "remote_received": "درخواست شما برای «{service_fa}» ثبت شد. کد رهگیری: {tracking_code}",
     "fee_receipt": "رسید «{service_fa}» در {office_fa}: {amount_fa}. شماره رسید: {receipt_id}",
     "remote_rating_invite": ("درخواست {tracking_code} انجام شد. لطفاً با کد {rating_token} "

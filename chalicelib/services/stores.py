@@ -31,6 +31,7 @@ REAL = {
     "waitlist": "chalicelib.dal.waitlist_store",
     "desk": "chalicelib.dal.desk_store",
     "accounts": "chalicelib.dal.accounts_store",
+    "appeals": "chalicelib.dal.appeal_store",
 }
 
 

@@ -109,6 +109,18 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "write": frozenset({"ranking"}),
         "streams": frozenset({"requests"}),
     },
+    # The waitlist: a freed seat (bookings stream) is offered as a hold with an SMS; offers whose time
+    # is up pass to the next in line. Offices, services, calendar corrections and the operators
+    # registry decide whether the seat may still be booked.
+    "offer_freed_seats": {
+        "read": frozenset({"offices", "services", "network", "operators", "bookings"}),
+        "write": frozenset({"bookings", "outbox"}),
+        "streams": frozenset({"bookings"}),
+    },
+    "roll_waitlist_offers": {
+        "read": frozenset({"offices", "services", "network", "operators", "bookings"}),
+        "write": frozenset({"bookings", "outbox"}),
+    },
     "rank_offices": {  # policy in `network`, registry in `operators`; tiers written to `offices`
         "read": frozenset({"ranking", "offices", "services", "operators", "network"}),
         "write": frozenset({"ranking", "offices", "network"}),  # network: the catalogue version naming new tiers

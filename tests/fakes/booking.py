@@ -57,6 +57,7 @@ class FakeBookingStore:
         self.citizen_day: dict[tuple[str, date], int] = {}
         self.guards: dict[tuple[str, date, str], str] = {}  # citizen, day, service -> booking
         self.blocks: dict[str, int] = {}  # citizen -> blocked until (epoch seconds)
+        self.blocked_for: dict[str, str] = {}  # citizen -> the no-show (booking id) that set the block
         self.live_holds: dict[str, tuple[str, int]] = {}  # citizen -> (hold id, expires at)
         self.held_until: dict[tuple[str, date], int] = {}  # citizen, day -> their hold there lives until
         self.holds_made: dict[tuple[str, date], int] = {}  # citizen, Tehran day -> holds made
@@ -253,6 +254,7 @@ class FakeBookingStore:
         self.outbox.extend(messages)
         if to == NO_SHOW and block_until is not None:
             self.blocks[booking.citizen_key] = _epoch(block_until)
+            self.blocked_for[booking.citizen_key] = booking.booking_id
         if delta := visitors_delta(booking.status, to):
             self._count(self.waiting, (booking.office_id, booking.day), delta)
         self.bookings[booking.booking_id] = after
@@ -266,6 +268,11 @@ class FakeBookingStore:
         self.bookings[booking.booking_id] = after
         self.outbox.extend(messages)
         return after
+
+    def blocked_by(self, citizen_key: str, now: datetime) -> str | None:
+        if self.blocks.get(citizen_key, -1) < _epoch(now):
+            return None
+        return self.blocked_for.get(citizen_key, "")
 
     def office_day_bookings(self, office_id: str, day: date) -> list[Booking]:
         return [b for b in self.bookings.values() if b.office_id == office_id and b.day == day]

@@ -531,7 +531,7 @@ def test_alarms_cover_5xx_throttles_errors_and_failed_stream_batches(stage, temp
         fn = {"Ref": logical_id(handler)}
         assert watching("AWS/Lambda", "Errors", "FunctionName", fn), handler
         assert watching("AWS/Lambda", "Throttles", "FunctionName", fn), handler
-    for stream_handler in ("fold_booking_ranking", "fold_request_ranking"):
+    for stream_handler in ("fold_booking_ranking", "fold_request_ranking", "offer_freed_seats"):
         assert watching("AWS/Lambda", "IteratorAge", "FunctionName", {"Ref": logical_id(stream_handler)}), stream_handler
     dlq = watching("AWS/SQS", "ApproximateNumberOfMessagesVisible")
     assert dlq and dlq[0]["Properties"]["Threshold"] == 1

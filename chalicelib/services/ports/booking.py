@@ -79,6 +79,10 @@ class BookingStore(Protocol):
         carries them) in the same write; returns it as written. Labels: booking (changed since it
         was read, not BOOKED, or not a session)."""
 
+    def blocked_by(self, citizen_key: str, now: datetime) -> str | None:
+        """The no-show (booking id) whose block stops the citizen's new bookings at `now`; "" for a
+        block that names none; None when the citizen is not blocked."""
+
     def office_day_bookings(self, office_id: str, day: date) -> list[Booking]:
         """The office's bookings of `day`, in any state, in no promised order."""
 
