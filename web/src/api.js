@@ -97,6 +97,9 @@ export const api = {
   verifyCode: (body) => call('POST', '/v1/otp/verify', { body }),
   myBookings: () => call('GET', '/v1/me/bookings', { auth: true }),
   myRequests: () => call('GET', '/v1/me/requests', { auth: true }),
+  // The waitlist: join a day's line; the citizen's entries with any seat offered to them.
+  joinWaitlist: (body) => call('POST', '/v1/waitlist', { body, auth: true }),
+  myWaitlist: () => call('GET', '/v1/me/waitlist', { auth: true }),
 };
 
 /** Send one file to the documents bucket with its presigned POST (`form` from POST /v1/uploads):

@@ -9,6 +9,7 @@ import { FindService } from './pages/FindService.jsx';
 import { ManageBooking } from './pages/ManageBooking.jsx';
 import { MobileCheck } from './pages/MobileCheck.jsx';
 import { MyBookings } from './pages/MyBookings.jsx';
+import { WaitlistJoin, WaitlistOffer } from './pages/Waitlist.jsx';
 import { NotFound } from './pages/NotFound.jsx';
 import { OfficeDays } from './pages/OfficeDays.jsx';
 import { OfficeTimes } from './pages/OfficeTimes.jsx';
@@ -40,6 +41,9 @@ const ROUTES = [
   ['/requests/:code', (p) => <TrackRequest trackingCode={p.code} />],
   ['/bookings/manage', () => <ManageBooking />],
   ['/me', () => <MyBookings />],
+  ['/offer/:hold', (p) => <WaitlistOffer holdId={p.hold} />],
+  ['/waitlist/new', () => <WaitlistJoin officeId={queryParam('office')} serviceId={queryParam('service')}
+    date={queryParam('date')} />],
   ['/sessions/new', () => <SessionBooking officeId={queryParam('office')} serviceId={queryParam('service')} />],
   ['/bookings/:booking', (p) => <ManageBooking bookingId={p.booking} />],
 ];

@@ -117,6 +117,10 @@ export function OfficeTimes({ officeId, serviceId, date }) {
       {!day && !error && <Loading />}
       {day && !day.open && <p>{t('dayClosed', holidayNames.join('، '))}</p>}
       {day && day.open && day.slots.length === 0 && <p>{t('noTimes')}</p>}
+      {day && day.open && day.slots.length === 0 && !change && (
+        <p><a href={`/waitlist/new?office=${encodeURIComponent(officeId)}&service=${encodeURIComponent(serviceId)}&date=${encodeURIComponent(date)}`}
+          data-testid="join-waitlist">{t('waitLink')}</a></p>
+      )}
       {day && day.slots.length > 0 && (
         <form onSubmit={submit} noValidate>
           <fieldset class={`field${fieldError ? ' field--error' : ''}`} aria-describedby={fieldError ? 'time-error' : undefined}>
