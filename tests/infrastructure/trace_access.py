@@ -96,6 +96,14 @@ def main() -> None:
         request_stream_event["Records"][0]["dynamodb"].update(
             Keys={"pk": request["pk"], "sk": request["sk"]}, NewImage={**request, "status": {"S": "COMPLETED"}},
             OldImage={**request, "status": {"S": "IN_PROGRESS"}})
+        # A booking cancelled: the waitlist's consumer checks whether its seat may be offered.
+        cancelled_event = json.loads(json.dumps(stream_event))
+        slot = {"office_id": {"S": demo_network.offices()[0]["office_id"]},
+                "service_id": {"S": "S-TRACE"}, "start": {"S": (now + timedelta(days=2)).isoformat()},
+                "day": {"S": (now + timedelta(days=2)).date().isoformat()}, "cells": {"L": [{"S": "09:00"}]},
+                "counter": {"N": "1"}}
+        cancelled_event["Records"][0]["dynamodb"].update(NewImage={**image, **slot, "status": {"S": "CANCELLED"}},
+                                                         OldImage={**image, **slot, "status": {"S": "BOOKED"}})
         with Client(app, stage_name="test", project_dir=str(ROOT)) as client:
             for source in app.event_sources:
                 kind = type(source).__name__
@@ -105,6 +113,8 @@ def main() -> None:
                         resources=[f"arn:aws:events:me-central-1:000000000000:rule/{source.name}"])
                 elif kind == "DynamoDBEventConfig" and f"{PREFIX}-requests/" in source.stream_arn:
                     payload = request_stream_event
+                elif kind == "DynamoDBEventConfig" and source.name == "offer_freed_seats":
+                    payload = cancelled_event
                 elif kind == "DynamoDBEventConfig":
                     payload = stream_event
                 else:
