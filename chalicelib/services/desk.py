@@ -28,7 +28,7 @@ from chalicelib.errors import (
     TxConflict,
 )
 from chalicelib.observability import logger, metrics
-from chalicelib.services import catalogue
+from chalicelib.services import accounts, catalogue
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -292,10 +292,18 @@ def serve(office_id: str, operator_id: str, counter: int, number: int | None = N
                 booking_rules.day_step_refusal("complete", booking.start, now, get_settings().no_show_grace_minutes):
             raise InvalidTransition("The appointment cannot be completed now", "انجام این نوبت اکنون ممکن نیست")
         after = booking.changed(booking_rules.COMPLETED, f"operator:{operator_id}", now)
+        # the visit's fee, receipt and SMS in the completing transaction, as from the day list
+        fee, messages = accounts.booking_fee(booking, catalogue.get_office(office_id),
+                                             catalogue.known_service(booking.service_id), now, after.history[-1].actor)
+    else:
+        fee, messages = None, ()
     try:
-        ended = stores.desk.end(ticket, desk.SERVED, now, booking=booking, booking_after=after)
+        ended = _retrying(lambda: stores.desk.end(ticket, desk.SERVED, now, booking=booking, booking_after=after,
+                                                  fee=fee, messages=messages))
     except (TxConditionFailed, TxConflict) as exc:
         raise _ended_meanwhile() from exc
+    if fee is not None:
+        accounts.counted(fee)
     metrics.add_metric(name="DeskServed", unit="Count", value=1)
     _measure(ended, now)
     return ticket_view(ended, now)

@@ -103,6 +103,10 @@ def test_serving_an_appointment_completes_its_booking_and_the_walk_in_cap_holds(
     assert reasons == ["due_appointment"] * cap + ["walk_in_cap", "due_appointment"]
     completed = [book_store.get_booking(c["booking_id"]).status for c in checked]
     assert completed.count(COMPLETED) == cap + 1 and completed.count(CHECKED_IN) == 1
+    # each appointment served at the desk wrote its fee record, as a completion from the day list does
+    fees = {k for records in book_store.accounts.records.values() for k in records}
+    assert fees == {f"booking:{c['booking_id']}" for c in checked
+                    if book_store.get_booking(c["booking_id"]).status == COMPLETED}
     assert book_store.waiting[("OF-A", DAY)] == 1
 
 
