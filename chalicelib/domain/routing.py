@@ -58,7 +58,8 @@ class RoutingParams:
     rho_low: float = 0.85  # quality preference fades linearly from rho_low to rho_high national utilisation
     rho_high: float = 0.97
     untiered_quality: float = 0.5  # an office the ranking has not tiered yet counts as the median
-    max_claim_attempts: int = 3
+    max_claim_attempts: int = 16  # a failed claim is one conditional write and corrects the view; giving up
+    # early queues a remote request while idle offices exist (the view misses counters freed since the snapshot)
     claim_slack_min: float = 0.0  # an in-person claim holds while the live wait is ≤ the one ranked on + slack
     suggestions: int = 3
     pull_scan_limit: int = 256  # queued requests an office looks at when it pulls (keeps a pull O(1))
