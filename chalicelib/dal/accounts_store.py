@@ -168,7 +168,7 @@ def _count_totals(tx: Tx, r: FeeRecord) -> None:
     tx.update("totals", FeeTotalItem(f"FT#{r.period}", r.office_id), actions)
 
 
-def add_fee(tx: Tx, record: FeeRecord, *, access_code_hash: str | None, citizen_key: str,
+def add_fee(tx: Tx, record: FeeRecord, *, access_code_hash: str | None, citizen_key: str | None,
             messages: Sequence[OutboxMessage] = ()) -> None:
     """Inside the completing transaction: the fee record and the receipt (both only if new: label
     `fee`), the month's totals and volumes, and the receipt's SMS."""
@@ -181,7 +181,7 @@ def add_fee(tx: Tx, record: FeeRecord, *, access_code_hash: str | None, citizen_
 
 
 @unavailable_guard
-def record_fee(record: FeeRecord, *, access_code_hash: str | None, citizen_key: str,
+def record_fee(record: FeeRecord, *, access_code_hash: str | None, citizen_key: str | None,
                messages: Sequence[OutboxMessage] = ()) -> None:
     """A fee on its own transaction (bulk loads and tests). Failing label: fee (already recorded)."""
     tx = Tx()

@@ -190,6 +190,8 @@ def end(ticket: Ticket, outcome: str, now: datetime, *, booking: Booking | None 
         outbox_store.add(tx, messages)
     elif ticket.kind == WALK_IN:
         load_store.count_day(tx, ticket.office_id, ticket.day, now, waiting=-1)
+        if fee is not None:  # the served walk-in's fee and receipt (label fee), readable with its citizen's session
+            accounts_store.add_fee(tx, fee, access_code_hash=None, citizen_key=ticket.citizen_key)
     tx.commit()
     return after
 

@@ -704,7 +704,7 @@ class ReceiptItem(_AccountsTable):
     corrections changed since (`adjusted_rials`, conditional on the value read)."""
     record = JSONAttribute()
     access_code_hash = UnicodeAttribute(null=True)
-    citizen_key = UnicodeAttribute()
+    citizen_key = UnicodeAttribute(null=True)  # none for a walk-in served without a national ID
     adjusted_rials = NumberAttribute(default=0)
 
 

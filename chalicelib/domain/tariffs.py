@@ -172,7 +172,7 @@ class Receipt:
     receipt_id: str
     record: FeeRecord
     access_code_hash: str | None
-    citizen_key: str
+    citizen_key: str | None  # none for a walk-in served without a national ID
     adjusted_rials: int = 0  # the sum of refunds and corrections recorded against it so far
 
 

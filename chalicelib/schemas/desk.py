@@ -57,6 +57,8 @@ class TicketOut(Out):
         description="A waiting ticket's place in the call order: a due appointment, the walk-in lane, an early "
                     "appointment.")
     position: int | None = Field(description="A waiting ticket's position in the call order now (1 = next).")
+    receipt_id: str | None = Field(
+        description="A served ticket's receipt number (the walk-in's fee, or its appointment's), to hand over.")
 
 
 class CheckedInOut(BookingOut):

@@ -12,10 +12,12 @@ from datetime import datetime
 from fractions import Fraction
 
 from chalicelib.domain import calendar, ranking_live
+from chalicelib.domain import desk as desk_rules
 from chalicelib.domain import tariffs as rules
 from chalicelib.domain.booking import Booking, access_code_matches
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.citizen import CitizenSession
+from chalicelib.domain.desk import Ticket
 from chalicelib.domain.outbox import OutboxMessage, sms
 from chalicelib.domain.remote import RemoteRequest
 from chalicelib.domain.tariffs import FeeRecord, MonthStatement, Receipt, TariffError
@@ -60,6 +62,29 @@ def request_fee(request: RemoteRequest, office: Office | None, service: Service,
                               channel="remote_partner" if request.source == "partner" else "remote",
                               period=ranking_live.period_of(now), at=now, subject=request.tracking_code, actor=actor)
     return record, [_receipt_sms(record, request.mobile, office, service, now)]
+
+
+def walk_in_key(ticket: Ticket) -> str:
+    """The record key of a walk-in's fee: one per office-day ticket, so a retried serve writes none."""
+    return f"ticket:{ticket.office_id}:{ticket.day.isoformat()}:{ticket.number}"
+
+
+def walk_in_fee(ticket: Ticket, office: Office | None, service: Service, now: datetime, actor: str) -> FeeRecord:
+    """The fee of a walk-in served at the desk, at the tariff in force on its day. No SMS: a walk-in
+    gives no mobile; the desk hands the receipt number over (the ticket shows it)."""
+    version, line = tariffs.line_for(service, None, ticket.day)
+    return rules.fee_record(walk_in_key(ticket), office_id=ticket.office_id,
+                            province=office.province if office else "", service_id=ticket.service_id, tariff=None,
+                            version=version, line=line, channel="walk_in", period=ranking_live.period_of(now),
+                            at=now, subject=f"{ticket.office_id}:{ticket.day.isoformat()}:{ticket.number}",
+                            actor=actor)
+
+
+def receipt_of(ticket: Ticket) -> str | None:
+    """The receipt number of a served ticket (its walk-in fee, or its appointment's)."""
+    if ticket.status != desk_rules.SERVED:
+        return None
+    return rules.receipt_id(f"booking:{ticket.booking_id}" if ticket.booking_id else walk_in_key(ticket))
 
 
 def counted(record: FeeRecord) -> None:

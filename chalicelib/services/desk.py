@@ -71,7 +71,7 @@ def ticket_view(t: Ticket, now: datetime, services: dict | None = None, *, posit
         "counter_fa": None if t.counter is None else to_persian_digits(str(t.counter)),
         "called_at": _instant(t.called_at), "ended_at": _instant(t.ended_at), "call_seq": t.call_seq,
         "waited_min": t.waited_min if t.waited_min is not None else waiting_min, "served_min": t.served_min,
-        "recalls": t.recalls, "place": place, "position": position,
+        "recalls": t.recalls, "place": place, "position": position, "receipt_id": accounts.receipt_of(t),
     }
 
 
@@ -295,8 +295,10 @@ def serve(office_id: str, operator_id: str, counter: int, number: int | None = N
         # the visit's fee, receipt and SMS in the completing transaction, as from the day list
         fee, messages = accounts.booking_fee(booking, catalogue.get_office(office_id),
                                              catalogue.known_service(booking.service_id), now, after.history[-1].actor)
-    else:
-        fee, messages = None, ()
+    else:  # a walk-in's fee and receipt, in the same write (the desk hands the receipt number over)
+        fee, messages = accounts.walk_in_fee(ticket, catalogue.get_office(office_id),
+                                             catalogue.known_service(ticket.service_id), now,
+                                             f"operator:{operator_id}"), ()
     try:
         ended = _retrying(lambda: stores.desk.end(ticket, desk.SERVED, now, booking=booking, booking_after=after,
                                                   fee=fee, messages=messages))

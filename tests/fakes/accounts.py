@@ -58,7 +58,7 @@ class FakeAccountsStore:
         taken = record.record_key in self.records.get((record.office_id, record.period), {})
         return {"fee"} if taken or record.receipt_id in self.receipts else set()
 
-    def apply_fee(self, record: FeeRecord, access_code_hash: str | None, citizen_key: str,
+    def apply_fee(self, record: FeeRecord, access_code_hash: str | None, citizen_key: str | None,
                   messages: Sequence[OutboxMessage] = ()) -> None:
         with self._lock:
             self.records.setdefault((record.office_id, record.period), {})[record.record_key] = record
@@ -66,7 +66,7 @@ class FakeAccountsStore:
             self._count(record)
             self.outbox.extend(messages)
 
-    def record_fee(self, record: FeeRecord, *, access_code_hash: str | None, citizen_key: str,
+    def record_fee(self, record: FeeRecord, *, access_code_hash: str | None, citizen_key: str | None,
                    messages: Sequence[OutboxMessage] = ()) -> None:
         with self._lock:
             failed = self.check_fee(record)

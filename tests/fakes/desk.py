@@ -126,6 +126,8 @@ class FakeDeskStore:
             self.bookings.outbox.extend(messages)
         elif ticket.kind == WALK_IN:
             self.visitors[key] = self.visitors.get(key, 0) - 1
+            if fee is not None:
+                accounts.apply_fee(fee, None, ticket.citizen_key)
         return after
 
     def recall(self, ticket: Ticket) -> Ticket:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.dal import booking_store, desk_store
+from chalicelib.dal import accounts_store, booking_store, desk_store
 from chalicelib.domain import calendar, routing
 from chalicelib.schemas import BookingIn
 from chalicelib.services import bookings, jobs, router
@@ -58,6 +58,10 @@ def test_a_walk_in_is_ticketed_called_served_and_shown_on_the_board(client, cloc
     clock("09:19")
     served = post(client, "/v1/office/desk/serve", {"counter": 2, "ticket": ticket["number"]}, office)
     assert served.status_code == 200 and body(served)["served_min"] == 12.0
+    # the walk-in's fee and receipt were written with the serve, readable with the citizen's session
+    receipt = accounts_store.get_receipt(body(served)["receipt_id"])
+    assert receipt.record.channel == "walk_in" and receipt.citizen_key == stored.citizen_key
+    assert receipt.record.total_rials == receipt.record.government_rials + receipt.record.office_rials
     assert desk_store.pace("OF-A").measured == 1
     problem(post(client, "/v1/office/desk/serve", {"counter": 2}, office), 409, "counter-free")
 

@@ -23,7 +23,7 @@ class AccountsStore(Protocol):
 
     def forget_cache(self) -> None: ...
 
-    def record_fee(self, record: FeeRecord, *, access_code_hash: str | None, citizen_key: str,
+    def record_fee(self, record: FeeRecord, *, access_code_hash: str | None, citizen_key: str | None,
                    messages: Sequence[OutboxMessage] = ()) -> None:
         """The fee, its receipt, totals and volumes at once; `TxConditionFailed({'fee'})` when the
         delivered item already has its fee."""

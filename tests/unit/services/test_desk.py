@@ -83,6 +83,12 @@ def test_one_counter_serves_one_citizen_at_a_time(desk_store):
         desk.call_next("OF-A", "op1", 1, now=clock("09:01"))
     served = desk.serve("OF-A", "op1", 1, now=clock("09:06"))
     assert served["status"] == "SERVED" and served["served_min"] == 6.0
+    # a served walk-in is a delivered service: its fee record and receipt are written with the serve
+    accounts = desk_store.bookings.accounts
+    (record,) = [r for records in accounts.records.values() for r in records.values()]
+    assert (record.record_key, record.channel, record.receipt_id) == (
+        f"ticket:OF-A:{DAY.isoformat()}:1", "walk_in", served["receipt_id"])
+    assert record.total_rials > 0 and accounts.receipts[served["receipt_id"]].citizen_key is None
     assert desk.call_next("OF-A", "op1", 1, now=clock("09:07"))["ticket"]["number"] == 2
     with pytest.raises(CounterFree):
         desk.serve("OF-A", "op1", 2, now=clock("09:08"))
@@ -103,10 +109,11 @@ def test_serving_an_appointment_completes_its_booking_and_the_walk_in_cap_holds(
     assert reasons == ["due_appointment"] * cap + ["walk_in_cap", "due_appointment"]
     completed = [book_store.get_booking(c["booking_id"]).status for c in checked]
     assert completed.count(COMPLETED) == cap + 1 and completed.count(CHECKED_IN) == 1
-    # each appointment served at the desk wrote its fee record, as a completion from the day list does
+    # each appointment served at the desk wrote its fee record, as a completion from the day list does,
+    # and so did the walk-in (ticket 1) the cap called
     fees = {k for records in book_store.accounts.records.values() for k in records}
     assert fees == {f"booking:{c['booking_id']}" for c in checked
-                    if book_store.get_booking(c["booking_id"]).status == COMPLETED}
+                    if book_store.get_booking(c["booking_id"]).status == COMPLETED} | {f"ticket:OF-A:{DAY}:1"}
     assert book_store.waiting[("OF-A", DAY)] == 1
 
 
