@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from chalicelib.domain import calendar, ranking_live
@@ -302,6 +302,13 @@ def province_summary(month: str, province: str | None = None) -> dict:
 
 
 # --- reconciliation -------------------------------------------------------------------------------------
+
+def months_to_check(now: datetime | None = None) -> list[str]:
+    """The Jalali months the daily check reads: the current one, and in a month's first 5 days the
+    one before too (late completions and corrections land there)."""
+    today = (now or calendar.now_tehran()).astimezone(calendar.TEHRAN).date()
+    return list(dict.fromkeys([ranking_live.period_of(today - timedelta(days=5)), ranking_live.period_of(today)]))
+
 
 def reconcile(month: str) -> dict:
     """Check a month: each office's fee records (one keyed Query per office: every office of the

@@ -93,6 +93,10 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "read": frozenset({"offices", "network", "bookings", "operators", "services"}),
         "write": frozenset({"bookings", "outbox"}),
     },
+    "reconcile_accounts": {  # daily: the month's fee records vs their totals and the statement (tier shares)
+        "read": frozenset({"accounts", "offices", "services", "network", "ranking"}),
+        "write": frozenset(),
+    },
     "reconcile_office_counters": {  # busy counters recounted from the office's open requests
         "read": frozenset({"requests"}),
         "write": frozenset({"requests"}),
@@ -658,6 +662,9 @@ class EjsoStack(Stack):
         alarm("SmsUndeliverableAlarm", cw.Metric(namespace="EJSO", metric_name="SmsUndeliverable", statistic="Sum",
                                                  period=period, dimensions_map={"service": SERVICE}), 1,
               "SMS given up: refused by the gateway or out of attempts (citizens not told)")
+        alarm("AccountsDisagreeAlarm", cw.Metric(namespace="EJSO", metric_name="AccountsReconciliationFailed",
+                                                 statistic="Sum", period=period, dimensions_map={"service": SERVICE}),
+              1, "Fee records, their totals and the statement disagree (the daily reconciliation or a manual one)")
         for name, table in self.tables.items():
             throttles = cw.MathExpression(
                 expression="r + w", period=period, label=f"{name} throttled requests",

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.domain import ranking_live
+from chalicelib.domain import calendar, ranking_live
 from chalicelib.domain.citizen import CitizenSession
 from chalicelib.errors import AccountsDisagree, Conflict, InvalidInput, InvalidTransition, NotFound
 from chalicelib.schemas import BookingIn
@@ -117,3 +117,9 @@ def test_a_tampered_record_fails_the_reconciliation(fakes):
     with pytest.raises(AccountsDisagree) as err:
         accounts.reconcile(month())
     assert err.value.extra["mismatches"][0]["office_id"] == "OF-A"
+
+
+def test_the_daily_check_reads_this_month_and_in_its_first_days_the_one_before():
+    first_of_azar = datetime(2026, 11, 22, 3, 0, tzinfo=calendar.TEHRAN)  # 1 Azar 1405
+    assert accounts.months_to_check(first_of_azar) == ["1405-08", "1405-09"]
+    assert accounts.months_to_check(first_of_azar + timedelta(days=5)) == ["1405-09"]
