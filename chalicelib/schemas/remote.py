@@ -55,6 +55,20 @@ class DraftDocumentIn(Strict):
         return self
 
 
+def mobile_at_home_or_abroad(value: object, info: ValidationInfo) -> str:
+    """An Iranian mobile at home; an international one for citizens abroad, checked against their
+    country's numbering plan (the model's `country`, validated before `mobile`). A field validator's
+    body, so that a bad number is reported on `mobile`, next to the field. With an invalid country
+    (reported on `country`), any well-formed international number passes here."""
+    where = info.data.get("country")
+    try:
+        return validators.mobile(value)
+    except ValueError:
+        if where == "IR":
+            raise
+        return remote.international_mobile(value, where)
+
+
 class RemoteRequestIn(Strict):
     service_id: str = Field(pattern=ID)
     national_id: NationalId
@@ -97,17 +111,7 @@ class RemoteRequestIn(Strict):
     @field_validator("mobile", mode="before")
     @classmethod
     def _mobile(cls, value: object, info: ValidationInfo) -> str:
-        # An Iranian mobile at home; an international one for citizens abroad, checked against
-        # their country's numbering plan. A field validator, so that a bad number is reported on
-        # `mobile`, next to the field. With an invalid country (reported on `country`), any
-        # well-formed international number passes here.
-        where = info.data.get("country")
-        try:
-            return validators.mobile(value)
-        except ValueError:
-            if where == "IR":
-                raise
-            return remote.international_mobile(value, where)
+        return mobile_at_home_or_abroad(value, info)
 
     def idempotency_view(self) -> dict:
         return self.model_dump(mode="json")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from chalicelib.domain import remote, validators
+from chalicelib.domain import remote
 from chalicelib.domain import sessions as session_rules
 from chalicelib.schemas.bookings import BookingOut
 from chalicelib.schemas.catalogue import DayQuery
@@ -22,6 +22,7 @@ from chalicelib.schemas.common import (
     Out,
     Strict,
 )
+from chalicelib.schemas.remote import mobile_at_home_or_abroad
 
 ContactMode = Literal["video", "phone"]
 ZONE_EXAMPLES = ["Europe/Berlin", "America/Toronto", "Asia/Tehran"]
@@ -70,14 +71,7 @@ class SessionIn(Strict):
     @field_validator("mobile", mode="before")
     @classmethod
     def _mobile(cls, value: object, info: ValidationInfo) -> str:
-        # An Iranian mobile at home; abroad, one of the country's plan (as a remote request's).
-        where = info.data.get("country")
-        try:
-            return validators.mobile(value)
-        except ValueError:
-            if where == "IR":
-                raise
-            return remote.international_mobile(value, where)
+        return mobile_at_home_or_abroad(value, info)  # as a remote request's, at home or abroad
 
     def idempotency_view(self) -> dict:
         return self.model_dump(mode="json")

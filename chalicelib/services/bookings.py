@@ -216,12 +216,7 @@ def create(req: BookingIn | Any, now: datetime, *, on_behalf: OnBehalf | None = 
     booking_id, access_code = rules.new_booking_id(), rules.new_access_code()
     messages = _messages(booking_id, req.mobile, office, service, req.start, now, "booking_confirmed", access_code)
     hold_id = getattr(req, "hold_id", None)
-    if on_behalf is None:
-        web = channels.WebShare(office, day, now, len(cells))
-        first = web.first()
-    else:
-        web = None
-        first = channels.partner_claim(office, day, now, on_behalf.partner.kind, len(cells))
+    web, first = channels.first_claim(office, day, now, len(cells), on_behalf and on_behalf.partner.kind)
     priced = tariffs.price(service, req.start.date())
 
     def commit(counter: int, share: tuple) -> Booking:

@@ -139,6 +139,16 @@ def partner_claim(office: Office, day: date, now: datetime, channel: str, seats:
     return (ShareClaim(channel, seats, cap),)
 
 
+def first_claim(office: Office, day: date, now: datetime, seats: int, partner_channel: str | None
+                ) -> tuple[WebShare | None, tuple[ShareClaim, ...]]:
+    """What a booking first claims: a partner's channel count (`partner_channel`), else the web's
+    part (the WebShare, whose other items a retry may try)."""
+    if partner_channel is not None:
+        return None, partner_claim(office, day, now, partner_channel, seats)
+    web = WebShare(office, day, now, seats)
+    return web, web.first()
+
+
 def web_share_full() -> ChannelShareFull:
     return ChannelShareFull("The seats of this day left for web booking are taken; partner channels' unused "
                             "seats open to the web before the day",

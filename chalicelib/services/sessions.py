@@ -141,12 +141,7 @@ def _create(req: SessionIn, now: datetime, *, on_behalf: bookings.OnBehalf | Non
     details = SessionDetails(req.contact, req.time_zone, req.start + timedelta(minutes=int(service.duration_min)))
     messages = [_sms("session_booked", booking_id, req.mobile, office, service, req.start, details, now,
                      access_code=access_code)]
-    if on_behalf is None:
-        web = channels.WebShare(office, day, now, len(cells))
-        first = web.first()
-    else:
-        web = None
-        first = channels.partner_claim(office, day, now, on_behalf.partner.kind, len(cells))
+    web, first = channels.first_claim(office, day, now, len(cells), on_behalf and on_behalf.partner.kind)
 
     def commit(counter: int, share: tuple) -> Booking:
         draft = rules.BookingDraft(
