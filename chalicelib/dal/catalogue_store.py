@@ -245,18 +245,17 @@ def _version_tx(tx: Tx, number: int, record: dict, at: str) -> None:
            condition=condition)
 
 
-@unavailable_guard
-def change_office(office_id: str, change: Callable[[Office], Office | None], action: str, by: str,
-                  at: str) -> tuple[Office, Office] | None:
-    """Read the office now, apply `change` (None or the same office: nothing to change) and write
-    the result with the next catalogue version, in one transaction conditional on the office's
-    version and the catalogue's. (before, after); None when there is no such office."""
+def _change(kind: str, model, key: str, entity_from, change, action: str, by: str, at: str):
+    """Read the `kind` ("office" or "service") item now, apply `change` (None or the same entity:
+    nothing to change) and write the result with the next catalogue version, in one transaction
+    conditional on the item's version and the catalogue's. (before, after); None when there is no
+    such item."""
     for _ in range(MAX_ATTEMPTS):
         try:
-            item = OfficeItem.get(office_id, consistent_read=True)
+            item = model.get(key, consistent_read=True)
         except DoesNotExist:
             return None
-        before = office_from(item)
+        before = entity_from(item)
         after = change(before)
         if after is None or after == before:
             return before, before
@@ -265,47 +264,32 @@ def change_office(office_id: str, change: Callable[[Office], Office | None], act
         if item.version is not None:  # the save is conditional on it and moves it on
             new.version = item.version
         tx = Tx()
-        tx.put("office", new)
-        _version_tx(tx, number, _record(number + 1, "office", action, by, at, [office_id], document(before),
+        tx.put(kind, new)
+        _version_tx(tx, number, _record(number + 1, kind, action, by, at, [key], document(before),
                                         document(after)), at)
         try:
             tx.commit()
         except (TxConditionFailed, TxConflict):
-            continue  # the office or the catalogue moved on meanwhile: read again
-        after = replace(after, version=(item.version or 0) + 1)
-        _applied(number + 1, office=after)
+            continue  # the item or the catalogue moved on meanwhile: read again
+        if kind == "office":  # an office carries the version it was read at
+            after = replace(after, version=(item.version or 0) + 1)
+        _applied(number + 1, **{kind: after})
         return before, after
     raise TxConflict()
+
+
+@unavailable_guard
+def change_office(office_id: str, change: Callable[[Office], Office | None], action: str, by: str,
+                  at: str) -> tuple[Office, Office] | None:
+    """Change an office with the next catalogue version (see `_change`)."""
+    return _change("office", OfficeItem, office_id, office_from, change, action, by, at)
 
 
 @unavailable_guard
 def change_service(service_id: str, change: Callable[[Service], Service | None], action: str, by: str,
                    at: str) -> tuple[Service, Service] | None:
     """As `change_office`, for a service of the catalogue."""
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            item = ServiceItem.get(service_id, consistent_read=True)
-        except DoesNotExist:
-            return None
-        before = service_from(item)
-        after = change(before)
-        if after is None or after == before:
-            return before, before
-        number = _current_number()
-        new = _item_of(after)
-        if item.version is not None:
-            new.version = item.version
-        tx = Tx()
-        tx.put("service", new)
-        _version_tx(tx, number, _record(number + 1, "service", action, by, at, [service_id], document(before),
-                                        document(after)), at)
-        try:
-            tx.commit()
-        except (TxConditionFailed, TxConflict):
-            continue
-        _applied(number + 1, service=after)
-        return before, after
-    raise TxConflict()
+    return _change("service", ServiceItem, service_id, service_from, change, action, by, at)
 
 
 @unavailable_guard
