@@ -660,8 +660,9 @@ class TariffVersionItem(_AccountsTable):
 
 
 class FeeRecordItem(_AccountsTable):
-    """A fee record (pk FE#{office}#{Jalali month}, sk the delivered item's key BK#…, RQ#… or
-    ADJ#{reference}): written once, with attribute_not_exists, never updated."""
+    """A fee record (pk FE#{office}#{Jalali month}, sk the delivered item's key booking:{id},
+    request:{code}, ticket:{office}:{day}:{number} or adjustment:{reference}): written once, with
+    attribute_not_exists, never updated."""
     receipt_id = UnicodeAttribute()
     kind = UnicodeAttribute()  # fee | refund | correction
     office_id = UnicodeAttribute()
