@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
 import { applyDocumentLang, lang, setLang, t } from './i18n.js';
 import { match, queryParam, startRouter, useLocation } from './router.js';
@@ -48,8 +48,16 @@ const ROUTES = [
   ['/bookings/:booking', (p) => <ManageBooking bookingId={p.booking} />],
 ];
 
+// The staff consoles are a separate chunk, fetched the first time a /console page opens.
+function Console({ path }) {
+  const [module, setModule] = useState(null);
+  useEffect(() => { import('./console/index.jsx').then(setModule); }, []);
+  return module ? <module.ConsoleRoute path={path} /> : <p class="status" role="status">{t('loading')}</p>;
+}
+
 function route(loc) {
   const path = loc.split('?')[0];
+  if (path === '/console' || path.startsWith('/console/')) return <Console path={path} />;
   for (const [pattern, view] of ROUTES) {
     const params = match(pattern, path);
     if (params) return view(params);

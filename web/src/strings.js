@@ -297,6 +297,14 @@ export const STRINGS = {
 
     notFoundTitle: 'این صفحه پیدا نشد',
     home: 'صفحه نخست',
+
+    // ── Staff consoles: sign-in and the shared layout (fa) ──
+
+    // ── Office operator's console (fa) ──
+
+    // ── Office manager's console (fa) ──
+
+    // ── Association's console (fa) ──
   },
   en: {
     siteName: 'EJSO office appointments',
@@ -576,5 +584,13 @@ export const STRINGS = {
 
     notFoundTitle: 'Page not found',
     home: 'Home',
+
+    // ── Staff consoles: sign-in and the shared layout (en) ──
+
+    // ── Office operator's console (en) ──
+
+    // ── Office manager's console (en) ──
+
+    // ── Association's console (en) ──
   },
 };
