@@ -305,6 +305,7 @@ export const STRINGS = {
     // ── Office manager's console (fa) ──
 
     // ── Association's console (fa) ──
+    chartShowData: 'نمایش اعداد نمودار در جدول',
   },
   en: {
     siteName: 'EJSO office appointments',
@@ -592,5 +593,6 @@ export const STRINGS = {
     // ── Office manager's console (en) ──
 
     // ── Association's console (en) ──
+    chartShowData: 'Show the chart\'s numbers as a table',
   },
 };
