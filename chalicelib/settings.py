@@ -130,6 +130,9 @@ class Settings(BaseModel):
     public_web_url: str = Field("http://127.0.0.1:8000", pattern=r"^https?://[^\s?#]+$")
     # A request that closes a day cancels its bookings for this long; the sweep job does the rest.
     closure_inline_seconds: float = Field(10.0, ge=0, le=25)
+    # The counter reconciliation trusts the (eventually consistent) index of requests in hand only
+    # for offices whose counters have not changed for this long: the index has caught up with them.
+    reconcile_settle_seconds: int = Field(60, ge=1, le=600)
 
     # Remote requests and the partner gateway.
     remote_sla_work_hours: int = Field(8, ge=1, le=200)  # network work hours from arrival to deadline
@@ -272,6 +275,7 @@ _ENV = {
     "catalogue_check_seconds": "CATALOGUE_CHECK_SECONDS",
     "public_web_url": "PUBLIC_WEB_URL",
     "closure_inline_seconds": "CLOSURE_INLINE_SECONDS",
+    "reconcile_settle_seconds": "RECONCILE_SETTLE_SECONDS",
     "remote_sla_work_hours": "REMOTE_SLA_WORK_HOURS",
     "remote_accept_minutes": "REMOTE_ACCEPT_MINUTES",
     "remote_max_document_bytes": "REMOTE_MAX_DOCUMENT_BYTES",

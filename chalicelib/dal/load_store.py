@@ -93,7 +93,8 @@ def free_counter(tx: Tx, office_id: str, now: datetime) -> None:
 
 
 def _counters(item: OfficeCounterItem) -> OfficeCounters:
-    return OfficeCounters(item.pk.removeprefix("OC#"), int(item.open), int(item.busy or 0))
+    return OfficeCounters(item.pk.removeprefix("OC#"), int(item.open), int(item.busy or 0),
+                          datetime.fromisoformat(item.updated_at) if item.updated_at else None)
 
 
 @unavailable_guard
@@ -131,9 +132,11 @@ def set_open(office_id: str, open_counters: int, now: datetime) -> OfficeCounter
 
 
 @unavailable_guard
-def all_counters() -> list[OfficeCounters]:
-    return [_counters(c) for c in OfficeCounterItem.scan(OfficeCounterItem.pk.startswith("OC#"), consistent_read=True)
-            if c.sk == COUNTER_SK]
+def counters_of(office_ids: list[str]) -> list[OfficeCounters]:
+    """The remote-work counters of these offices (those that have any), consistently read in
+    batches of 100 keys: O(offices), never a scan of the requests table."""
+    return [_counters(item) for item in OfficeCounterItem.batch_get(
+        [(office_pk(o), COUNTER_SK) for o in office_ids], consistent_read=True)]
 @unavailable_guard
 def correct_busy(office_id: str, seen: int, actual: int, now: datetime) -> bool:
     """Set busy to `actual` only if it is still `seen` (no claim or release since it was read)."""

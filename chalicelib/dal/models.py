@@ -16,7 +16,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.dal.db import shared_client
@@ -397,6 +397,16 @@ class CitizenRequestIndex(GlobalSecondaryIndex):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class HeldRequestIndex(GlobalSecondaryIndex):
+    """Requests that hold an office counter, by office. Sparse: `held_by` exists only while the
+    request is ASSIGNED or IN_PROGRESS, so the index holds live work only, however many requests
+    have finished."""
+    class Meta:
+        index_name = "held-requests"
+        projection = KeysOnlyProjection()
+    held_by = UnicodeAttribute(hash_key=True)
+
+
 class RemoteRequestItem(_RequestTable):
     """A remote request (pk RQ#tracking_code, sk REQUEST). No national ID in clear: the citizen
     key is an HMAC of it. Every change is conditional on `status` and appends to `history`."""
@@ -416,6 +426,7 @@ class RemoteRequestItem(_RequestTable):
     queue = UnicodeAttribute()  # the queue partition it waits (or waited) in: Q#n or QO#office
     queue_sk = UnicodeAttribute()  # {sla_deadline epoch}#{tracking_code}
     office_id = UnicodeAttribute(null=True)
+    held_by = UnicodeAttribute(null=True)  # office_id while the request holds its counter (HeldRequestIndex)
     access_code_hash = UnicodeAttribute(null=True)  # citizens only; partners read with a signature
     sla_deadline = UnicodeAttribute()
     accept_by = UnicodeAttribute(null=True)
@@ -429,6 +440,7 @@ class RemoteRequestItem(_RequestTable):
     updated_at = UnicodeAttribute()
     history = ListAttribute(default=list)  # audit: [{at, actor, from, to, office}]
     citizen_index = CitizenRequestIndex()
+    held_index = HeldRequestIndex()
 
 
 class QueueItem(_RequestTable):

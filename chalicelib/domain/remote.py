@@ -109,6 +109,9 @@ class OfficeCounters:
     office_id: str
     open: int
     busy: int
+    # When a claim, release or opening last changed them (None if never stamped); not part of
+    # the counts' equality.
+    updated_at: datetime | None = field(default=None, compare=False)
 
 
 

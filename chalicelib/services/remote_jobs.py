@@ -9,7 +9,7 @@ import json
 import random
 import socket
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from chalicelib.domain import calendar, remote, webhooks
@@ -62,14 +62,21 @@ def sweep_sla(now: datetime | None = None) -> dict:
 def reconcile_counters(now: datetime | None = None) -> dict:
     """Busy counters back to the truth (requests ASSIGNED or IN_PROGRESS at the office). The
     counters are read BEFORE the requests and corrected only where busy has not moved since, so a
-    claim or release racing the job is never overwritten; a drift left by it is fixed next run."""
+    claim or release racing the job is never overwritten; a drift left by it is fixed next run.
+    Reads are O(offices + requests in hand): point reads of the catalogue's offices' counters and
+    the sparse index of live work, never the finished requests. That index lags writes a little, so
+    an office whose counters changed within the settle window waits for the next run."""
     now = now or calendar.now_tehran()
-    counters = {c.office_id: c.busy for c in stores.load.all_counters()}
+    settled_before = now - timedelta(seconds=get_settings().reconcile_settle_seconds)
+    counters = stores.load.counters_of(sorted(stores.catalogue.all_offices()))
     held = stores.requests.held_per_office()
-    corrected = skipped = 0
-    for office_id, busy in counters.items():
+    corrected = skipped = unsettled = 0
+    for office_id, busy, updated_at in ((c.office_id, c.busy, c.updated_at) for c in counters):
         actual = held.get(office_id, 0)
         if busy == actual:
+            continue
+        if updated_at is not None and updated_at > settled_before:
+            unsettled += 1
             continue
         if stores.load.correct_busy(office_id, busy, actual, now):
             corrected += 1
@@ -77,7 +84,7 @@ def reconcile_counters(now: datetime | None = None) -> dict:
         else:
             skipped += 1
     metrics.add_metric(name="OfficeCountersCorrected", unit="Count", value=corrected)
-    return {"offices": len(counters), "corrected": corrected, "skipped": skipped}
+    return {"offices": len(counters), "corrected": corrected, "skipped": skipped, "unsettled": unsettled}
 
 
 # --- partner callbacks ------------------------------------------------------------------------------

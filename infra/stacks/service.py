@@ -97,8 +97,8 @@ FUNCTION_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "read": frozenset({"accounts", "offices", "services", "network", "ranking"}),
         "write": frozenset(),
     },
-    "reconcile_office_counters": {  # busy counters recounted from the office's open requests
-        "read": frozenset({"requests"}),
+    "reconcile_office_counters": {  # the offices' busy counters vs the index of requests in hand
+        "read": frozenset({"offices", "services", "network", "requests"}),
         "write": frozenset({"requests"}),
     },
     # The office ranking: streams -> monthly per-office aggregates (service tariff and

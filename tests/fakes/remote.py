@@ -47,8 +47,8 @@ class FakeCounterStore(FakeLoadStore):
         self.open[office_id] = (open_counters, self.open.get(office_id, (0, 0))[1])
         return self.counter(office_id)
 
-    def all_counters(self) -> list[OfficeCounters]:
-        return [self.counter(office_id) for office_id in self.open]
+    def counters_of(self, office_ids: list[str]) -> list[OfficeCounters]:
+        return [self.counter(office_id) for office_id in office_ids if office_id in self.open]
 
     def correct_busy(self, office_id: str, seen: int, actual: int, now: datetime) -> bool:
         if office_id not in self.open or self.open[office_id][1] != seen:

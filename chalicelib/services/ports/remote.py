@@ -59,7 +59,8 @@ class RequestStore(Protocol):
     def breaches(self, office_id: str, day: str) -> int: ...
 
     def held_per_office(self) -> dict[str, int]:
-        """Requests holding a counter (ASSIGNED, IN_PROGRESS) per office."""
+        """Requests holding a counter (ASSIGNED, IN_PROGRESS) per office, from an index of live
+        work only (reads O(requests in hand)); it may lag the latest claims and releases."""
 
 
 class CounterStore(Protocol):
@@ -72,7 +73,8 @@ class CounterStore(Protocol):
 
     def set_open(self, office_id: str, open_counters: int, now: datetime) -> OfficeCounters: ...
 
-    def all_counters(self) -> list[OfficeCounters]: ...
+    def counters_of(self, office_ids: list[str]) -> list[OfficeCounters]:
+        """The counters of these offices (those that have any), consistently read."""
 
     def correct_busy(self, office_id: str, seen: int, actual: int, now: datetime) -> bool:
         """Set busy to `actual` only if it is still `seen`."""
