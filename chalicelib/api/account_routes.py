@@ -1,12 +1,12 @@
-"""The association's accounts: the citizen's receipt (access code or session), and the
+"""The association's accounts: the citizen's receipt (access code or session), the
 association's refunds and corrections, monthly statements (JSON or CSV), province summary and
-reconciliation."""
+reconciliation; an office's manager reads their own office's line of the monthly statement."""
 from __future__ import annotations
 
 from chalice import Response
 
-from chalicelib.api.auth import AssociationStaff
-from chalicelib.api.callers import ASSOCIATION_ADMIN, ASSOCIATION_STAFF, CITIZEN_IF_ANY
+from chalicelib.api.auth import AssociationStaff, Operator
+from chalicelib.api.callers import ASSOCIATION_ADMIN, ASSOCIATION_STAFF, CITIZEN_IF_ANY, OFFICE_MANAGER
 from chalicelib.api.http import Reply, Routes
 from chalicelib.domain.citizen import CitizenSession
 from chalicelib.schemas import (
@@ -15,6 +15,7 @@ from chalicelib.schemas import (
     AdjustmentIn,
     FeeRecordOut,
     MonthQuery,
+    OfficeStatementQuery,
     ProvinceSummaryOut,
     ReceiptOut,
     ReconciliationOut,
@@ -42,11 +43,19 @@ def adjust_fee(receipt_id, caller: str, body: AdjustmentIn):
          query=AccountsStatementQuery)
 def accounts_statement(caller: AssociationStaff, query: AccountsStatementQuery):
     view = accounts.statement(query.month, query.office_id, province=caller.province)
-    if query.format == "csv":
-        return Response(body=accounts.statement_csv(view), status_code=200, headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="statement-{view["month"]}.csv"'})
-    return view
+    return _csv(view, f"statement-{view['month']}.csv") if query.format == "csv" else view
+
+
+@api.get("/office/accounts/statement", response=AccountsStatementOut, tag="office", auth=OFFICE_MANAGER,
+         query=OfficeStatementQuery)
+def office_statement(caller: Operator, query: OfficeStatementQuery):
+    view = accounts.statement(query.month, caller.office_id)
+    return _csv(view, f"statement-{caller.office_id}-{view['month']}.csv") if query.format == "csv" else view
+
+
+def _csv(view: dict, filename: str) -> Response:
+    return Response(body=accounts.statement_csv(view), status_code=200, headers={
+        "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @api.get("/admin/accounts/provinces", response=ProvinceSummaryOut, auth=ASSOCIATION_STAFF, query=MonthQuery)

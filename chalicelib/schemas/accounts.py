@@ -73,6 +73,10 @@ class AccountsStatementQuery(MonthQuery):
     format: Literal["json", "csv"] = Field(default="json", description="`csv`: the statement as a CSV download.")
 
 
+class OfficeStatementQuery(MonthQuery):
+    format: Literal["json", "csv"] = Field(default="json", description="`csv`: the statement as a CSV download.")
+
+
 class AdjustmentIn(Strict):
     """A refund (amounts zero or negative) or a correction (signed amounts) of a fee, recorded as
     a new record in the current month; once per `reference`."""

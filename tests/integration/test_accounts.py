@@ -238,3 +238,36 @@ def test_the_citizen_reads_the_receipt_and_the_association_refunds(client):
     assert json.loads(client.http.get(f"/v1/receipts/{record.receipt_id}",
                                       headers={"X-Access-Code": made["access_code"]}).body)["net_rials"] == 0
     assert accounts_store.month_totals(period)["OF-A"].amounts() == (1, 0, 0, 0)
+
+
+def test_an_office_manager_reads_their_own_office_statement_only(client):
+    """The manager's statement is the association's line of their office, nothing of another's;
+    an operator who is not the manager, and the association's token, are refused."""
+    resp = post(client, "/v1/requests", request_body(2), {"Idempotency-Key": "key-00000002"})
+    assert resp.status_code == 201, resp.body
+    made = json.loads(resp.body)
+    op = as_operator("OF-A")
+    assert post(client, "/v1/office/counters", {"open": 1}, op).status_code == 200
+    assert json.loads(post(client, "/v1/office/queue/next", None, op).body)["tracking_code"] == made["tracking_code"]
+    for step in ("start", "complete"):
+        assert post(client, f"/v1/office/requests/{made['tracking_code']}/{step}", None, op).status_code == 200
+    period = ranking_live.period_of(calendar.now_tehran())
+
+    whole = json.loads(client.http.get(f"/v1/admin/accounts/statements?month={period}", headers=ADMIN).body)
+    [line_a] = [i for i in whole["items"] if i["office_id"] == "OF-A"]
+    path = f"/v1/office/accounts/statement?month={period}"
+    mine = client.http.get(path, headers=as_operator("OF-A", "mgr-a", manager=True))
+    assert mine.status_code == 200, mine.body
+    mine = json.loads(mine.body)
+    assert mine["items"] == [line_a] and line_a["services"] == 1 and line_a["share_base_rials"] == 500_000
+    assert (mine["total_share_base_rials"], mine["total_levy_rials"]) == (500_000, line_a["levy_rials"])
+    other = json.loads(client.http.get(path, headers=as_operator("OF-B", "mgr-b", manager=True)).body)
+    assert (other["items"], other["total_levy_rials"]) == ([], 0)
+    csv_reply = client.http.get(path + "&format=csv", headers=as_operator("OF-A", "mgr-a", manager=True))
+    assert csv_reply.status_code == 200 and csv_reply.headers["Content-Type"].startswith("text/csv")
+    assert csv_reply.body.decode().splitlines()[1].startswith("OF-A,")
+
+    problem(client.http.get(path, headers=op), 403)
+    problem(client.http.get(path, headers=ADMIN), 401)  # not an operator token
+    problem(client.http.get("/v1/office/accounts/statement?month=1405-13",
+                            headers=as_operator("OF-A", "mgr-a", manager=True)), 422)
