@@ -294,6 +294,30 @@ def bookable_counters(declared: int, licence_expiries: tuple[date, ...] | None, 
     return min(declared, sum(1 for expiry in licence_expiries if day <= expiry))
 
 
+@dataclass(frozen=True)
+class CapacityChange:
+    """A day the office's bookable counters may fall: the first day without some licences."""
+    day: date
+    operator_ids: tuple[str, ...]
+    counters_before: int
+    counters_after: int
+
+
+def capacity_changes(declared: int, operators: list[OperatorRecord], day: date, horizon_days: int
+                     ) -> list[CapacityChange]:
+    """The licences lapsing in the `horizon_days` after `day` (not renewed), each lapse day with the
+    counters open to bookings the day before and on it: what the manager must renew, and by when."""
+    expiries = tuple(o.licence_expiry for o in operators)
+    lapsing: dict[date, list[str]] = {}
+    for o in operators:
+        lapse = o.licence_expiry + timedelta(days=1)
+        if day < lapse <= day + timedelta(days=horizon_days):
+            lapsing.setdefault(lapse, []).append(o.operator_id)
+    return [CapacityChange(lapse, tuple(sorted(ids)), bookable_counters(declared, expiries, lapse - timedelta(days=1)),
+                           bookable_counters(declared, expiries, lapse))
+            for lapse, ids in sorted(lapsing.items())]
+
+
 # --- what the ranking keeps --------------------------------------------------------------------
 
 # Where a folded event comes from: each source's event ids are distinct namespaces.

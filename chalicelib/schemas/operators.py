@@ -34,6 +34,14 @@ class OperatorOut(Out):
     updated_at: str
 
 
+class CapacityChangeOut(LocalDateOut):
+    """The first day without some operators' licences (not renewed) and the counters open to
+    bookings the day before and on it."""
+    operator_ids: list[str]
+    counters_before: int
+    counters_after: int
+
+
 class OperatorRegistryOut(Out):
     office_id: str
     declared_counters: int
@@ -43,3 +51,6 @@ class OperatorRegistryOut(Out):
     compliant: int
     compliance_share: Number | None
     items: list[OperatorOut]
+    capacity_horizon_days: int
+    capacity_changes: list[CapacityChangeOut] = Field(
+        description="Licences lapsing within the horizon, by the day they lapse, with what that does to the counters.")

@@ -14,6 +14,9 @@ from chalicelib.services import catalogue, closures
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
+# How far ahead the registry warns of lapsing licences: a renewal takes weeks.
+CAPACITY_HORIZON_DAYS = 90
+
 
 def operator_view(rec: live.OperatorRecord, now: datetime) -> dict:
     today = now.date()
@@ -51,11 +54,16 @@ def office_registry(office_id: str, now: datetime | None = None) -> dict:
     total, compliant = live.compliance(records, now.date(), get_settings().operator_min_training_hours)
     # The manager sees today's licences, not this container's cached ones (read afresh, and kept).
     licences = stores.operators.licence_expiries(office_id, fresh=True)
+    changes = live.capacity_changes(int(office.counters), records, now.date(), CAPACITY_HORIZON_DAYS)
     return {"office_id": office_id, "declared_counters": int(office.counters),
             "bookable_counters": live.bookable_counters(int(office.counters), licences, now.date()),
             "operators": total, "compliant": compliant,
             "compliance_share": round(compliant / total, 4) if total else None,
-            "items": [operator_view(r, now) for r in records]}
+            "items": [operator_view(r, now) for r in records],
+            "capacity_horizon_days": CAPACITY_HORIZON_DAYS,
+            "capacity_changes": [{**calendar.date_out(c.day), "operator_ids": list(c.operator_ids),
+                                  "counters_before": c.counters_before, "counters_after": c.counters_after}
+                                 for c in changes]}
 
 
 def remove(office_id: str, operator_id: str) -> None:

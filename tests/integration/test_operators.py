@@ -85,6 +85,22 @@ def test_expired_licences_take_counters_out_of_slots_and_booking(client):
     assert book(3)["counter"] == 2
 
 
+def test_the_registry_shows_the_days_lapsing_licences_cut_the_counters(client):
+    soon = TODAY + timedelta(days=20)
+    for op_id, expiry in (("U1", VALID), ("U2", soon.isoformat()), ("U3", soon.isoformat())):
+        assert client.http.put(f"/v1/office/operators/{op_id}", headers=MANAGER_A,
+                               body=operator(expiry)).status_code == 200
+    registry = json.loads(client.http.get("/v1/office/operators", headers=MANAGER_A).body)
+    lapse = soon + timedelta(days=1)
+    assert registry["bookable_counters"] == 3 and registry["capacity_horizon_days"] == 90
+    assert registry["capacity_changes"] == [{"date": lapse.isoformat(), "jalali": calendar.to_jalali(lapse),
+                                             "operator_ids": ["U2", "U3"], "counters_before": 3,
+                                             "counters_after": 1}]
+    client.http.put("/v1/office/operators/U3", headers=MANAGER_A, body=operator(VALID))  # renewed
+    registry = json.loads(client.http.get("/v1/office/operators", headers=MANAGER_A).body)
+    assert [(c["operator_ids"], c["counters_after"]) for c in registry["capacity_changes"]] == [(["U2"], 2)]
+
+
 def test_an_office_with_no_registered_operator_keeps_its_declared_counters(client):
     day = next_open_day()
     assert {s["free"] for s in catalogue.free_slots("OF-C", "S0001", day)["slots"]} == {6}

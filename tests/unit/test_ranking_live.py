@@ -147,6 +147,23 @@ def test_counters_need_licensed_operators():
     assert live.bookable_counters(2, (day - timedelta(days=1),), day) == 0
 
 
+def test_lapsing_licences_show_the_days_the_counters_fall():
+    day = date(2026, 12, 1)
+
+    def op(op_id: str, expiry: date) -> live.OperatorRecord:
+        return live.OperatorRecord(op_id, "OF-A", "L-1", expiry, 40, True)
+    team = [op("U1", day + timedelta(days=9)), op("U2", day + timedelta(days=9)), op("U3", day + timedelta(days=30)),
+            op("U4", day - timedelta(days=3)), op("U5", day + timedelta(days=400)), op("U6", day)]
+    changes = live.capacity_changes(3, team, day, 90)
+    # U4 lapsed already (today's figure), U5 is beyond the horizon; U6's licence ends today
+    assert [(c.day, c.operator_ids, c.counters_before, c.counters_after) for c in changes] == [
+        (day + timedelta(days=1), ("U6",), 3, 3),  # five licensed for three counters: no loss yet
+        (day + timedelta(days=10), ("U1", "U2"), 3, 2),
+        (day + timedelta(days=31), ("U3",), 2, 1)]
+    assert live.capacity_changes(3, team, day, 5) == changes[:1]
+    assert live.capacity_changes(3, [], day, 90) == []
+
+
 def test_compliance_needs_licence_training_and_insurance():
     day = date(2026, 12, 1)
     ok = live.OperatorRecord("U1", "OF-A", "LC-1", day, 40, True)
