@@ -1,10 +1,19 @@
 """Load-based routing: office suggestions for citizens (public) and the routing parameters the
-association adopts (JWT bearer, role `association`)."""
+association adopts (JWT bearer, role `association`), and the national remote queue's length
+through a day for the association's staff."""
 from __future__ import annotations
 
-from chalicelib.api.callers import ASSOCIATION_ADMIN
+from chalicelib.api.auth import AssociationStaff
+from chalicelib.api.callers import ASSOCIATION_ADMIN, ASSOCIATION_STAFF
 from chalicelib.api.http import Routes
-from chalicelib.schemas import RoutingParamsChangeIn, RoutingParamsOut, SuggestionQuery, SuggestionSetOut
+from chalicelib.schemas import (
+    DayQuery,
+    NationalQueueOut,
+    RoutingParamsChangeIn,
+    RoutingParamsOut,
+    SuggestionQuery,
+    SuggestionSetOut,
+)
 from chalicelib.services import router
 
 api = Routes(__name__, tag="routing")
@@ -24,3 +33,9 @@ def routing_params(caller: str):
          body=RoutingParamsChangeIn, problems=(409,))
 def adopt_routing_params(caller: str, body: RoutingParamsChangeIn):
     return router.adopt_params(body.changes, body.expected_number, caller)
+
+
+# The queue is national: a provincial representative sees it as the administrator does.
+@api.get("/admin/network/queue", response=NationalQueueOut, tag="association", auth=ASSOCIATION_STAFF, query=DayQuery)
+def national_queue(caller: AssociationStaff, query: DayQuery):
+    return router.national_queue(query.date)

@@ -5,6 +5,7 @@ change it (so the numbers never drift from the events they count):
                                              needs busy < open, a release busy > 0
                   OC#{office} / DAY#{date}   `waiting` in-person visitors, `remote_claimed` today
   network table   LOAD / SNAPSHOT            every office's load at the last minute (the router reads it)
+                  LOAD / QUEUE#{date}        that day's national queue length, one sample a minute
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from chalicelib.dal import catalogue_store, queue_keys
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import NetworkItem, OfficeCounterItem, OfficeDayLoadItem, QueueItem
-from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot, OfficeLoad
+from chalicelib.domain import calendar
+from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot, OfficeLoad, QueueSample
 from chalicelib.domain.remote import OfficeCounters
 
 COUNTER_SK = "COUNTERS"
@@ -182,3 +184,46 @@ def save_snapshot(snapshot: LoadSnapshot) -> None:
     data = {"day": snapshot.day.isoformat(), "at": stamp, "queue_remote": snapshot.queue_remote,
             "offices": {o: asdict(line) for o, line in snapshot.offices.items()}}
     NetworkItem("LOAD", "SNAPSHOT", data=data, updated_at=stamp).save()
+
+
+# --- the national queue's length through the day (one item a day, a sample a minute) ------------
+
+def _queue_sk(day: date) -> str:
+    return f"QUEUE#{day.isoformat()}"
+
+
+@unavailable_guard
+def record_queue_length(sample: QueueSample) -> None:
+    """Append the sample to its day's item: read, add, write back on the condition that nobody
+    wrote in between (a day holds 1,440 samples at most, ~40 KB). A retried minute adds nothing."""
+    day = sample.at.astimezone(calendar.TEHRAN).date()
+    stamp = sample.at.isoformat(timespec="seconds")
+    for _ in range(3):
+        try:
+            item = NetworkItem.get("LOAD", _queue_sk(day))
+            seen = item.updated_at
+        except DoesNotExist:
+            item, seen = NetworkItem("LOAD", _queue_sk(day), data={"samples": []}), None
+        samples = list(item.data.get("samples", []))
+        if any(at == stamp for at, _n in samples):
+            return
+        samples.append([stamp, int(sample.length)])
+        fresh = NetworkItem("LOAD", _queue_sk(day), data={"samples": samples},
+                            updated_at=f"{stamp}#{len(samples)}")
+        condition = NetworkItem.updated_at.does_not_exist() if seen is None else NetworkItem.updated_at == seen
+        try:
+            fresh.save(condition=condition)
+            return
+        except PutError as exc:
+            if not _conditional_failed(exc):
+                raise
+
+
+@unavailable_guard
+def queue_lengths(day: date) -> list[QueueSample]:
+    try:
+        samples = NetworkItem.get("LOAD", _queue_sk(day)).data.get("samples", [])
+    except DoesNotExist:
+        return []
+    return sorted((QueueSample(at=datetime.fromisoformat(at), length=int(n)) for at, n in samples),
+                  key=lambda s: s.at)

@@ -51,3 +51,10 @@ class LoadSnapshot:
 
 
 NO_SNAPSHOT = LoadSnapshot()
+
+
+@dataclass(frozen=True)
+class QueueSample:
+    """The national remote queue's length at one instant (one a minute, taken with the snapshot)."""
+    at: datetime
+    length: int

@@ -194,7 +194,9 @@ from chalicelib.schemas.remote import (
 )
 from chalicelib.schemas.routing import (
     AdoptedParamsOut,
+    NationalQueueOut,
     OpeningOut,
+    QueueSampleOut,
     RoutingParamsChangeIn,
     RoutingParamsOut,
     SuggestedOfficeOut,
@@ -219,6 +221,8 @@ from chalicelib.schemas.sessions import (
 )
 
 __all__ = [
+    "NationalQueueOut",
+    "QueueSampleOut",
     "BoardOut",
     "CallOut",
     "CheckedInOut",

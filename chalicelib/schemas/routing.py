@@ -109,3 +109,15 @@ class RoutingParamsOut(Out):
     number: int = Field(ge=0)
     params: dict[str, Number | str] = Field(description="The parameters in force, with their `version`.")
     history: list[AdoptedParamsOut]
+
+
+class QueueSampleOut(InstantOut):
+    length: int = Field(ge=0, description="Remote requests waiting in the national queue at that minute.")
+
+
+class NationalQueueOut(Out):
+    """The national remote queue's length through one day (Asia/Tehran), a sample a minute."""
+    date: str = Field(examples=["2026-11-25"])
+    jalali: str = Field(examples=["1405/09/04"])
+    latest: QueueSampleOut | None = Field(description="The last load snapshot's count (a minute old at most).")
+    samples: list[QueueSampleOut]

@@ -13,7 +13,7 @@ from chalicelib.domain import booking as rules
 from chalicelib.domain import calendar, remote, slots, validators
 from chalicelib.domain import desk as desk_rules
 from chalicelib.domain import sms as sms_rules
-from chalicelib.domain.load import LoadSnapshot, OfficeLoad
+from chalicelib.domain.load import LoadSnapshot, OfficeLoad, QueueSample
 from chalicelib.domain.outbox import SMS, OutboxMessage, Sms, sms_retry_delay
 from chalicelib.domain.validators import mask_mobile
 from chalicelib.gateways.sms import PermanentSmsError, SmsError, SmsSender, configured_sender
@@ -170,6 +170,8 @@ def snapshot_office_load(now: datetime | None = None) -> dict:
         lines[office_id] = OfficeLoad.of(live[office_id], booked=counts.get(office_id, 0),
                                          capacity=cells * int(office.counters), open_today=bool(cells),
                                          desk_counters=desks[office_id].open_counters, pace_min=pace, wait_min=wait)
-    stores.load.save_snapshot(LoadSnapshot(day=today, at=now.replace(microsecond=0), offices=lines,
-                                           queue_remote=stores.load.national_queue_length()))
+    queue = stores.load.national_queue_length()
+    at = now.replace(microsecond=0)
+    stores.load.save_snapshot(LoadSnapshot(day=today, at=at, offices=lines, queue_remote=queue))
+    stores.load.record_queue_length(QueueSample(at=at, length=queue))  # the queue through the day
     return {"offices": len(lines)}

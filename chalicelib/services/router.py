@@ -47,6 +47,17 @@ def params_view() -> dict:
             "history": [v.record() for v in stores.config.history(PARAMS)]}
 
 
+def national_queue(day=None) -> dict:
+    """The national remote queue's length through `day` (default today), as the load snapshot
+    sampled it each minute, and the last snapshot's count."""
+    day = day or calendar.now_tehran().date()
+    snapshot = stores.load.snapshot()
+    latest = ({**calendar.datetime_out(snapshot.at), "length": snapshot.queue_remote}
+              if snapshot.at is not None else None)
+    return {**calendar.date_out(day), "latest": latest,
+            "samples": [{**calendar.datetime_out(s.at), "length": s.length} for s in stores.load.queue_lengths(day)]}
+
+
 def adopt_params(changes: dict, expected: int, actor: str, now: datetime | None = None) -> dict:
     """A new version of the routing parameters: the current ones with `changes`, validated, adopted
     only if `expected` is still the current version number (no lost update between two admins)."""

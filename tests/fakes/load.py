@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot
+from chalicelib.domain import calendar
+from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot, QueueSample
 
 
 class FakeLoadStore:
@@ -14,6 +15,7 @@ class FakeLoadStore:
         self.days: dict[tuple[str, date], tuple[int, int]] = {}  # (office, day) -> (waiting, remote_claimed)
         self.queue_remote = queue_remote
         self.saved = snapshot
+        self.queue_days: dict[date, list[QueueSample]] = {}
 
     def count(self, office_id: str, day: date, *, open: int | None = None, busy: int = 0, waiting: int = 0,
               remote_claimed: int = 0) -> None:
@@ -44,3 +46,11 @@ class FakeLoadStore:
 
     def save_snapshot(self, snapshot: LoadSnapshot) -> None:
         self.saved = snapshot
+
+    def record_queue_length(self, sample: QueueSample) -> None:
+        day = self.queue_days.setdefault(sample.at.astimezone(calendar.TEHRAN).date(), [])
+        if all(s.at != sample.at for s in day):  # a retried minute is not counted twice
+            day.append(sample)
+
+    def queue_lengths(self, day: date) -> list[QueueSample]:
+        return sorted(self.queue_days.get(day, []), key=lambda s: s.at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-from chalicelib.domain.load import LiveLoad, LoadSnapshot
+from chalicelib.domain.load import LiveLoad, LoadSnapshot, QueueSample
 
 
 class LoadStore(Protocol):
@@ -19,3 +19,9 @@ class LoadStore(Protocol):
 
     def save_snapshot(self, snapshot: LoadSnapshot) -> None:
         """Replace the snapshot (one writer: the schedule)."""
+
+    def record_queue_length(self, sample: QueueSample) -> None:
+        """Add a sample to its day's series of the national queue's length (one writer: the schedule)."""
+
+    def queue_lengths(self, day: date) -> list[QueueSample]:
+        """The samples of `day` (Asia/Tehran), oldest first; [] for a day never sampled."""

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from chalicelib.domain import calendar
-from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot, OfficeLoad
+from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot, OfficeLoad, QueueSample
 from tests.fakes.load import FakeLoadStore
 
 DAY = date(2026, 11, 24)
@@ -131,6 +131,23 @@ def test_the_snapshot_reads_back_as_saved(backend):
     assert backend.store.snapshot() == snap
     assert backend.store.snapshot().loads_on(DAY)[a].ratio == 0.35
     assert backend.store.snapshot().loads_on(DAY + timedelta(days=1)) == {}
+
+
+def test_the_queue_lengths_of_a_day_come_back_in_order_once_each(backend):
+    day = DAY + timedelta(days=400 + uuid.uuid4().int % 10_000)  # a day of its own: the table is shared
+    start = datetime.combine(day, NOW.timetz())
+    assert backend.store.queue_lengths(day) == []
+    minutes = [2, 0, 1, 3]  # written out of order, as two overlapping runs could
+    for m in minutes:
+        backend.store.record_queue_length(QueueSample(at=start + timedelta(minutes=m), length=10 * m))
+    backend.store.record_queue_length(QueueSample(at=start + timedelta(minutes=1), length=99))  # a retried minute
+    # 23:59 Tehran is still that day; 00:00 is the next one's.
+    late = datetime.combine(day, datetime.min.time(), tzinfo=calendar.TEHRAN) + timedelta(hours=23, minutes=59)
+    backend.store.record_queue_length(QueueSample(at=late, length=7))
+    backend.store.record_queue_length(QueueSample(at=late + timedelta(minutes=1), length=8))
+    got = backend.store.queue_lengths(day)
+    assert [(s.at, s.length) for s in got] == [(start + timedelta(minutes=m), 10 * m) for m in range(4)] + [(late, 7)]
+    assert [s.length for s in backend.store.queue_lengths(day + timedelta(days=1))] == [8]
 
 
 def test_the_table_is_read_a_hundred_keys_a_call(tables):
