@@ -102,6 +102,9 @@ class RankingRowOut(Out):
     name_en: str
     province: str
     province_fa: str
+    city: str
+    city_fa: str
+    deprived: bool = Field(description='The office serves a deprived area (the equity report lists it).')
     tier: Tier
     score: Number
     provisional: bool = Field(description='Too little data to rank; held at tier 3 until it has enough.')
@@ -199,6 +202,10 @@ class EquityReportItemsOut(Out):
     province: str
     province_fa: str
     population: int = Field(description='2016 census.')
+    capital: str
+    capital_fa: str
+    capital_lat: Number = Field(description="The provincial capital's latitude (a schematic map places the province there).")
+    capital_lon: Number
     offices: int
     offices_per_100k: Number
     deprived_offices: int

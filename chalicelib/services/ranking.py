@@ -302,7 +302,8 @@ def ranking_table(province: str | None, month: str | None) -> dict:
         if office is None or wanted and wanted not in (normalise(office.province), normalise(office.province_fa)):
             continue
         items.append({"office_id": office_id, "name_fa": office.name_fa, "name_en": office.name_en,
-                      "province": office.province, "province_fa": office.province_fa, "tier": row.tier,
+                      "province": office.province, "province_fa": office.province_fa, "city": office.city,
+                      "city_fa": office.city_fa, "deprived": bool(office.deprived), "tier": row.tier,
                       "score": float(row.score), "provisional": row.provisional, "rank": row.rank})
     return {**_snapshot_out(head), "policy": _published_policy(head), "total": len(items), "items": items}
 
@@ -369,6 +370,8 @@ def equity_report(province: str | None = None) -> dict:
         population = int(p["population_2016"])
         items.append({
             "province": p["province"], "province_fa": p["province_fa"], "population": population,
+            "capital": p["capital"], "capital_fa": p["capital_fa"], "capital_lat": float(p["capital_lat"]),
+            "capital_lon": float(p["capital_lon"]),
             "offices": len(here), "offices_per_100k": round(len(here) / population * 100_000, 3),
             "deprived_offices": len(deprived),
             "deprived_served": None if served is None else sum(served.get(o.office_id, 0) for o in deprived),

@@ -293,6 +293,9 @@ def test_scorecard_adds_up_to_the_published_score(client):
     assert table["items"][0]["office_id"] == "OF-C"  # the best of the three by construction
     alborz = json.loads(client.http.get("/v1/ranking?province=%D8%A7%D9%84%D8%A8%D8%B1%D8%B2").body)  # البرز
     assert [i["office_id"] for i in alborz["items"]] == ["OF-B"]
+    # Each row names the office's city and whether it serves a deprived area (the console filters by them).
+    assert (alborz["items"][0]["city"], alborz["items"][0]["city_fa"], alborz["items"][0]["deprived"]) == \
+        ("Karaj", "کرج", False)
 
 
 def test_equity_report_per_province(client):
@@ -300,6 +303,9 @@ def test_equity_report_per_province(client):
     assert len(report["items"]) == 31 and report["window"] is None
     tehran = next(p for p in report["items"] if p["province"] == "Tehran")
     assert tehran["offices"] == 2 and tehran["offices_per_100k"] == round(2 / tehran["population"] * 100_000, 3)
+    # Each province is placed at its capital (the shipped province data), for a map drawn without tiles.
+    assert (tehran["capital"], tehran["capital_lat"], tehran["capital_lon"]) == ("Tehran", 35.6892, 51.389)
+    assert all(25 < p["capital_lat"] < 40 and 44 < p["capital_lon"] < 63.5 for p in report["items"])
 
 
 def test_public_errors_are_problems(client):
