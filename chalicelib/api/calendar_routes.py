@@ -1,13 +1,20 @@
 """The association's corrections of the network calendar (JWT bearer, role `association`),
-effective at once, without a deploy; closing a day cancels its bookings, each with an SMS."""
+effective at once, without a deploy; closing a day cancels its bookings, each with an SMS, and
+those bookings can be previewed before the closure is confirmed."""
 from __future__ import annotations
 
 from chalicelib.api.callers import ASSOCIATION_ADMIN
 from chalicelib.api.http import Reply, Routes, path_day
-from chalicelib.schemas import CalendarCorrectionIn, CalendarDayOut
+from chalicelib.schemas import CalendarCorrectionIn, CalendarDayOut, ClosurePreviewOut, ClosurePreviewQuery
 from chalicelib.services import catalogue, closures
 
 api = Routes(__name__, tag="association")
+
+
+@api.get("/admin/calendar/{day}/closure-preview", response=ClosurePreviewOut, auth=ASSOCIATION_ADMIN,
+         query=ClosurePreviewQuery)
+def preview_calendar_closure(day, caller: str, query: ClosurePreviewQuery):
+    return closures.preview_network_day(path_day(day), query.limit)
 
 
 @api.put("/admin/calendar/{day}", response=CalendarDayOut, auth=ASSOCIATION_ADMIN, body=CalendarCorrectionIn)

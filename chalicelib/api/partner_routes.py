@@ -7,7 +7,14 @@ from chalice.app import Request
 from chalicelib.api.callers import ASSOCIATION_ADMIN
 from chalicelib.api.http import Auth, Limit, Reply, Routes, path_day
 from chalicelib.errors import PayloadTooLarge
-from chalicelib.schemas import PartnerIn, PartnerOut, PartnerRemoteRequestOut, PartnerRequestIn, PartnerWithSecretOut
+from chalicelib.schemas import (
+    PartnerIn,
+    PartnerListOut,
+    PartnerOut,
+    PartnerRemoteRequestOut,
+    PartnerRequestIn,
+    PartnerWithSecretOut,
+)
 from chalicelib.schemas.channels import (
     ChannelSharesChangeIn,
     ChannelSharesOut,
@@ -100,6 +107,11 @@ def adopt_channel_shares(caller: str, body: ChannelSharesChangeIn):
          auth=ASSOCIATION_ADMIN, problems=(404,))
 def office_day_channel_shares(office_id, day, caller: str):
     return channels.day_view(office_id, path_day(day))
+
+
+@api.get("/admin/partners", response=PartnerListOut, tag="association", auth=ASSOCIATION_ADMIN)
+def list_partners(caller: str):
+    return partners.list_all()
 
 
 @api.put("/admin/partners/{partner_id}", response={200: PartnerOut, 201: PartnerWithSecretOut}, tag="association",

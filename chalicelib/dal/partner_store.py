@@ -42,6 +42,12 @@ def get(partner_id: str) -> Partner | None:
 
 
 @unavailable_guard
+def all_partners() -> list[Partner]:
+    """Every registered partner, by id: a scan, as the registry holds a few dozen at most."""
+    return sorted((_partner(item) for item in PartnerItem.scan(consistent_read=True)), key=lambda p: p.partner_id)
+
+
+@unavailable_guard
 def save(partner: Partner) -> Partner:
     """Create, or replace under the version read (optimistic locking); the partner as saved."""
     item = PartnerItem(partner.partner_id, name=partner.name, kind=partner.kind, callback_url=partner.callback_url,

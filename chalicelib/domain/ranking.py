@@ -848,12 +848,13 @@ class PolicySimulation:
     revenue_on_previous_fees: int  # = round(s0·ΣF) by construction
     revenue_on_fees: int | None  # association revenue on the period's own fees, if given
     levy_change: Mapping[str, int]  # per office, vs `baseline` policy on the same fees (empty without one)
+    baseline: RankingSnapshot | None = None  # the same period ranked under `baseline`, to set side by side
 
 
 def simulate_policy(history: PeriodHistory, policy: Policy, baseline: Policy | None = None) -> PolicySimulation:
     """Replays a period under a proposed policy before it is adopted: tier moves against the
-    tiers before the period, the share schedule, revenue, and each office's levy change against
-    `baseline` (e.g. the policy in force)."""
+    tiers before the period, the share schedule, revenue, and each office's tier, score and levy
+    change against `baseline` (e.g. the policy in force) ranking the same period."""
     def run(p: Policy) -> tuple[RankingSnapshot, ShareSchedule, dict[str, int]]:
         snap = rank_period(history.period, history.aggregates, history.previous, p)
         sched = association_shares(snap.tiers, {o: history.previous_fees.get(o, 0) for o in snap.tiers},
@@ -866,8 +867,9 @@ def simulate_policy(history: PeriodHistory, policy: Policy, baseline: Policy | N
     moved = {o: (before[o], s.tier) for o, s in snap.tiers.items() if s.tier != before[o]}
     moves = Counter((before[o], s.tier) for o, s in snap.tiers.items())
     change: dict[str, int] = {}
+    base_snap = None
     if baseline is not None:
-        _, _, base_levies = run(baseline)
+        base_snap, _, base_levies = run(baseline)
         change = {o: levies[o] - base_levies[o] for o in sorted(levies) if levies[o] != base_levies[o]}
     return PolicySimulation(policy.version, snap, sched, dict(sorted(moves.items())), moved, sched.target_rials,
-                            sum(levies.values()) if history.fees else None, change)
+                            sum(levies.values()) if history.fees else None, change, base_snap)

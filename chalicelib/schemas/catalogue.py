@@ -31,6 +31,10 @@ class CalendarCorrectionIn(Strict):
     name_fa: PersianText = Field(default="", max_length=80)
 
 
+class ClosurePreviewQuery(Strict):
+    limit: int = Field(default=100, ge=1, le=500, description="How many of the bookings to list.")
+
+
 class OfficeClosureIn(Strict):
     """An office closes one day: its name (the reason) in Persian, optionally in English."""
     name_fa: PersianText = Field(min_length=1, max_length=80, examples=["تعمیرات ساختمان"])
@@ -257,6 +261,29 @@ class CalendarDayOut(LocalDateOut, ClosureEffectOut):
     closed: bool
     name_en: str
     name_fa: str
+
+
+class ClosurePreviewBookingOut(Out):
+    booking_id: str
+    kind: Literal["visit", "session"]
+    start: InstantOut
+    office_id: str
+    office_name_fa: str
+    office_name_en: str
+    province: str
+    service_id: str
+    service_name_fa: str
+    service_name_en: str
+    national_id_masked: str
+
+
+class ClosurePreviewOut(LocalDateOut):
+    """What closing the day network-wide would cancel if confirmed now; nothing is changed."""
+    closed: bool = Field(description="Whether the association has already closed the day.")
+    bookings_to_cancel: int = Field(ge=0, description="Booked, not yet started bookings of the day, at every office.")
+    offices: int = Field(ge=0, description="Offices holding them.")
+    items: list[ClosurePreviewBookingOut] = Field(description="The first `limit` of them, by time.")
+    truncated: bool = Field(description="True when more bookings would be cancelled than are listed.")
 
 
 class OfficeClosureOut(LocalDateOut, ClosureEffectOut):

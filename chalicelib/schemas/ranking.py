@@ -279,6 +279,24 @@ class SimulationResultLevyChangeOut(Out):
     net_rials: int
 
 
+class SimulationOfficeOut(Out):
+    """One office of the simulated month, under the policy in force and under the proposal."""
+    office_id: str
+    name_fa: str
+    name_en: str
+    province: str
+    current_tier: Tier
+    proposed_tier: Tier
+    current_score: Number
+    proposed_score: Number
+    levy_change_rials: int = Field(description="Proposed minus current levy on the same fees.")
+
+
+class SimulationTierCountsOut(Out):
+    current: dict[str, int] = Field(description="Offices per tier ('1'..'5') under the policy in force.")
+    proposed: dict[str, int] = Field(description="Offices per tier under the proposal.")
+
+
 class SimulationResultOut(Out):
     period: RankingPeriodOut
     policy_version: str = Field(description='The policy the month was published under.')
@@ -291,6 +309,8 @@ class SimulationResultOut(Out):
     share_by_tier_percent: dict[str, Number]
     revenue_on_previous_fees_rials: int
     levy_change: SimulationResultLevyChangeOut
+    offices: list[SimulationOfficeOut] = Field(description="Every ranked office, current and proposed side by side.")
+    tier_counts: SimulationTierCountsOut
     adopted: Literal[False]
 
 

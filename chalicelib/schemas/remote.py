@@ -300,6 +300,10 @@ class PartnerOut(Out):
     updated_at: DateTime
 
 
+class PartnerListOut(Out):
+    items: list[PartnerOut] = Field(description="Every registered partner by id, retired (inactive) ones too.")
+
+
 class NewSecretOut(Out):
     """Shown only once; hand it to the partner over a secure channel."""
     id: str

@@ -98,13 +98,16 @@ def cancel_office_day(office: Office, day: date, name: rules.DayName, actor: str
     """Cancel every BOOKED booking of the office's day not yet started (checked-in citizens are being
     served; for one whose time has passed, the office records what became of it)."""
     report.add(office_days=1)
-    for booking in sorted(stores.bookings.office_day_bookings(office.office_id, day),
-                          key=lambda b: (b.start, b.booking_id)):
-        if booking.status != BOOKED or rules.started(booking, now):
-            continue
+    for booking in _cancellable(office.office_id, day, now):
         if report.out_of_time():
             return
         _cancel(booking, office, name, actor, now, report)
+
+
+def _cancellable(office_id: str, day: date, now: datetime) -> list[Booking]:
+    """The office day's bookings a closure cancels, by time: BOOKED and not yet started."""
+    return sorted((b for b in stores.bookings.office_day_bookings(office_id, day)
+                   if b.status == BOOKED and not rules.started(b, now)), key=lambda b: (b.start, b.booking_id))
 
 
 def _closed_days(start: date, end: date) -> dict[date, rules.DayName]:
@@ -120,12 +123,7 @@ def office_closure_name(office: Office, day: date) -> rules.DayName:
 
 def sweep_network_day(day: date, name: rules.DayName, actor: str, now: datetime, report: Sweep) -> None:
     """Cancel the day's bookings at every office that holds some (the day counters say which)."""
-    offices = sorted(stores.catalogue.all_offices().values(), key=lambda o: o.office_id)
-    held: list[Office] = []
-    for i in range(0, len(offices), BATCH):
-        batch = offices[i:i + BATCH]
-        counts = stores.bookings.office_day_counts([o.office_id for o in batch], day)
-        held += [o for o in batch if counts.get(o.office_id, 0) > 0]
+    held = _offices_holding(day)
 
     def one(office: Office) -> None:
         if not report.out_of_time():
@@ -138,6 +136,17 @@ def sweep_network_day(day: date, name: rules.DayName, actor: str, now: datetime,
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(held)), thread_name_prefix="closure") as pool:
         for future in [pool.submit(one, office) for office in held]:
             future.result()
+
+
+def _offices_holding(day: date) -> list[Office]:
+    """The offices with bookings on the day (the day counters say which), by id."""
+    offices = sorted(stores.catalogue.all_offices().values(), key=lambda o: o.office_id)
+    held: list[Office] = []
+    for i in range(0, len(offices), BATCH):
+        batch = offices[i:i + BATCH]
+        counts = stores.bookings.office_day_counts([o.office_id for o in batch], day)
+        held += [o for o in batch if counts.get(o.office_id, 0) > 0]
+    return held
 
 
 def _check_day(day: date, now: datetime) -> None:
@@ -158,6 +167,34 @@ def correct_network_day(day: date, closed: bool, name_en: str, name_fa: str, act
         sweep_network_day(day, name, f"association:{actor}", now, report)
     _log("network day closed" if closed else "network day opened", day, report)
     return {**view, **report.view()}
+
+
+def preview_network_day(day: date, limit: int, now: datetime | None = None) -> dict:
+    """What closing the day network-wide would cancel now, before the association confirms it:
+    the bookings the closure's sweep would take (BOOKED, not yet started), the first `limit` of
+    them by time with their office and service, and how many in all. Changes nothing."""
+    now = now or calendar.now_tehran()
+    correction = catalogue.corrections().get(day)
+    found: list[tuple[Office, Booking]] = []
+    if day >= now.date():
+        for office in _offices_holding(day):
+            found += [(office, b) for b in _cancellable(office.office_id, day, now)]
+    found.sort(key=lambda ob: (ob[1].start, ob[1].booking_id))
+    services = {}
+    items = []
+    for office, booking in found[:limit]:
+        if booking.service_id not in services:
+            services[booking.service_id] = stores.catalogue.get_service(booking.service_id)
+        service = services[booking.service_id]
+        items.append({"booking_id": booking.booking_id, "kind": booking.kind, "start": calendar.datetime_out(booking.start),
+                      "office_id": office.office_id, "office_name_fa": office.name_fa, "office_name_en": office.name_en,
+                      "province": office.province, "service_id": booking.service_id,
+                      "service_name_fa": service.name_fa if service else "",
+                      "service_name_en": service.name_en if service else "",
+                      "national_id_masked": booking.national_id_masked})
+    return {**calendar.date_out(day), "closed": bool(correction and correction.closed),
+            "bookings_to_cancel": len(found), "offices": len({o.office_id for o, _ in found}),
+            "items": items, "truncated": len(found) > limit}
 
 
 # --- an office's own closures ----------------------------------------------------------------------

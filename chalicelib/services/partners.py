@@ -105,6 +105,11 @@ def _registered(partner_id: str) -> Partner:
     return partner
 
 
+def list_all() -> dict:
+    """The registry for the association's page: every partner, retired ones too, secrets as ids."""
+    return {"items": [partner_view(p) for p in stores.partners.all_partners()]}
+
+
 def get(partner_id: str) -> dict:
     return partner_view(_registered(partner_id))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -451,5 +453,25 @@ def simulate(changes: dict, month: str | None) -> dict:
         "revenue_on_previous_fees_rials": sim.revenue_on_previous_fees,
         "levy_change": {"offices_paying_more": raised, "offices_paying_less": len(sim.levy_change) - raised,
                         "net_rials": sum(sim.levy_change.values())},
+        **_side_by_side(sim.baseline, sim.snapshot, sim.levy_change),
         "adopted": False,
     }
+
+
+def _side_by_side(current: ranking.RankingSnapshot, proposed: ranking.RankingSnapshot,
+                  levy_change: Mapping[str, int]) -> dict:
+    """Each office's tier and score under the policy in force and under the proposal, the same
+    month, and how many offices each tier holds under each."""
+    offices = stores.catalogue.all_offices()
+    rows = []
+    for o, tier in sorted(proposed.tiers.items()):
+        office = offices.get(o)
+        rows.append({"office_id": o, "name_fa": office.name_fa if office else "",
+                     "name_en": office.name_en if office else "", "province": office.province if office else "",
+                     "current_tier": current.tiers[o].tier, "proposed_tier": tier.tier,
+                     "current_score": float(current.scorecards[o].score),
+                     "proposed_score": float(proposed.scorecards[o].score),
+                     "levy_change_rials": levy_change.get(o, 0)})
+    counts = {side: Counter(str(r[f"{side}_tier"]) for r in rows) for side in ("current", "proposed")}
+    return {"offices": rows,
+            "tier_counts": {side: {str(t): counts[side][str(t)] for t in range(1, 6)} for side in counts}}

@@ -17,6 +17,9 @@ class FakePartnerStore:
     def get(self, partner_id: str) -> Partner | None:
         return self.partners.get(partner_id)
 
+    def all_partners(self) -> list[Partner]:
+        return [self.partners[k] for k in sorted(self.partners)]
+
     def save(self, partner: Partner) -> Partner:
         stored = self.partners.get(partner.partner_id)
         if (stored is None) != (partner.version is None) or (stored is not None and stored.version != partner.version):

@@ -99,6 +99,41 @@ def test_a_network_closure_cancels_50_bookings_queues_50_sms_and_frees_their_sea
     assert seats("OF-C", day) == 1
 
 
+def test_the_bookings_a_network_closure_would_cancel_are_listed_before_it_changes_anything(client):
+    day = next_open_day()
+    ids = [book(n, hhmm)["booking_id"] for n, hhmm in ((1, "09:00"), (2, "08:00"), (3, "08:15"))]
+    other_office = book(4, "08:30", office="OF-A")["booking_id"]
+    by_citizen = book(5, "10:00")
+    cancelled = by_citizen["booking_id"]
+    bookings.cancel(cancelled, by_citizen["access_code"])
+    next_day = book(6, "08:00", day=next_open_day(skip=1))["booking_id"]
+    path = f"/v1/admin/calendar/{day.isoformat()}/closure-preview"
+    problem(client.http.get(path, headers=as_operator("OF-C")), 403)
+    problem(client.http.get(path + "?limit=0", headers=as_admin()), 422)
+    problem(client.http.get("/v1/admin/calendar/1405-13-40/closure-preview", headers=as_admin()), 422)
+
+    preview = json.loads(client.http.get(path, headers=as_admin()).body)
+    assert (preview["date"], preview["closed"], preview["bookings_to_cancel"], preview["offices"],
+            preview["truncated"]) == (day.isoformat(), False, 4, 2, False)
+    by_time = [i["booking_id"] for i in preview["items"]]
+    assert sorted(by_time) == sorted([*ids, other_office]) and cancelled not in by_time and next_day not in by_time
+    assert [i["start"]["at"][11:16] for i in preview["items"]] == ["08:00", "08:15", "08:30", "09:00"]
+    first = preview["items"][0]
+    assert (first["office_id"], first["service_id"], first["kind"]) == ("OF-C", "S0001", "visit")
+    assert first["office_name_fa"] and first["service_name_fa"] and first["national_id_masked"][-2:] == national_id(2)[-2:]
+    assert "mobile" not in first and national_id(2) not in json.dumps(preview)
+    short = json.loads(client.http.get(path + "?limit=2", headers=as_admin()).body)
+    assert [i["booking_id"] for i in short["items"]] == by_time[:2] and short["truncated"]
+    assert statuses([*ids, other_office]) == ["BOOKED"] * 4 and closure_sms() == []  # nothing changed
+
+    # Confirmed: exactly the previewed bookings are cancelled; afterwards none is left to preview.
+    view = json.loads(put(client, f"/v1/admin/calendar/{day.isoformat()}", {"closed": True, "name_fa": "عزای عمومی"},
+                          as_admin()).body)
+    assert finished_by_the_job(view) == 4 and statuses(by_time) == ["CANCELLED"] * 4
+    after = json.loads(client.http.get(path, headers=as_admin()).body)
+    assert (after["closed"], after["bookings_to_cancel"], after["items"]) == (True, 0, [])
+
+
 def test_an_office_closure_by_its_manager_does_the_same_and_reopens(client):
     day = next_open_day()
     ids = fifty()

@@ -66,6 +66,21 @@ def test_registry_is_for_the_association_and_never_shows_secrets(client):
         assert refused.status_code == 422, url
 
 
+def test_the_registry_lists_every_partner_without_secrets(client):
+    assert client.http.get("/v1/admin/partners", headers=as_operator("OF-A")).status_code == 403
+    empty = client.http.get("/v1/admin/partners", headers=ADMIN)
+    assert empty.status_code == 200 and json.loads(empty.body) == {"items": []}
+    secrets = [register(client, "court-tehran"), register(client, "call-1470")]
+    retired = client.http.put("/v1/admin/partners/court-tehran", body=json.dumps(
+        {"name": "Court", "kind": "court_system", "active": False}), headers=ADMIN)
+    assert retired.status_code == 200
+    listed = client.http.get("/v1/admin/partners", headers=ADMIN)
+    items = json.loads(listed.body)["items"]
+    assert [(p["partner_id"], p["active"], len(p["secrets"])) for p in items] == [
+        ("call-1470", True, 1), ("court-tehran", False, 1)]
+    assert not any(s in listed.body.decode() for s in secrets) and "whsec_" not in listed.body.decode()
+
+
 def test_signed_delivery_creates_one_request_and_replays_create_nothing(client):
     secret = register(client)
     payload = partner_body()

@@ -344,6 +344,17 @@ def test_statement_simulation_and_policy_adoption(client):
     sim = json.loads(r.body)
     assert r.status_code == 200 and sim["adopted"] is False
     assert sim["revenue_on_previous_fees_rials"] == round(0.12 * (50 + 100 + 150) * 1_000_000)
+    # Side by side: the month as published under the policy in force, and as the proposal ranks it.
+    published = {i["office_id"]: i for i in json.loads(client.http.get(f"/v1/ranking?month={PERIOD}").body)["items"]}
+    side = {o["office_id"]: o for o in sim["offices"]}
+    assert side.keys() == published.keys()
+    assert all(side[o]["current_tier"] == published[o]["tier"] for o in side)
+    assert all(side[m["office_id"]]["proposed_tier"] == m["to"] for m in sim["moved"])
+    for side_name in ("current", "proposed"):
+        counts = sim["tier_counts"][side_name]
+        assert sum(counts.values()) == len(side) and all(
+            counts[str(t)] == sum(1 for o in side.values() if o[f"{side_name}_tier"] == t) for t in range(1, 6))
+    assert sum(o["levy_change_rials"] for o in side.values()) == sim["levy_change"]["net_rials"]
     policy = json.loads(client.http.get("/v1/admin/ranking/policy", headers=ADMIN).body)
     assert policy["number"] == 0  # nothing adopted
 

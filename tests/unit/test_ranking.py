@@ -384,6 +384,10 @@ def test_simulator_replays_a_period_under_a_proposed_policy():
     assert sum(sim.moves.values()) == len(offices)
     assert sim.revenue_on_previous_fees == same.revenue_on_previous_fees  # neutral under any policy
     assert sim.levy_change and sum(sim.schedule.levy_on_previous_fees.values()) == sim.revenue_on_previous_fees
+    # The policy in force ranks the same month beside it: the tiers the month has without the proposal.
+    assert same.baseline.tiers == same.snapshot.tiers
+    assert sim.baseline.tiers == rk.rank_period("P2", offices, current.tiers, POLICY).tiers
+    assert any(sim.baseline.tiers[o].tier != sim.snapshot.tiers[o].tier for o in sim.snapshot.tiers)
 
 
 # --- inputs ------------------------------------------------------------------------------------

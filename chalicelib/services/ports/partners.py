@@ -11,6 +11,9 @@ from chalicelib.domain.partner import Partner
 class PartnerStore(Protocol):
     def get(self, partner_id: str) -> Partner | None: ...
 
+    def all_partners(self) -> list[Partner]:
+        """Every registered partner (active or not), by id."""
+
     def save(self, partner: Partner) -> Partner:
         """Create (version None: only if new) or replace under the version read; the partner as
         saved, with its new version."""

@@ -142,6 +142,17 @@ def test_partners_are_saved_under_their_version(stores):
         stores.partners.save(dataclasses.replace(saved, name="stale"))
 
 
+def test_the_registry_lists_every_partner_by_id(stores):
+    stamp = NOW.isoformat()
+    assert stores.partners.all_partners() == []
+    for partner_id, active in (("court-1", False), ("call-1470", True)):
+        stores.partners.save(Partner(partner_id, partner_id, "court_system", 2, stamp, stamp,
+                                     secrets=(PartnerSecret("sk_1", "whsec_x", stamp),), active=active))
+    listed = stores.partners.all_partners()
+    assert [(p.partner_id, p.active) for p in listed] == [("call-1470", True), ("court-1", False)]
+    assert listed[0] == stores.partners.get("call-1470")
+
+
 def test_an_outbox_message_is_claimed_once_until_its_lease_expires(stores):
     sms = outbox.sms("remote_received", "+989121234567", NOW - timedelta(seconds=1), params={"tracking_code": "T"})
     later = outbox.sms("remote_received", "+989121234567", NOW + timedelta(hours=1))
