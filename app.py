@@ -23,6 +23,7 @@ from chalicelib.api import (
     remote_jobs,
     request_routes,
     session_routes,
+    staff_routes,
     suggestion_routes,
     tariff_routes,
     waitlist_jobs,
@@ -33,7 +34,7 @@ from chalicelib.observability import logger, metrics_middleware
 
 ROUTES = (health_routes, catalogue_routes, citizen_routes, booking_routes, office_routes, calendar_routes, request_routes,
           partner_routes, suggestion_routes, ranking_routes, operator_routes, closure_routes, session_routes,
-          waitlist_routes, desk_routes, tariff_routes, account_routes, declaration_routes, appeal_routes)
+          waitlist_routes, desk_routes, tariff_routes, account_routes, declaration_routes, appeal_routes, staff_routes)
 JOBS = (outbox_jobs, network_jobs, remote_jobs, ranking_jobs, waitlist_jobs, account_jobs)
 
 app = Chalice(app_name="ejso-network")

@@ -165,6 +165,18 @@ def association_staff_of(claims: dict) -> AssociationStaff:
                     "این عملیات مخصوص کانون یا نماینده استانی آن است")
 
 
+def sign_in_config() -> dict:
+    """What a browser needs to sign staff in to the pool: its id, the web app client, the endpoint
+    the browser talks to and the flow that client allows. cognito-local (local stages) only knows
+    USER_PASSWORD_AUTH; the AWS client allows SRP only, so the password never leaves the browser."""
+    s = get_settings()
+    if not (s.cognito_user_pool_id and s.cognito_client_id):
+        raise ServiceUnavailable("Staff sign-in is not configured", "ورود کارکنان پیکربندی نشده است")
+    return {"flow": "USER_PASSWORD_AUTH" if s.cognito_endpoint else "USER_SRP_AUTH", "region": s.region,
+            "user_pool_id": s.cognito_user_pool_id, "client_id": s.cognito_client_id,
+            "endpoint": s.cognito_endpoint or f"https://cognito-idp.{s.region}.amazonaws.com"}
+
+
 def operator_from(authorization: str | None) -> Operator:
     return operator_of(staff_claims(authorization))
 

@@ -77,6 +77,7 @@ from chalicelib.schemas.catalogue import (
     ServiceSearchQuery,
     SlotQuery,
     SlotsOut,
+    StaffSignInConfigOut,
     TariffLineOut,
     TariffOut,
 )
@@ -369,6 +370,7 @@ __all__ = [
     "SimulationResultMovesOut",
     "SimulationResultOut",
     "SlotQuery",
+    "StaffSignInConfigOut",
     "SlotsOut",
     "StatementQuery",
     "StatementsItemsOut",

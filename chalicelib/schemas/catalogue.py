@@ -97,6 +97,16 @@ class HealthOut(Out):
     time: InstantOut
 
 
+class StaffSignInConfigOut(Out):
+    """The staff pool as a browser signs in to it (public: these are in every page's script anyway)."""
+    flow: Literal["USER_PASSWORD_AUTH", "USER_SRP_AUTH"] = Field(
+        description="USER_SRP_AUTH in AWS; USER_PASSWORD_AUTH with cognito-local, which has no SRP")
+    region: str
+    user_pool_id: str
+    client_id: str
+    endpoint: str = Field(description="Cognito's endpoint for InitiateAuth, as the browser reaches it")
+
+
 class TariffLineOut(Out):
     """A fee in whole rials and its parts: the government fee passed through, the office's service
     fee, and the part of the office's fee the association share is levied on."""

@@ -102,7 +102,8 @@ def main() -> int:
         web_log = open(LOCAL / "web.log", "ab")
         children.append(subprocess.Popen(
             [str(BIN / "python"), "-m", "infra.local.web_front", "--port", str(port),
-             "--api", f"http://127.0.0.1:{api_port}", "--uploads", s3.endpoint], env=env, cwd=ROOT, stdout=web_log,
+             "--api", f"http://127.0.0.1:{api_port}", "--uploads", s3.endpoint, "--sign-in", idp.endpoint],
+            env=env, cwd=ROOT, stdout=web_log,
             stderr=subprocess.STDOUT))
         print("* event runner (schedules every minute, DynamoDB Streams)")
         runner_log = open(LOCAL / "runner.log", "ab")
@@ -115,6 +116,8 @@ def main() -> int:
         print(f"\nEJSO network demo is up:  http://127.0.0.1:{port}/   (the citizen web app)")
         if not (ROOT / "web" / "dist" / "index.html").is_file():
             print("  (the web app is not built: run `make web`)")
+        print(f"  staff consoles: http://127.0.0.1:{port}/console   (op1@ejso.local, manager1@, admin@, rep-tehran@;"
+              f" password {cognito.DEMO_PASSWORD})")
         print(f"  API:  http://127.0.0.1:{port}/v1/health")
         print(f"  try:  curl -G 'http://127.0.0.1:{port}/v1/services' --data-urlencode 'q=ثنا'")
         print(f"        curl 'http://127.0.0.1:{port}/v1/offices?province=Tehran&limit=3'")

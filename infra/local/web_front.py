@@ -33,10 +33,11 @@ TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
 # What CloudFront's response-headers policy sets in AWS: everything comes from this origin.
 # Compressed on the way out, as CloudFront does; fonts (woff2) are compressed already.
 COMPRESSIBLE = frozenset({".js", ".css", ".html", ".svg", ".json", ".txt", ".webmanifest"})
-def security_headers(upload_origin: str | None = None) -> dict[str, str]:
-    """The page's security headers. The one origin beyond this one the page may talk to is the
-    documents bucket, where the browser sends uploads with presigned POSTs (`upload_origin`)."""
-    connect = "'self'" + (f" {upload_origin}" if upload_origin else "")
+def security_headers(upload_origin: str | None = None, sign_in_origin: str | None = None) -> dict[str, str]:
+    """The page's security headers. Beyond this origin the page talks to the documents bucket,
+    where the browser sends uploads with presigned POSTs (`upload_origin`), and to the staff pool's
+    Cognito endpoint, where the consoles sign staff in (`sign_in_origin`)."""
+    connect = " ".join(["'self'", *(o for o in (upload_origin, sign_in_origin) if o)])
     return {
         "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; font-src 'self'; style-src 'self'; "
                                    f"script-src 'self'; connect-src {connect}; frame-ancestors 'none'; "
@@ -51,9 +52,10 @@ class FrontServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
-    def __init__(self, address: tuple[str, int], api: str, dist: Path, upload_origin: str | None = None):
+    def __init__(self, address: tuple[str, int], api: str, dist: Path, upload_origin: str | None = None,
+                 sign_in_origin: str | None = None):
         super().__init__(address, FrontHandler)
-        self.security_headers = security_headers(upload_origin)
+        self.security_headers = security_headers(upload_origin, sign_in_origin)
         parsed = urllib.parse.urlsplit(api)
         self.api_host, self.api_port = parsed.hostname or "127.0.0.1", parsed.port or 80
         self.dist = dist.resolve()
@@ -189,8 +191,8 @@ def _gzipped(path: Path, mtime_ns: int) -> bytes:  # mtime in the key: a rebuild
 
 
 def serve(port: int, api: str, dist: Path = DIST, host: str = "127.0.0.1",
-          upload_origin: str | None = None) -> FrontServer:
-    return FrontServer((host, port), api, dist, upload_origin)
+          upload_origin: str | None = None, sign_in_origin: str | None = None) -> FrontServer:
+    return FrontServer((host, port), api, dist, upload_origin, sign_in_origin)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,8 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api", required=True, help="the API's base URL, e.g. http://127.0.0.1:8001")
     parser.add_argument("--dist", type=Path, default=DIST)
     parser.add_argument("--uploads", help="the documents bucket's origin (local S3), e.g. http://127.0.0.1:8200")
+    parser.add_argument("--sign-in", help="the staff pool's endpoint (cognito-local), e.g. http://127.0.0.1:9229")
     args = parser.parse_args(argv)
-    server = serve(args.port, args.api, args.dist, upload_origin=args.uploads)
+    server = serve(args.port, args.api, args.dist, upload_origin=args.uploads, sign_in_origin=args.sign_in)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """A throwaway web stack for the browser tests and the web bench: DynamoDB Local in memory, the
-tables and a small network, `chalice local` and the same-origin web front, all on free ports,
-stopped together. Developer tooling, never deployed (`make run` is infra/local/stack.py)."""
+tables and a small network, cognito-local with the staff accounts asked for (the consoles' sign-in),
+`chalice local` and the same-origin web front, all on free ports, stopped together. Developer
+tooling, never deployed (`make run` is infra/local/stack.py)."""
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from infra.local import s3_local
+from infra.local import cognito, s3_local
 from infra.local.ddb_local import DynamoDBLocal, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +48,13 @@ class WebStack:
     """`start(seed)` returns the base URL (the app at `/`, the API at `/v1/*`); `stop()` ends it all.
     `seed` runs in this process once the environment points at the new database."""
 
-    def __init__(self):
+    def __init__(self, staff: tuple[cognito.StaffUser, ...] = ()):
         self.ddb = DynamoDBLocal()
+        # Staff accounts (password cognito.DEMO_PASSWORD) in a throwaway pool; none: no pool at all.
+        self.staff = staff
+        self._cognito_dir = tempfile.TemporaryDirectory(prefix="ejso-cognito-") if staff else None
+        self.idp = cognito.CognitoLocal(self._cognito_dir.name) if staff else None
+        self.pool: cognito.Pool | None = None
         self.s3 = s3_local.MotoS3()
         self.procs: list[subprocess.Popen] = []
         self.base_url: str | None = None
@@ -65,6 +71,14 @@ class WebStack:
         bucket = s3_local.provision(self.s3.endpoint, "ejso-test-documents", [f"http://127.0.0.1:{web_port}"])
         os.environ.update({**TEST_ENV, "DDB_ENDPOINT": self.ddb.endpoint, "SMS_LOG_PATH": self.sms_log_path,
                            **bucket.environ()})
+        sign_in: list[str] = []
+        if self.idp is not None:
+            self.idp.start()
+            self.pool = cognito.provision(self.idp.endpoint)
+            for user in self.staff:
+                cognito.ensure_user(self.pool, user)
+            os.environ.update(self.pool.environ())
+            sign_in = ["--sign-in", self.idp.endpoint]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.procs.append(subprocess.Popen(
             [sys.executable, "-m", "infra.local.chalice_local", "--stage", "test", "--host", "127.0.0.1",
@@ -72,7 +86,7 @@ class WebStack:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         self.procs.append(subprocess.Popen(
             [sys.executable, "-m", "infra.local.web_front", "--port", str(web_port),
-             "--api", f"http://127.0.0.1:{api_port}", "--uploads", self.s3.endpoint], cwd=ROOT, env=env,
+             "--api", f"http://127.0.0.1:{api_port}", "--uploads", self.s3.endpoint, *sign_in], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         self.base_url = f"http://127.0.0.1:{web_port}"
         # The API touches the database only when asked: it boots while the network is seeded.
@@ -94,5 +108,8 @@ class WebStack:
                 proc.kill()
         self.procs = []
         self.s3.stop()
+        if self.idp is not None:
+            self.idp.stop()
+            self._cognito_dir.cleanup()
         self.ddb.stop()
         self._sms_dir.cleanup()

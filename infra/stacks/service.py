@@ -486,7 +486,8 @@ class EjsoStack(Stack):
                            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, removal_policy=retain)
         upload_origin = f"https://{self.documents_bucket_name}.s3.{Aws.REGION}.{Aws.URL_SUFFIX}"
-        headers = security_headers(upload_origin)
+        # The staff consoles sign in straight to the pool's regional Cognito endpoint.
+        headers = security_headers(upload_origin, f"https://cognito-idp.{Aws.REGION}.{Aws.URL_SUFFIX}")
         policy = cloudfront.ResponseHeadersPolicy(
             self, "WebHeaders", comment="EJSO web app: the local front's security headers",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(

@@ -20,12 +20,13 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="session")
 def stack():
     from tests.e2e import network
-    stack = WebStack()
+    stack = WebStack(staff=network.STAFF)
     try:
         stack.start(network.seed)
         yield stack
@@ -106,6 +107,38 @@ def page_abroad(browser, base_url):
     yield from _page(browser, base_url, "Europe/Berlin")
 
 
+@pytest.fixture()
+def staff_page(browser, base_url):
+    """A factory: `staff_page(email, desktop=False)` -> a page signed in as that e2e staff account
+    (tests/e2e/network.py STAFF) through /console/sign-in, on the console's home for its role."""
+    from tests.e2e import network
+    contexts, errors = [], []
+
+    def open_signed_in(email: str, desktop: bool = False):
+        context = browser.new_context(viewport=DESKTOP if desktop else PHONE, base_url=base_url, locale="fa-IR",
+                                      timezone_id="Asia/Tehran", accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        sign_in(page, email, network.STAFF_PASSWORD)
+        page.wait_for_url(lambda url: "/console/sign-in" not in url)
+        page.locator("[data-console-ready]").wait_for()
+        return page
+
+    yield open_signed_in
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def sign_in(page, email: str, password: str, next_path: str | None = None) -> None:
+    """Fill in the console's sign-in page and send it (does not wait for the result)."""
+    page.goto("/console/sign-in" + (f"?next={next_path}" if next_path else ""))
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("form button[type=submit]").click()
+
+
 def axe_check(page, name: str) -> None:
     """axe-core from its npm package, evaluated in the page (CDP evaluation is not subject to the
     page's Content-Security-Policy); serious or critical violations fail the test."""
@@ -119,6 +152,6 @@ def axe_check(page, name: str) -> None:
 
 
 def screenshot(page, name: str) -> None:
-    """A phone-width picture of the page for the README."""
+    """A picture of the page for the README, at the page's own width (phone, or desktop for the consoles)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, animations="disabled", caret="hide")

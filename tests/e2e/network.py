@@ -3,7 +3,14 @@ plus one service whose name carries digits and one for parties without SANA, and
 suggestions and their map have distinct places."""
 from __future__ import annotations
 
+from chalicelib.api.auth import (
+    ASSOCIATION_ADMIN_GROUP,
+    OFFICE_MANAGER_GROUP,
+    OPERATOR_GROUP,
+    PROVINCIAL_REPRESENTATIVE_GROUP,
+)
 from chalicelib.domain.catalogue import Service
+from infra.local.cognito import DEMO_PASSWORD, StaffUser
 from tests.integration import fixtures
 
 COPIES = Service("S0005", category="documents", name_en="Certified copies, up to 10 pages",
@@ -28,6 +35,16 @@ OFFICES = [
                     offered_categories={"petitions", "sana", "consulting", "notices", "documents"}, tier=tier)
     for office_id, city, city_fa, province, province_fa, lat, lon, counters, tier in PLACES
 ]
+
+# The consoles' staff, in the stack's own cognito-local pool, all with the password DEMO_PASSWORD.
+STAFF_PASSWORD = DEMO_PASSWORD
+STAFF = (
+    StaffUser("op-thr@ejso.local", OPERATOR_GROUP, office_id="OF-THR-1"),
+    StaffUser("op-krj@ejso.local", OPERATOR_GROUP, office_id="OF-KRJ-1"),
+    StaffUser("manager-thr@ejso.local", OFFICE_MANAGER_GROUP, office_id="OF-THR-1"),
+    StaffUser("admin@ejso.local", ASSOCIATION_ADMIN_GROUP),
+    StaffUser("rep-tehran@ejso.local", PROVINCIAL_REPRESENTATIVE_GROUP, province="Tehran"),
+)
 
 
 def seed() -> None:

@@ -688,13 +688,16 @@ def test_web_app_is_served_by_cloudfront_from_a_private_bucket_and_v1_goes_to_th
     assert set(api["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
     assert api["ViewerProtocolPolicy"] == "https-only"
 
-    # The page's security headers are the local front's, and let the page reach only the documents bucket.
+    # The page's security headers are the local front's, and let the page reach only the documents
+    # bucket and the staff pool's Cognito endpoint (the consoles' sign-in).
     from infra.local.web_front import security_headers
     (headers,) = of_type(cfn, "AWS::CloudFront::ResponseHeadersPolicy").values()
     assert ref_target(default["ResponseHeadersPolicyId"]) in of_type(cfn, "AWS::CloudFront::ResponseHeadersPolicy")
     security = headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     bucket_origin = f"https://ejso-{stage}-documents-{{AWS::AccountId}}-{{AWS::Region}}.s3.{{AWS::Region}}.{{AWS::URLSuffix}}"
+    cognito_origin = "https://cognito-idp.{AWS::Region}.{AWS::URLSuffix}"
     assert flat(security["ContentSecurityPolicy"]["ContentSecurityPolicy"]) == \
-        security_headers(bucket_origin)["Content-Security-Policy"]
-    assert f"connect-src 'self' {bucket_origin};" in flat(security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+        security_headers(bucket_origin, cognito_origin)["Content-Security-Policy"]
+    assert f"connect-src 'self' {bucket_origin} {cognito_origin};" in \
+        flat(security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
     assert security["FrameOptions"]["FrameOption"] == "DENY" and security["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"

@@ -164,3 +164,22 @@ def test_an_unusable_jwks_is_a_503_not_a_500(monkeypatch):
     keys = auth._Keys()
     with pytest.raises(ServiceUnavailable):
         keys.get("http://127.0.0.1:1/pool/.well-known/jwks.json", "k1", 3600)
+
+
+def test_the_sign_in_config_names_the_pool_and_the_flow_its_client_allows(monkeypatch):
+    from chalicelib.api import auth
+    from chalicelib.errors import ServiceUnavailable
+
+    def with_env(env):
+        monkeypatch.setattr(auth, "get_settings", lambda: load_settings(env))
+        return auth.sign_in_config()
+
+    aws = with_env({"STAGE": "dev", "AWS_REGION": "me-central-1", "COGNITO_USER_POOL_ID": "me-central-1_Pool1",
+                    "COGNITO_CLIENT_ID": CLIENT})
+    assert aws == {"flow": "USER_SRP_AUTH", "region": "me-central-1", "user_pool_id": "me-central-1_Pool1",
+                   "client_id": CLIENT, "endpoint": "https://cognito-idp.me-central-1.amazonaws.com"}
+    local = with_env({"STAGE": "local", "COGNITO_USER_POOL_ID": "local_abc", "COGNITO_CLIENT_ID": CLIENT,
+                      "COGNITO_ENDPOINT": "http://127.0.0.1:9229"})
+    assert (local["flow"], local["endpoint"]) == ("USER_PASSWORD_AUTH", "http://127.0.0.1:9229")
+    with pytest.raises(ServiceUnavailable):  # no pool: nobody can sign in, and the page says so
+        with_env({"STAGE": "local"})

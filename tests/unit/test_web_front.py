@@ -155,10 +155,13 @@ def test_an_unreachable_api_is_a_502_problem(tmp_path):
         server.server_close()
 
 
-def test_the_page_may_reach_only_its_origin_and_the_documents_bucket():
+def test_the_page_may_reach_only_its_origin_the_documents_bucket_and_the_staff_pool():
     from infra.local.web_front import security_headers
     alone = security_headers()["Content-Security-Policy"]
     assert "connect-src 'self';" in alone
     with_bucket = security_headers("http://127.0.0.1:8200")["Content-Security-Policy"]
     assert "connect-src 'self' http://127.0.0.1:8200;" in with_bucket
     assert with_bucket.replace(" http://127.0.0.1:8200", "") == alone  # nothing else opens
+    both = security_headers("http://127.0.0.1:8200", "http://127.0.0.1:9229")["Content-Security-Policy"]
+    assert "connect-src 'self' http://127.0.0.1:8200 http://127.0.0.1:9229;" in both
+    assert both.replace(" http://127.0.0.1:9229", "") == with_bucket

@@ -36,7 +36,7 @@ export class NetworkError extends Error {}
 // A booking's own calls send its access code instead when the citizen has it.
 const owner = (code) => ({ auth: !code, headers: code ? { 'X-Access-Code': code } : {} });
 
-async function call(method, path, { query, body, headers, auth = false } = {}) {
+export async function call(method, path, { query, body, headers, auth = false } = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query || {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
@@ -62,6 +62,16 @@ async function call(method, path, { query, body, headers, auth = false } = {}) {
   }
   return data;
 }
+
+// The staff calls (the consoles): written in staffApi.js and fetched with the console chunk, so the
+// citizen app carries only these three small doors to them. See staffApi.js for what each does.
+const staffApi = () => import('./staffApi.js');
+/** A staff call: parsed JSON; throws ApiProblem (a 401 ends the staff session). */
+export const staffCall = (method, path, options) => staffApi().then((m) => m.staffCall(method, path, options));
+/** A staff list polled with its ETag: {changed: false} on 304, else {changed: true, data, etag}. */
+export const staffPoll = (path, options) => staffApi().then((m) => m.staffPoll(path, options));
+/** A staff download (a statement's CSV): {text, headers}. */
+export const staffDownload = (path, query) => staffApi().then((m) => m.staffDownload(path, query));
 
 export const api = {
   categories: () => call('GET', '/v1/categories'),

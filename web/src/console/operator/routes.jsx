@@ -1,2 +1,6 @@
 // The office operator's pages: [path pattern, (params) => page], under /console/office.
-export const OPERATOR_ROUTES = [];
+import { Today } from './Today.jsx';
+
+export const OPERATOR_ROUTES = [
+  ['/console/office', () => <Today />],
+];

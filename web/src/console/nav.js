@@ -1,0 +1,12 @@
+// The consoles' navigation: [href, string key, roles that may open it]. Each console adds its
+// pages on its own lines (operator, then manager, then association) so rebases stay clean.
+export const CONSOLE_NAV = [
+  // operator
+  ['/console/office', 'opNavToday', ['operator', 'office-manager']],
+  ['/console/office/desk', 'opNavDesk', ['operator', 'office-manager']],
+  ['/console/office/remote', 'opNavRemote', ['operator', 'office-manager']],
+  // manager
+  ['/console/office/manage', 'consoleNavManager', ['office-manager']],
+  // association
+  ['/console/association', 'consoleNavAssociation', ['association-admin', 'provincial-representative']],
+];
