@@ -88,6 +88,9 @@ def _operation(path: str, op: Any, schema_refs: dict, overlay: dict) -> dict:
     params += [{"name": name, "in": "header", "required": True, "schema": {"type": "string"}} for name in op.headers]
     params += [{"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
                for name in op.optional_headers]
+    if op.etag:
+        params.append({"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                       "description": "The ETag of the version the client holds: 304 when it is still current."})
     if op.query:
         params += _query_parameters(op.query)[0]
     if params:
@@ -104,6 +107,10 @@ def _operation(path: str, op: Any, schema_refs: dict, overlay: dict) -> dict:
         responses[str(status)] = ({"description": "No content."} if model is None else
                                   {"description": "OK.",
                                    "content": {"application/json": {"schema": schema_refs[(model, "serialization")]}}})
+    if op.etag:
+        responses["200"]["headers"] = {"ETag": {"description": "This version of the list.",
+                                                "schema": {"type": "string"}}}
+        responses["304"] = {"description": "Not modified: the list is the one whose ETag was sent."}
     for status in op.problem_statuses():
         responses[str(status)] = {"$ref": f"#/components/responses/{PROBLEMS[status]}"}
     doc["responses"] = responses

@@ -16,7 +16,7 @@ def issue_ticket(caller: Operator, body: TicketIn):
     return Reply(desk.issue_walk_in(caller.office_id, caller.operator_id, body.service_id, body.national_id), 201)
 
 
-@api.get("/office/tickets", response=DeskOut, auth=OPERATOR, query=DayQuery, problems=(404,))
+@api.get("/office/tickets", response=DeskOut, auth=OPERATOR, query=DayQuery, problems=(404,), etag=True)
 def desk_list(caller: Operator, query: DayQuery):
     return desk.desk_list(caller.office_id, query.date)
 

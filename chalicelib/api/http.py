@@ -3,6 +3,7 @@ application/problem+json in one place. Route handlers stay short: parse, call, m
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
 import json
 import os
@@ -222,6 +223,7 @@ class Operation:
     problems: tuple[int, ...] = ()
     database: bool = True
     limit: Limit | None = None
+    etag: bool = False  # a polled list: its 200 carries an ETag, and If-None-Match with it answers 304
 
     def problem_statuses(self) -> tuple[int, ...]:
         """Every problem status the route can answer: from what it reads, plus its own."""
@@ -239,6 +241,35 @@ class Operation:
         if self.idempotency:
             statuses |= {409, 422} | ({400} if self.idempotency == "required" else set())
         return tuple(sorted(statuses))
+
+
+def entity_tag(body: str | bytes) -> str:
+    """A strong validator of a response body: the same bytes, the same tag."""
+    data = body.encode() if isinstance(body, str) else body
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def none_match(if_none_match: str | None, tag: str) -> bool:
+    """Whether If-None-Match names `tag` (RFC 9110 13.1.2: weak comparison, a list, or *)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return any(t.strip().removeprefix("W/") == tag for t in if_none_match.split(","))
+
+
+def conditional(response: Response, if_none_match: str | None) -> Response:
+    """A polled list's answer: a 200 gets its ETag; when the client already holds that version it
+    gets 304 without the body. The list is read all the same: the saving is the transfer and the
+    client's re-rendering, which is what polling every few seconds from many counters costs."""
+    if response.status_code != 200:
+        return response
+    tag = entity_tag(response.body)
+    headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
+    if none_match(if_none_match, tag):
+        return Response(body="", status_code=304, headers=headers)
+    response.headers = {**response.headers, **headers}
+    return response
 
 
 def _error_response(err: DomainError | None, path: str | None) -> Response:
@@ -293,7 +324,7 @@ class Routes:
               body_required: bool = True, query: type[BaseModel] | None = None, auth: Auth | None = None,
               idempotency: str | None = None, headers: tuple[str, ...] = (), optional_headers: tuple[str, ...] = (),
               problems: tuple[int, ...] = (), database: bool = True, tag: str | None = None,
-              limit: str | Limit | None = None) -> Callable:
+              limit: str | Limit | None = None, etag: bool = False) -> Callable:
         statuses = status if isinstance(status, tuple) else (status,)
         responses = response if isinstance(response, dict) else {s: response for s in statuses if s != 204 and response}
 
@@ -305,14 +336,15 @@ class Routes:
                            responses=responses, body=body, body_required=body_required, query=query, auth=auth,
                            idempotency=idempotency, headers=headers, optional_headers=optional_headers,
                            problems=problems, database=database,
-                           limit=Limit(limit) if isinstance(limit, str) else limit)
+                           limit=Limit(limit) if isinstance(limit, str) else limit, etag=etag)
 
             @functools.wraps(view)
             def inner(**params: Any) -> Response:
                 request = self.blueprint.current_request
                 path_ = getattr(request, "path", None)
                 try:
-                    return self._respond(op, view(**params, **self._inputs(op, request)))
+                    response = self._respond(op, view(**params, **self._inputs(op, request)))
+                    return conditional(response, header(self.blueprint, "If-None-Match")) if op.etag else response
                 except DomainError as err:
                     return _error_response(err, path_)
                 except Exception:  # noqa: BLE001 - the last line of defence

@@ -1,4 +1,4 @@
-"""Operators' routes (JWT bearer): the office's day, check-in, complete, no-show."""
+"""Operators' routes (JWT bearer): the office's day, one of its bookings, check-in, complete, no-show."""
 from __future__ import annotations
 
 from chalicelib.api.auth import Operator
@@ -10,9 +10,14 @@ from chalicelib.services import office_day
 api = Routes(__name__, tag="office")
 
 
-@api.get("/office/bookings", response=OfficeDayOut, auth=OPERATOR, query=DayQuery, problems=(404,))
+@api.get("/office/bookings", response=OfficeDayOut, auth=OPERATOR, query=DayQuery, problems=(404,), etag=True)
 def todays_bookings(caller: Operator, query: DayQuery):
     return office_day.day_list(caller.office_id, query.date)
+
+
+@api.get("/office/bookings/{booking_id}", response=BookingOut, auth=OPERATOR, problems=(404,))
+def office_booking(booking_id, caller: Operator):
+    return office_day.read(caller.office_id, booking_id)
 
 
 @api.post("/office/bookings/{booking_id}/check-in", response=CheckedInOut, auth=OPERATOR, body=CheckInIdentityIn,

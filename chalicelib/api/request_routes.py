@@ -19,6 +19,7 @@ from chalicelib.schemas import (
     RemoteRequestCreatedOut,
     RemoteRequestIn,
     RequestDecisionIn,
+    RequestResultIn,
     UploadGrantIn,
     UploadGrantOut,
 )
@@ -62,7 +63,7 @@ def pull_next_request(caller: Operator):
     return claimed if claimed else Reply(None, 204)
 
 
-@api.get("/office/requests", response=OfficeWorkListOut, auth=OPERATOR)
+@api.get("/office/requests", response=OfficeWorkListOut, auth=OPERATOR, etag=True)
 def office_work_list(caller: Operator):
     return remote_requests.work_list(caller.office_id)
 
@@ -79,9 +80,9 @@ def start_remote_request(tracking_code, caller: Operator):
 
 
 @api.post("/office/requests/{tracking_code}/complete", response=OfficeRemoteRequestOut, auth=OPERATOR,
-          problems=(404, 409))
-def complete_remote_request(tracking_code, caller: Operator):
-    return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "complete", None)
+          body=RequestResultIn, body_required=False, problems=(404, 409))
+def complete_remote_request(tracking_code, caller: Operator, body: RequestResultIn):
+    return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "complete", body.note)
 
 
 @api.post("/office/requests/{tracking_code}/reject", response=OfficeRemoteRequestOut, auth=OPERATOR,
@@ -96,7 +97,7 @@ def send_request_in_person(tracking_code, caller: Operator, body: RequestDecisio
     return remote_requests.act(caller.office_id, caller.operator_id, tracking_code, "needs_in_person", body.reason)
 
 
-@api.get("/office/counters", response=OfficeCountersOut, auth=OPERATOR, problems=(404,))
+@api.get("/office/counters", response=OfficeCountersOut, auth=OPERATOR, problems=(404,), etag=True)
 def office_counters(caller: Operator):
     return remote_requests.office_counters(caller.office_id, None)
 

@@ -132,6 +132,17 @@ class RequestDecisionIn(Strict):
         return fold_persian(value)
 
 
+class RequestResultIn(Strict):
+    """An operator's note on completing a request (what was done, e.g. the petition's number), for the
+    citizen (and the partner) to read with the status."""
+    note: str | None = Field(default=None, min_length=3, max_length=500)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str | None) -> str | None:
+        return fold_persian(value) if value is not None else None
+
+
 class OpenCountersIn(Strict):
     open: int = Field(ge=0, le=50)
 
@@ -227,7 +238,8 @@ class RemoteRequestOut(Out):
     time_zone: str
     documents: list[DocumentOut]
     sla_deadline: InstantOut
-    reason: str | None = Field(description="Why it was rejected or sent in person.")
+    reason: str | None = Field(description="Why it was rejected or sent in person; or, once completed, the "
+                                           "operator's result note.")
     rating: RatingOut | None = Field(description="The citizen's rating, once given.")
     in_person_offer: list[InPersonOfficeOut] | None = Field(
         description="`NEEDS_IN_PERSON`: nearby offices serving the service in person, each with its slots to book.")

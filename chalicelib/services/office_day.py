@@ -31,6 +31,12 @@ def _own(office_id: str, booking_id: str) -> Booking:
     return booking
 
 
+def read(office_id: str, booking_id: str) -> dict:
+    """One booking of the operator's office, as the day list shows it (another office's: 404)."""
+    booking = _own(office_id, booking_id)
+    return booking_view(booking, catalogue.get_office(office_id))
+
+
 _REFUSED = {
     rules.NOT_THE_DAY: {
         "check_in": ("Check-in is only possible on the day of the appointment", "پذیرش فقط در روز نوبت ممکن است"),

@@ -30,6 +30,9 @@ def test_operator_sees_and_touches_only_their_office(client):
     assert mine["items"][0]["national_id"].startswith("*")
     theirs = json.loads(client.http.get(f"/v1/office/bookings?date={day}", headers=as_operator("OF-B")).body)
     assert theirs["items"] == []
+    one = json.loads(client.http.get(f"/v1/office/bookings/{created['booking_id']}", headers=as_operator("OF-A")).body)
+    assert one == mine["items"][0]
+    problem(client.http.get(f"/v1/office/bookings/{created['booking_id']}", headers=as_operator("OF-B")), 404)
     other = client.http.post(f"/v1/office/bookings/{created['booking_id']}/complete", headers=as_operator("OF-B"))
     assert other.status_code == 404
     assert client.http.get("/v1/office/bookings").status_code == 401

@@ -111,14 +111,18 @@ def test_office_pulls_works_and_frees_its_counter(client):
     problem(post(client, f"/v1/office/requests/{code}/complete", None, as_operator("OF-B")), 409, "invalid-transition")
     assert json.loads(post(client, f"/v1/office/requests/{code}/start", None, as_operator("OF-B")).body)[
         "status"] == "IN_PROGRESS"
-    done = json.loads(post(client, f"/v1/office/requests/{code}/complete", None, as_operator("OF-B")).body)
-    assert done["status"] == "COMPLETED"
+    # Completed with the operator's result note, which the citizen reads with the status.
+    problem(post(client, f"/v1/office/requests/{code}/complete", {"note": "ok"}, as_operator("OF-B")), 422)
+    done = json.loads(post(client, f"/v1/office/requests/{code}/complete", {"note": "دادخواست ثبت شد"},
+                           as_operator("OF-B")).body)
+    assert done["status"] == "COMPLETED" and done["reason"] == "دادخواست ثبت شد"
     assert json.loads(client.http.get("/v1/office/counters", headers=as_operator("OF-B")).body)["busy"] == 0
 
     # The citizen sees the whole timeline.
     mine = first if first["tracking_code"] == code else second
     view = json.loads(client.http.get(f"/v1/requests/{code}", headers={"X-Access-Code": mine["access_code"]}).body)
     assert [t["status"] for t in view["timeline"]] == ["RECEIVED", "ASSIGNED", "IN_PROGRESS", "COMPLETED"]
+    assert view["reason"] == "دادخواست ثبت شد"
 
     # The next one, rejected with a reason; then the queue is empty: 204.
     other = json.loads(post(client, "/v1/office/queue/next", None, as_operator("OF-B")).body)["tracking_code"]
