@@ -9,7 +9,7 @@ import { barLayout, linePath, linearScale, stepPath, thinLabels, valueDomain, xR
 
 const W = 560;
 const H = 220;
-const M = { top: 14, bottom: 34, axis: 40, end: 14 }; // axis: the value axis' side, end: the other
+const M = { top: 18, bottom: 34, axis: 40, end: 14 }; // axis: the value axis' side, end: the other
 
 let serial = 0;
 const useId = (prefix) => `${prefix}-${++serial}`;
@@ -40,7 +40,9 @@ function CategoryAxis({ labels, xs, box }) {
     <g class="chart__axis" aria-hidden="true">
       <line x1={box.left} x2={box.right} y1={box.bottom} y2={box.bottom} class="chart__baseline" />
       {labels.map((label, i) => keep.has(i) && (
-        <text key={i} x={xs[i]} y={box.bottom + 18} text-anchor="middle">{label}</text>
+        // A label at either end of the axis is anchored inwards, so it is not cut by the frame.
+        <text key={i} x={xs[i]} y={box.bottom + 18}
+          text-anchor={xs[i] <= box.left + 1 ? 'start' : xs[i] >= box.right - 1 ? 'end' : 'middle'}>{label}</text>
       ))}
     </g>
   );
@@ -69,9 +71,11 @@ function DataTable({ caption, columns, rows }) {
  * points: [{label, value}] in time order (value null: no data there); title: the chart's name;
  * summary: one sentence saying what it shows; columns: the table's [label, value] headings;
  * step: hold each value until the next (tiers); integer: whole-number axis; domain: fixed [min, max]
- * (e.g. tiers [1, 5]); format: how a value is written on the axis and in the table.
+ * (e.g. tiers [1, 5]); format: how a value is written on the axis and in the table; dots: mark each
+ * point (default: when there are few enough to see).
  */
-export function LineChart({ points, title, summary, columns, step = false, integer = false, domain, format = num }) {
+export function LineChart({ points, title, summary, columns, step = false, integer = false, domain, format = num,
+  dots = points.length <= 40 }) {
   const rtl = lang() === 'fa';
   const id = useId('chart');
   const box = frame(rtl);
@@ -93,7 +97,7 @@ export function LineChart({ points, title, summary, columns, step = false, integ
         <ValueAxis ticks={scaled.ticks} y={y} box={box} rtl={rtl} format={format} />
         <CategoryAxis labels={points.map((p) => p.label)} xs={xy.map((p) => p.x)} box={box} />
         <path d={path} class="chart__line" />
-        {xy.map((p, i) => p.y != null && <circle key={i} cx={p.x} cy={p.y} r="3.5" class="chart__dot" />)}
+        {dots && xy.map((p, i) => p.y != null && <circle key={i} cx={p.x} cy={p.y} r="3.5" class="chart__dot" />)}
       </svg>
       <figcaption class="hint">{summary}</figcaption>
       <DataTable caption={title} columns={columns}

@@ -9,4 +9,7 @@ export const CONSOLE_NAV = [
   ['/console/office/manage', 'consoleNavManager', ['office-manager']],
   // association
   ['/console/association', 'consoleNavAssociation', ['association-admin', 'provincial-representative']],
+  ['/console/association/statements', 'assocNavStatements', ['association-admin', 'provincial-representative']],
+  ['/console/association/equity', 'assocNavEquity', ['association-admin', 'provincial-representative']],
+  ['/console/association/queue', 'assocNavQueue', ['association-admin', 'provincial-representative']],
 ];
