@@ -117,7 +117,9 @@ function outcome(cfg, email, data) {
     return { session: keep(sessionFrom(data.AuthenticationResult)) };
   }
   if (data.ChallengeName === 'SOFTWARE_TOKEN_MFA') {
-    pending = { cfg, email, name: data.ChallengeName, session: data.Session };
+    const params = data.ChallengeParameters || {};
+    pending = { cfg, email: params.USER_ID_FOR_SRP || params.USERNAME || email, name: data.ChallengeName,
+      session: data.Session };
     return { challenge: 'totp' };
   }
   throw new StaffSignInError('unsupported', data.ChallengeName);
