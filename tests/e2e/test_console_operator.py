@@ -194,12 +194,21 @@ def test_an_operator_takes_and_completes_a_remote_request(staff_page, stack, bas
     expect(page.locator("#count-open dd")).to_have_attribute("data-count", "1")
     axe_check(page, "remote work")
     screenshot(page, "console-operator-remote")
-    page.get_by_role("button", name="برداشتن درخواست بعدی").click()
-    expect(page).to_have_url(re.compile(f"/console/office/requests/{code}$"))
+    # The queue gives the earliest deadline first: a request sent earlier in this session (the
+    # citizen's tests) may come before ours; each one taken is worked to the end, through the page.
     status = page.locator("#request-status")
-    expect(status).to_have_attribute("data-status", "ASSIGNED")
-    page.get_by_role("button", name="شروع کار").click()
-    expect(status).to_have_attribute("data-status", "IN_PROGRESS")
+    for _ in range(5):
+        page.get_by_role("button", name="برداشتن درخواست بعدی").click()
+        expect(page).to_have_url(re.compile(r"/console/office/requests/RQ\w+$"))
+        expect(status).to_have_attribute("data-status", "ASSIGNED")
+        page.get_by_role("button", name="شروع کار").click()
+        expect(status).to_have_attribute("data-status", "IN_PROGRESS")
+        if page.url.endswith(code):
+            break
+        page.get_by_role("button", name="ثبت انجام", exact=True).click()
+        expect(status).to_have_attribute("data-status", "COMPLETED")
+        page.get_by_role("link", name="درخواست‌های غیرحضوری").first.click()
+    assert page.url.endswith(f"/console/office/requests/{code}")
     page.fill("#note", "دادخواست با شماره ۱۲۳۴ ثبت شد")
     axe_check(page, "a remote request in progress")
     screenshot(page, "console-operator-request")
