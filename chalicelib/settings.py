@@ -89,6 +89,10 @@ class Settings(BaseModel):
     # renewed for ever to keep a slot from others.
     holds_per_citizen_per_day: int = Field(10, ge=1, le=100)
     max_active_bookings_per_day: int = Field(2, ge=1, le=20)
+    # How long a booking (or hold) may spend trying again after losing races for seats or
+    # conflicting with concurrent transactions, before it answers 503 (retry) instead: within the
+    # 3 s every stage promises, with a database call's own timeout to spare.
+    booking_budget_s: float = Field(1.5, gt=0, le=3)
     no_show_block_days: int = Field(14, ge=0, le=365)
     # The waitlist: a citizen waits for at most this many office-and-service entries at once; a freed
     # seat is offered to the first in line as a hold that lives this long, then to the next.
@@ -251,6 +255,7 @@ _ENV = {
     "hold_minutes": "HOLD_MINUTES",
     "holds_per_citizen_per_day": "HOLDS_PER_CITIZEN_PER_DAY",
     "max_active_bookings_per_day": "MAX_ACTIVE_BOOKINGS_PER_DAY",
+    "booking_budget_s": "BOOKING_BUDGET_S",
     "no_show_block_days": "NO_SHOW_BLOCK_DAYS",
     "no_show_grace_minutes": "NO_SHOW_GRACE_MINUTES",
     "check_in_national_id_required": "CHECK_IN_NATIONAL_ID_REQUIRED",

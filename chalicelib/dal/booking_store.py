@@ -1,9 +1,12 @@
 """Bookings on DynamoDB: every change is one TransactWriteItems, so a slot can never be
-double-booked and nothing is ever half-written.
+double-booked and nothing is ever half-written. A transaction writes only items of its own
+seats, its own booking and its own citizen (and a channel's count while partners hold a
+reserve): no item that every booking of an office-day writes, so bookings of different seats
+never conflict, however many arrive together. An office-day's count of live bookings is read
+from its booked seats (`office_day_counts`), not kept in an item of its own.
 
 Item layout (table `bookings`):
   OD#{office}#{day} / SEAT#{HH:MM}#{k}   one counter in one grid cell (HELD until expiry, or BOOKED)
-  OD#{office}#{day} / COUNT               live bookings of the office day
   OD#{office}#{day} / SHARE#{key}         seats a channel's live bookings hold that day (a partner
                                           channel; a part of the web's while partners hold a reserve)
   BK#{booking_id}   / BOOKING             the booking (GSIs: office-day list, citizen list)
@@ -18,6 +21,7 @@ Item layout (table `bookings`):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -33,7 +37,6 @@ from chalicelib.dal.models import (
     CitizenHoldCountItem,
     CitizenHoldItem,
     HoldItem,
-    OfficeDayItem,
     SeatItem,
     ShareItem,
 )
@@ -295,7 +298,6 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
             tx.put("seat", seat, condition=_free_seat(now_s))
     if hold_id:
         tx.delete("hold", HoldItem(f"HD#{hold_id}", "HOLD"), condition=HoldItem.expires_at >= now_s)
-    tx.update("office_day", OfficeDayItem(pk, "COUNT"), [OfficeDayItem.booked.add(1)])
     _take_share(tx, pk, draft.share)
     _claim_citizen_day(tx, draft.citizen_key, day, draft.service_id, draft.booking_id, max_per_day, now_s,
                        hold_id=hold_id)
@@ -354,8 +356,6 @@ def cancel(booking: Booking, now: datetime, actor: str, messages: Iterable[Outbo
     tx.update("booking", _current(booking), _status_written(after), condition=BookingItem.status == BOOKED)
     _release_seats(tx, booking)
     day = booking.day.isoformat()
-    tx.update("office_day", OfficeDayItem(office_day_pk(booking.office_id, day), "COUNT"),
-              [OfficeDayItem.booked.add(-1)])
     _return_share(tx, office_day_pk(booking.office_id, day), booking.share)
     _release_citizen_day(tx, booking.citizen_key, day, booking.service_id, booking.booking_id)
     outbox_store.add(tx, messages)
@@ -386,8 +386,6 @@ def reschedule(booking: Booking, move: Move, now: datetime, *, max_per_day: int,
         tx.put("seat", _seat(new_pk, cell, move.counter, status=BOOKED, booking_id=booking.booking_id),
                condition=_free_seat(now_s))
     if new_day != old_day:
-        tx.update("office_day", OfficeDayItem(old_pk, "COUNT"), [OfficeDayItem.booked.add(-1)])
-        tx.update("office_day", OfficeDayItem(new_pk, "COUNT"), [OfficeDayItem.booked.add(1)])
         _return_share(tx, old_pk, booking.share)
         if move.share is None:
             _take_share(tx, new_pk, (ShareClaim(key, seats) for key, seats in booking.share))
@@ -495,11 +493,24 @@ def of_citizen(citizen_key: str, since: date) -> list[Booking]:
     return [booking_from(item) for item in found]
 
 
+COUNT_WORKERS = 16  # concurrent queries of one office_day_counts call (a job reads every office)
+
+
+def _booked_on(office_id: str, day: date, consistent: bool) -> int:
+    """Distinct bookings holding booked seats of the office-day: every live booking (booked,
+    checked in, completed, no-show) keeps its seats; a cancelled or moved one has released them."""
+    seats = SeatItem.query(office_day_pk(office_id, day), SeatItem.sk.startswith("SEAT#"),
+                           filter_condition=SeatItem.status == BOOKED, consistent_read=consistent,
+                           attributes_to_get=["booking_id"])
+    return len({seat.booking_id for seat in seats})
+
+
 @unavailable_guard
-def office_day_counts(office_ids: list[str], day: date) -> dict[str, int]:
-    """Live bookings per office for one day, in batches (a ranking/load run reads O(offices))."""
-    keys = [(office_day_pk(o, day), "COUNT") for o in office_ids]
-    counts = {o: 0 for o in office_ids}
-    for item in OfficeDayItem.batch_get(keys):
-        counts[item.pk.split("#")[1]] = int(item.booked or 0)
-    return counts
+def office_day_counts(office_ids: list[str], day: date, *, consistent: bool = False) -> dict[str, int]:
+    """Live bookings per office for one day, counted from each office-day's booked seats (one
+    query per office, run side by side): no booking writes a shared counter for it."""
+    if len(office_ids) <= 1:
+        return {o: _booked_on(o, day, consistent) for o in office_ids}
+    with ThreadPoolExecutor(max_workers=min(COUNT_WORKERS, len(office_ids)), thread_name_prefix="counts") as pool:
+        counts = pool.map(lambda o: _booked_on(o, day, consistent), office_ids)
+        return dict(zip(office_ids, counts, strict=True))

@@ -134,11 +134,6 @@ class SeatItem(_BookingTable):
     ttl = TTLAttribute(null=True)  # cleanup only: TTL deletes lazily
 
 
-class OfficeDayItem(_BookingTable):
-    """Counter of live bookings of an office day (pk OD#office#date, sk COUNT)."""
-    booked = NumberAttribute(default=0)
-
-
 class ShareItem(_BookingTable):
     """Seats a channel's live bookings hold on an office day (pk OD#office#date, sk SHARE#key:
     a partner channel, or one part of the web's count); written under the channel's cap."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +38,7 @@ from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 _rng = random.SystemRandom()
-MAX_CONFLICT_RETRIES = 4
+MAX_SEAT_RACES = 64  # seats lost to other citizens in one claim (a slot has at most that many counters)
 SHARE_REREADS = 3  # re-reads of the web's counts after one was found full, before refusing
 PARTNER_CONFLICT_RETRIES = 8  # a partner's channel count is one item: its own posts contend on it
 
@@ -83,24 +84,44 @@ def _seconds_to_tomorrow(now: datetime | None = None) -> int:
     return max(1, int((tomorrow - now).total_seconds()))
 
 
-def _attempt(claim, counters_to_try):
-    """Claim a counter for the slot. The first try is optimistic (a random counter, no read):
-    on a quiet slot it wins with one round trip. After a lost race, read which counters are
-    still free (consistently) and try one of those, until none is left."""
-    free: tuple[int, ...] = tuple(range(1, claim.counters + 1))
-    for attempt in range(MAX_CONFLICT_RETRIES + counters_to_try):
-        if attempt > 0:
-            free = claim.free(consistent=True)
+def backoff(conflicts: int) -> float:
+    """The pause before trying again after the `conflicts`-th conflict: full jitter over a window
+    that doubles from 10 ms up to 160 ms, so contenders spread out instead of colliding again."""
+    return _rng.uniform(0, 0.01 * 2 ** min(conflicts - 1, 4))
+
+
+def claim_seat(free: tuple[int, ...], read_free: Callable[[], tuple[int, ...]], commit: Callable[[int], Any]):
+    """Claim one of the counters `free` for a slot. The first try is optimistic (a random counter,
+    no read): on a quiet slot it wins with one round trip. After a lost race for a seat, or a
+    conflict with a concurrent transaction on the same seat, `read_free` (a consistent read of the
+    seats) says which counters are still free and one of those is tried. The answer is slot-full
+    only when that read finds none. A conflict is tried again after a jittered pause within the
+    request's time budget (BOOKING_BUDGET_S); each lost race means another citizen took a seat,
+    so races end when the seats do. Past either bound the answer is 503 (retry), never a refusal."""
+    deadline = time.monotonic() + get_settings().booking_budget_s
+    conflicts, races = 0, 0
+    while True:
         if not free:
             raise SlotFull()
         try:
-            return claim.commit(_rng.choice(free))
+            return commit(_rng.choice(free))
         except TxConflict:
-            time.sleep(_rng.uniform(0.005, 0.03) * attempt)
+            conflicts += 1
+            pause = backoff(conflicts)
+            if time.monotonic() + pause >= deadline:
+                raise ServiceUnavailable(retry_after=1) from None
+            time.sleep(pause)
         except TxConditionFailed as exc:
             if exc.labels - {"seat", "seat_release"}:
                 raise _map_failure(exc.labels) from exc
-    raise SlotFull()
+            races += 1
+            if races > MAX_SEAT_RACES:
+                raise ServiceUnavailable(retry_after=1) from None
+        free = read_free()
+
+
+def _attempt(claim):
+    return claim_seat(tuple(range(1, claim.counters + 1)), lambda: claim.free(consistent=True), claim.commit)
 
 
 class _Claim:
@@ -134,7 +155,7 @@ def hold(req: HoldIn, now: datetime | None = None, *, session: CitizenSession | 
                                     max_per_day=s.max_active_bookings_per_day,
                                     holds_per_day=s.holds_per_citizen_per_day)
 
-    _attempt(_Claim(office, req.start.date(), cells, now, commit), int(office.counters))
+    _attempt(_Claim(office, req.start.date(), cells, now, commit))
     metrics.add_metric(name="SlotHeld", unit="Count", value=1)
     return {"hold_id": hold_id, "expires": calendar.datetime_out(expires),
             "office_id": office.office_id, "service_id": service.service_id, **calendar.datetime_out(req.start)}
@@ -256,8 +277,7 @@ def create(req: BookingIn | Any, now: datetime, *, on_behalf: OnBehalf | None = 
         except TxConditionFailed as exc:
             raise _map_failure(exc.labels) from exc
     else:
-        booking = _attempt(_Claim(office, day, cells, now, lambda counter: shared(counter, first)),
-                           int(office.counters))
+        booking = _attempt(_Claim(office, day, cells, now, lambda counter: shared(counter, first)))
     metrics.add_metric(name="BookingCreated", unit="Count", value=1)
     logger.info("booking created", extra={"booking_id": booking_id, "office_id": office.office_id,
                                           "channel": booking.channel})
@@ -364,6 +384,6 @@ def reschedule(booking_id: str, access_code: str | None, req: RescheduleIn, now:
                                           max_per_day=s.max_active_bookings_per_day, messages=messages)
 
     shared = _with_share(commit, web)
-    moved = _attempt(Claim(office, day, cells, now, lambda counter: shared(counter, first)), int(office.counters))
+    moved = _attempt(Claim(office, day, cells, now, lambda counter: shared(counter, first)))
     metrics.add_metric(name="BookingRescheduled", unit="Count", value=1)
     return booking_view(moved, office, service)

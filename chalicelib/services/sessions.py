@@ -26,7 +26,6 @@ from chalicelib.errors import (
     InvalidTransition,
     NotFound,
     ServiceUnavailable,
-    SlotFull,
     TxConditionFailed,
     TxConflict,
     WebhookIdReused,
@@ -38,7 +37,6 @@ from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
 _rng = random.SystemRandom()
-MAX_CONFLICT_RETRIES = 4
 
 _REFUSED = {
     "not_offered": (NotFound, "This office does not offer this service", "این دفتر این خدمت را ارائه نمی‌دهد"),
@@ -221,23 +219,12 @@ def partner_view(booking: Booking, office: Office | None = None, service: Servic
 
 
 def _claim(office_id: str, day: date, cells: tuple[str, ...], counters: tuple[int, ...], now: datetime, commit):
-    """Claim one of the remote counters for the slot: optimistic first (no read), then only the
-    counters a consistent read still shows free, until none is left (the booking path's rule)."""
-    free = counters
-    for attempt in range(MAX_CONFLICT_RETRIES + len(counters)):
-        if attempt > 0:
-            taken = stores.bookings.taken_seats(office_id, day, now, consistent=True)
-            free = tuple(k for k in counters if all(k not in taken.get(c, ()) for c in cells))
-        if not free:
-            raise SlotFull()
-        try:
-            return commit(_rng.choice(free))
-        except TxConflict:
-            time.sleep(_rng.uniform(0.005, 0.03) * attempt)
-        except TxConditionFailed as exc:
-            if exc.labels - {"seat", "seat_release"}:
-                raise bookings.map_failure(exc.labels) from exc
-    raise SlotFull()
+    """Claim one of the remote counters for the slot by the booking path's rule (bookings.claim_seat):
+    refused as full only when a consistent read of the seats shows none of them free."""
+    def read_free() -> tuple[int, ...]:
+        taken = stores.bookings.taken_seats(office_id, day, now, consistent=True)
+        return tuple(k for k in counters if all(k not in taken.get(c, ()) for c in cells))
+    return bookings.claim_seat(counters, read_free, commit)
 
 
 # --- SMS ------------------------------------------------------------------------------------------

@@ -53,7 +53,6 @@ class FakeBookingStore:
         self.seats: dict[SeatKey, _Seat] = {}
         self.holds: dict[str, Hold] = {}
         self.bookings: dict[str, Booking] = {}
-        self.office_day: dict[tuple[str, date], int] = {}
         self.citizen_day: dict[tuple[str, date], int] = {}
         self.guards: dict[tuple[str, date, str], str] = {}  # citizen, day, service -> booking
         self.blocks: dict[str, int] = {}  # citizen -> blocked until (epoch seconds)
@@ -181,7 +180,6 @@ class FakeBookingStore:
             del self.holds[hold_id]
             self.live_holds.pop(draft.citizen_key, None)
             self.held_until.pop((draft.citizen_key, draft.day), None)
-        self._count(self.office_day, (draft.office_id, draft.day), 1)
         self._claim_day(booking)
         self.bookings[booking.booking_id] = booking
         self.outbox.extend(messages)
@@ -200,7 +198,6 @@ class FakeBookingStore:
         after = booking.changed("CANCELLED", actor, now)
         for key in self._keys(booking.office_id, booking.day, booking.cells, booking.counter):
             del self.seats[key]
-        self._count(self.office_day, (booking.office_id, booking.day), -1)
         self._move_share(booking.office_id, booking.day, booking.share, -1)
         self._release_day(booking)
         self.bookings[booking.booking_id] = after
@@ -231,8 +228,6 @@ class FakeBookingStore:
         for key in new - shared:
             self.seats[key] = _Seat(BOOKED, booking_id=booking.booking_id)
         if move.day != booking.day:
-            self._count(self.office_day, (booking.office_id, booking.day), -1)
-            self._count(self.office_day, (booking.office_id, move.day), 1)
             self._move_share(booking.office_id, booking.day, booking.share, -1)
             self._move_share(booking.office_id, move.day, after.share, 1)
             self._release_day(booking)
@@ -281,8 +276,12 @@ class FakeBookingStore:
         found = [b for b in self.bookings.values() if b.citizen_key == citizen_key and b.day >= since]
         return sorted(found, key=lambda b: b.start)
 
-    def office_day_counts(self, office_ids: list[str], day: date) -> dict[str, int]:
-        return {o: self.office_day.get((o, day), 0) for o in office_ids}
+    def office_day_counts(self, office_ids: list[str], day: date, *, consistent: bool = False) -> dict[str, int]:
+        owners: dict[str, set[str]] = {o: set() for o in office_ids}
+        for (office, seat_day, _, _), seat in self.seats.items():
+            if seat_day == day and office in owners and seat.status == BOOKED:
+                owners[office].add(seat.booking_id)
+        return {o: len(ids) for o, ids in owners.items()}
 
     def share_counts(self, office_id: str, day: date, *, consistent: bool = False) -> dict[str, int]:
         return {key: seats for (office, d, key), seats in self.shares.items() if office == office_id and d == day}

@@ -24,19 +24,19 @@ def fire(base: str, bodies: list[dict], headers: list[dict] | None = None) -> li
 
 
 def stored(office: str, day) -> dict:
-    from chalicelib.dal.booking_store import office_day_pk
-    from chalicelib.dal.models import BookingItem, CitizenDayItem, OfficeDayItem, OutboxItem, SeatItem
+    from chalicelib.dal.booking_store import office_day_counts, office_day_pk
+    from chalicelib.dal.models import BookingItem, CitizenDayItem, OutboxItem, SeatItem
     pk = office_day_pk(office, day)
     bookings = [b for b in BookingItem.office_day_index.query(pk) if b.status != "CANCELLED"]
     seats = [s for s in SeatItem.query(pk, SeatItem.sk.startswith("SEAT#"), consistent_read=True)
              if s.status == "BOOKED"]
-    count = next(iter(OfficeDayItem.query(pk, OfficeDayItem.sk == "COUNT", consistent_read=True)), None)
+    count = office_day_counts([office], day, consistent=True)[office]
     # Losing attempts must leave nothing behind: no citizen counters, guards or SMS of theirs.
     citizen = list(CitizenDayItem.scan(CitizenDayItem.pk.startswith("CZ#"), consistent_read=True))
     guards = sum("#SVC#" in i.sk for i in citizen)
     active = sum(int(i.attribute_values.get("active", 0)) for i in citizen if "#SVC#" not in i.sk)
     messages = list(OutboxItem.scan(consistent_read=True))
-    return {"bookings": len(bookings), "seats": len(seats), "counter": int(count.booked) if count else 0,
+    return {"bookings": len(bookings), "seats": len(seats), "counter": count,
             "guards": guards, "citizen_active": active,
             "confirmations": sum(m.template == "booking_confirmed" for m in messages)}
 

@@ -29,16 +29,16 @@ def body(n: int, office: str, day, hhmm: str = "09:00", *, contact: str = "video
 
 
 def stored(office: str, day) -> dict:
-    from chalicelib.dal.booking_store import office_day_pk
-    from chalicelib.dal.models import BookingItem, OfficeDayItem, OutboxItem, SeatItem
+    from chalicelib.dal.booking_store import office_day_counts, office_day_pk
+    from chalicelib.dal.models import BookingItem, OutboxItem, SeatItem
     pk = office_day_pk(office, day)
     booked = [b for b in BookingItem.office_day_index.query(pk) if b.status != "CANCELLED"]
     seats = [s for s in SeatItem.query(pk, SeatItem.sk.startswith("SEAT#"), consistent_read=True)
              if s.status == "BOOKED"]
-    count = next(iter(OfficeDayItem.query(pk, OfficeDayItem.sk == "COUNT", consistent_read=True)), None)
+    count = office_day_counts([office], day, consistent=True)[office]
     return {"sessions": sum(b.kind == "session" for b in booked), "bookings": len(booked),
             "seat_counters": sorted({int(s.sk.split("#")[2]) for s in seats}), "seats": len(seats),
-            "counter": int(count.booked) if count else 0,
+            "counter": count,
             "sms": sum(m.template == "session_booked" for m in OutboxItem.scan(consistent_read=True))}
 
 

@@ -89,8 +89,9 @@ class BookingStore(Protocol):
     def of_citizen(self, citizen_key: str, since: date) -> list[Booking]:
         """The citizen's bookings starting on `since` or later, in any state, soonest first."""
 
-    def office_day_counts(self, office_ids: list[str], day: date) -> dict[str, int]:
-        """Live bookings of `day` per office (0 for an office with none)."""
+    def office_day_counts(self, office_ids: list[str], day: date, *, consistent: bool = False) -> dict[str, int]:
+        """Live bookings of `day` per office (0 for an office with none), counted from the seats
+        they hold (a booking writes no shared counter of its office-day)."""
 
     def share_counts(self, office_id: str, day: date, *, consistent: bool = False) -> dict[str, int]:
         """Seats held per channel count of the office-day (absent: none)."""

@@ -3,6 +3,7 @@ the citizen's rules), idempotent retries, read, cancel and reschedule."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from chalicelib.errors import (
     InvalidTransition,
     NotFound,
     ServiceRetired,
+    ServiceUnavailable,
     SlotFull,
     TxConflict,
 )
@@ -46,6 +48,13 @@ class FirstChoice:
 
     def uniform(self, low, high):
         return 0.0
+
+
+class Pausing(FirstChoice):
+    """The lowest free counter, and the longest pause the backoff allows."""
+
+    def uniform(self, low, high):
+        return high
 
 
 @pytest.fixture()
@@ -103,6 +112,66 @@ def test_a_transaction_conflict_is_retried(counting, first_choice):
     counting.conflicts = 2
     assert book()["counter"] == 1
     assert counting.conflicts == 0 and counting.reads == [True, True]
+
+
+def test_conflicts_beyond_any_retry_count_still_book_a_free_seat(counting, first_choice):
+    counting.conflicts = 25  # a rush: conflicts are tried again, they are not a refusal
+    assert book()["counter"] == 1 and counting.conflicts == 0
+
+
+def test_conflicts_past_the_time_budget_answer_retry_not_slot_full(counting, first_choice, monkeypatch):
+    tight = bookings.get_settings().model_copy(update={"booking_budget_s": 0.05})
+    monkeypatch.setattr(bookings, "get_settings", lambda: tight)
+    monkeypatch.setattr(bookings, "_rng", Pausing())
+    counting.conflicts = 10_000
+    with pytest.raises(ServiceUnavailable) as answered:
+        book()
+    assert answered.value.headers["Retry-After"] == "1"
+    assert counting.bookings == {} and 1 < 10_000 - counting.conflicts < 50  # paused between tries
+
+
+def test_backoff_is_jittered_and_grows_to_a_ceiling():
+    pauses = [[bookings.backoff(n) for _ in range(200)] for n in (1, 2, 5, 30)]
+    assert all(0 <= p <= 0.16 for group in pauses for p in group)
+    assert max(pauses[0]) <= 0.01 < max(pauses[2])  # the window doubles...
+    assert max(pauses[3]) <= 0.16 and len(set(pauses[3])) > 100  # ...to a ceiling, every pause its own
+
+
+class Racing(Counting):
+    """Before each of the next `rivals` commits, another citizen takes the seat this one chose."""
+
+    def __init__(self):
+        super().__init__()
+        self.rivals = 0
+
+    def book(self, draft, now, **kwargs):
+        if self.rivals:
+            self.rivals -= 1
+            rival = replace(draft, booking_id=f"BKRIVAL{self.rivals:05d}", citizen_key=f"rival-{self.rivals}")
+            super().book(rival, now, **{**kwargs, "messages": []})
+        return super().book(draft, now, **kwargs)
+
+
+@pytest.fixture()
+def racing(fakes):
+    from chalicelib.services.stores import stores
+    store = Racing()
+    with stores.use(bookings=store):
+        yield store
+
+
+def test_lost_races_try_each_counter_a_read_still_shows_free(racing, first_choice):
+    racing.rivals = 2  # counters 1 and 2 go to others just before this citizen's writes
+    assert book()["counter"] == 3
+    assert racing.reads == [True, True]
+
+
+def test_slot_full_only_once_a_read_shows_no_counter_free(racing, first_choice):
+    racing.rivals = 3  # OF-A has three counters: every one is lost to another citizen
+    with pytest.raises(SlotFull):
+        book()
+    assert racing.reads == [True, True, True] and len(racing.bookings) == 3
+    assert racing.taken_seats("OF-A", DAY, NOW) == {"09:00": {1, 2, 3}}
 
 
 def test_a_full_slot(counting):
