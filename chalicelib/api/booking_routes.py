@@ -22,7 +22,7 @@ def create_hold(body: HoldIn, caller: CitizenSession):
 @api.post("/bookings", response=BookingCreatedOut, body=BookingIn, auth=CITIZEN, idempotency="optional",
           status=201, problems=(403, 404, 409), limit="booking-client")
 def create_booking(body: BookingIn, idempotency_key: str | None, caller: CitizenSession):
-    result = bookings.book(body, idempotency_key, lambda_context=api.lambda_context, session=caller)
+    result = bookings.book(body, idempotency_key, session=caller)
     return Reply(result, 201, {"Location": f"/v1/bookings/{result['booking_id']}"})
 
 

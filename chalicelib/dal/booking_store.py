@@ -17,9 +17,13 @@ Item layout (table `bookings`):
                                           hold on that day lives (both count against the cap)
   CZ#{citizen}      / DAY#{day}#SVC#{s}   one live booking per citizen, day and service
   CZ#{citizen}      / BLOCK               no new bookings before blocked_until (after a no-show)
+
+and in table `idempotency`, `booking#{sha256 of the key}`: the first answer of a booking made
+under an Idempotency-Key, written in the booking's transaction (no round trip of its own).
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -37,6 +41,7 @@ from chalicelib.dal.models import (
     CitizenHoldCountItem,
     CitizenHoldItem,
     HoldItem,
+    IdempotencyItem,
     SeatItem,
     ShareItem,
 )
@@ -46,6 +51,7 @@ from chalicelib.domain.booking import (
     NO_SHOW,
     Booking,
     BookingDraft,
+    FirstAnswer,
     Hold,
     Move,
     StatusChange,
@@ -277,13 +283,39 @@ def _release_citizen_day(tx: Tx, citizen: str, day: str, service_id: str, bookin
               condition=CitizenGuardItem.booking_id == booking_id)
 
 
+# --- first answers under an Idempotency-Key -------------------------------------------------
+
+def _answer_id(key: str) -> str:
+    return "booking#" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _add_answer(tx: Tx, once: FirstAnswer, now: datetime) -> None:
+    """The first answer under its key, unless one lives (label once); an expired one is replaced."""
+    tx.put("once", IdempotencyItem(_answer_id(once.key), expiration=once.expires_at, fingerprint=once.fingerprint,
+                                   answer=once.answer),
+           condition=IdempotencyItem.id.does_not_exist() | (IdempotencyItem.expiration < now))
+
+
+@unavailable_guard
+def first_answer(key: str, now: datetime) -> FirstAnswer | None:
+    """The first answer of a booking made under `key`, while it is kept (consistent read)."""
+    try:
+        item = IdempotencyItem.get(_answer_id(key), consistent_read=True)
+    except DoesNotExist:
+        return None
+    if item.fingerprint is None or item.expiration is None or _epoch(item.expiration) < _epoch(now):
+        return None
+    return FirstAnswer(key, item.fingerprint, item.answer, item.expiration)
+
+
 @unavailable_guard
 def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
          messages: Iterable[OutboxMessage], client_token: str | None = None,
-         delivery: WebhookDelivery | None = None) -> Booking:
+         delivery: WebhookDelivery | None = None, once: FirstAnswer | None = None) -> Booking:
     """Write a booking, its seats, counters (its channel's under their caps), guards and its SMS
-    in one transaction; with `delivery`, the partner delivery it answers, once.
-    Failing labels: seat, hold, cap, duplicate, blocked, share, webhook."""
+    in one transaction; with `delivery`, the partner delivery it answers, once; with `once`, its
+    first answer under the client's Idempotency-Key.
+    Failing labels: seat, hold, cap, duplicate, blocked, share, webhook, once (the key answered)."""
     booking = Booking.new(draft, now)
     day = draft.day.isoformat()
     pk = office_day_pk(draft.office_id, day)
@@ -321,6 +353,8 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
     tx.put("booking", item, condition=BookingItem.pk.does_not_exist())
     if delivery is not None:
         partner_store.remember_delivery(tx, delivery, draft.booking_id, now)
+    if once is not None:
+        _add_answer(tx, once, now)
     outbox_store.add(tx, messages)
     tx.commit()
     return booking

@@ -506,12 +506,16 @@ class PartnerItem(_Model):
     version = VersionAttribute()
 
 
-# --- Powertools idempotency records (the layer writes them; we only define the table) --
+# --- idempotency records ------------------------------------------------------------------
 
 class IdempotencyItem(_Model):
+    """Powertools' records (other use cases), and a booking's first answer under its key (id
+    `booking#` + a hash of the key), written in the booking's own transaction by the booking store."""
     Meta = _meta("idempotency")
     id = UnicodeAttribute(hash_key=True)
     expiration = TTLAttribute(null=True)
+    fingerprint = UnicodeAttribute(null=True)  # a keyed hash of the request body
+    answer = JSONAttribute(null=True)  # the answer, without the access code
 
 
 # --- abuse limits: token buckets (dal/limit_store.py) ---------------------------------------

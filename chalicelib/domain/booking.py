@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -70,6 +71,31 @@ def citizen_key(national_id: str, pepper: str) -> str:
     """A stable pseudonym of a citizen: caps and no-show blocks work across offices without
     storing the national ID in clear."""
     return hmac.new(pepper.encode(), national_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+ANSWER_KEPT = timedelta(hours=24)  # how long a retry under an Idempotency-Key gets the first answer
+
+
+def body_fingerprint(body: dict, pepper: str) -> str:
+    """A keyed hash of a request body (canonical JSON), so another body under the same
+    Idempotency-Key is told apart without keeping the body (it holds a national ID)."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hmac.new(pepper.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class FirstAnswer:
+    """What a booking made under an Idempotency-Key answered (the body without its access code),
+    written in the booking's own transaction, so a retry after a lost response gets it again.
+    `fingerprint` is its request body's (another body under the key is refused); it is kept
+    until `expires_at`."""
+    key: str
+    fingerprint: str
+    answer: dict
+    expires_at: datetime
+
+    def is_for(self, fingerprint: str) -> bool:
+        return hmac.compare_digest(self.fingerprint, fingerprint)
 
 
 def within_window(day: date, today: date, horizon_days: int) -> bool:

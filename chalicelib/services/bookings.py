@@ -18,9 +18,11 @@ from chalicelib.domain.partner import Partner, WebhookDelivery
 from chalicelib.errors import (
     ChannelShareFull,
     DailyCapReached,
+    DomainError,
     DuplicateBooking,
     HoldExpired,
     HoldInProgress,
+    IdempotencyKeyReused,
     InvalidInput,
     InvalidTransition,
     NoShowBlocked,
@@ -33,7 +35,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas import BookingIn, HoldIn, RescheduleIn
-from chalicelib.services import catalogue, channels, citizens, once, tariffs
+from chalicelib.services import catalogue, channels, citizens, tariffs
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
 
@@ -175,25 +177,47 @@ def _messages(booking_id: str, mobile: str, office: Office, service: Service, st
 
 
 def book(req: BookingIn, idempotency_key: str | None = None, now: datetime | None = None, *,
-         lambda_context: Any = None, session: CitizenSession | None = None) -> dict:
-    """Book a slot. Under an Idempotency-Key a retry returns the first result; `lambda_context`
-    (the running Lambda's, if any) lets a key held by a timed-out invocation be released. With the
-    citizen's session, the body's national ID and mobile must be the session's."""
+         session: CitizenSession | None = None) -> dict:
+    """Book a slot. Under an Idempotency-Key a retry returns the first answer (without the access
+    code, which only the first caller and the SMS get), and another body under the key is refused.
+    With the citizen's session, the body's national ID and mobile must be the session's."""
     if session is not None:
         citizens.check_owner(session, req.national_id, req.mobile)
+    now = now or calendar.now_tehran()
     if idempotency_key:
-        stores.idempotency.register_context(lambda_context)
-        return once.run("booking", idempotency_key, req.idempotency_view(), _book_from_body)
-    return _book(req, now)
-
-
-def _book_from_body(body: dict) -> dict:
-    return once.without_secret(_book(BookingIn.model_validate(body), None))
-
-
-def _book(req: BookingIn, now: datetime | None) -> dict:
-    booking, office, service, access_code = create(req, now or calendar.now_tehran())
+        return _book_once(req, idempotency_key, now)
+    booking, office, service, access_code = create(req, now)
     return {**booking_view(booking, office, service), "access_code": access_code}
+
+
+class Answered(Exception):
+    """A booking under the same Idempotency-Key was written first (by a concurrent or earlier call)."""
+
+
+def _book_once(req: BookingIn, key: str, now: datetime) -> dict:
+    """The booking and its first answer under `key` in one transaction: no round trip of its own.
+    A key already answered fails that transaction; a refusal before it (the hold the first call
+    used is gone, the slot is full now) may be a retry's too: either way the key's answer is read
+    and replayed when it exists."""
+    fingerprint = rules.body_fingerprint(req.idempotency_view(), get_settings().citizen_pepper)
+    try:
+        booking, office, service, access_code = create(req, now, once=(key, fingerprint))
+    except Answered:
+        return _replay(key, fingerprint, now, ServiceUnavailable())  # answered, then expired meanwhile
+    except DomainError as exc:
+        if exc.status >= 500:
+            raise
+        return _replay(key, fingerprint, now, exc)
+    return {**booking_view(booking, office, service), "access_code": access_code}
+
+
+def _replay(key: str, fingerprint: str, now: datetime, otherwise: Exception) -> dict:
+    earlier = stores.bookings.first_answer(key, now)
+    if earlier is None:
+        raise otherwise
+    if not earlier.is_for(fingerprint):
+        raise IdempotencyKeyReused()
+    return dict(earlier.answer)
 
 
 @dataclass(frozen=True)
@@ -225,11 +249,13 @@ def _with_share(commit, claim_web: channels.WebShare | None):
     return run
 
 
-def create(req: BookingIn | Any, now: datetime, *, on_behalf: OnBehalf | None = None
-           ) -> tuple[Booking, Office, Service, str]:
+def create(req: BookingIn | Any, now: datetime, *, on_behalf: OnBehalf | None = None,
+           once: tuple[str, str] | None = None) -> tuple[Booking, Office, Service, str]:
     """Book `req`'s slot for its citizen, within the booking channel's share of the office-day:
     the web's (counted only while partner channels hold a reserve), or the partner's channel's.
-    Returns (booking, office, service, access code); the code goes out by SMS too."""
+    With `once` (an Idempotency-Key and its body's fingerprint) the answer is written with the
+    booking; Answered when the key has one already. Returns (booking, office, service, access
+    code); the code goes out by SMS too."""
     s = get_settings()
     office, service = catalogue.get_office(req.office_id), catalogue.get_service(req.service_id)
     cells = _slot_for(office, service, req.start, now)
@@ -251,13 +277,20 @@ def create(req: BookingIn | Any, now: datetime, *, on_behalf: OnBehalf | None = 
             partner_ref=on_behalf.partner_ref if on_behalf else None,
             fingerprint=on_behalf.fingerprint if on_behalf else None,
             tariff_version=priced.version, fee_rials=priced.fee_rials)
+        answer = None
+        if once is not None:  # what this booking answers, known before it is written
+            answer = rules.FirstAnswer(once[0], once[1], booking_view(Booking.new(draft, now), office, service),
+                                       now + rules.ANSWER_KEPT)
         for attempt in range(PARTNER_CONFLICT_RETRIES if on_behalf else 1):
             try:
                 return stores.bookings.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=hold_id,
-                                            messages=messages, delivery=on_behalf.delivery if on_behalf else None)
+                                            messages=messages, delivery=on_behalf.delivery if on_behalf else None,
+                                            once=answer)
             except TxConditionFailed as exc:
                 if "webhook" in exc.labels:
                     raise Replayed() from exc
+                if "once" in exc.labels:
+                    raise Answered() from exc
                 raise
             except TxConflict:
                 if not on_behalf:

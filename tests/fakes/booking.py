@@ -11,6 +11,7 @@ from chalicelib.domain.booking import (
     NO_SHOW,
     Booking,
     BookingDraft,
+    FirstAnswer,
     Hold,
     Move,
     TakenSeats,
@@ -62,6 +63,7 @@ class FakeBookingStore:
         self.holds_made: dict[tuple[str, date], int] = {}  # citizen, Tehran day -> holds made
         self.waiting: dict[tuple[str, date], int] = {}  # visitors checked in, per office day
         self.outbox: list[OutboxMessage] = []  # what a transaction enqueued, in order
+        self.answers: dict[str, FirstAnswer] = {}  # Idempotency-Key -> a booking's first answer
 
     # --- the conditions ---------------------------------------------------------------------
 
@@ -145,7 +147,7 @@ class FakeBookingStore:
 
     def book(self, draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
              messages: Iterable[OutboxMessage], client_token: str | None = None,
-             delivery: WebhookDelivery | None = None) -> Booking:
+             delivery: WebhookDelivery | None = None, once: FirstAnswer | None = None) -> Booking:
         now_s = _epoch(now)
         keys = self._keys(draft.office_id, draft.day, draft.cells, draft.counter)
         failed: set[str] = set()
@@ -169,8 +171,12 @@ class FakeBookingStore:
             failed.add("share")
         if delivery is not None and self.partners.already_seen(delivery, now):
             failed.add("webhook")
+        if once is not None and self.first_answer(once.key, now) is not None:
+            failed.add("once")
         self._refuse(failed)
         booking = Booking.new(draft, now)
+        if once is not None:
+            self.answers[once.key] = once
         self._move_share(draft.office_id, draft.day, booking.share, 1)
         if delivery is not None:
             self.partners.remember(delivery, draft.booking_id)
@@ -184,6 +190,11 @@ class FakeBookingStore:
         self.bookings[booking.booking_id] = booking
         self.outbox.extend(messages)
         return booking
+
+    def first_answer(self, key: str, now: datetime) -> FirstAnswer | None:
+        # Whole epoch seconds, as the data layer's condition compares them.
+        found = self.answers.get(key)
+        return found if found is not None and _epoch(found.expires_at) >= _epoch(now) else None
 
     def get_booking(self, booking_id: str, *, consistent: bool = True) -> Booking | None:
         return self.bookings.get(booking_id)

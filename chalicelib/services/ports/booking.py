@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Protocol
 
-from chalicelib.domain.booking import Booking, BookingDraft, Hold, Move, TakenSeats
+from chalicelib.domain.booking import Booking, BookingDraft, FirstAnswer, Hold, Move, TakenSeats
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.domain.sessions import SessionDetails
@@ -45,12 +45,17 @@ class BookingStore(Protocol):
 
     def book(self, draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str | None,
              messages: Iterable[OutboxMessage], client_token: str | None = None,
-             delivery: WebhookDelivery | None = None) -> Booking:
+             delivery: WebhookDelivery | None = None, once: FirstAnswer | None = None) -> Booking:
         """Write the booking (status BOOKED, version 1) with its seats (on the hold's seats when
         `hold_id` is given: the hold's place under the cap becomes the booking's, and the citizen's
         live hold ends), counters, `draft.share` (each claim's seats added to its channel count of
-        the day, under its cap), messages and, for a partner, the `delivery` it answers (once).
-        Labels: seat, hold, cap, duplicate, blocked, share, webhook."""
+        the day, under its cap), messages and, for a partner, the `delivery` it answers (once);
+        with `once`, the first answer under the client's Idempotency-Key, in the same transaction
+        (refused while another answer under that key is kept).
+        Labels: seat, hold, cap, duplicate, blocked, share, webhook, once."""
+
+    def first_answer(self, key: str, now: datetime) -> FirstAnswer | None:
+        """The first answer written under the Idempotency-Key `key`, until it expires (consistent)."""
 
     def get_booking(self, booking_id: str, *, consistent: bool = True) -> Booking | None: ...
 

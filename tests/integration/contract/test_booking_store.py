@@ -10,7 +10,17 @@ from datetime import datetime, timedelta
 import pytest
 
 from chalicelib.domain import calendar, outbox
-from chalicelib.domain.booking import BOOKED, CANCELLED, CHECKED_IN, COMPLETED, NO_SHOW, BookingDraft, Hold, Move
+from chalicelib.domain.booking import (
+    BOOKED,
+    CANCELLED,
+    CHECKED_IN,
+    COMPLETED,
+    NO_SHOW,
+    BookingDraft,
+    FirstAnswer,
+    Hold,
+    Move,
+)
 from chalicelib.domain.channels import ShareClaim
 from chalicelib.domain.partner import WebhookDelivery
 from chalicelib.errors import TxConditionFailed
@@ -64,8 +74,8 @@ def draft(tag, office) -> Drafts:
     return Drafts(tag, office)
 
 
-def book(store, draft: BookingDraft, now: datetime = NOW, *, hold_id: str | None = None, messages=()):
-    return store.book(draft, now, max_per_day=CAP, hold_id=hold_id, messages=list(messages))
+def book(store, draft: BookingDraft, now: datetime = NOW, *, hold_id: str | None = None, messages=(), once=None):
+    return store.book(draft, now, max_per_day=CAP, hold_id=hold_id, messages=list(messages), once=once)
 
 
 def labels(call) -> set[str]:
@@ -200,6 +210,50 @@ def test_a_no_show_blocks_new_bookings_until_then(store, draft):
     assert labels(lambda: book(store, draft("10:00", citizen="a", service="S0002"))) == {"blocked"}
     book(store, draft("10:00", citizen="b", service="S0002"))  # others are not blocked
     book(store, draft("10:00", citizen="a", service="S0002", counter=2), until + timedelta(seconds=1))
+
+
+# --- the first answer under an Idempotency-Key ------------------------------------------------
+
+@pytest.fixture()
+def answer_keys(store, tag):
+    """Idempotency keys for the test; their answers are deleted afterwards (their ids are hashes)."""
+    keys = [f"key-{tag}-{n}" for n in range(3)]
+    yield keys
+    if not isinstance(store, FakeBookingStore):
+        from chalicelib.dal.booking_store import _answer_id
+        from chalicelib.dal.models import IdempotencyItem
+        for key in keys:
+            IdempotencyItem(_answer_id(key)).delete()
+
+
+def test_the_first_answer_is_written_with_its_booking_and_only_once(store, draft, answer_keys):
+    key, other_key, _ = answer_keys
+    once = FirstAnswer(key, "fingerprint-1", {"booking_id": "BK1", "start": {"jalali": "۱۴۰۵/۰۹/۱۰"}, "counter": 1},
+                       NOW + timedelta(hours=24))
+    assert store.first_answer(key, NOW) is None
+    first = book(store, draft(counter=1, citizen="a"), once=once)
+    assert store.first_answer(key, NOW) == once
+    # Another booking under the key is refused whole (label once): no booking, no seat.
+    second = draft("10:00", counter=2, citizen="b")
+    assert labels(lambda: book(store, second, once=replace(once, fingerprint="fingerprint-2"))) == {"once"}
+    assert store.get_booking(second.booking_id) is None and store.first_answer(key, NOW) == once
+    # A booking refused for its own reasons writes no answer.
+    lost = draft(counter=1, citizen="c")
+    assert labels(lambda: book(store, lost, once=replace(once, key=other_key))) == {"seat"}
+    assert store.first_answer(other_key, NOW) is None
+    assert first.booking_id in {b.booking_id for b in store.office_day_bookings(first.office_id, DAY)}
+
+
+def test_an_answer_is_kept_until_it_expires(store, draft, answer_keys):
+    key = answer_keys[2]
+    once = FirstAnswer(key, "fingerprint-1", {"booking_id": "BK1"}, NOW + timedelta(hours=24))
+    book(store, draft(counter=1, citizen="a"), once=once)
+    assert store.first_answer(key, NOW + timedelta(hours=24)) == once
+    later = NOW + timedelta(hours=24, seconds=1)
+    assert store.first_answer(key, later) is None
+    renewed = FirstAnswer(key, "fingerprint-2", {"booking_id": "BK2"}, later + timedelta(hours=24))
+    book(store, draft("10:00", counter=1, citizen="b"), later, once=renewed)  # an expired answer is replaced
+    assert store.first_answer(key, later) == renewed
 
 
 # --- changes of a booking --------------------------------------------------------------------

@@ -254,20 +254,59 @@ def test_a_hold_is_for_its_own_slot(book_store):
 
 # --- idempotency ---------------------------------------------------------------------------
 
-def test_a_retry_under_the_same_key_returns_the_first_booking(fakes, book_store):
-    context = object()
-    first = bookings.book(request(1), "key-1", lambda_context=context)
-    again = bookings.book(request(1), "key-1", lambda_context=context)
-    # The same booking, without its access code: the record a retry reads never held it.
+def test_a_retry_under_the_same_key_returns_the_first_booking(book_store):
+    first = bookings.book(request(1), "key-1", now=NOW)
+    again = bookings.book(request(1), "key-1", now=NOW + timedelta(minutes=1))
+    # The same booking, without its access code: the answer a retry reads never held it.
     assert first["access_code"] and again == {k: v for k, v in first.items() if k != "access_code"}
-    assert len(book_store.bookings) == 1
-    assert "access_code" not in json.dumps(list(fakes["idempotency"].records.values()))
-    assert fakes["idempotency"].context is context  # the use case hands the Lambda context on
+    assert len(book_store.bookings) == 1 and len(book_store.outbox) == 2  # one confirmation, one reminder
+    assert "access_code" not in json.dumps([a.answer for a in book_store.answers.values()])
     with pytest.raises(IdempotencyKeyReused):
-        bookings.book(request(1, "10:00"), "key-1")
+        bookings.book(request(1, "10:00"), "key-1", now=NOW)
+    with pytest.raises(IdempotencyKeyReused):  # another citizen's body under the key: refused, not replayed
+        bookings.book(request(2), "key-1", now=NOW)
 
 
-# --- read, cancel, reschedule --------------------------------------------------------------
+def test_the_answer_is_written_in_the_booking_transaction(counting):
+    first = bookings.book(request(1), "key-2", now=NOW)
+    [(key, answer)] = counting.answers.items()
+    assert key == "key-2" and answer.answer["booking_id"] == first["booking_id"]
+    assert counting.reads == []  # no read before or after: one write on the happy path
+    assert answer.expires_at == NOW + timedelta(hours=24)
+
+
+def test_a_retry_whose_hold_is_gone_still_gets_the_first_answer(book_store):
+    held = bookings.hold(HoldIn(office_id="OF-B", service_id="S0001", start=at(DAY, "09:00")), NOW)
+    body = request(1, office="OF-B", hold_id=held["hold_id"])
+    first = bookings.book(body, "key-3", now=NOW)
+    assert book_store.get_hold(held["hold_id"]) is None  # the booking used it up
+    again = bookings.book(body, "key-3", now=NOW + timedelta(seconds=5))
+    assert again["booking_id"] == first["booking_id"] and "access_code" not in again
+
+
+def test_a_refusal_with_no_answer_under_the_key_stays_a_refusal(book_store):
+    book(10, office="OF-B")  # OF-B's one counter at 09:00
+    with pytest.raises(SlotFull):
+        bookings.book(request(1, office="OF-B"), "key-4", now=NOW)
+    assert book_store.answers == {}
+    assert bookings.book(request(1, "10:00", office="OF-B"), "key-4", now=NOW)["access_code"]  # key still free
+
+
+def test_an_answer_expires_with_its_key(book_store):
+    first = bookings.book(request(1), "key-5", now=NOW)
+    later = NOW + timedelta(hours=24, seconds=1)
+    other = bookings.book(request(2, day=open_day(skip=3)), "key-5", now=later)  # a new booking under the old key
+    assert other["booking_id"] != first["booking_id"] and other["access_code"]
+
+
+def test_the_same_key_in_a_race_books_once(counting, first_choice):
+    """The second call's transaction finds the first one's answer (as DynamoDB would, after the
+    first committed): it replays it instead of booking again."""
+    first = bookings.book(request(1), "key-6", now=NOW)
+    counting.conflicts = 1  # the copy first conflicts with the first call's write, then finds its answer
+    again = bookings.book(request(1), "key-6", now=NOW)
+    assert again["booking_id"] == first["booking_id"] and len(counting.bookings) == 1
+
 
 def test_read_needs_the_access_code(book_store):
     created = book()
