@@ -92,7 +92,7 @@ class LocalApi:
         self.proc.wait(timeout=10)
 
 
-def fire(calls: list[tuple[str, str, bytes, dict]]) -> list:
+def fire(calls: list[tuple[str, str, bytes, dict]], timeout: float = 120) -> list:
     """Send every (method, url, body, headers) at once: each thread connects, then all wait at a
     barrier. Exceptions are returned in place of responses, never ignored."""
     import threading
@@ -107,7 +107,7 @@ def fire(calls: list[tuple[str, str, bytes, dict]]) -> list:
         session = requests.Session()
         barrier.wait()
         try:
-            results[i] = session.request(method, url, data=data, headers=headers, timeout=120)
+            results[i] = session.request(method, url, data=data, headers=headers, timeout=timeout)
         except requests.RequestException as exc:
             results[i] = exc
 

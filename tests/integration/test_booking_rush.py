@@ -74,8 +74,11 @@ def test_three_hundred_citizens_at_the_opening_hour(api, network):
     day = a_full_day()
     asked = bodies(day)
     started = time.monotonic()
+    # Every citizen waits for an answer: on a machine shared with other work the last ones can take
+    # longer than the other concurrency tests allow.
     results = fire([("POST", f"{api}/v1/bookings", json.dumps(body).encode(),
-                     {"Content-Type": "application/json", **citizen_headers(body)}) for _, _, body in asked])
+                     {"Content-Type": "application/json", **citizen_headers(body)}) for _, _, body in asked],
+                   timeout=600)
     took = time.monotonic() - started
     answered = sorted(r.elapsed.total_seconds() * 1000 for r in results if hasattr(r, "elapsed"))
     print(f"\nrush: {len(asked)} bookings in {took:.1f} s; response p50 {statistics.median(answered):.0f} ms, "
