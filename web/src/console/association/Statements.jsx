@@ -2,7 +2,7 @@
 // the CSV the API writes, downloaded as it is (the finance office's file). A provincial
 // representative is given their province's lines only, by the API.
 import { useState } from 'preact/hooks';
-import { t } from '../../i18n.js';
+import { named, t } from '../../i18n.js';
 import { queryParam } from '../../router.js';
 import { digits, money, num } from '../../format.js';
 import { ConsolePage, Refusal } from '../ConsolePage.jsx';
@@ -60,6 +60,12 @@ export function StatementsPage() {
   const [shown, setShown] = useState(PAGE);
   const statement = useLoad(() => reportsApi.statement(month), [month]);
   const provinces = useLoad(() => reportsApi.provinces(month), [month]);
+  // The statements name provinces in English; the equity report gives their Persian names too.
+  const places = useLoad(() => reportsApi.equity(own || undefined), [own]);
+  const provinceName = (p) => {
+    const row = places.data?.items.find((x) => x.province === p);
+    return row ? named(row, 'province') : p;
+  };
   const st = statement.data;
   return (
     <ConsolePage title={t('assocStatementsTitle')} roles={REPORT_ROLES}>
@@ -97,7 +103,7 @@ export function StatementsPage() {
             <tbody>
               {provinces.data.items.map((p) => (
                 <tr key={p.province}>
-                  <th scope="row">{p.province}</th><td>{num(p.offices)}</td><td>{num(p.deprived_offices)}</td>
+                  <th scope="row">{provinceName(p.province)}</th><td>{num(p.offices)}</td><td>{num(p.deprived_offices)}</td>
                   <td>{num(p.services)}</td><td>{money(p.share_base_rials)}</td><td>{money(p.levy_rials)}</td>
                 </tr>
               ))}
@@ -123,7 +129,7 @@ export function StatementsPage() {
                   <tr key={i.office_id} data-office={i.office_id}>
                     <th scope="row"><a href={`/console/association/offices/${encodeURIComponent(i.office_id)}`}>
                       <bdi>{i.office_id}</bdi></a></th>
-                    <td>{i.province}</td><td>{num(i.tier)}</td><td>{num(i.share_percent, 2)}٪</td>
+                    <td>{provinceName(i.province)}</td><td>{num(i.tier)}</td><td>{num(i.share_percent, 2)}٪</td>
                     <td>{num(i.services)}</td><td>{money(i.share_base_rials)}</td><td>{money(i.levy_rials)}</td>
                   </tr>
                 ))}
