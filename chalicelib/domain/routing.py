@@ -2,7 +2,8 @@
 
 Two decisions, both scored in minutes:
 * **Remote request, pull.** On arrival the best *idle* office (a free open counter and nobody waiting in
-  person) that may do the service claims it, by expected service time + quality penalty. When no office
+  person) that may do the service claims it, by expected service time + quality penalty (+ a reserve when
+  it would take the office's last free counter, kept for visitors in person). When no office
   is idle the request waits in the national queue, ordered by deadline, and the next counter that frees
   with no in-person visitor waiting pulls it (`pull_remote`). Quality only decides which idle office
   works, so remote waiting stays that of one national pool.
@@ -25,7 +26,8 @@ import math
 import operator
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from copy import copy
+from dataclasses import asdict, dataclass, fields
 from typing import Any, NamedTuple, TypeVar
 
 IN_PERSON, REMOTE = "in_person", "remote"
@@ -47,7 +49,7 @@ T = TypeVar("T")
 class RoutingParams:
     """Versioned routing parameters. They live in configuration, not code: `from_dict` validates a
     stored document, and every suggestion carries the version it was computed with."""
-    version: str = "routing-1"
+    version: str = "routing-2"
     quality_weight_min: float = 4.0  # κ: minutes a citizen trades for a full unit of quality (tier 1 → 5)
     travel_min_per_km: float = 0.5  # γ: minutes-equivalent of one km of travel
     radius_km_urban: float = 25.0
@@ -60,6 +62,8 @@ class RoutingParams:
     untiered_quality: float = 0.5  # an office the ranking has not tiered yet counts as the median
     max_claim_attempts: int = 16  # a failed claim is one conditional write and corrects the view; giving up
     # early queues a remote request while idle offices exist (the view misses counters freed since the snapshot)
+    last_counter_min: float = 10.0  # remote: minutes added to an idle office whose last free counter it would take
+    # (remote work may start anywhere, a visitor arriving in person only here: keep a counter free for them)
     claim_slack_min: float = 0.0  # an in-person claim holds while the live wait is ≤ the one ranked on + slack
     suggestions: int = 3
     pull_scan_limit: int = 256  # queued requests an office looks at when it pulls (keeps a pull O(1))
@@ -619,7 +623,7 @@ def _claim_or_view(claim: Claim | None, office: OfficeState, mode: str, service:
                    params: RoutingParams) -> tuple[bool, Mapping[str, Any] | None]:
     if claim is None:  # the view is the truth (a single in-process router, or a test)
         return claim_holds(office, office, mode, params, service, strict=strict), None
-    return claim(replace(office), mode, service, strict)
+    return claim(copy(office), mode, service, strict)  # the claim sees the view, never changes it
 
 
 def route_in_person(citizen: Citizen, service: ServiceSpec, offices: RoutingIndex | Iterable[OfficeState],
@@ -670,9 +674,40 @@ def _idle_candidates(index: RoutingIndex, service: ServiceSpec, kappa: float) ->
         yield key, i, False
 
 
+def takes_last_counter(office: OfficeState) -> bool:
+    """A remote request started here would leave no open counter free for a visitor arriving in person."""
+    return office.counters_open - office.busy <= 1
+
+
+def _keeping_a_counter(cands: Iterator[tuple[float, int, bool]], offices: list[OfficeState],
+                       reserve: float) -> Iterator[tuple[float, int, bool]]:
+    """The idle candidates re-ranked by remote score + `reserve` for an office whose last free counter the
+    request would take: remote work can start at any idle office, a visitor in person only at theirs, so it
+    goes where a counter stays free unless that costs more than `reserve` minutes. Lazy: the score is a lower
+    bound of the re-ranked key, so a candidate is yielded once no later one can rank before it. Offices behind
+    their exploration floor keep going first."""
+    if reserve <= 0:
+        yield from cands
+        return
+    pending: list[tuple[float, str, int]] = []
+    for key, i, explored in cands:
+        if explored:
+            yield key, i, True
+            continue
+        while pending and pending[0][0] <= key:
+            ranked, _, j = heapq.heappop(pending)
+            yield ranked, j, False
+        office = offices[i]
+        heapq.heappush(pending, (key + reserve if takes_last_counter(office) else key, office.office_id, i))
+    while pending:
+        ranked, _, j = heapq.heappop(pending)
+        yield ranked, j, False
+
+
 def route_remote(service: ServiceSpec, offices: RoutingIndex | Iterable[OfficeState], params: RoutingParams,
                  claim: Claim | None = None) -> Decision:
-    """Give a remote request to the best idle office (JFIQ with quality), or queue it for a pull.
+    """Give a remote request to the best idle office (JFIQ with quality, keeping a counter free for
+    visitors where that costs at most last_counter_min), or queue it for a pull.
 
     Idle per the view, then claimed on the live item (still idle): a failed claim corrects the view and
     the next best is tried, up to max_claim_attempts; then the request joins the national queue, where
@@ -683,7 +718,8 @@ def route_remote(service: ServiceSpec, offices: RoutingIndex | Iterable[OfficeSt
     kappa = effective_quality_weight(params, index.rho)
     offices_, gamma = index.offices, params.travel_min_per_km
     attempts, tried = 0, set()
-    for _, i, explored in _idle_candidates(index, service, kappa):
+    for _, i, explored in _keeping_a_counter(_idle_candidates(index, service, kappa), offices_,
+                                             params.last_counter_min):
         office = offices_[i]
         if i in tried or not office.is_idle() or not _remote_ok(office, service):
             continue  # the view changed under the walk (a failed claim) or the office cannot do it
@@ -764,7 +800,8 @@ def suggest(citizen: Citizen | None, service: ServiceSpec, mode: str, offices: R
 
 def _network_option(index: RoutingIndex, service: ServiceSpec, kappa: float, remote_queue: int,
                     params: RoutingParams) -> Suggestion | None:
-    for _, i, _ in _idle_candidates(index, service, kappa):
+    for _, i, _ in _keeping_a_counter(_idle_candidates(index, service, kappa), index.offices,
+                                      params.last_counter_min):
         office = index.offices[i]
         if office.is_idle() and _remote_ok(office, service):
             parts = _parts(office, service, REMOTE, kappa, index._penalty[i], 0.0, params.travel_min_per_km)

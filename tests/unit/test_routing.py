@@ -63,7 +63,8 @@ services = st.builds(r.ServiceSpec, st.sampled_from(SERVICE_IDS), st.sampled_fro
 citizens = st.builds(r.Citizen, st.floats(35.1, 36.3), st.floats(50.8, 52.0), st.booleans())
 param_sets = st.builds(
     r.RoutingParams, quality_weight_min=st.floats(0, 10), travel_min_per_km=st.floats(0, 4),
-    radius_km_urban=st.floats(5, 40), radius_km_rural=st.floats(20, 80), fallback_offices=st.integers(1, 4))
+    radius_km_urban=st.floats(5, 40), radius_km_rural=st.floats(20, 80), fallback_offices=st.integers(1, 4),
+    last_counter_min=st.one_of(st.just(0.0), st.floats(0, 30)))
 modes = st.sampled_from(r.REQUEST_MODES)
 
 
@@ -167,9 +168,46 @@ def test_remote_decision_takes_an_idle_eligible_office_or_queues(offices, servic
     office = before[decision.office_id]
     assert office.is_idle(), "remote work goes to an idle counter only (pull)"
     assert_eligible(office, service, r.REMOTE, None, params, False)
-    if not decision.explored:  # the floor aside, the best idle office by score
-        best = min((r.score(o, service, r.REMOTE, params, kappa=kappa).total, o.office_id) for o in idle_ok)
-        assert decision.suggestion.score_min == pytest.approx(best[0], abs=1e-9)
+    if not decision.explored:  # the floor aside, the best idle office by score (+ the reserve on a last counter)
+        def ranked(o):
+            reserve = params.last_counter_min if r.takes_last_counter(o) else 0.0
+            return r.score(o, service, r.REMOTE, params, kappa=kappa).total + reserve
+        best = min((ranked(o), o.office_id) for o in idle_ok)
+        assert ranked(office) == pytest.approx(best[0], abs=1e-9)
+        assert decision.suggestion.score_min == pytest.approx(
+            r.score(office, service, r.REMOTE, params, kappa=kappa).total, abs=1e-9)
+
+
+def test_remote_work_keeps_a_counter_free_for_visitors_when_it_costs_little():
+    """Remote work can start at any idle office, a visitor only at theirs: it leaves an office's last free
+    counter alone while another idle office is at most last_counter_min worse, and takes it otherwise."""
+    service = r.ServiceSpec("S0002", "notices", 10)
+    fast = r.OfficeState("OF-THR-0001", 35.7, 51.4, counters=2, counters_open=2, busy=1, speed=1.25, tier=5,
+                         categories=frozenset({"notices"}))  # 8 min, its last free counter
+    roomy = replace(fast, office_id="OF-THR-0002", busy=0, speed=1.0)  # 10 min, two free counters
+    slow = replace(roomy, office_id="OF-THR-0003", speed=0.5)  # 20 min, two free counters
+    assert r.takes_last_counter(fast) and not r.takes_last_counter(roomy)
+    params = r.RoutingParams(last_counter_min=5.0)
+    assert r.route_remote(service, [replace(fast), replace(roomy)], params).office_id == "OF-THR-0002"
+    assert r.route_remote(service, [replace(fast), replace(slow)], params).office_id == "OF-THR-0001"
+    off = replace(params, last_counter_min=0.0)
+    assert r.route_remote(service, [replace(fast), replace(roomy)], off).office_id == "OF-THR-0001"
+    # the "let the network choose" option names the office the router would take
+    option = r.suggest(None, service, r.REMOTE, [replace(fast), replace(roomy)], params).network_option
+    assert option.expected_service_min == pytest.approx(10.0)
+    # the decision explains the office's own score: the reserve only orders, it is not a wait
+    decision = r.route_remote(service, [replace(fast), replace(roomy)], params)
+    assert decision.suggestion.score_min == pytest.approx(10.0) and decision.suggestion.expected_wait_min == 0.0
+
+
+def test_an_office_behind_its_floor_goes_first_even_on_its_last_counter():
+    service = r.ServiceSpec("S0002", "notices", 10)
+    behind = r.OfficeState("OF-ILM-0001", 33.6, 46.4, counters=1, counters_open=1, speed=0.8, tier=1,
+                           categories=frozenset({"notices"}), deprived=True)
+    ahead_ = r.OfficeState("OF-ILM-0002", 33.6, 46.4, counters=4, counters_open=4, speed=1.3, tier=5,
+                           remote_claimed=40, categories=frozenset({"notices"}))
+    decision = r.route_remote(service, [behind, ahead_], r.RoutingParams())
+    assert decision.office_id == "OF-ILM-0001" and decision.explored
 
 
 def test_mode_mismatch_is_never_suggested():
