@@ -1,6 +1,11 @@
 // The association's pages (administrators and provincial representatives): [path pattern,
 // (params) => page], under /console/association.
 import { EquityPage } from './Equity.jsx';
+import { GovCalendar } from './GovCalendar.jsx';
+import { GovInputs } from './GovInputs.jsx';
+import { GovPartners } from './GovPartners.jsx';
+import { GovPolicy } from './GovPolicy.jsx';
+import { GovRouting } from './GovRouting.jsx';
 import { QueuePage } from './Queue.jsx';
 import { RankingPage } from './Ranking.jsx';
 import { ScorecardPage } from './Scorecard.jsx';
@@ -13,4 +18,10 @@ export const ASSOCIATION_ROUTES = [
   ['/console/association/statements', () => <StatementsPage />],
   ['/console/association/equity', () => <EquityPage />],
   ['/console/association/queue', () => <QueuePage />],
+  // governance
+  ['/console/association/partners', () => <GovPartners />],
+  ['/console/association/calendar', () => <GovCalendar />],
+  ['/console/association/routing', () => <GovRouting />],
+  ['/console/association/policy', () => <GovPolicy />],
+  ['/console/association/inputs', () => <GovInputs />],
 ];
