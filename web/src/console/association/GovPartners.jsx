@@ -1,7 +1,7 @@
 // The partner registry: the partners, registering one, rotating and retiring their signing secrets,
 // retiring a partner. A new secret is shown once, here, from the API's answer: it is kept only in
 // this page's memory and gone when the administrator hides it or leaves the page.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorSummary } from '../../components/ErrorSummary.jsx';
 import { SelectField } from '../../components/SelectField.jsx';
 import { Loading } from '../../components/Status.jsx';
@@ -18,9 +18,11 @@ const KINDS = ['call_centre_1470', 'consulate', 'court_system'];
 
 /** The secret just created, shown once with what to do with it. */
 function NewSecret({ partnerId, secret, onHide }) {
+  const box = useRef(null);
+  useEffect(() => box.current?.focus(), [secret.id]);
   return (
     <div class="notice notice--warning secret-once" role="alert" aria-labelledby="secret-once-title" tabIndex={-1}
-      ref={(el) => el?.focus()}>
+      ref={box}>
       <h2 id="secret-once-title">{t('assocGovSecretTitle', partnerId)}</h2>
       <p>{t('assocGovSecretOnce')}</p>
       <dl class="secret-once__value">

@@ -107,6 +107,7 @@ export function GovPolicy() {
   const [errors, setErrors] = useState([]);
   const [problem, setProblem] = useState(null);
   const [sim, setSim] = useState(null);
+  const [unpublished, setUnpublished] = useState(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -116,6 +117,7 @@ export function GovPolicy() {
   const simulate = async (ev) => {
     ev.preventDefault();
     setProblem(null);
+    setUnpublished(null);
     const { body, errors: bad } = policyProposal(policy, form);
     const found = bad.map((f) => ({ field: FIELD_OF[f] || f, message: t('assocGovPolicyInvalid', f) }));
     setErrors(found);
@@ -125,6 +127,7 @@ export function GovPolicy() {
       setSim(await governance.simulate(body));
     } catch (e) {
       if (e.status === 422) setErrors([{ field: null, message: e.message_() }]);
+      else if (e.status === 404) setUnpublished(e); // no month published yet to replay
       else setProblem(e);
     } finally {
       setBusy(false);
@@ -175,6 +178,12 @@ export function GovPolicy() {
         </form>
       )}
       {busy && <Loading />}
+      {unpublished && (
+        <div class="notice notice--warning" role="alert" id="no-ranking">
+          <p>{t('assocGovNoRanking')}</p>
+          <p class="muted">{unpublished.message_()}</p>
+        </div>
+      )}
       {sim && <SideBySide sim={sim} />}
     </ConsolePage>
   );
