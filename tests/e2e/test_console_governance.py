@@ -127,7 +127,7 @@ def test_an_administrator_rotates_a_partner_secret_shown_once(staff_page, base_u
     # Rotated: the new secret is shown once, with what to do with it.
     row = page.locator("tr[data-partner='e2e-consulate']")
     with page.expect_response(lambda r: r.url.endswith("/v1/admin/partners/e2e-consulate/secrets")) as rotated:
-        row.get_by_role("button", name="کلید تازه").click()
+        row.get_by_role("button", name="کلید تازه برای e2e-consulate").click()
     assert rotated.value.status == 201
     new = rotated.value.json()["new_secret"]
     expect(page.locator("#new-secret")).to_have_text(new["secret"])

@@ -15,8 +15,8 @@ test('numbers in Persian or Latin digits, with either decimal separator', () => 
 });
 
 test('a Jalali day from three fields, checked against the month lengths', () => {
-  assert.equal(jalaliDay('۱۴۰۵', '۹', '۱۰'), '1405/09/10');
-  assert.equal(jalaliDay('1405', '6', '31'), '1405/06/31');
+  assert.equal(jalaliDay('۱۴۰۵', '۹', '۱۰'), '1405-09-10');
+  assert.equal(jalaliDay('1405', '6', '31'), '1405-06-31');
   assert.equal(jalaliDay('1405', '7', '31'), null); // the second half-year has 30-day months
   assert.equal(jalaliDay('1405', '13', '1'), null);
   assert.equal(jalaliDay('', '9', '10'), null);

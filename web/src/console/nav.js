@@ -12,4 +12,10 @@ export const CONSOLE_NAV = [
   ['/console/association/statements', 'assocNavStatements', ['association-admin', 'provincial-representative']],
   ['/console/association/equity', 'assocNavEquity', ['association-admin', 'provincial-representative']],
   ['/console/association/queue', 'assocNavQueue', ['association-admin', 'provincial-representative']],
+  // association: governance
+  ['/console/association/partners', 'assocGovNavPartners', ['association-admin']],
+  ['/console/association/calendar', 'assocGovNavCalendar', ['association-admin']],
+  ['/console/association/routing', 'assocGovNavRouting', ['association-admin']],
+  ['/console/association/policy', 'assocGovNavPolicy', ['association-admin']],
+  ['/console/association/inputs', 'assocGovNavInputs', ['association-admin', 'provincial-representative']],
 ];

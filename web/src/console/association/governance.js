@@ -9,12 +9,13 @@ export function parseNumber(text) {
   return Number(s);
 }
 
-/** A Jalali day typed as year, month and day fields -> "1405/09/10" for the API, or null. */
+/** A Jalali day typed as year, month and day fields -> "1405-09-10" for the API (a year below 1700 is
+ * Jalali to it; dashes, as slashes would be escaped in a path), or null. */
 export function jalaliDay(year, month, day) {
   const [y, m, d] = [year, month, day].map((v) => parseNumber(v));
   if (![y, m, d].every((v) => Number.isInteger(v))) return null;
   if (y < 1300 || y > 1500 || m < 1 || m > 12 || d < 1 || d > (m <= 6 ? 31 : 30)) return null;
-  return `${y}/${String(m).padStart(2, '0')}/${String(d).padStart(2, '0')}`;
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
 /** The routing parameters' edits as the API's `changes`: only the numbers that differ from the
