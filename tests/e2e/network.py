@@ -19,7 +19,12 @@ COPIES = Service("S0005", category="documents", name_en="Certified copies, up to
 PAPER_NOTICE = Service("S0006", category="notices", name_en="Paper service of a notice to a party without SANA",
                        name_fa="ابلاغ کاغذی اخطاریه به طرف فاقد حساب ثنا", mode="in_person", duration_min=15,
                        tariff_rials=250_000)
-SERVICES = [*fixtures.SERVICES, COPIES, PAPER_NOTICE]
+# A remote-capable service only OF-THR-1 offers (no other office has its category): its manager
+# declares it in-person-only there, and the remote suggestions must then leave the office out.
+MANAGER_ONLY_SERVICE = "S0007"
+OBJECTION = Service(MANAGER_ONLY_SERVICE, category="appeals", name_en="Objection to a first-instance ruling",
+                    name_fa="اعتراض به رأی بدوی", mode="remote_allowed", duration_min=20, tariff_rials=400_000)
+SERVICES = [*fixtures.SERVICES, COPIES, PAPER_NOTICE, OBJECTION]
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 # (id, city, city_fa, province, province_fa, lat, lon, counters, published tier)
 PLACES = [
@@ -32,7 +37,8 @@ OFFICES = [
     fixtures.office(office_id, counters, name_en=f"Office {office_id}",
                     name_fa=f"دفتر {office_id[-1].translate(PERSIAN)} {city_fa}", city=city, city_fa=city_fa,
                     province=province, province_fa=province_fa, lat=lat, lon=lon,
-                    offered_categories={"petitions", "sana", "consulting", "notices", "documents"}, tier=tier)
+                    offered_categories={"petitions", "sana", "consulting", "notices", "documents",
+                                        *(("appeals",) if office_id == "OF-THR-1" else ())}, tier=tier)
     for office_id, city, city_fa, province, province_fa, lat, lon, counters, tier in PLACES
 ]
 
