@@ -94,7 +94,7 @@ def test_the_registry_shows_what_a_lapsing_licence_does_to_the_counters(staff_pa
             page.fill("#op-expiry", expiry.isoformat())
             page.fill("#op-hours", "۶۰")
             page.check("#op-insured")
-            page.locator("form.panel button[type=submit]").click()
+            page.locator("form.op-form button[type=submit]").click()
             expect(page.locator("#operators")).to_contain_text(operator_id)
         # three licensed operators for three counters today; from the day after the third licence ends, two
         expect(page.get_by_test_id("bookable")).to_have_text("۳")
@@ -124,8 +124,22 @@ def test_hours_scorecard_and_statement_pages(staff_page):
     page.fill("#hours-sun", "08:00-12:00")
     page.get_by_role("button", name="ذخیره ساعات کاری").click()
     expect(page.get_by_text("ساعات کاری ذخیره شد", exact=False)).to_be_visible()
+    # Closing a day: the page says how many bookings it cancels before it does; then it is listed, and reopened.
+    day = calendar.now_tehran().date() + timedelta(days=60)
+    if day.weekday() == 4:  # Friday is closed anyway
+        day += timedelta(days=1)
+    page.fill("#close-day", calendar.to_jalali(day))
+    page.fill("#close-reason", "تعمیرات ساختمان")
+    page.get_by_role("button", name="بررسی نوبت‌های این روز").click()
+    expect(page.get_by_test_id("closure-preview")).to_contain_text("۰ نوبت لغو می‌شود")
+    axe_check(page, "manager's hours, a closure to confirm")
+    page.get_by_role("button", name="تعطیل کن و نوبت‌ها را لغو کن").click()
+    expect(page.get_by_test_id("closed")).to_be_visible()
+    expect(page.locator("#closures")).to_contain_text("تعمیرات ساختمان")
     axe_check(page, "manager's hours")
     screenshot(page, "console-manager-hours")
+    page.locator("#closures").get_by_role("button").click()
+    expect(page.get_by_text("روز تعطیلی اعلام نشده است")).to_be_visible()
 
     page.goto("/console/office/manage/scorecard")
     expect(page.locator("h1")).to_have_text("کارنامه رتبه‌بندی")

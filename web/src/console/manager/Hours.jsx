@@ -46,7 +46,7 @@ function WeekForm({ hours, onSaved }) {
       <ErrorSummary errors={errors} />
       <p class="hint">{t('mgrWeekHint')}</p>
       <div class="week-grid">
-        {WEEKDAYS.map((day, i) => (
+        {WEEKDAYS.map((day, i) => day !== 'fri' && (
           <TextField key={day} id={`hours-${day}`} label={weekdayName(i)} value={texts[day]} dir="ltr" width="20"
             error={errorOf(day)} onInput={(v) => setTexts({ ...texts, [day]: v })} />
         ))}
@@ -106,7 +106,7 @@ function CloseDay({ onClosed }) {
           <button type="submit" class="button button--secondary">{t('mgrCloseCheck')}</button>
         </form>
       ) : (
-        <div class="panel--confirm" role="group" aria-labelledby="close-confirm">
+        <div class="close-confirm" role="group" aria-labelledby="close-confirm">
           <p id="close-confirm" class="notice notice--warning" data-testid="closure-preview">
             {t('mgrCloseWillCancel', longDate(preview.jalali, preview.iso), num(preview.cancelled))}
           </p>

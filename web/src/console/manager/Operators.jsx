@@ -71,7 +71,7 @@ function OperatorForm({ initial, onSaved, onCancel }) {
   };
   const errorOf = (f) => errors.find((x) => x.field === f)?.message;
   return (
-    <form onSubmit={submit} noValidate aria-labelledby="op-form-title" class="panel">
+    <form onSubmit={submit} noValidate aria-labelledby="op-form-title" class="op-form">
       <h2 id="op-form-title">{editing ? t('mgrOpEdit', initial.operator_id) : t('mgrOpAdd')}</h2>
       <ErrorSummary errors={errors} />
       {!editing && <TextField id="op-id" label={t('mgrOpId')} hint={t('mgrOpIdHint')} value={form.operator_id} dir="ltr"
@@ -99,8 +99,10 @@ export function ManagerOperators() {
   const [editing, setEditing] = useState(null);
   const [problem, setProblem] = useState(null);
   const [note, setNote] = useState(null);
+  const [blank, setBlank] = useState(0); // a new, empty form after each registration
   const after = (message) => {
     setEditing(null);
+    setBlank((n) => n + 1);
     setNote(message);
     registry.reload();
   };
@@ -158,7 +160,7 @@ export function ManagerOperators() {
       {r && (editing
         ? <OperatorForm key={editing.operator_id} initial={editing} onCancel={() => setEditing(null)}
           onSaved={(o) => after(t('mgrOpSaved', o.operator_id))} />
-        : <OperatorForm key="new" initial={BLANK} onSaved={(o) => after(t('mgrOpSaved', o.operator_id))} />)}
+        : <OperatorForm key={`new-${blank}`} initial={BLANK} onSaved={(o) => after(t('mgrOpSaved', o.operator_id))} />)}
     </ConsolePage>
   );
 }
