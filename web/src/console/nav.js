@@ -7,6 +7,11 @@ export const CONSOLE_NAV = [
   ['/console/office/remote', 'opNavRemote', ['operator', 'office-manager']],
   // manager
   ['/console/office/manage', 'consoleNavManager', ['office-manager']],
+  ['/console/office/manage/services', 'mgrNavServices', ['office-manager']],
+  ['/console/office/manage/hours', 'mgrNavHours', ['office-manager']],
+  ['/console/office/manage/operators', 'mgrNavOperators', ['office-manager']],
+  ['/console/office/manage/scorecard', 'mgrNavScorecard', ['office-manager']],
+  ['/console/office/manage/statement', 'mgrNavStatement', ['office-manager']],
   // association
   ['/console/association', 'consoleNavAssociation', ['association-admin', 'provincial-representative']],
   ['/console/association/statements', 'assocNavStatements', ['association-admin', 'provincial-representative']],
