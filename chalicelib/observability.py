@@ -1,11 +1,13 @@
-"""The single Logger / Metrics / Tracer of the service, and the masking of personal data."""
+"""The single Logger / Metrics of the service, and the masking of personal data. No Powertools
+Tracer: nothing is traced by hand, Lambda's own X-Ray tracing (the stack's `xray`) traces each
+invocation, and the Tracer would import the X-Ray SDK at every cold start."""
 from __future__ import annotations
 
 import logging
 import os
 import re
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 SERVICE = "ejso-network"
@@ -31,7 +33,6 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
 metrics = Metrics(service=SERVICE, namespace="EJSO")
-tracer = Tracer(service=SERVICE)
 
 
 def metrics_middleware(event, get_response):

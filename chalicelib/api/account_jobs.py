@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from chalice import Blueprint, Rate
 
+from chalicelib.api.http import lazy
 from chalicelib.errors import AccountsDisagree
 from chalicelib.observability import logger
-from chalicelib.services import accounts
+
+accounts = lazy("chalicelib.services.accounts")
 
 bp = Blueprint(__name__)
 

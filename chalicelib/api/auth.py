@@ -9,10 +9,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-import jwt
-
 from chalicelib.errors import Forbidden, ServiceUnavailable, Unauthorized
-from chalicelib.settings import get_settings
+
+# PyJWT (and the cryptography it verifies RS256 with) and the settings are imported by the first
+# staff request, not by `import app`: most cold starts serve citizens.
 
 # The pool's groups: the one place that names them (infra/local/cognito.py and tests use these).
 OPERATOR_GROUP = "operator"
@@ -56,6 +56,7 @@ def _invalid(cause: Exception | None = None) -> Unauthorized:
 
 def verify_id_token(token: str, key, *, issuer: str, audience: str) -> dict:
     """The claims of a pool ID token signed by `key`, or Unauthorized. No I/O."""
+    import jwt
     try:
         if jwt.get_unverified_header(token).get("alg") != ALGORITHM:
             raise _invalid()
@@ -78,6 +79,7 @@ class _Keys:
         self._fetched = 0.0
 
     def _fetch(self, url: str) -> None:
+        import jwt
         try:
             keyset = jwt.PyJWKClient(url, cache_jwk_set=False, timeout=3).get_jwk_set()
         except (jwt.PyJWKClientError, jwt.PyJWKSetError) as exc:  # unreachable, or no usable keys
@@ -105,6 +107,9 @@ def staff_claims(authorization: str | None) -> dict:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized("A bearer token is required", "توکن دسترسی لازم است",
                            headers={"WWW-Authenticate": "Bearer"})
+    import jwt
+
+    from chalicelib.settings import get_settings
     token = authorization[7:].strip()
     s = get_settings()
     if not (s.cognito_jwks_url and s.cognito_client_id):
@@ -169,6 +174,7 @@ def sign_in_config() -> dict:
     """What a browser needs to sign staff in to the pool: its id, the web app client, the endpoint
     the browser talks to and the flow that client allows. cognito-local (local stages) only knows
     USER_PASSWORD_AUTH; the AWS client allows SRP only, so the password never leaves the browser."""
+    from chalicelib.settings import get_settings
     s = get_settings()
     if not (s.cognito_user_pool_id and s.cognito_client_id):
         raise ServiceUnavailable("Staff sign-in is not configured", "ورود کارکنان پیکربندی نشده است")

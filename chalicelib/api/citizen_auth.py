@@ -2,9 +2,15 @@
 Bearer <session>`); the token is checked in chalicelib/services/citizens.py."""
 from __future__ import annotations
 
-from chalicelib.domain.citizen import CitizenSession
+from typing import TYPE_CHECKING
+
+from chalicelib.api.http import lazy
 from chalicelib.errors import CitizenSessionRequired
-from chalicelib.services import citizens
+
+if TYPE_CHECKING:
+    from chalicelib.domain.citizen import CitizenSession
+
+citizens = lazy("chalicelib.services.citizens")
 
 
 def _token(authorization: str | None) -> str | None:

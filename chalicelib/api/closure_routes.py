@@ -2,16 +2,21 @@
 it for any office. Closing cancels the day's bookings, each with an SMS to book again."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.api.auth import Operator
 from chalicelib.api.callers import ASSOCIATION_ADMIN, OFFICE_MANAGER
-from chalicelib.api.http import Reply, Routes, path_day
-from chalicelib.schemas import OfficeClosureIn, OfficeClosureOut
-from chalicelib.services import closures
+from chalicelib.api.http import Reply, Routes, lazy, path_day
+
+if TYPE_CHECKING:
+    from chalicelib.schemas import OfficeClosureIn
+
+closures = lazy("chalicelib.services.closures")
 
 api = Routes(__name__, tag="office")
 
 
-@api.put("/office/closures/{day}", response=OfficeClosureOut, auth=OFFICE_MANAGER, body=OfficeClosureIn,
+@api.put("/office/closures/{day}", response="OfficeClosureOut", auth=OFFICE_MANAGER, body="OfficeClosureIn",
          problems=(404,))
 def close_own_office_day(day, caller: Operator, body: OfficeClosureIn):
     return closures.close_office(caller.office_id, path_day(day), body.name_fa, body.name_en,
@@ -24,8 +29,8 @@ def reopen_own_office_day(day, caller: Operator):
     return Reply(None, 204)
 
 
-@api.put("/admin/offices/{office_id}/closures/{day}", response=OfficeClosureOut, tag="association",
-         auth=ASSOCIATION_ADMIN, body=OfficeClosureIn, problems=(404,))
+@api.put("/admin/offices/{office_id}/closures/{day}", response="OfficeClosureOut", tag="association",
+         auth=ASSOCIATION_ADMIN, body="OfficeClosureIn", problems=(404,))
 def close_office_day(office_id, day, caller: str, body: OfficeClosureIn):
     return closures.close_office(office_id, path_day(day), body.name_fa, body.name_en, f"association:{caller}")
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from chalicelib.api.http import Routes
 from chalicelib.domain import calendar
-from chalicelib.schemas import HealthOut
 
 api = Routes(__name__, tag="catalogue")
 
 
-@api.get("/health", response=HealthOut, database=False)
+@api.get("/health", response="HealthOut", database=False)
 def health():
     return {"status": "ok", "time": calendar.datetime_out(calendar.now_tehran())}

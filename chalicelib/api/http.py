@@ -5,17 +5,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import importlib
 import json
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice import Blueprint, Response
 from chalice.app import CognitoUserPoolAuthorizer, Request
-from pydantic import BaseModel, ValidationError
 
 from chalicelib.api.auth import STAFF_AUTHORIZER, STAFF_POOL_ARN_VARIABLE
 from chalicelib.domain import calendar
@@ -32,10 +32,11 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger
 from chalicelib.secrets import get_secret
-from chalicelib.services import limits
-from chalicelib.settings import DEFAULT_RATE_LIMITS, get_settings
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound="BaseModel")
 ANY_CONTENT = ["*/*"]  # we check the media type ourselves, to answer with problem+json
 
 # Persian messages per field; pydantic's own text is English.
@@ -63,6 +64,42 @@ FIELD_FA = {
     "join": "اطلاعات ورود به جلسه نامعتبر است",
     "note": "یادداشت نتیجه جلسه نامعتبر است",
 }
+
+
+def get_settings():  # noqa: ANN201 - chalicelib.settings.Settings
+    """The settings, read when a request first needs them: their validation (pydantic) is not
+    paid by `import app`, a cold start."""
+    from chalicelib.settings import get_settings as settings
+    return settings()
+
+
+def lazy(module: str) -> Any:
+    """`module`, imported when one of its names is first used: a route module names the use cases
+    its views call without importing them (and their schemas, stores and libraries) when the app
+    is imported, so a cold start pays only for the routes' declarations. The import is Python's own
+    (thread-safe; later uses find it in sys.modules)."""
+    return _LazyModule(module)
+
+
+class _LazyModule:
+    def __init__(self, name: str) -> None:
+        self.__name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self.__name), attr)
+
+    def __repr__(self) -> str:
+        return f"<lazy module {self.__name!r}>"
+
+
+def schema(ref: str | type[BaseModel]) -> type[BaseModel]:
+    """A schema named by a route: "BookingIn" (chalicelib.schemas) or "appeals.AppealIn" (its module
+    there). Routes name their schemas so that pydantic builds them when a request or the contract
+    generator first reads them, not at import."""
+    if not isinstance(ref, str):
+        return ref
+    module, _, name = ref.rpartition(".")
+    return getattr(importlib.import_module("chalicelib.schemas" + (f".{module}" if module else "")), name)
 
 
 def invalid(exc: ValidationError) -> InvalidInput:
@@ -98,6 +135,7 @@ def body(bp: Blueprint, model: type[M]) -> M:
 
 
 def validated(model: type[M], data: dict[str, Any]) -> M:
+    from pydantic import ValidationError
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -212,10 +250,11 @@ class Operation:
     path: str
     tag: str
     statuses: tuple[int, ...]
-    responses: dict[int, type[BaseModel]] = field(default_factory=dict)  # per success status; none for 204
-    body: type[BaseModel] | None = None
+    # The schemas by name (see `schema`), built when first read.
+    response_refs: dict[int, str | type[BaseModel]] = field(default_factory=dict)  # per success status; none for 204
+    body_ref: str | type[BaseModel] | None = None
     body_required: bool = True
-    query: type[BaseModel] | None = None
+    query_ref: str | type[BaseModel] | None = None
     auth: Auth | None = None
     idempotency: str | None = None  # "optional" or "required"
     headers: tuple[str, ...] = ()
@@ -225,6 +264,18 @@ class Operation:
     limit: Limit | None = None
     etag: bool = False  # a polled list: its 200 carries an ETag, and If-None-Match with it answers 304
 
+    @functools.cached_property
+    def responses(self) -> dict[int, type[BaseModel]]:
+        return {status: schema(ref) for status, ref in self.response_refs.items()}
+
+    @functools.cached_property
+    def body(self) -> type[BaseModel] | None:
+        return schema(self.body_ref) if self.body_ref else None
+
+    @functools.cached_property
+    def query(self) -> type[BaseModel] | None:
+        return schema(self.query_ref) if self.query_ref else None
+
     def problem_statuses(self) -> tuple[int, ...]:
         """Every problem status the route can answer: from what it reads, plus its own."""
         statuses = {500, *self.problems}
@@ -232,9 +283,9 @@ class Operation:
             statuses.add(429)
         if self.database:
             statuses.add(503)
-        if self.body:
+        if self.body_ref:
             statuses |= {400, 413, 415, 422}
-        if self.query:
+        if self.query_ref:
             statuses.add(422)
         if self.auth:
             statuses |= {401, 403} if self.auth.forbids else {401}
@@ -320,20 +371,18 @@ class Routes:
         return self.route("DELETE", path, **spec)
 
     def route(self, method: str, path: str, *, status: int | tuple[int, ...] = 200,
-              response: type[BaseModel] | dict[int, type[BaseModel]] | None = None, body: type[BaseModel] | None = None,
-              body_required: bool = True, query: type[BaseModel] | None = None, auth: Auth | None = None,
+              response: str | dict[int, str] | None = None, body: str | None = None,
+              body_required: bool = True, query: str | None = None, auth: Auth | None = None,
               idempotency: str | None = None, headers: tuple[str, ...] = (), optional_headers: tuple[str, ...] = (),
               problems: tuple[int, ...] = (), database: bool = True, tag: str | None = None,
               limit: str | Limit | None = None, etag: bool = False) -> Callable:
         statuses = status if isinstance(status, tuple) else (status,)
         responses = response if isinstance(response, dict) else {s: response for s in statuses if s != 204 and response}
 
-        if isinstance(limit, str) and limit not in DEFAULT_RATE_LIMITS:
-            raise ValueError(f"{path}: no rate limit named {limit!r} in settings")
-
         def register(view: Callable) -> Callable:
             op = Operation(name=view.__name__, method=method, path=path, tag=tag or self.tag, statuses=statuses,
-                           responses=responses, body=body, body_required=body_required, query=query, auth=auth,
+                           response_refs=responses, body_ref=body, body_required=body_required, query_ref=query,
+                           auth=auth,
                            idempotency=idempotency, headers=headers, optional_headers=optional_headers,
                            problems=problems, database=database,
                            limit=Limit(limit) if isinstance(limit, str) else limit, etag=etag)
@@ -371,6 +420,7 @@ class Routes:
             # before the body is read.
             caller = inputs.get("caller")
             per_minute = op.limit.per_minute(caller) if op.limit.per_minute else None
+            from chalicelib.services import limits
             limits.take(op.limit.policy, op.limit.subject(request, caller), per_minute=per_minute)
         if op.idempotency:
             inputs["idempotency_key"] = idempotency_key(self.blueprint, required=op.idempotency == "required")

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from chalice import Blueprint, Rate
 
+from chalicelib.api.http import lazy
 from chalicelib.observability import logger
-from chalicelib.services import closures, jobs, remote_jobs
+
+closures = lazy("chalicelib.services.closures")
+jobs = lazy("chalicelib.services.jobs")
+remote_jobs = lazy("chalicelib.services.remote_jobs")
 
 bp = Blueprint(__name__)
 

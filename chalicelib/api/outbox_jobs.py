@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from chalice import Blueprint, Rate
 
+from chalicelib.api.http import lazy
 from chalicelib.observability import logger
-from chalicelib.services import jobs, remote_jobs
+
+jobs = lazy("chalicelib.services.jobs")
+remote_jobs = lazy("chalicelib.services.remote_jobs")
 
 bp = Blueprint(__name__)
 

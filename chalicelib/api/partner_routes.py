@@ -2,28 +2,22 @@
 and the association's partner registry (JWT bearer, role `association`)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Request
 
 from chalicelib.api.callers import ASSOCIATION_ADMIN
-from chalicelib.api.http import Auth, Limit, Reply, Routes, path_day
+from chalicelib.api.http import Auth, Limit, Reply, Routes, get_settings, lazy, path_day
 from chalicelib.errors import PayloadTooLarge
-from chalicelib.schemas import (
-    PartnerIn,
-    PartnerListOut,
-    PartnerOut,
-    PartnerRemoteRequestOut,
-    PartnerRequestIn,
-    PartnerWithSecretOut,
-)
-from chalicelib.schemas.channels import (
-    ChannelSharesChangeIn,
-    ChannelSharesOut,
-    OfficeDaySharesOut,
-    PartnerBookingIn,
-    PartnerBookingOut,
-)
-from chalicelib.services import channels, partner_bookings, partners, remote_requests
-from chalicelib.settings import get_settings
+
+if TYPE_CHECKING:
+    from chalicelib.schemas import PartnerIn, PartnerRequestIn
+    from chalicelib.schemas.channels import ChannelSharesChangeIn, PartnerBookingIn
+
+channels = lazy("chalicelib.services.channels")
+partner_bookings = lazy("chalicelib.services.partner_bookings")
+partners = lazy("chalicelib.services.partners")
+remote_requests = lazy("chalicelib.services.remote_requests")
 
 api = Routes(__name__, tag="partners")
 SIGNATURE = ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -60,8 +54,8 @@ PER_PARTNER = Limit("partner", subject=lambda request, caller: caller[0].partner
                     per_minute=lambda caller: caller[0].quota_per_minute)
 
 
-@api.post("/partners/{partner_id}/requests", response=PartnerRemoteRequestOut, auth=SIGNED_BODY,
-          body=PartnerRequestIn, status=(201, 200), headers=SIGNATURE, problems=(404,), limit=PER_PARTNER)
+@api.post("/partners/{partner_id}/requests", response="PartnerRemoteRequestOut", auth=SIGNED_BODY,
+          body="PartnerRequestIn", status=(201, 200), headers=SIGNATURE, problems=(404,), limit=PER_PARTNER)
 def partner_create_request(partner_id, caller, body: PartnerRequestIn):
     partner, webhook_id = caller
     view, created = remote_requests.submit_from_partner(partner, webhook_id, body)
@@ -69,15 +63,15 @@ def partner_create_request(partner_id, caller, body: PartnerRequestIn):
     return Reply(view, 201 if created else 200, {"Location": location})
 
 
-@api.get("/partners/{partner_id}/requests/{tracking_code}", response=PartnerRemoteRequestOut, auth=SIGNED_READ,
+@api.get("/partners/{partner_id}/requests/{tracking_code}", response="PartnerRemoteRequestOut", auth=SIGNED_READ,
          headers=SIGNATURE, problems=(404,), limit=PER_PARTNER)
 def partner_read_request(partner_id, tracking_code, caller):
     partner, _ = caller
     return remote_requests.read_for_partner(partner.partner_id, tracking_code)
 
 
-@api.post("/partners/{partner_id}/bookings", response=PartnerBookingOut, auth=SIGNED_BODY, body=PartnerBookingIn,
-          status=(201, 200), headers=SIGNATURE, problems=(404, 409), limit=PER_PARTNER)
+@api.post("/partners/{partner_id}/bookings", response="channels.PartnerBookingOut", auth=SIGNED_BODY,
+          body="channels.PartnerBookingIn", status=(201, 200), headers=SIGNATURE, problems=(404, 409), limit=PER_PARTNER)
 def partner_create_booking(partner_id, caller, body: PartnerBookingIn):
     partner, webhook_id = caller
     view, created = partner_bookings.book_for_citizen(partner, webhook_id, body)
@@ -85,55 +79,55 @@ def partner_create_booking(partner_id, caller, body: PartnerBookingIn):
     return Reply(view, 201 if created else 200, {"Location": location})
 
 
-@api.get("/partners/{partner_id}/bookings/{booking_id}", response=PartnerBookingOut, auth=SIGNED_BOOKING_READ,
+@api.get("/partners/{partner_id}/bookings/{booking_id}", response="channels.PartnerBookingOut", auth=SIGNED_BOOKING_READ,
          headers=SIGNATURE, problems=(404,), limit=PER_PARTNER)
 def partner_read_booking(partner_id, booking_id, caller):
     partner, _ = caller
     return partner_bookings.read_for_partner(partner.partner_id, booking_id)
 
 
-@api.get("/admin/channel-shares", response=ChannelSharesOut, tag="association", auth=ASSOCIATION_ADMIN)
+@api.get("/admin/channel-shares", response="channels.ChannelSharesOut", tag="association", auth=ASSOCIATION_ADMIN)
 def channel_shares(caller: str):
     return channels.shares_view()
 
 
-@api.put("/admin/channel-shares", response=ChannelSharesOut, tag="association", auth=ASSOCIATION_ADMIN,
-         body=ChannelSharesChangeIn, problems=(409,))
+@api.put("/admin/channel-shares", response="channels.ChannelSharesOut", tag="association", auth=ASSOCIATION_ADMIN,
+         body="channels.ChannelSharesChangeIn", problems=(409,))
 def adopt_channel_shares(caller: str, body: ChannelSharesChangeIn):
     return channels.adopt(body, caller)
 
 
-@api.get("/admin/offices/{office_id}/channel-shares/{day}", response=OfficeDaySharesOut, tag="association",
+@api.get("/admin/offices/{office_id}/channel-shares/{day}", response="channels.OfficeDaySharesOut", tag="association",
          auth=ASSOCIATION_ADMIN, problems=(404,))
 def office_day_channel_shares(office_id, day, caller: str):
     return channels.day_view(office_id, path_day(day))
 
 
-@api.get("/admin/partners", response=PartnerListOut, tag="association", auth=ASSOCIATION_ADMIN)
+@api.get("/admin/partners", response="PartnerListOut", tag="association", auth=ASSOCIATION_ADMIN)
 def list_partners(caller: str):
     return partners.list_all()
 
 
-@api.put("/admin/partners/{partner_id}", response={200: PartnerOut, 201: PartnerWithSecretOut}, tag="association",
-         auth=ASSOCIATION_ADMIN, body=PartnerIn, status=(200, 201), problems=(409,))
+@api.put("/admin/partners/{partner_id}", response={200: "PartnerOut", 201: "PartnerWithSecretOut"}, tag="association",
+         auth=ASSOCIATION_ADMIN, body="PartnerIn", status=(200, 201), problems=(409,))
 def upsert_partner(partner_id, caller: str, body: PartnerIn):
     view, created = partners.upsert(partner_id, body, caller)
     return Reply(view, 201 if created else 200)
 
 
-@api.get("/admin/partners/{partner_id}", response=PartnerOut, tag="association", auth=ASSOCIATION_ADMIN,
+@api.get("/admin/partners/{partner_id}", response="PartnerOut", tag="association", auth=ASSOCIATION_ADMIN,
          problems=(404,))
 def read_partner(partner_id, caller: str):
     return partners.get(partner_id)
 
 
-@api.post("/admin/partners/{partner_id}/secrets", response=PartnerWithSecretOut, tag="association",
+@api.post("/admin/partners/{partner_id}/secrets", response="PartnerWithSecretOut", tag="association",
           auth=ASSOCIATION_ADMIN, status=201, problems=(404, 409))
 def rotate_partner_secret(partner_id, caller: str):
     return partners.rotate(partner_id, caller)
 
 
-@api.delete("/admin/partners/{partner_id}/secrets/{secret_id}", response=PartnerOut, tag="association",
+@api.delete("/admin/partners/{partner_id}/secrets/{secret_id}", response="PartnerOut", tag="association",
             auth=ASSOCIATION_ADMIN, problems=(404, 409))
 def retire_partner_secret(partner_id, secret_id, caller: str):
     return partners.retire(partner_id, secret_id, caller)

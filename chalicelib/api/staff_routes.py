@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from chalicelib.api import auth
 from chalicelib.api.http import Routes
-from chalicelib.schemas import StaffSignInConfigOut
 
 api = Routes(__name__, tag="office")
 
 
-@api.get("/staff/sign-in-config", response=StaffSignInConfigOut, database=False)
+@api.get("/staff/sign-in-config", response="StaffSignInConfigOut", database=False)
 def staff_sign_in_config():
     return auth.sign_in_config()

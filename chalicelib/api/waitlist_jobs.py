@@ -3,19 +3,18 @@ to the first citizen waiting for it, and every minute the offers whose time is u
 in line. Their grants are in infra/stacks/service.py."""
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from chalice import Blueprint, Rate
 
-from chalicelib.api.ranking_jobs import BOOKINGS_STREAM_ARN
+from chalicelib.api.http import lazy
+from chalicelib.api.ranking_jobs import BOOKINGS_STREAM_ARN, process_stream
 from chalicelib.observability import logger
-from chalicelib.services import waitlist
+
+waitlist = lazy("chalicelib.services.waitlist")
 
 bp = Blueprint(__name__)
-_bookings = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def _offer(record: DynamoDBRecord) -> None:
+def _offer(record) -> None:
     change = record.dynamodb
     waitlist.on_booking_change(change.new_image if change else None, change.old_image if change else None)
 
@@ -23,8 +22,7 @@ def _offer(record: DynamoDBRecord) -> None:
 @bp.on_dynamodb_record(stream_arn=BOOKINGS_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON",
                        name="offer_freed_seats")
 def offer_freed_seats(event):
-    return process_partial_response(event=event.to_dict(), record_handler=_offer, processor=_bookings,
-                                    context=event.context)
+    return process_stream(event, _offer, "offer_freed_seats")
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="roll_waitlist_offers")
