@@ -25,7 +25,7 @@ import heapq
 import math
 import operator
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from copy import copy
 from dataclasses import asdict, dataclass, fields
 from typing import Any, NamedTuple, TypeVar
@@ -37,6 +37,9 @@ EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 LOAD_FIELDS = ("open", "counters_open", "busy", "queue_in_person", "queue_remote", "remote_claimed",
                "bookings_today")
 _load_of = operator.attrgetter(*LOAD_FIELDS)
+# What a new load snapshot may change of an office: its load and its measured pace.
+SNAPSHOT_FIELDS = (*LOAD_FIELDS, "mean_service_min")
+snapshot_fields_of = operator.attrgetter(*SNAPSHOT_FIELDS)
 _GRID_DEG = 0.5  # spatial grid cell for in-person candidates: about 55 km, so a radius spans a few cells
 _INF = math.inf
 
@@ -451,6 +454,18 @@ class RoutingIndex:
                     self.update(item.office_id, dict(zip(LOAD_FIELDS, load, strict=True)))
             else:
                 self.update(*item)
+
+    def reload(self, changes: Mapping[str, Sequence[Any]]) -> None:
+        """A new snapshot, given only for the offices whose SNAPSHOT_FIELDS changed (office_id ->
+        values in that order): those offices take the new values, then everything that depends on
+        load is recomputed as a new index built from the same offices would have it."""
+        for office_id, values in changes.items():
+            office = self.offices[self.position[office_id]]
+            for name, value in zip(SNAPSHOT_FIELDS, values, strict=True):
+                setattr(office, name, value)
+            if office.mean_service_min <= 0:
+                raise ValueError("mean_service_min must be positive")
+        self.refresh()
 
     def update(self, office_id: str, load: Mapping[str, Any]) -> None:
         """Apply one office's live load (a claim's returned item, a snapshot row, or an own increment)."""

@@ -2,14 +2,19 @@
 work on arrival, and the routing parameters the association adopts.
 
 The router's view = the catalogue's offices + the last load snapshot (a minute old at most) + the
-ranking's tiers, built into a `routing.RoutingIndex` per container and rebuilt when the snapshot
-changes. The view only ranks: an assignment always ends in a conditional claim on the live
-counters (the request store's `claim`), and a failed claim corrects the view (herding is the known
-failure of routing on stale data)."""
+ranking's tiers, built into a `routing.RoutingIndex` per container and mode. It is built whole when
+the parameters, the catalogue, the day or the calendar change; a new snapshot or a new minute only
+updates the offices whose line of the snapshot or whose being open changed (and those a decision
+corrected since), each office's opening hours of the day read once per build. The view only
+ranks: an assignment always ends in a conditional claim on the live counters (the request store's
+`claim`), and a failed claim corrects the view (herding is the known failure of routing on stale
+data)."""
 from __future__ import annotations
 
+import json
 import threading
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from chalicelib.domain import calendar, remote, routing
 from chalicelib.domain.catalogue import Office, Service
@@ -25,7 +30,7 @@ from chalicelib.settings import get_settings
 
 PARAMS = "routing"
 URBAN_KM, URBAN_OFFICES = 10.0, 3  # a citizen with ≥ 3 offices within 10 km is in a town: urban radius
-_views: dict[str, tuple[str, routing.RoutingIndex]] = {}
+_views: dict[str, _View] = {}
 # A view is corrected in place by its decisions. In Lambda one request runs at a time per
 # container; `chalice local` serves requests on threads, so decisions on a view take turns.
 _deciding = threading.Lock()
@@ -86,15 +91,30 @@ def adopt_params(changes: dict, expected: int, actor: str, now: datetime | None 
 
 # --- the view ---------------------------------------------------------------------------------
 
-def _operating(office: Office, now: datetime, mode: str) -> bool:
-    """Remote work needs the office open now; an in-person visit needs it to open on one of the
-    next working days (a citizen choosing at night books for tomorrow)."""
-    if mode == routing.REMOTE:
-        return catalogue.is_open(office, now)
-    return any(catalogue.opening(office, now.date() + timedelta(days=d)) for d in range(7))
+@dataclass
+class _View:
+    """One mode's routing index and what each office's state in it was computed from."""
+    base: tuple  # (parameters, catalogue version, day, calendar corrections): a change builds anew
+    index: routing.RoutingIndex
+    this_week: dict[str, bool]  # per office, in person: opens on one of the next working days
+    opening: dict[str, list[tuple[datetime, datetime]]]  # per office: today's opening hours
+    stamp: tuple = ()  # (snapshot time, minute) the offices were last brought up to
+    seen: dict[str, tuple] = field(default_factory=dict)  # per office: (its snapshot line, open now)
+    applied: dict[str, tuple] = field(default_factory=dict)  # per office: the SNAPSHOT_FIELDS so computed
 
 
-def _state(office: Office, load: OfficeLoad, mode: str, now: datetime) -> routing.OfficeState:
+def _open_at(intervals: list[tuple[datetime, datetime]], now: datetime) -> bool:
+    return any(start <= now < end for start, end in intervals)
+
+
+def _opens_this_week(office: Office, today: date) -> bool:
+    return any(catalogue.opening(office, today + timedelta(days=d)) for d in range(7))
+
+
+def _state(office: Office, load: OfficeLoad, mode: str, open_now: bool, this_week: bool) -> routing.OfficeState:
+    """The office as the router sees it. It operates for remote work when open now; for an
+    in-person visit when it opens on one of the next working days (a citizen choosing at night
+    books for tomorrow)."""
     counters = int(office.counters)
     opened = load.open  # None: the office has not declared its open counters today
     if mode == routing.IN_PERSON and load.desk_counters:  # the desk counters calling today
@@ -103,10 +123,10 @@ def _state(office: Office, load: OfficeLoad, mode: str, now: datetime) -> routin
         opened = counters if mode == routing.IN_PERSON else 0
     # A closed office has no queue to wait in: the citizen comes when it opens (its wait part is 0
     # and the suggestion shows when it opens instead of a wait).
-    busy, waiting = (load.busy, load.waiting) if mode == routing.REMOTE or catalogue.is_open(office, now) else (0, 0)
+    busy, waiting = (load.busy, load.waiting) if mode == routing.REMOTE or open_now else (0, 0)
     return routing.OfficeState(
         office_id=office.office_id, lat=float(office.lat), lon=float(office.lon), counters=counters,
-        counters_open=min(counters, int(opened)), open=_operating(office, now, mode),
+        counters_open=min(counters, int(opened)), open=open_now if mode == routing.REMOTE else this_week,
         busy=busy, queue_in_person=waiting, remote_claimed=load.remote_claimed, bookings_today=load.booked,
         mean_service_min=load.pace_min or 12.0,  # measured at the office (12: before any snapshot carries it)
         tier=None if office.tier is None else int(office.tier),
@@ -115,22 +135,66 @@ def _state(office: Office, load: OfficeLoad, mode: str, now: datetime) -> routin
         services=frozenset(office.offered_services))
 
 
+def _build(mode: str, base: tuple, params_: routing.RoutingParams, loads, now: datetime) -> _View:
+    offices = stores.catalogue.all_offices()
+    today = now.date()
+    opening = {o.office_id: catalogue.opening(o, today) for o in offices.values()}
+    this_week = {o.office_id: mode == routing.IN_PERSON and _opens_this_week(o, today) for o in offices.values()}
+    states, seen = [], {}
+    for o in offices.values():
+        load, open_now = loads.get(o.office_id) or OfficeLoad(), _open_at(opening[o.office_id], now)
+        seen[o.office_id] = (load, open_now)
+        states.append(_state(o, load, mode, open_now, this_week[o.office_id]))
+    index = routing.RoutingIndex(states, params_)
+    return _View(base, index, this_week, opening, seen=seen,
+                 applied={o.office_id: routing.snapshot_fields_of(o) for o in index.offices})
+
+
+def _bring_up(current: _View, mode: str, loads, now: datetime) -> int:
+    """A new snapshot or minute: recompute only the offices whose snapshot line or being open
+    changed, or whose state a decision corrected since; the index then equals one built whole.
+    Returns how many offices were recomputed."""
+    offices = stores.catalogue.all_offices()
+    index, changes, recomputed = current.index, {}, 0
+    for state in index.offices:
+        office_id = state.office_id
+        load = loads.get(office_id) or OfficeLoad()
+        seen = (load, _open_at(current.opening[office_id], now))
+        values = routing.snapshot_fields_of(state)
+        if seen == current.seen[office_id] and values == current.applied[office_id]:
+            continue
+        recomputed += 1
+        fresh = routing.snapshot_fields_of(_state(offices[office_id], load, mode, seen[1], current.this_week[office_id]))
+        current.seen[office_id], current.applied[office_id] = seen, fresh
+        if fresh != values:
+            changes[office_id] = fresh
+    if changes:
+        index.reload(changes)
+    return recomputed
+
+
+def _calendar_key() -> str:
+    return json.dumps(stores.catalogue.calendar_corrections(), sort_keys=True, default=str)
+
+
 def view(mode: str, now: datetime | None = None) -> tuple[routing.RoutingIndex, LoadSnapshot]:
-    """The routing index for `mode` and the snapshot it was built from, per container."""
+    """The routing index for `mode` and the snapshot it was brought up to, per container."""
     now = now or calendar.now_tehran()
     snapshot = stores.load.snapshot()
-    # Rebuilt for a new snapshot, new parameters, a new catalogue version (an office's declarations
-    # changed) or a new minute (offices open and close).
-    stamp = (f"{snapshot.at}|{params().version}|{stores.catalogue.version()}|"
-             f"{now.replace(second=0, microsecond=0).isoformat()}")
-    hit = _views.get(mode)
-    if hit and hit[0] == stamp:
-        return hit[1], snapshot
+    params_ = params()
+    base = (params_.version, stores.catalogue.version(), now.date(), _calendar_key())
+    stamp = (snapshot.at, now.replace(second=0, microsecond=0))
+    current = _views.get(mode)
+    if current is not None and current.base == base and current.stamp == stamp:
+        return current.index, snapshot
     loads = snapshot.loads_on(now.date())
-    states = [_state(o, loads.get(o.office_id) or OfficeLoad(), mode, now) for o in stores.catalogue.all_offices().values()]
-    index = routing.RoutingIndex(states, params())
-    _views[mode] = (stamp, index)
-    return index, snapshot
+    with _deciding:  # decisions correct the index in place: an update waits for them
+        if current is None or current.base != base:
+            current = _views[mode] = _build(mode, base, params_, loads, now)
+        elif current.stamp != stamp:
+            _bring_up(current, mode, loads, now)
+        current.stamp = stamp
+    return current.index, snapshot
 
 
 def spec(service: Service) -> routing.ServiceSpec:

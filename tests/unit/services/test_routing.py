@@ -184,3 +184,71 @@ def test_remote_at_night_says_when_the_first_office_opens():
     assert result["items"] == [] and result["network_option"] is None
     assert result["network_opens_at"]["at"] == "2026-11-28T07:00+03:30"
     assert result["network_opens_at"]["phrase_en"] == "tomorrow, Saturday 7 Azar, at 07:00"
+
+
+# --- the view, brought up to a new snapshot incrementally --------------------------------------
+
+def _index_state(index: routing.RoutingIndex) -> dict:
+    """Everything a routing decision reads of an index: its offices and its load-dependent state."""
+    import dataclasses
+    return {"offices": [dataclasses.asdict(o) for o in index.offices],
+            **{name: getattr(index, name) for name in ("_busy", "_capacity", "drain_per_min", "remote_total", "idle",
+                                                        "_idle_ranks", "_threshold", "_heap", "deficit", "deficit_idle",
+                                                        "_groups", "_penalty", "_floor_rate")}}
+
+
+def _national_slice() -> list:
+    """Forty offices: a few open at 09:01 (they open between the two minutes below), some with
+    measured pace, different sizes and places."""
+    late = {day: [["09:01", "14:00"]] for day in ("sat", "sun", "mon", "tue", "wed")}
+    return [office(f"OF-{i:03d}", lat=35.6 + i / 100, lon=51.3 + (i % 7) / 50, counters=1 + i % 4, tier=1 + i % 5,
+                   **({"hours": late} if i % 9 == 0 else {})) for i in range(40)]
+
+
+def _loads(step: int) -> dict[str, OfficeLoad]:
+    """Each office's line; `step` 1 changes a third of them (load, pace, claims going down too)."""
+    loads = {}
+    for i in range(40):
+        changed = step and i % 3 == 0
+        loads[f"OF-{i:03d}"] = OfficeLoad(
+            open=1 + (i + changed) % 3, busy=(i + 2 * changed) % 3, waiting=(i * 3 + 5 * changed) % 7,
+            remote_claimed=max(0, i % 5 - 2 * changed), booked=i, capacity=48, open_today=True,
+            pace_min=None if i % 4 == 0 else 10.0 + (i % 6) + changed)
+    return loads
+
+
+@pytest.mark.parametrize("mode", [routing.IN_PERSON, routing.REMOTE])
+def test_a_new_snapshot_updates_only_the_offices_that_changed_and_equals_a_view_built_whole(mode, monkeypatch):
+    computed = []
+    state = router._state
+    monkeypatch.setattr(router, "_state", lambda o, *rest: computed.append(o.office_id) or state(o, *rest))
+    later = NOW + timedelta(minutes=1, seconds=5)  # 09:01:05: the late offices have opened
+    with fake_network(_national_slice()) as fakes:
+        fakes["load"].saved = LoadSnapshot(day=NOW.date(), at=NOW - timedelta(seconds=30), offices=_loads(0))
+        index, _ = router.view(mode, NOW)
+        assert len(computed) == 40
+        # A decision corrects one office in place (a claim found it busy).
+        index.update("OF-004", {"busy": 2, "remote_claimed": 7})
+        computed.clear()
+        fakes["load"].saved = LoadSnapshot(day=NOW.date(), at=later - timedelta(seconds=20), offices=_loads(1))
+        updated, _ = router.view(mode, later)
+        recomputed = set(computed)
+        router.reset_views()
+        whole, _ = router.view(mode, later)
+    assert updated is index  # updated in place, not rebuilt
+    late = {f"OF-{i:03d}" for i in range(0, 40, 9)}
+    assert recomputed == {f"OF-{i:03d}" for i in range(0, 40, 3)} | late | {"OF-004"}
+    assert _index_state(updated) == _index_state(whole)
+
+
+def test_the_same_snapshot_and_minute_reuse_the_view_and_a_new_day_builds_it_whole(monkeypatch):
+    computed = []
+    state = router._state
+    monkeypatch.setattr(router, "_state", lambda o, *rest: computed.append(o.office_id) or state(o, *rest))
+    with fake_network(_national_slice()) as fakes:
+        fakes["load"].saved = LoadSnapshot(day=NOW.date(), at=NOW - timedelta(seconds=30), offices=_loads(0))
+        first, _ = router.view(routing.REMOTE, NOW)
+        again, _ = router.view(routing.REMOTE, NOW + timedelta(seconds=20))
+        assert again is first and len(computed) == 40
+        tomorrow, _ = router.view(routing.REMOTE, NOW + timedelta(days=1))
+    assert tomorrow is not first and len(computed) == 80
