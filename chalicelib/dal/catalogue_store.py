@@ -5,7 +5,9 @@ Every change of an office's declarations (services, hours, closures) or of a ser
 transaction: the entity (conditional on the version it was read at), a change record under the
 next catalogue version (`network` table, pk CATALOGUE, sk V#{n}: who, when, before and after) and
 the CATALOGUE/CURRENT pointer moved from n to n+1. A container loads the catalogue once (two scans,
-on its first use), then, at most every CATALOGUE_CHECK_SECONDS, reads the pointer (one point read);
+on the first use that needs it whole, such as a listing; a request that names its office and
+service, such as a booking, reads just those, one consistent point read each, and keeps them), then,
+at most every CATALOGUE_CHECK_SECONDS, reads the pointer (one point read);
 when it moved, it queries the change records since its version and reads back only the offices and
 services they name (BatchGetItem). The container that made a change applies it at once. So a
 decision sees a change at once in the container that made it and within CATALOGUE_CHECK_SECONDS
@@ -102,6 +104,9 @@ class _View:
         self.version: int | None = None  # None: not loaded
         self.services: dict[str, Service] = {}
         self.offices: dict[str, Office] = {}
+        # False: the offices and services read one by one so far (a request that names its office
+        # and service never pays the whole catalogue's load); True once loaded whole.
+        self.complete = False
         self.checked = -math.inf  # monotonic time of the last version check
         self.lock = threading.RLock()
 
@@ -124,7 +129,7 @@ def _load_all(view: _View) -> None:
     number = _current_number()  # read first: a change after it is caught up by the next check
     view.services = {s.service_id: service_from(s) for s in ServiceItem.scan()}
     view.offices = {o.office_id: office_from(o) for o in OfficeItem.scan()}
-    view.version = number
+    view.version, view.complete = number, True
 
 
 def _catch_up(view: _View, number: int) -> None:
@@ -136,7 +141,10 @@ def _catch_up(view: _View, number: int) -> None:
     for record in records:
         kind, ids = record.data.get("kind"), record.data.get("ids") or []
         if kind == "all":
-            _load_all(view)
+            if view.complete:
+                _load_all(view)
+            else:  # a partial view starts again, reading what it needs one by one
+                view.offices, view.services, view.version = {}, {}, number
             return
         (service_ids if kind == "service" else office_ids).update(ids)
     offices, services = dict(view.offices), dict(view.services)
@@ -151,15 +159,24 @@ def _catch_up(view: _View, number: int) -> None:
 
 
 @unavailable_guard
-def _fresh() -> _View:
+def _fresh(whole: bool = True) -> _View:
+    """The view, checked against the version pointer at most every CATALOGUE_CHECK_SECONDS;
+    `whole`: loaded whole (the first time, two scans) rather than read one by one."""
     view = _view
-    if view.version is not None and time.monotonic() - view.checked < get_settings().catalogue_check_seconds:
+
+    def current() -> bool:
+        return (view.version is not None and (view.complete or not whole)
+                and time.monotonic() - view.checked < get_settings().catalogue_check_seconds)
+
+    if current():
         return view
     with view.lock:
-        if view.version is not None and time.monotonic() - view.checked < get_settings().catalogue_check_seconds:
+        if current():
             return view  # another thread checked meanwhile
-        if view.version is None:
+        if whole and not view.complete:
             _load_all(view)
+        elif view.version is None:
+            view.version = _current_number()  # read first: what is read after it is at least as new
         else:
             number = _current_number()
             if number > view.version:
@@ -188,6 +205,7 @@ def clear_cache() -> None:
     _cache.clear()
     with _view.lock:
         _view.version, _view.offices, _view.services, _view.checked = None, {}, {}, -math.inf
+        _view.complete = False
 
 
 def version() -> int:
@@ -203,23 +221,36 @@ def all_offices() -> dict[str, Office]:
     return _fresh().offices
 
 
-@unavailable_guard
-def get_office(office_id: str) -> Office | None:
+def _one(kind: str, key: str, model, convert):
+    """One office or service from the view (checked as ever), read by point read and kept in it
+    when the view does not hold it: the whole catalogue is never loaded for one entity."""
+    view = _fresh(whole=False)
+    held = view.offices if kind == "office" else view.services
+    found = held.get(key)
+    if found is not None:
+        return found
+    version = view.version
     try:
-        return office_from(OfficeItem.get(office_id))
+        found = convert(model.get(key, consistent_read=True))  # kept: never older than `version`
     except DoesNotExist:
         return None
+    with view.lock:
+        if view.version == version:  # else a newer version may have changed it since it was read
+            if kind == "office":
+                view.offices = {**view.offices, key: found}
+            else:
+                view.services = {**view.services, key: found}
+    return found
+
+
+@unavailable_guard
+def get_office(office_id: str) -> Office | None:
+    return _one("office", office_id, OfficeItem, office_from)
 
 
 @unavailable_guard
 def get_service(service_id: str) -> Service | None:
-    found = all_services().get(service_id)
-    if found is not None:
-        return found
-    try:
-        return service_from(ServiceItem.get(service_id))
-    except DoesNotExist:
-        return None
+    return _one("service", service_id, ServiceItem, service_from)
 
 
 @unavailable_guard

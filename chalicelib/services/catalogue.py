@@ -142,7 +142,7 @@ def known_service(service_id: str) -> Service:
 
 
 def get_office(office_id: str) -> Office:
-    office = stores.catalogue.all_offices().get(office_id) or stores.catalogue.get_office(office_id)
+    office = stores.catalogue.get_office(office_id)  # from the view when loaded, else one point read
     if office is None:
         raise NotFound(f"No office {office_id}", "دفتر مورد نظر یافت نشد")
     return office

@@ -154,3 +154,39 @@ def test_hold_then_book(client):
     resp = post(client, "/v1/bookings", booking_body(day, "08:30", office="OF-B", n=9, hold_id=hold_id))
     assert resp.status_code == 201, resp.body
     problem(post(client, "/v1/bookings", booking_body(day, "08:30", office="OF-B", n=10, hold_id=hold_id)), 409)
+
+
+def test_no_booking_pays_a_scan_in_a_fresh_container_or_after_its_caches_expired(client):
+    """A booking names its office and service: a container that has not loaded the catalogue reads
+    those two (point reads), and one whose caches expired checks the catalogue's version; neither
+    scans a table. A listing still loads the catalogue, once per container."""
+    from chalicelib.dal import catalogue_store
+    from chalicelib.dal.db import connection
+
+    calls: list[str] = []
+    client_events = connection().client.meta.events
+    count = "before-call.dynamodb"
+
+    def seen(model, **_):
+        calls.append(model.name)
+
+    day = next_open_day()
+    client_events.register(count, seen)
+    try:
+        catalogue_store.clear_cache()  # a fresh container
+        fresh = post(client, "/v1/bookings", booking_body(day, "09:00", n=31))
+        fresh_calls = list(calls)
+        calls.clear()
+        listed = client.http.get("/v1/services")  # loads the catalogue
+        listing_calls = list(calls)
+        calls.clear()
+        catalogue_store._cache.clear()  # CATALOGUE_CACHE_SECONDS passed
+        catalogue_store._view.checked = float("-inf")  # and CATALOGUE_CHECK_SECONDS
+        expired = post(client, "/v1/bookings", booking_body(day, "09:15", n=32))
+        expired_calls = list(calls)
+    finally:
+        client_events.unregister(count, seen)
+    assert fresh.status_code == 201 and expired.status_code == 201 and listed.status_code == 200
+    assert "Scan" not in fresh_calls and "TransactWriteItems" in fresh_calls
+    assert "Scan" not in expired_calls and "TransactWriteItems" in expired_calls
+    assert "Scan" in listing_calls  # the test's counting sees scans where there are some

@@ -20,10 +20,12 @@ class CatalogueStore(Protocol):
     def version(self) -> int:
         """The catalogue version `all_services`/`all_offices` now reflect."""
 
-    def get_service(self, service_id: str) -> Service | None: ...
+    def get_service(self, service_id: str) -> Service | None:
+        """As `get_office`: retired ones included."""
 
     def get_office(self, office_id: str) -> Office | None:
-        """Read now (not from the per-container cache)."""
+        """As `all_offices` has it once this container has loaded the catalogue, else read now (one
+        point read: a request that names its office never pays the catalogue's first load)."""
 
     def save_all(self, entities: Iterable[Service | Office], progress: Callable[[int], None] | None = None,
                  by: str = "import") -> int:
