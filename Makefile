@@ -67,7 +67,7 @@ $(BIN)/.bench-installed: $(BIN)/.installed requirements-bench.txt
 
 bench-setup: setup $(BIN)/.bench-installed ## numpy, scipy, matplotlib for the simulation benchmarks (never shipped)
 
-bench: setup ## booking latency: handler vs the raw TransactWriteItems, on DynamoDB Local
+bench: setup ## the request path: bookings (without, with an Idempotency-Key, after cache expiry) vs the raw TransactWriteItems and a warm booking, cold start vs a bare app; PASS/FAIL
 	$(BIN)/python -m bench.booking
 
 bench-catalogue: setup ## the catalogue's version check, catch-up after a declaration and full load, at national size

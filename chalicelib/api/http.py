@@ -78,7 +78,20 @@ def lazy(module: str) -> Any:
     its views call without importing them (and their schemas, stores and libraries) when the app
     is imported, so a cold start pays only for the routes' declarations. The import is Python's own
     (thread-safe; later uses find it in sys.modules)."""
+    _LAZY.append(module)
     return _LazyModule(module)
+
+
+_LAZY: list[str] = []
+
+
+def import_all() -> None:
+    """Every module the routes named `lazy`, and every schema: what a long-lived local server (and
+    a test session) imports once at its start, so that no request pays for it. Lambda imports
+    them route by route, when first used."""
+    for module in _LAZY:
+        importlib.import_module(module)
+    importlib.import_module("chalicelib.schemas")
 
 
 class _LazyModule:

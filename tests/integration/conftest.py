@@ -46,6 +46,10 @@ def pytest_configure(config):
         "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
         "CATALOGUE_CACHE_SECONDS": "0", "SMS_MODE": "log", "SMS_LOG_PATH": SMS_LOG,
     })
+    # The routes' use cases, imported once now (as the local server does) rather than by whichever
+    # test first calls a route: a test that times its requests never times an import.
+    from chalicelib.api.http import import_all
+    import_all()
 
 
 def pytest_unconfigure(config):

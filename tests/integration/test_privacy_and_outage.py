@@ -71,6 +71,8 @@ CHECK = """
 import json, os, sys, time
 from chalice.test import Client
 from app import app
+from chalicelib.api.http import import_all
+import_all()  # the route's modules: a cold start imports them before the database is reached
 body = {"office_id": "OF-A", "service_id": "S0001", "start": "2030-01-05T09:00+03:30",
         "national_id": "0012345679", "mobile": "09121234567"}
 with Client(app, stage_name="test") as client:

@@ -55,3 +55,9 @@ def test_every_route_declares_its_schemas_by_a_name_that_resolves():
 def test_every_route_limit_names_a_policy_of_the_settings():
     named = {op.limit.policy for _, op in operations(app.routes) if op.limit}
     assert named and named <= set(DEFAULT_RATE_LIMITS)
+
+
+def test_every_lazily_named_module_imports():
+    from chalicelib.api import http
+    http.import_all()
+    assert len(http._LAZY) > 20 and all(name in sys.modules for name in http._LAZY)
