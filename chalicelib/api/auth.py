@@ -14,6 +14,11 @@ from chalicelib.errors import Forbidden, ServiceUnavailable, Unauthorized
 # PyJWT (and the cryptography it verifies RS256 with) and the settings are imported by the first
 # staff request, not by `import app`: most cold starts serve citizens.
 
+
+def get_settings():  # noqa: ANN201 - chalicelib.settings.Settings
+    from chalicelib.settings import get_settings as settings
+    return settings()
+
 # The pool's groups: the one place that names them (infra/local/cognito.py and tests use these).
 OPERATOR_GROUP = "operator"
 OFFICE_MANAGER_GROUP = "office-manager"
@@ -108,8 +113,6 @@ def staff_claims(authorization: str | None) -> dict:
         raise Unauthorized("A bearer token is required", "توکن دسترسی لازم است",
                            headers={"WWW-Authenticate": "Bearer"})
     import jwt
-
-    from chalicelib.settings import get_settings
     token = authorization[7:].strip()
     s = get_settings()
     if not (s.cognito_jwks_url and s.cognito_client_id):
@@ -174,7 +177,6 @@ def sign_in_config() -> dict:
     """What a browser needs to sign staff in to the pool: its id, the web app client, the endpoint
     the browser talks to and the flow that client allows. cognito-local (local stages) only knows
     USER_PASSWORD_AUTH; the AWS client allows SRP only, so the password never leaves the browser."""
-    from chalicelib.settings import get_settings
     s = get_settings()
     if not (s.cognito_user_pool_id and s.cognito_client_id):
         raise ServiceUnavailable("Staff sign-in is not configured", "ورود کارکنان پیکربندی نشده است")
