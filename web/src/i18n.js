@@ -21,6 +21,11 @@ export function applyDocumentLang() {
   document.documentElement.dir = current === 'fa' ? 'rtl' : 'ltr';
 }
 
+/** More words (the staff consoles' own, loaded with them), merged into each language's. */
+export function addStrings(more) {
+  for (const language of Object.keys(more)) Object.assign(STRINGS[language], more[language]);
+}
+
 /** The word for `key`; a function entry is called with the remaining arguments. */
 export function t(key, ...args) {
   const value = STRINGS[current][key];

@@ -72,6 +72,7 @@ test('the queue samples are bucketed by their peak, in time order', () => {
 test('every word the report pages and charts use exists in Persian and in English', async () => {
   const { readFileSync, readdirSync } = await import('node:fs');
   const { STRINGS } = await import('../src/strings.js');
+  await import('../src/console/strings.js'); // the consoles' words, merged into STRINGS
   const dir = new URL('../src/console/association/', import.meta.url);
   const sources = [...readdirSync(dir).filter((f) => f.endsWith('.jsx')).map((f) => readFileSync(new URL(f, dir), 'utf8')),
     readFileSync(new URL('../src/components/charts.jsx', import.meta.url), 'utf8')];

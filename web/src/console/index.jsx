@@ -1,4 +1,6 @@
 // The staff consoles, loaded only when a /console page is opened: the citizen app never downloads them.
+// The consoles' words first: the pages below may use them as soon as they load.
+import './strings.js';
 import { match } from '../router.js';
 import { NotFound } from '../pages/NotFound.jsx';
 import { t } from '../i18n.js';
