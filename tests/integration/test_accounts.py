@@ -202,12 +202,10 @@ def test_a_thousand_completions_make_a_thousand_fee_records(scale, client):
     assert [m["office_id"] for m in failed["mismatches"]] == [target.office_id]
 
 
-def test_the_citizen_reads_the_receipt_and_the_association_refunds(client):
-    """A remote request completed at an office: its fee, the receipt by SMS and by access code,
-    a refund recorded once."""
-    from chalicelib.dal import accounts_store
-
-    resp = post(client, "/v1/requests", request_body(1), {"Idempotency-Key": "key-00000001"})
+def completed_request(client, n: int) -> tuple[dict, dict]:
+    """A citizen's remote request, pulled, started and completed by an operator of OF-A through
+    the API: the request as submitted (with its access code) and the operator's headers."""
+    resp = post(client, "/v1/requests", request_body(n), {"Idempotency-Key": f"key-{n:08d}"})
     assert resp.status_code == 201, resp.body
     made = json.loads(resp.body)
     op = as_operator("OF-A")
@@ -216,6 +214,15 @@ def test_the_citizen_reads_the_receipt_and_the_association_refunds(client):
     for step in ("start", "complete"):
         r = post(client, f"/v1/office/requests/{made['tracking_code']}/{step}", None, op)
         assert r.status_code == 200, r.body
+    return made, op
+
+
+def test_the_citizen_reads_the_receipt_and_the_association_refunds(client):
+    """A remote request completed at an office: its fee, the receipt by SMS and by access code,
+    a refund recorded once."""
+    from chalicelib.dal import accounts_store
+
+    made, op = completed_request(client, 1)
     problem(post(client, f"/v1/office/requests/{made['tracking_code']}/complete", None, op), 409)  # a retry
     period = ranking_live.period_of(calendar.now_tehran())
     [record] = accounts_store.office_records("OF-A", period)
@@ -243,14 +250,7 @@ def test_the_citizen_reads_the_receipt_and_the_association_refunds(client):
 def test_an_office_manager_reads_their_own_office_statement_only(client):
     """The manager's statement is the association's line of their office, nothing of another's;
     an operator who is not the manager, and the association's token, are refused."""
-    resp = post(client, "/v1/requests", request_body(2), {"Idempotency-Key": "key-00000002"})
-    assert resp.status_code == 201, resp.body
-    made = json.loads(resp.body)
-    op = as_operator("OF-A")
-    assert post(client, "/v1/office/counters", {"open": 1}, op).status_code == 200
-    assert json.loads(post(client, "/v1/office/queue/next", None, op).body)["tracking_code"] == made["tracking_code"]
-    for step in ("start", "complete"):
-        assert post(client, f"/v1/office/requests/{made['tracking_code']}/{step}", None, op).status_code == 200
+    _, op = completed_request(client, 2)
     period = ranking_live.period_of(calendar.now_tehran())
 
     whole = json.loads(client.http.get(f"/v1/admin/accounts/statements?month={period}", headers=ADMIN).body)

@@ -17,45 +17,39 @@ export async function staffCall(method, path, { query, body, headers } = {}) {
 /** A staff list polled with its ETag: {changed: false} on 304 (nothing new since `etag`), else
  * {changed: true, data, etag}. The browser's own cache is bypassed: the ETag is ours to send. */
 export async function staffPoll(path, { query, etag } = {}) {
-  await staff.fresh();
-  const url = new URL(path, location.origin);
-  for (const [k, v] of Object.entries(query || {})) {
-    if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
-  }
-  let resp;
-  try {
-    resp = await fetch(url, { cache: 'no-store', headers: { Accept: 'application/json', ...staff.headers(),
-      ...(etag ? { 'If-None-Match': etag } : {}) } });
-  } catch (err) {
-    throw new NetworkError(String(err));
-  }
+  const resp = await staffFetch(path, query, { cache: 'no-store', headers: { Accept: 'application/json',
+    ...(etag ? { 'If-None-Match': etag } : {}) } });
   if (resp.status === 304) return { changed: false };
   const data = await resp.json().catch(() => null);
-  if (!resp.ok) {
-    if (resp.status === 401) staff.clear();
-    throw new ApiProblem(resp.status, data, resp.headers.get('Retry-After'));
-  }
+  if (!resp.ok) throw refused(resp, data);
   return { changed: true, data, etag: resp.headers.get('ETag') };
 }
 
 /** A staff download (a statement's CSV): {text, headers}; problems thrown as staffCall's. */
 export async function staffDownload(path, query) {
+  const resp = await staffFetch(path, query, { headers: { Accept: 'text/csv, application/json' } });
+  if (!resp.ok) throw refused(resp, await resp.json().catch(() => null));
+  return { text: await resp.text(), headers: resp.headers };
+}
+
+/** A staff request outside api.js's JSON `call` (a poll with its ETag, a download): the session
+ * renewed first, the query set, the Bearer added; a network failure thrown as NetworkError. */
+async function staffFetch(path, query, init) {
   await staff.fresh();
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query || {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
   }
-  let resp;
   try {
-    resp = await fetch(url, { headers: { Accept: 'text/csv, application/json', ...staff.headers() } });
+    return await fetch(url, { ...init, headers: { ...init.headers, ...staff.headers() } });
   } catch (err) {
     throw new NetworkError(String(err));
   }
-  if (!resp.ok) {
-    const data = await resp.json().catch(() => null);
-    if (resp.status === 401) staff.clear();
-    throw new ApiProblem(resp.status, data, resp.headers.get('Retry-After'));
-  }
-  return { text: await resp.text(), headers: resp.headers };
+}
+
+/** The API's refusal as an ApiProblem; a 401 ends the staff session here. */
+function refused(resp, data) {
+  if (resp.status === 401) staff.clear();
+  return new ApiProblem(resp.status, data, resp.headers.get('Retry-After'));
 }
 

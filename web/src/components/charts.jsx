@@ -66,6 +66,23 @@ function DataTable({ caption, columns, rows }) {
   );
 }
 
+/** A chart as one labelled image (its title and one-sentence summary) over the plot drawn as
+ * `children`, then the summary in words and the numbers as a table. */
+function ChartFigure({ title, summary, columns, rows, children }) {
+  const id = useId('chart');
+  return (
+    <figure class="chart">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} dir="ltr" class="chart__svg">
+        <title id={`${id}-title`}>{title}</title>
+        <desc id={`${id}-desc`}>{summary}</desc>
+        {children}
+      </svg>
+      <figcaption class="hint">{summary}</figcaption>
+      <DataTable caption={title} columns={columns} rows={rows} />
+    </figure>
+  );
+}
+
 /**
  * A line (or step) chart of values over ordered labels.
  * points: [{label, value}] in time order (value null: no data there); title: the chart's name;
@@ -77,7 +94,6 @@ function DataTable({ caption, columns, rows }) {
 export function LineChart({ points, title, summary, columns, step = false, integer = false, domain, format = num,
   dots = points.length <= 40 }) {
   const rtl = lang() === 'fa';
-  const id = useId('chart');
   const box = frame(rtl);
   const values = points.map((p) => p.value);
   const scaled = domain
@@ -90,19 +106,13 @@ export function LineChart({ points, title, summary, columns, step = false, integ
   const xy = points.map((p, i) => ({ x: x(i), y: p.value == null ? null : y(p.value) }));
   const path = step ? stepPath(xy, points.length > 1 ? r1 : undefined) : linePath(xy);
   return (
-    <figure class="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} dir="ltr" class="chart__svg">
-        <title id={`${id}-title`}>{title}</title>
-        <desc id={`${id}-desc`}>{summary}</desc>
-        <ValueAxis ticks={scaled.ticks} y={y} box={box} rtl={rtl} format={format} />
-        <CategoryAxis labels={points.map((p) => p.label)} xs={xy.map((p) => p.x)} box={box} />
-        <path d={path} class="chart__line" />
-        {dots && xy.map((p, i) => p.y != null && <circle key={i} cx={p.x} cy={p.y} r="3.5" class="chart__dot" />)}
-      </svg>
-      <figcaption class="hint">{summary}</figcaption>
-      <DataTable caption={title} columns={columns}
-        rows={points.map((p) => [p.label, p.value == null ? '—' : format(p.value)])} />
-    </figure>
+    <ChartFigure title={title} summary={summary} columns={columns}
+      rows={points.map((p) => [p.label, p.value == null ? '—' : format(p.value)])}>
+      <ValueAxis ticks={scaled.ticks} y={y} box={box} rtl={rtl} format={format} />
+      <CategoryAxis labels={points.map((p) => p.label)} xs={xy.map((p) => p.x)} box={box} />
+      <path d={path} class="chart__line" />
+      {dots && xy.map((p, i) => p.y != null && <circle key={i} cx={p.x} cy={p.y} r="3.5" class="chart__dot" />)}
+    </ChartFigure>
   );
 }
 
@@ -111,22 +121,15 @@ export function LineChart({ points, title, summary, columns, step = false, integ
  */
 export function BarChart({ bars, title, summary, columns, integer = true, format = num }) {
   const rtl = lang() === 'fa';
-  const id = useId('chart');
   const box = frame(rtl);
   const scaled = valueDomain(bars.map((b) => b.value), { integer });
   const rects = barLayout(bars.map((b) => b.value), { ...box, domain: scaled.domain, rtl });
   const y = linearScale(scaled.domain, [box.bottom, box.top]);
   return (
-    <figure class="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} dir="ltr" class="chart__svg">
-        <title id={`${id}-title`}>{title}</title>
-        <desc id={`${id}-desc`}>{summary}</desc>
-        <ValueAxis ticks={scaled.ticks} y={y} box={box} rtl={rtl} format={format} />
-        {rects.map((r, i) => <rect key={i} x={r.x} y={r.y} width={r.width} height={r.height} class="chart__bar" />)}
-        <CategoryAxis labels={bars.map((b) => b.label)} xs={rects.map((r) => r.cx)} box={box} />
-      </svg>
-      <figcaption class="hint">{summary}</figcaption>
-      <DataTable caption={title} columns={columns} rows={bars.map((b) => [b.label, format(b.value)])} />
-    </figure>
+    <ChartFigure title={title} summary={summary} columns={columns} rows={bars.map((b) => [b.label, format(b.value)])}>
+      <ValueAxis ticks={scaled.ticks} y={y} box={box} rtl={rtl} format={format} />
+      {rects.map((r, i) => <rect key={i} x={r.x} y={r.y} width={r.width} height={r.height} class="chart__bar" />)}
+      <CategoryAxis labels={bars.map((b) => b.label)} xs={rects.map((r) => r.cx)} box={box} />
+    </ChartFigure>
   );
 }
