@@ -27,7 +27,9 @@ def staff_token(page) -> str:
     page.on("request", grab)
     page.goto("/console/association/partners")
     expect(page.locator("h1")).to_have_text("همکاران شبکه")
-    page.wait_for_function("document.querySelector('#partners') !== null")
+    # A locator, not wait_for_function: a string polled in the page is an eval, which the page's
+    # Content-Security-Policy forbids (a JavaScript error whenever the table is not there at once).
+    page.locator("#partners").wait_for(state="attached")
     page.remove_listener("request", grab)
     return sent["token"]
 
