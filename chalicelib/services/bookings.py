@@ -230,11 +230,43 @@ class OnBehalf:
     fingerprint: str
 
 
+def channel_of(on_behalf: OnBehalf | None) -> dict:
+    """A booking draft's channel fields: the web's, or the partner's booking for a citizen."""
+    if on_behalf is None:
+        return {"channel": "web", "partner_id": None, "partner_ref": None, "fingerprint": None}
+    return {"channel": on_behalf.partner.kind, "partner_id": on_behalf.partner.partner_id,
+            "partner_ref": on_behalf.partner_ref, "fingerprint": on_behalf.fingerprint}
+
+
+def write(draft: rules.BookingDraft, now: datetime, *, messages, on_behalf: OnBehalf | None,
+          hold_id: str | None = None, once: rules.FirstAnswer | None = None) -> Booking:
+    """The booking's one transaction. A partner's posts share its channel's count item, so a
+    partner's conflict is tried again here; a citizen's goes back to claim_seat, which pauses and
+    rereads. Replayed: the partner's delivery was processed already; Answered: the Idempotency-Key
+    has its answer already."""
+    for attempt in range(PARTNER_CONFLICT_RETRIES if on_behalf else 1):
+        try:
+            return stores.bookings.book(draft, now, max_per_day=get_settings().max_active_bookings_per_day,
+                                        hold_id=hold_id, messages=messages,
+                                        delivery=on_behalf.delivery if on_behalf else None, once=once)
+        except TxConditionFailed as exc:
+            if "webhook" in exc.labels:
+                raise Replayed() from exc
+            if "once" in exc.labels:
+                raise Answered() from exc
+            raise
+        except TxConflict:
+            if not on_behalf:
+                raise
+            time.sleep(_rng.uniform(0.01, 0.04) * (attempt + 1))
+    raise ServiceUnavailable()  # the partner retries the same delivery (webhook-id): nothing is lost
+
+
 class Replayed(Exception):
     """The partner delivery was already processed (by a concurrent copy of it)."""
 
 
-def _with_share(commit, claim_web: channels.WebShare | None):
+def with_share(commit, claim_web: channels.WebShare | None):
     """`commit` with the web's counts: after a count was found full, take the seats from the
     counts with room (read once), or refuse when the web's part is used up."""
     def run(counter: int, share: tuple) -> Booking:
@@ -272,33 +304,14 @@ def create(req: BookingIn | Any, now: datetime, *, on_behalf: OnBehalf | None = 
             start=req.start, cells=cells, counter=counter, citizen_key=rules.citizen_key(req.national_id, s.citizen_pepper),
             national_id_masked=validators.mask_national_id(req.national_id), mobile=req.mobile, name=req.name,
             access_code_hash=rules.hash_access_code(booking_id, access_code), share=share,
-            channel=on_behalf.partner.kind if on_behalf else "web",
-            partner_id=on_behalf.partner.partner_id if on_behalf else None,
-            partner_ref=on_behalf.partner_ref if on_behalf else None,
-            fingerprint=on_behalf.fingerprint if on_behalf else None,
-            tariff_version=priced.version, fee_rials=priced.fee_rials)
+            tariff_version=priced.version, fee_rials=priced.fee_rials, **channel_of(on_behalf))
         answer = None
         if once is not None:  # what this booking answers, known before it is written
             answer = rules.FirstAnswer(once[0], once[1], booking_view(Booking.new(draft, now), office, service),
                                        now + rules.ANSWER_KEPT)
-        for attempt in range(PARTNER_CONFLICT_RETRIES if on_behalf else 1):
-            try:
-                return stores.bookings.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=hold_id,
-                                            messages=messages, delivery=on_behalf.delivery if on_behalf else None,
-                                            once=answer)
-            except TxConditionFailed as exc:
-                if "webhook" in exc.labels:
-                    raise Replayed() from exc
-                if "once" in exc.labels:
-                    raise Answered() from exc
-                raise
-            except TxConflict:
-                if not on_behalf:
-                    raise
-                time.sleep(_rng.uniform(0.01, 0.04) * (attempt + 1))
-        raise ServiceUnavailable()  # the partner retries the same delivery (webhook-id): nothing is lost
+        return write(draft, now, messages=messages, on_behalf=on_behalf, hold_id=hold_id, once=answer)
 
-    shared = _with_share(commit, web)
+    shared = with_share(commit, web)
     if hold_id:
         held = stores.bookings.get_hold(hold_id)
         owner = rules.citizen_key(req.national_id, s.citizen_pepper)
@@ -352,7 +365,6 @@ def _owned(booking_id: str, access_code: str | None, session: CitizenSession | N
 
 owned = _owned  # the sessions' use cases read their citizen's booking the same way
 map_failure = _map_failure
-with_share = _with_share  # a session takes its channel's count as a booking does
 
 
 def read(booking_id: str, access_code: str | None, *, session: CitizenSession | None = None) -> dict:
@@ -416,7 +428,7 @@ def reschedule(booking_id: str, access_code: str | None, req: RescheduleIn, now:
         return stores.bookings.reschedule(booking, Move(day, req.start, cells, counter, share), now,
                                           max_per_day=s.max_active_bookings_per_day, messages=messages)
 
-    shared = _with_share(commit, web)
+    shared = with_share(commit, web)
     moved = _attempt(Claim(office, day, cells, now, lambda counter: shared(counter, first)))
     metrics.add_metric(name="BookingRescheduled", unit="Count", value=1)
     return booking_view(moved, office, service)

@@ -6,8 +6,6 @@ Join details and personal data never go to the logs."""
 from __future__ import annotations
 
 import hmac
-import random
-import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -35,8 +33,6 @@ from chalicelib.schemas import PartnerSessionIn, SessionIn
 from chalicelib.services import accounts, bookings, catalogue, channels, citizens, once, partner_bookings
 from chalicelib.services.stores import stores
 from chalicelib.settings import get_settings
-
-_rng = random.SystemRandom()
 
 _REFUSED = {
     "not_offered": (NotFound, "This office does not offer this service", "این دفتر این خدمت را ارائه نمی‌دهد"),
@@ -148,23 +144,8 @@ def _create(req: SessionIn, now: datetime, *, on_behalf: bookings.OnBehalf | Non
             citizen_key=rules.citizen_key(req.national_id, s.citizen_pepper),
             national_id_masked=validators.mask_national_id(req.national_id), mobile=req.mobile, name=req.name,
             access_code_hash=rules.hash_access_code(booking_id, access_code), session=details, share=share,
-            channel=on_behalf.partner.kind if on_behalf else "web",
-            partner_id=on_behalf.partner.partner_id if on_behalf else None,
-            partner_ref=on_behalf.partner_ref if on_behalf else None,
-            fingerprint=on_behalf.fingerprint if on_behalf else None)
-        for attempt in range(bookings.PARTNER_CONFLICT_RETRIES if on_behalf else 1):
-            try:
-                return stores.bookings.book(draft, now, max_per_day=s.max_active_bookings_per_day, hold_id=None,
-                                            messages=messages, delivery=on_behalf.delivery if on_behalf else None)
-            except TxConditionFailed as exc:
-                if "webhook" in exc.labels:
-                    raise bookings.Replayed() from exc
-                raise
-            except TxConflict:
-                if not on_behalf:
-                    raise
-                time.sleep(_rng.uniform(0.01, 0.04) * (attempt + 1))
-        raise ServiceUnavailable()  # the partner retries the same delivery (webhook-id): nothing is lost
+            **bookings.channel_of(on_behalf))
+        return bookings.write(draft, now, messages=messages, on_behalf=on_behalf)
 
     shared = bookings.with_share(commit, web)
     booking = _claim(office.office_id, day, cells, counters, now, lambda counter: shared(counter, first))
