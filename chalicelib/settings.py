@@ -33,7 +33,7 @@ DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
     # One-time codes have their own hourly caps, kept in the same transaction as the code
     # (OTP_PER_MOBILE_PER_HOUR, OTP_PER_CLIENT_PER_HOUR); a citizen's holds a day: HOLDS_PER_CITIZEN_PER_DAY.
     "hold-client": RateLimit(rate=20, per_s=60, burst=20),
-    "booking-client": RateLimit(rate=20, per_s=60, burst=20),
+    "booking-citizen": RateLimit(rate=20, per_s=60, burst=20),  # refused bookings only (api/callers.py)
     "remote-client": RateLimit(rate=10, per_s=60, burst=10),
     "upload-client": RateLimit(rate=10, per_s=60, burst=10),
     "partner": RateLimit(rate=120, per_s=60, burst=120),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalicelib.api.callers import CITIZEN, CITIZEN_IF_ANY
+from chalicelib.api.callers import BOOKING_REFUSALS, CITIZEN, CITIZEN_IF_ANY
 from chalicelib.api.http import Reply, Routes, lazy
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def create_hold(body: HoldIn, caller: CitizenSession):
 
 
 @api.post("/bookings", response="BookingCreatedOut", body="BookingIn", auth=CITIZEN, idempotency="optional",
-          status=201, problems=(403, 404, 409), limit="booking-client")
+          status=201, problems=(403, 404, 409), limit=BOOKING_REFUSALS)
 def create_booking(body: BookingIn, idempotency_key: str | None, caller: CitizenSession):
     result = bookings.book(body, idempotency_key, session=caller)
     return Reply(result, 201, {"Location": f"/v1/bookings/{result['booking_id']}"})

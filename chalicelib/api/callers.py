@@ -14,7 +14,7 @@ from chalicelib.api.auth import (
     operator_from,
 )
 from chalicelib.api.citizen_auth import citizen_from, citizen_if_any
-from chalicelib.api.http import Auth
+from chalicelib.api.http import Auth, Limit
 
 
 def _bearer(request: Request) -> str | None:
@@ -28,3 +28,9 @@ ASSOCIATION_ADMIN = Auth("associationBearer", lambda request: association_admin_
 ASSOCIATION_STAFF = Auth("associationBearer", lambda request: association_staff_from(_bearer(request)), forbids=True, staff=True)
 CITIZEN = Auth("citizenBearer", lambda request: citizen_from(_bearer(request)))
 CITIZEN_IF_ANY = Auth("citizenBearer", lambda request: citizen_if_any(_bearer(request)), optional=True)
+
+# A citizen's refused bookings (a full slot, a duplicate, a bad body), per citizen: an accepted
+# booking is bounded by its own transaction (the daily cap, one live booking per day and service),
+# so it spends nothing and costs no round trip; per address, the edge's WAF rules apply (many
+# citizens share an address behind a carrier's NAT at 08:00).
+BOOKING_REFUSALS = Limit("booking-citizen", subject=lambda _request, caller: caller.citizen_key, refusals_only=True)

@@ -27,6 +27,7 @@ from chalicelib.errors import (
     MalformedRequest,
     PayloadTooLarge,
     ServiceUnavailable,
+    TooManyRequests,
     UnsupportedMediaType,
     problem,
 )
@@ -241,10 +242,31 @@ def source_ip(request: Request, caller: Any = None) -> str:
 class Limit:
     """A token bucket a route spends from before it does anything else (after `auth`): `policy`
     names it in settings `rate_limits`; `subject` picks whose bucket from the request and the
-    caller (default: the source IP). `per_minute` may replace the policy's rate per caller."""
+    caller (default: the source IP). `per_minute` may replace the policy's rate per caller.
+    With `refusals_only` the bucket is spent only by a refused request (a 4xx after the caller
+    was identified), so an accepted one costs no round trip; a caller whose bucket this container
+    saw empty is refused before anything else, and the refusal that finds it empty answers 429."""
     policy: str
     subject: Callable[[Request, Any], str] = source_ip
     per_minute: Callable[[Any], int | None] | None = None
+    refusals_only: bool = False
+
+    def spend(self, request: Request, caller: Any) -> None:
+        from chalicelib.services import limits
+        per_minute = self.per_minute(caller) if self.per_minute else None
+        limits.take(self.policy, self.subject(request, caller), per_minute=per_minute)
+
+    def after_refusal(self, request: Request, caller: Any, refusal: DomainError) -> DomainError:
+        """What a refused request answers: its refusal, or 429 when it was one too many."""
+        if not self.refusals_only or caller is None or not 400 <= refusal.status < 500 or refusal.status == 429:
+            return refusal
+        try:
+            self.spend(request, caller)
+        except TooManyRequests as too_many:
+            return too_many
+        except DomainError:  # the bucket could not be read: the refusal stands as it was
+            return refusal
+        return refusal
 
 
 @dataclass(frozen=True)
@@ -404,10 +426,14 @@ class Routes:
             def inner(**params: Any) -> Response:
                 request = self.blueprint.current_request
                 path_ = getattr(request, "path", None)
+                inputs: dict[str, Any] = {}
                 try:
-                    response = self._respond(op, view(**params, **self._inputs(op, request)))
+                    self._read_inputs(op, request, inputs)
+                    response = self._respond(op, view(**params, **inputs))
                     return conditional(response, header(self.blueprint, "If-None-Match")) if op.etag else response
                 except DomainError as err:
+                    if op.limit:
+                        err = op.limit.after_refusal(request, inputs.get("caller"), err)
                     return _error_response(err, path_)
                 except Exception:  # noqa: BLE001 - the last line of defence
                     return _error_response(None, path_)
@@ -424,17 +450,19 @@ class Routes:
             return inner
         return register
 
-    def _inputs(self, op: Operation, request: Request) -> dict[str, Any]:
-        inputs: dict[str, Any] = {}
+    def _read_inputs(self, op: Operation, request: Request, inputs: dict[str, Any]) -> None:
+        """The view's keyword arguments, into `inputs` as they are read (a refusal after the
+        caller is known still finds the caller there)."""
         if op.auth:
             inputs["caller"] = op.auth.identify(request)
         if op.limit:
             # After auth (a partner's bucket must not be spent by unsigned requests naming it),
             # before the body is read.
-            caller = inputs.get("caller")
-            per_minute = op.limit.per_minute(caller) if op.limit.per_minute else None
-            from chalicelib.services import limits
-            limits.take(op.limit.policy, op.limit.subject(request, caller), per_minute=per_minute)
+            if op.limit.refusals_only:
+                from chalicelib.services import limits
+                limits.refuse_if_remembered(op.limit.policy, op.limit.subject(request, inputs.get("caller")))
+            else:
+                op.limit.spend(request, inputs.get("caller"))
         if op.idempotency:
             inputs["idempotency_key"] = idempotency_key(self.blueprint, required=op.idempotency == "required")
         if op.query:
@@ -443,7 +471,6 @@ class Routes:
         if op.body:
             inputs["body"] = (body(self.blueprint, op.body) if op.body_required or request.raw_body
                               else op.body())
-        return inputs
 
     @staticmethod
     def _respond(op: Operation, result: Any) -> Response:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chalicelib.api.auth import Operator
-from chalicelib.api.callers import CITIZEN, CITIZEN_IF_ANY, OPERATOR
+from chalicelib.api.callers import BOOKING_REFUSALS, CITIZEN, CITIZEN_IF_ANY, OPERATOR
 from chalicelib.api.http import Reply, Routes, lazy
 from chalicelib.api.partner_routes import PER_PARTNER, SIGNATURE, SIGNED_BODY
 
@@ -42,7 +42,7 @@ def session_slots(office_id, query: SessionSlotQuery):
 
 
 @api.post("/sessions", response="SessionCreatedOut", body="SessionIn", auth=CITIZEN, idempotency="optional", status=201,
-          problems=(403, 404, 409), limit="booking-client")
+          problems=(403, 404, 409), limit=BOOKING_REFUSALS)
 def create_session(body: SessionIn, idempotency_key: str | None, caller: CitizenSession):
     result = sessions.book(body, idempotency_key, lambda_context=api.lambda_context, session=caller)
     return Reply(result, 201, {"Location": f"/v1/sessions/{result['booking_id']}"})

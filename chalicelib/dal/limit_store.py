@@ -112,6 +112,15 @@ def _take(bucket: str, now_ms: int, policy: Policy) -> Take:
     raise ServiceUnavailable()
 
 
+def refused_until(bucket: str, now_ms: int, policy: Policy) -> int | None:
+    """The `tat` a refusal seen in this container remembers for `bucket`, while it still refuses
+    at `now_ms`; None otherwise. No database call: a route spent only by refused requests checks
+    this first, so a client refused here is refused again without a round trip."""
+    with _refused_lock:
+        seen = _refused.get((bucket, policy.interval_ms, policy.tolerance_ms))
+    return seen if seen is not None and seen > now_ms + policy.tolerance_ms else None
+
+
 @unavailable_guard
 def read(bucket: str) -> Bucket | None:
     try:

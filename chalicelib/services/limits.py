@@ -46,10 +46,24 @@ def take(policy: str, subject: str, now: datetime | None = None, *, per_minute: 
     now_ms = _ms(now)
     taken = stores.limits.take(bucket(policy, subject), now_ms, chosen)
     if not taken.granted:
-        retry = rules.retry_after_s(taken.tat_ms, now_ms, chosen)
-        metrics.add_metric(name="RateLimited", unit="Count", value=1)
-        logger.info("rate limited", extra={"policy": policy, "retry_after_s": retry})
-        raise TooManyRequests(retry)
+        _refuse(policy, chosen, taken.tat_ms, now_ms)
+
+
+def _refuse(policy: str, chosen: rules.Policy, tat_ms: int, now_ms: int) -> None:
+    retry = rules.retry_after_s(tat_ms, now_ms, chosen)
+    metrics.add_metric(name="RateLimited", unit="Count", value=1)
+    logger.info("rate limited", extra={"policy": policy, "retry_after_s": retry})
+    raise TooManyRequests(retry)
+
+
+def refuse_if_remembered(policy: str, subject: str, now: datetime | None = None) -> None:
+    """TooManyRequests when this container already saw `subject`'s bucket refuse and it has not
+    refilled since; no database call (a bucket spent only by refused requests is checked so)."""
+    chosen = policy_named(policy)
+    now_ms = _ms(now)
+    tat = stores.limits.refused_until(bucket(policy, subject), now_ms, chosen)
+    if tat is not None:
+        _refuse(policy, chosen, tat, now_ms)
 
 
 def remaining(policy: str, subject: str, now: datetime | None = None) -> float:

@@ -24,3 +24,8 @@ class FakeLimitStore:
     def read(self, bucket: str) -> Bucket | None:
         with self._lock:
             return self.buckets.get(bucket)
+
+    def refused_until(self, bucket: str, now_ms: int, policy: Policy) -> int | None:
+        with self._lock:
+            found = self.buckets.get(bucket)
+        return found.tat_ms if found and found.tat_ms > now_ms + policy.tolerance_ms else None

@@ -118,7 +118,7 @@ def client(network):
 # test_limits.py proves those limits on the same stack with the stage's own policies).
 MANY_CLIENTS_ON_ONE_ADDRESS = {"RATE_LIMITS": json.dumps({
     name: {"rate": 1_000_000, "per_s": 1, "burst": 1_000_000}
-    for name in ("hold-client", "booking-client", "remote-client", "upload-client")})}
+    for name in ("hold-client", "remote-client", "upload-client")})}
 
 
 @pytest.fixture(scope="module")

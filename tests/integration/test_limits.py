@@ -1,7 +1,8 @@
 """Abuse limits on DynamoDB Local with the stage's own policies (settings DEFAULT_RATE_LIMITS):
 500 holds from one client released together through the real HTTP stack, refused with 429 past
 the client's bucket, and the granted takes counted in the database too; then the per-client
-limits of bookings and remote requests through the in-process handler."""
+limit of remote requests and the per-citizen limit of refused bookings through the in-process
+handler."""
 from __future__ import annotations
 
 import json
@@ -70,15 +71,40 @@ def test_500_holds_from_one_client_get_429_past_the_bucket(stage_api, network):
     assert again.status_code == 409, again.text
 
 
-@pytest.mark.parametrize(("path", "policy", "headers"), [
-    ("/v1/bookings", "booking-client", {}),
-    ("/v1/requests", "remote-client", {"Idempotency-Key": "limit-test-0001"}),
-])
-def test_bookings_and_remote_requests_are_limited_per_client(client, path, policy, headers):
-    burst = DEFAULT_RATE_LIMITS[policy].burst
+def test_remote_requests_are_limited_per_client(client):
+    burst = DEFAULT_RATE_LIMITS["remote-client"].burst
+    headers = {"Idempotency-Key": "limit-test-0001"}
     # Bad bodies spend tokens too: the bucket is spent before the body is read.
-    answers = [post(client, path, {"office_id": "nope"}, headers).status_code for _ in range(burst)]
+    answers = [post(client, "/v1/requests", {"office_id": "nope"}, headers).status_code for _ in range(burst)]
     assert set(answers) == {422}, answers
-    doc = problem(post(client, path, {"office_id": "nope"}, headers), 429, "rate-limited")
+    doc = problem(post(client, "/v1/requests", {"office_id": "nope"}, headers), 429, "rate-limited")
     assert "ثانیه" in doc["detail_fa"]
-    assert bucket(policy, "127.0.0.1").granted == burst
+    assert bucket("remote-client", "127.0.0.1").granted == burst
+
+
+def test_a_citizens_refused_bookings_spend_their_own_bucket_and_accepted_ones_none(client, network):
+    from tests.integration.fixtures import mobile, national_id
+    burst = DEFAULT_RATE_LIMITS["booking-citizen"].burst
+    citizen, key = as_citizen(4100), citizen_key_of(4100)
+    day = next_open_day()
+    booked = post(client, "/v1/bookings", {"office_id": "OF-A", "service_id": "S0001", "start": at(day, "10:00").isoformat(),
+                                          "national_id": national_id(4100), "mobile": mobile(4100)}, citizen)
+    assert booked.status_code == 201, booked.body
+    assert bucket("booking-citizen", key) is None  # an accepted booking costs no take
+    answers = [post(client, "/v1/bookings", {"office_id": "nope"}, citizen).status_code for _ in range(burst)]
+    assert set(answers) == {422}, answers
+    doc = problem(post(client, "/v1/bookings", {"office_id": "nope"}, citizen), 429, "rate-limited")
+    assert "ثانیه" in doc["detail_fa"]
+    assert bucket("booking-citizen", key).granted == burst
+    # Remembered in this container: refused again without spending or reading anything.
+    problem(post(client, "/v1/bookings", {"office_id": "nope"}, citizen), 429, "rate-limited")
+    assert bucket("booking-citizen", key).granted == burst
+    # Another citizen at the same address is not held back by it.
+    assert post(client, "/v1/bookings", {"office_id": "nope"}, as_citizen(4101)).status_code == 422
+
+
+def citizen_key_of(n: int) -> str:
+    from chalicelib.domain.booking import citizen_key
+    from chalicelib.settings import get_settings
+    from tests.integration.fixtures import national_id
+    return citizen_key(national_id(n), get_settings().citizen_pepper)

@@ -14,3 +14,7 @@ class LimitStore(Protocol):
 
     def read(self, bucket: str) -> Bucket | None:
         """The bucket as stored (None: never used, or forgotten after it was full again)."""
+
+    def refused_until(self, bucket: str, now_ms: int, policy: Policy) -> int | None:
+        """Without asking the database: the bucket's `tat` when a refusal already seen (here,
+        in this container) says it cannot grant at `now_ms`, else None (unknown, or may grant)."""

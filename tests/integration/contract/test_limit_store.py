@@ -42,6 +42,16 @@ def test_a_full_bucket_grants_its_burst_then_refuses_until_a_token_refills(store
     assert store.read(bucket).granted == 7
 
 
+def test_a_refusal_seen_is_remembered_until_the_bucket_could_grant(store, tag):
+    bucket = f"seen#{tag}"
+    assert store.refused_until(bucket, T0, FIVE_A_MINUTE) is None  # never used
+    for _ in range(3):
+        assert store.take(bucket, T0, FIVE_A_MINUTE).granted
+    assert not store.take(bucket, T0, FIVE_A_MINUTE).granted
+    assert store.refused_until(bucket, T0 + 11_999, FIVE_A_MINUTE) == T0 + 3 * 12_000
+    assert store.refused_until(bucket, T0 + 12_000, FIVE_A_MINUTE) is None  # a token is back by then
+
+
 def test_buckets_are_apart(store, tag):
     for _ in range(3):
         assert store.take(f"a#{tag}", T0, FIVE_A_MINUTE).granted
