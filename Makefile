@@ -9,7 +9,7 @@ COGNITO_PORT ?= 9229
 S3_PORT ?= 8200
 export PORT DDB_PORT COGNITO_PORT S3_PORT
 
-.PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-tariffs bench-routing bench-sms bench-smoke bench-web job token sms partner-sim clean \
+.PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-tariffs bench-routing bench-sms bench-smoke bench-web load job token sms partner-sim clean \
 	infra-setup synth infra-test deploy deploy-web cdk-bootstrap diagram
 
 help: ## list the targets
@@ -65,7 +65,7 @@ $(BIN)/.bench-installed: $(BIN)/.installed requirements-bench.txt
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-bench.txt
 	touch $@
 
-bench-setup: setup $(BIN)/.bench-installed ## numpy, scipy, matplotlib for the simulation benchmarks (never shipped)
+bench-setup: setup $(BIN)/.bench-installed ## numpy, scipy, matplotlib for the simulation benchmarks, Locust for the load test (never shipped)
 
 bench: setup ## the request path: bookings (without, with an Idempotency-Key, after cache expiry) vs the raw TransactWriteItems and a warm booking, cold start vs a bare app; PASS/FAIL
 	$(BIN)/python -m bench.booking
@@ -91,6 +91,14 @@ bench-web: setup web bench/web/node_modules/.installed ## Lighthouse (mobile) on
 
 bench-sms: setup ## SMS delivered per minute through the outbox (DynamoDB Local, fake SMS.ir receiver, 50-100 ms); ARGS="--n 5000"
 	$(BIN)/python -m bench.sms $(ARGS)
+
+# The load test's bounds: concurrent Locust users, users started a second, how long it runs.
+LOAD_USERS ?= 500
+LOAD_SPAWN ?= 50
+LOAD_TIME ?= 60s
+
+load: bench-setup ## Locust: the 08:00 rush on Tehran (bookings, remote requests, partner posts, suggestions, office pulls) on a stack it starts (or HOST=http://127.0.0.1:8000); per-endpoint p50/p95/p99, error mix, false refusals checked in the database; CSVs in bench/out/
+	$(BIN)/python -m bench.load --users $(LOAD_USERS) --spawn-rate $(LOAD_SPAWN) --run-time $(LOAD_TIME) $(if $(HOST),--host $(HOST)) $(if $(TAG),--tag $(TAG))
 
 bench-smoke: bench-setup ## the benchmarks in smoke mode (few iterations)
 	$(BIN)/python -m bench.booking --smoke

@@ -22,7 +22,8 @@ from infra.local.ddb_local import DynamoDBLocal, free_port
 from infra.local.runner import load_stage_env
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCAL = ROOT / ".local"
+# EJSO_LOCAL_DIR: another data directory (the load test starts its stack on a fresh one).
+LOCAL = Path(os.environ.get("EJSO_LOCAL_DIR") or ROOT / ".local")
 BIN = Path(sys.executable).parent
 
 

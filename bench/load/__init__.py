@@ -1,0 +1,1 @@
+"""The load test: the 08:00 rush under Locust (python -m bench.load)."""
