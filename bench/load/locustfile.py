@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 
 from locust import HttpUser, between, events, task
 
+from bench.load.rules import national_id
 from infra.local.runner import load_stage_env
 
 load_stage_env("local")  # the signing key and pepper of the local stage, as the stack has them
@@ -34,14 +35,6 @@ _refusals = open(os.environ["LOAD_REFUSALS"], "a", encoding="utf-8")  # noqa: SI
 _outcomes: dict[str, Counter] = defaultdict(Counter)
 _people = itertools.count(PLAN["first_citizen"])
 TIMEOUT = 60  # seconds; an answer later than that is a failure (a citizen has left)
-
-
-def national_id(n: int) -> str:
-    """A valid national ID (check digit) for person `n`, distinct for distinct n."""
-    body = f"{n:09d}"
-    total = sum(int(body[i]) * (10 - i) for i in range(9)) % 11
-    nid = body + str(total if total < 2 else 11 - total)
-    return nid if len(set(nid)) > 1 else national_id(n + 7_000_000)
 
 
 def session(nid: str, mobile: str) -> str:

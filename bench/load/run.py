@@ -39,6 +39,8 @@ from pathlib import Path
 
 import requests
 
+from bench.load.rules import false_refusals
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 OUT = ROOT / "bench" / "out"
@@ -240,20 +242,18 @@ def check_refusals(plan: dict, refusals: list[dict]) -> dict:
             held += seat.status == "HELD"
             _, cell, counter = seat.sk.split("#")
             taken[cell].add(int(counter))
-        rows = [b for b in BookingItem.office_day_index.query(office_day_pk(office.office_id, day))]
+        rows = list(BookingItem.office_day_index.query(office_day_pk(office.office_id, day)))
+        cancelled = [b for b in rows if b.status == "CANCELLED"]
         state[office.office_id] = {"office": office, "taken": taken, "held": held,
                                    "counters": catalogue.bookable_counters(office, day),
                                    "booked": sum(b.status != "CANCELLED" and b.service_id == service.service_id for b in rows),
-                                   "cancelled": [b for b in rows if b.status == "CANCELLED"]}
-    false = []
-    for refusal in refusals:
-        st = state[refusal["office_id"]]
-        start = datetime.fromisoformat(refusal["start"])
-        cells = slots.cells_for(start, st["office"].duration_of(service), grid)
-        free = [k for k in range(1, st["counters"] + 1) if all(k not in st["taken"].get(c, ()) for c in cells)]
-        explained = any(set(cells) & set(b.cells or ()) for b in st["cancelled"]) if st["cancelled"] else False
-        if free and not explained:
-            false.append({**refusal, "free_counters": free, "cells": list(cells)})
+                                   "cancelled": cancelled, "cancelled_cells": [tuple(b.cells or ()) for b in cancelled]}
+
+    def cells_of(refusal: dict) -> tuple[str, ...]:
+        office = state[refusal["office_id"]]["office"]
+        return slots.cells_for(datetime.fromisoformat(refusal["start"]), office.duration_of(service), grid)
+
+    false = false_refusals(refusals, state, cells_of)
     seats = {o: sum(len(v) for v in st["taken"].values()) for o, st in state.items()}
     return {"refusals": len(refusals), "false": false,
             "offices": {o: {"counters": st["counters"], "booked": st["booked"], "seats_taken": seats[o],
