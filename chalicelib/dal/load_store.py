@@ -4,22 +4,35 @@ change it (so the numbers never drift from the events they count):
   requests table  OC#{office} / COUNTERS     open remote-work counters, `busy` of them: a claim
                                              needs busy < open, a release busy > 0
                   OC#{office} / DAY#{date}   `waiting` in-person visitors, `remote_claimed` today
-  network table   LOAD / SNAPSHOT            every office's load at the last minute (the router reads it)
+  network table   LOAD / HEAD, LOAD#{shard}  every office's load at the last minute, in shards (below)
                   LOAD / QUEUE#{date}        that day's national queue length, one sample a minute
 """
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+import hashlib
+import json
+import math
+import random
+import threading
+import time
+import uuid
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from chalicelib.dal import catalogue_store, queue_keys
+from chalicelib.dal import queue_keys
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import NetworkItem, OfficeCounterItem, OfficeDayLoadItem, QueueItem
 from chalicelib.domain import calendar
+from chalicelib.domain.catalogue import Office
 from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot, OfficeLoad, QueueSample
 from chalicelib.domain.remote import OfficeCounters
+from chalicelib.errors import ServiceUnavailable
+from chalicelib.settings import get_settings
 
 COUNTER_SK = "COUNTERS"
 KEEP_DAYS = 3  # day items expire after this (TTL): a snapshot reads today's only
@@ -153,37 +166,225 @@ def correct_busy(office_id: str, seen: int, actual: int, now: datetime) -> bool:
     return True
 
 
-# --- the load snapshot (one item, rewritten every minute) ---------------------------------------
+# --- the load snapshot: a head and its shards, rewritten every minute ----------------------------
+#
+# Why shards, and which: one item for the whole network was ~180 KB at 1,300 offices and cannot
+# hold 4,700 (DynamoDB's item limit is 400 KB); every warm container reread it whole each minute,
+# on one key. The shards are the offices of one province, split into hash buckets of about
+# SHARD_OFFICES offices (crc32 of the office id, so an office stays in its bucket while its
+# province's office count keeps the bucket count): a province's page of the office list and an
+# office's own page read only their shards, and a bucket of ~100 compact lines is ~7 KB, far under
+# 64 KB whatever the province (Tehran alone has ~900 offices at 4,700). Province alone would not
+# bound the size; buckets alone would scatter a province's list over every shard.
+#
+#   network  LOAD / HEAD               day, minute, national queue, and per shard [version, previous]
+#            LOAD#{province}#{k} / {v} one shard's lines, immutable: its sort key is its content's
+#                                      hash, so an unchanged shard is neither rewritten nor reread
+#
+# The writer puts the changed shards under new keys first, then the head (one item, so it moves
+# atomically from one minute to the next), then deletes the versions two heads old. A reader reads
+# the head and fetches exactly the versions it names: whatever it assembles, whole or in part, is
+# one minute's snapshot, never two minutes' shards mixed. A version the writer deleted meanwhile
+# (a reader more than a minute behind) is missing, never wrong: the reader rereads the head.
+# Each shard has its own partition key, so a synchronised refresh of many containers spreads over
+# the shards' partitions; only the small head is read by all.
 
-_LINE = {f.name for f in fields(OfficeLoad)}
+HEAD_PK, HEAD_SK = "LOAD", "HEAD"
+SHARD_OFFICES = 100  # target offices per shard (~7 KB of lines)
+_LINE = tuple(f.name for f in fields(OfficeLoad))
 
 
-def _snapshot_from(data: dict) -> LoadSnapshot:
-    if not data:
-        return NO_SNAPSHOT
-    return LoadSnapshot(day=date.fromisoformat(data["day"]), at=datetime.fromisoformat(data["at"]),
-                        offices={o: OfficeLoad(**{k: v for k, v in line.items() if k in _LINE})
-                                 for o, line in data.get("offices", {}).items()},
-                        queue_remote=int(data.get("queue_remote", 0)))
+def shard_pk(shard: str) -> str:
+    return f"LOAD#{shard}"
+
+
+def _buckets(count: int) -> int:
+    return max(1, math.ceil(count / SHARD_OFFICES))
+
+
+def shard_of(province: str, office_id: str, buckets: int) -> str:
+    return f"{province}#{zlib.crc32(office_id.encode()) % buckets}"
+
+
+def _encode(lines: dict[str, OfficeLoad]) -> str:
+    """A shard's lines as compact JSON: the field names once, then one array per office."""
+    body = {"fields": _LINE, "lines": {o: [getattr(line, f) for f in _LINE] for o, line in sorted(lines.items())}}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def _decode(text: str) -> dict[str, OfficeLoad]:
+    body = json.loads(text)
+    names = body["fields"]
+    return {o: OfficeLoad(**{k: v for k, v in zip(names, values, strict=True) if k in _LINE})
+            for o, values in body["lines"].items()}
+
+
+def _version(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Head:
+    day: date
+    at: datetime
+    queue_remote: int
+    shards: dict[str, list]  # shard -> [version, previous version or None]
+    buckets: dict[str, int]  # province -> its bucket count
+    stamp: str  # the head item's updated_at: what the next writer's condition names
+
+    def version(self, shard: str) -> str:
+        return self.shards[shard][0]
+
+
+def _read_head(consistent: bool = False) -> _Head | None:
+    try:
+        item = NetworkItem.get(HEAD_PK, HEAD_SK, consistent_read=consistent)
+    except DoesNotExist:
+        return None
+    data = item.data
+    return _Head(date.fromisoformat(data["day"]), datetime.fromisoformat(data["at"]), int(data.get("queue_remote", 0)),
+                 data["shards"], {p: int(n) for p, n in data["buckets"].items()}, item.updated_at)
+
+
+class _Held:
+    """What this container holds of the snapshot: the last head read and the shards it fetched,
+    each at the version it has. Lines are kept by version, so they are never stale, only old."""
+
+    def __init__(self) -> None:
+        self.head: _Head | None = None
+        self.checked = -math.inf  # monotonic time of the last head read
+        self.shards: dict[str, tuple[str, dict[str, OfficeLoad]]] = {}
+        self.whole: LoadSnapshot | None = None  # assembled for `head`
+        self.lock = threading.RLock()
+
+
+_held = _Held()
+
+
+def forget_snapshot() -> None:
+    """Forget what this container holds (a cold container)."""
+    with _held.lock:
+        _held.head, _held.checked, _held.shards, _held.whole = None, -math.inf, {}, None
+
+
+def _check_interval() -> float:
+    # Jittered, so the containers a rush started together do not reread the head, and the shards
+    # that changed, in the same second: at most the cache period, at least three quarters of it.
+    return get_settings().catalogue_cache_seconds * (1 - random.random() / 4)
+
+
+def _take_head(head: _Head | None) -> None:
+    if head != _held.head:
+        _held.whole = None
+        names = set(head.shards) if head else set()
+        _held.shards = {s: held for s, held in _held.shards.items() if s in names}
+    _held.head = head
+    _held.checked = time.monotonic()
+
+
+def _fetch(wanted: Callable[[_Head], set[str]]) -> _Head | None:
+    """Bring the held shards `wanted(head)` to the head's versions, reading only those whose
+    version changed. A version gone (the reader fell two minutes behind) rereads the head."""
+    if time.monotonic() - _held.checked >= _check_interval():
+        _take_head(_read_head())
+    for _attempt in range(3):
+        head = _held.head
+        if head is None:
+            return None
+        stale = sorted(s for s in wanted(head) if s in head.shards and _held.shards.get(s, ("",))[0] != head.version(s))
+        if not stale:
+            return head
+        for item in NetworkItem.batch_get([(shard_pk(s), head.version(s)) for s in stale]):
+            _held.shards[item.pk.removeprefix("LOAD#")] = (item.sk, _decode(item.text))
+        if all(_held.shards.get(s, ("",))[0] == head.version(s) for s in stale):
+            return head
+        _take_head(_read_head(consistent=True))
+    raise ServiceUnavailable()
+
+
+def _snapshot(head: _Head, offices: dict[str, OfficeLoad]) -> LoadSnapshot:
+    return LoadSnapshot(day=head.day, at=head.at, offices=offices, queue_remote=head.queue_remote)
 
 
 @unavailable_guard
-def snapshot() -> LoadSnapshot:
-    """The last snapshot, kept per container like the catalogue (it changes once a minute)."""
-    def read():
-        try:
-            return _snapshot_from(NetworkItem.get("LOAD", "SNAPSHOT").data)
-        except DoesNotExist:
+def snapshot(offices: Iterable[Office] | None = None) -> LoadSnapshot:
+    """The last snapshot: whole, or with only the lines of `offices` (their shards alone are read;
+    none: the head alone). A warm container rereads the head at most every cache period and then
+    only the shards whose version moved."""
+    with _held.lock:
+        if offices is None:
+            head = _fetch(lambda h: set(h.shards))
+            if head is None:
+                return NO_SNAPSHOT
+            if _held.whole is None:
+                merged: dict[str, OfficeLoad] = {}
+                for shard in sorted(head.shards):
+                    merged.update(_held.shards[shard][1])
+                _held.whole = _snapshot(head, dict(sorted(merged.items())))
+            return _held.whole
+        chosen = [(o.office_id, o.province) for o in offices]
+
+        def where(h: _Head) -> set[str]:
+            return {shard_of(p, o, h.buckets[p]) for o, p in chosen if p in h.buckets}
+        head = _fetch(where)
+        if head is None:
             return NO_SNAPSHOT
-    return catalogue_store.cached("load", read)
+        lines = {}
+        for office_id, province in chosen:
+            line = (_held.shards[shard_of(province, office_id, head.buckets[province])][1].get(office_id)
+                    if province in head.buckets else None)
+            if line is not None:
+                lines[office_id] = line
+        return _snapshot(head, lines)
 
 
 @unavailable_guard
-def save_snapshot(snapshot: LoadSnapshot) -> None:
+def save_snapshot(snapshot: LoadSnapshot, provinces: Mapping[str, str]) -> None:
+    """Write the minute's snapshot: the shards whose lines changed, then the head, then delete the
+    versions two heads old. O(offices) to encode, O(changed shards) to write. `provinces` names
+    each office's province (the shards follow it). The head is written on the condition that it
+    is still the one read: of two overlapping runs one wins, the other changes nothing readers see
+    (its shard versions stay unnamed)."""
+    counts = Counter(provinces[o] for o in snapshot.offices)
+    buckets = {p: _buckets(n) for p, n in counts.items()}
+    grouped: dict[str, dict[str, OfficeLoad]] = {}
+    for office_id, line in snapshot.offices.items():
+        grouped.setdefault(shard_of(provinces[office_id], office_id, buckets[provinces[office_id]]), {})[office_id] = line
+    before = _read_head(consistent=True)
+    kept = before.shards if before else {}
+    shards, writes, drops = {}, [], []
+    for shard, lines in sorted(grouped.items()):
+        text = _encode(lines)
+        version = _version(text)
+        was = kept.get(shard)
+        if was is not None and was[0] == version:
+            shards[shard] = was
+            continue
+        shards[shard] = [version, was[0] if was else None]
+        writes.append(NetworkItem(shard_pk(shard), version, text=text))
+        if was is not None and was[1] not in (None, version):
+            drops.append(NetworkItem(shard_pk(shard), was[1]))
+    drops += [NetworkItem(shard_pk(s), v) for s, pair in kept.items() if s not in shards for v in pair if v]
+    if writes:
+        with NetworkItem.batch_write() as batch:
+            for item in writes:
+                batch.save(item)
     stamp = snapshot.at.isoformat(timespec="seconds")
-    data = {"day": snapshot.day.isoformat(), "at": stamp, "queue_remote": snapshot.queue_remote,
-            "offices": {o: asdict(line) for o, line in snapshot.offices.items()}}
-    NetworkItem("LOAD", "SNAPSHOT", data=data, updated_at=stamp).save()
+    head = NetworkItem(HEAD_PK, HEAD_SK, updated_at=f"{stamp}#{uuid.uuid4().hex[:8]}", data={
+        "day": snapshot.day.isoformat(), "at": stamp, "queue_remote": snapshot.queue_remote,
+        "shards": shards, "buckets": buckets})
+    condition = (NetworkItem.updated_at.does_not_exist() if before is None
+                 else NetworkItem.updated_at == before.stamp)
+    try:
+        head.save(condition=condition)
+    except PutError as exc:
+        if _conditional_failed(exc):
+            return  # another run wrote this minute's head first: its shards are the ones named
+        raise
+    if drops:
+        with NetworkItem.batch_write() as batch:
+            for item in drops:
+                batch.delete(item)
 
 
 # --- the national queue's length through the day (one item a day, a sample a minute) ------------

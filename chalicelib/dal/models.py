@@ -372,6 +372,7 @@ class NetworkItem(_Model):
     data = JSONAttribute(default=dict)
     number = NumberAttribute(null=True)  # versioned configuration: the version a CURRENT pointer names
     updated_at = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)  # compact JSON kept as written (a load snapshot shard's lines)
 
 
 # --- remote requests (one table, several item types; see dal/request_store.py) ---------

@@ -151,18 +151,19 @@ def get_office(office_id: str) -> Office:
 def list_offices(province: str | None, city: str | None, service_id: str | None, limit: int, cursor: int) -> dict:
     service = get_service(service_id) if service_id else None
     prov, town = (normalise(province) if province else None), (normalise(city) if city else None)
-    load = stores.load.snapshot().offices
     found = [o for o in sorted(stores.catalogue.all_offices().values(), key=lambda o: o.office_id)
              if (prov is None or prov in (normalise(o.province), normalise(o.province_fa)))
              and (town is None or town in (normalise(o.city), normalise(o.city_fa)))
              and (service is None or offers(o, service))]
-    items = [office_view(o, load.get(o.office_id)) for o in found[cursor:cursor + limit]]
+    page = found[cursor:cursor + limit]
+    load = stores.load.snapshot(page).offices  # the page's shards only
+    items = [office_view(o, load.get(o.office_id)) for o in page]
     return _page(items, len(found), cursor, limit)
 
 
 def office_detail(office_id: str) -> dict:
     office = get_office(office_id)
-    return office_view(office, stores.load.snapshot().offices.get(office_id), detail=True)
+    return office_view(office, stores.load.snapshot([office]).offices.get(office_id), detail=True)
 
 
 def corrections() -> dict[date, calendar.Correction]:

@@ -146,7 +146,7 @@ class _Params(dict):
 
 
 def snapshot_office_load(now: datetime | None = None) -> dict:
-    """Every office's load now, in one network item the API and the router read cheaply: today's
+    """Every office's load now, in shards of the network table the API and the router read cheaply: today's
     bookings vs capacity, open and busy remote counters, visitors waiting, remote work claimed
     today, the national queue, and each desk's live wait (visitors waiting or at a counter, the
     counters calling, the pace measured at that office). O(offices) reads (batches), whatever the
@@ -172,6 +172,7 @@ def snapshot_office_load(now: datetime | None = None) -> dict:
                                          desk_counters=desks[office_id].open_counters, pace_min=pace, wait_min=wait)
     queue = stores.load.national_queue_length()
     at = now.replace(microsecond=0)
-    stores.load.save_snapshot(LoadSnapshot(day=today, at=at, offices=lines, queue_remote=queue))
+    stores.load.save_snapshot(LoadSnapshot(day=today, at=at, offices=lines, queue_remote=queue),
+                              {office_id: office.province for office_id, office in offices.items()})
     stores.load.record_queue_length(QueueSample(at=at, length=queue))  # the queue through the day
     return {"offices": len(lines)}

@@ -56,7 +56,7 @@ def national_queue(day=None) -> dict:
     """The national remote queue's length through `day` (default today), as the load snapshot
     sampled it each minute, and the last snapshot's count."""
     day = day or calendar.now_tehran().date()
-    snapshot = stores.load.snapshot()
+    snapshot = stores.load.snapshot([])  # its minute and count, no office's line
     latest = ({**calendar.datetime_out(snapshot.at), "length": snapshot.queue_remote}
               if snapshot.at is not None else None)
     return {**calendar.date_out(day), "latest": latest,

@@ -251,12 +251,12 @@ def _closures(rng: random.Random) -> list[str]:
     return sorted(d.isoformat() for d in rng.sample(_CLOSURE_DAYS, count))
 
 
-def offices(seed: int = 1405, provinces_csv: str | Path = PROVINCES_CSV) -> list[dict[str, Any]]:
-    """About 1,300 offices in the 31 provinces, in province (CSV) order, each with its own
-    declarations: hours, counters, offered categories, exceptions and in-person needs."""
+def offices(seed: int = 1405, provinces_csv: str | Path = PROVINCES_CSV, total: int = OFFICE_TARGET) -> list[dict[str, Any]]:
+    """About 1,300 offices (or `total`) in the 31 provinces, in province (CSV) order, each with its
+    own declarations: hours, counters, offered categories, exceptions and in-person needs."""
     rng = random.Random(seed)
     provinces = _read_provinces(provinces_csv)
-    quotas = allocate({row["province"]: row["population_2016"] for row in provinces})
+    quotas = allocate({row["province"]: row["population_2016"] for row in provinces}, total)
     catalogue = services(seed)
     by_category: dict[str, list[dict[str, Any]]] = {code: [] for code in CATEGORIES}
     for service in catalogue:

@@ -2,10 +2,12 @@
 running app the booking and request transactions keep them."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 
 from chalicelib.domain import calendar
+from chalicelib.domain.catalogue import Office
 from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot, QueueSample
 
 
@@ -41,10 +43,16 @@ class FakeLoadStore:
     def national_queue_length(self) -> int:
         return self.queue_remote
 
-    def snapshot(self) -> LoadSnapshot:
-        return self.saved
+    def snapshot(self, offices: Iterable[Office] | None = None) -> LoadSnapshot:
+        if offices is None or self.saved is NO_SNAPSHOT:
+            return self.saved
+        wanted = [o.office_id for o in offices]
+        return replace(self.saved, offices={o: self.saved.offices[o] for o in wanted if o in self.saved.offices})
 
-    def save_snapshot(self, snapshot: LoadSnapshot) -> None:
+    def save_snapshot(self, snapshot: LoadSnapshot, provinces: Mapping[str, str]) -> None:
+        missing = set(snapshot.offices) - set(provinces)
+        if missing:  # the real store shards by province: it cannot place such an office
+            raise KeyError(sorted(missing)[0])
         self.saved = snapshot
 
     def record_queue_length(self, sample: QueueSample) -> None:

@@ -1,9 +1,11 @@
 """The network's load: offices' live counters, the national queue, and the minute's snapshot."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Protocol
 
+from chalicelib.domain.catalogue import Office
 from chalicelib.domain.load import LiveLoad, LoadSnapshot, QueueSample
 
 
@@ -14,11 +16,13 @@ class LoadStore(Protocol):
     def national_queue_length(self) -> int:
         """Remote requests waiting in the national queue."""
 
-    def snapshot(self) -> LoadSnapshot:
-        """The last snapshot saved (`NO_SNAPSHOT` before the first); may be a minute old."""
+    def snapshot(self, offices: Iterable[Office] | None = None) -> LoadSnapshot:
+        """The last snapshot saved (`NO_SNAPSHOT` before the first); may be a minute old. With
+        `offices`, only their lines (an office the snapshot has no line for is left out), read
+        without the rest; `[]`: the day, minute and queue alone."""
 
-    def save_snapshot(self, snapshot: LoadSnapshot) -> None:
-        """Replace the snapshot (one writer: the schedule)."""
+    def save_snapshot(self, snapshot: LoadSnapshot, provinces: Mapping[str, str]) -> None:
+        """Replace the snapshot (one writer: the schedule); `provinces` names each office's province."""
 
     def record_queue_length(self, sample: QueueSample) -> None:
         """Add a sample to its day's series of the national queue's length (one writer: the schedule)."""

@@ -1,13 +1,16 @@
 """The network load store's contract, on the in-memory fake and on DynamoDB Local: live counters
-read in batches for any number of offices, the national queue's length, and the snapshot."""
+read in batches for any number of offices, the national queue's length, and the snapshot (whole,
+or only some offices' lines)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
 
 from chalicelib.domain import calendar
+from chalicelib.domain.catalogue import Office
 from chalicelib.domain.load import NO_SNAPSHOT, LiveLoad, LoadSnapshot, OfficeLoad, QueueSample
 from tests.fakes.load import FakeLoadStore
 
@@ -63,7 +66,8 @@ class DynamoBackend:
 
     def forget_snapshot(self) -> None:
         from chalicelib.dal.models import NetworkItem
-        NetworkItem("LOAD", "SNAPSHOT").delete()
+        NetworkItem(self.store.HEAD_PK, self.store.HEAD_SK).delete()
+        self.store.forget_snapshot()  # and a cold container
 
     def clean(self) -> None:
         for item in self.queued:
@@ -127,10 +131,71 @@ def test_the_snapshot_reads_back_as_saved(backend):
     snap = LoadSnapshot(day=DAY, at=NOW, queue_remote=3, offices={
         a: OfficeLoad(open=2, busy=1, waiting=4, remote_claimed=1, booked=7, capacity=20, ratio=0.35, open_today=True),
         b: OfficeLoad(booked=0, capacity=0, ratio=None, open_today=False)})
-    backend.store.save_snapshot(snap)
+    backend.store.save_snapshot(snap, {a: "Tehran", b: "Fars"})
     assert backend.store.snapshot() == snap
     assert backend.store.snapshot().loads_on(DAY)[a].ratio == 0.35
     assert backend.store.snapshot().loads_on(DAY + timedelta(days=1)) == {}
+
+
+def office_in(province: str, office_id: str) -> Office:
+    return Office(office_id, f"Office {office_id}", f"دفتر {office_id}", province, province, province, province,
+                  35.7, 51.4, 2, {})
+
+
+def line(k: int) -> OfficeLoad:
+    return OfficeLoad(open=k % 3 or None, busy=k % 2, waiting=k % 7, remote_claimed=k % 5, booked=k, capacity=200,
+                      ratio=round(k / 200, 3), open_today=True, desk_counters=k % 4, pace_min=11.5, wait_min=k / 10)
+
+
+def network_of(sizes: dict[str, int]) -> dict[str, Office]:
+    """Offices in provinces of their own (`sizes`: province -> how many), keyed by id."""
+    tag = uuid.uuid4().hex[:6]
+    return {o.office_id: o for province, n in sizes.items()
+            for o in (office_in(f"{province}-{tag}", f"OF-{province[:3].upper()}{tag}-{k:04d}") for k in range(n))}
+
+
+def snapshot_of(offices_: dict[str, Office], at: datetime = NOW, bump: str | None = None) -> LoadSnapshot:
+    lines = {o: line(k) for k, o in enumerate(sorted(offices_))}
+    if bump is not None:
+        lines[bump] = replace(lines[bump], waiting=lines[bump].waiting + 1)
+    return LoadSnapshot(day=at.date(), at=at, queue_remote=4, offices=lines)
+
+
+def provinces_of(offices_: dict[str, Office]) -> dict[str, str]:
+    return {o.office_id: o.province for o in offices_.values()}
+
+
+def test_a_snapshot_of_several_provinces_reads_back_whole_and_in_part(backend):
+    backend.forget_snapshot()
+    net = network_of({"Tehran": 250, "Fars": 120, "Ilam": 9})  # Tehran and Fars over one shard's 100 offices
+    snap = snapshot_of(net)
+    backend.store.save_snapshot(snap, provinces_of(net))
+    assert backend.store.snapshot() == snap
+    some = [net[o] for o in sorted(net)[::37]]
+    part = backend.store.snapshot(some)
+    assert part == replace(snap, offices={o.office_id: snap.offices[o.office_id] for o in some})
+    # [] reads the minute and the national queue alone; an office the snapshot lacks is left out
+    assert backend.store.snapshot([]) == replace(snap, offices={})
+    stranger = office_in("Tehran", "OF-NOWHERE")
+    assert backend.store.snapshot([stranger, some[0]]).offices == {some[0].office_id: snap.offices[some[0].office_id]}
+
+
+def test_a_new_minute_replaces_the_snapshot_whole(backend):
+    backend.forget_snapshot()
+    net = network_of({"Tehran": 150, "Yazd": 30})
+    backend.store.save_snapshot(snapshot_of(net), provinces_of(net))
+    gone = sorted(net)[-1]  # an office closed for good: its line must not linger
+    smaller = {o: office for o, office in net.items() if o != gone}
+    later = snapshot_of(smaller, at=NOW + timedelta(minutes=1), bump=sorted(smaller)[3])
+    backend.store.save_snapshot(later, provinces_of(smaller))
+    assert backend.store.snapshot() == later
+    assert backend.store.snapshot([net[gone]]).offices == {}
+
+
+def test_an_office_without_a_province_cannot_be_placed(backend):
+    net = network_of({"Qom": 2})
+    with pytest.raises(KeyError):
+        backend.store.save_snapshot(snapshot_of(net), {})
 
 
 def test_the_queue_lengths_of_a_day_come_back_in_order_once_each(backend):
@@ -168,3 +233,127 @@ def test_the_table_is_read_a_hundred_keys_a_call(tables):
         shared_client().meta.events.unregister("before-call.dynamodb.*", count)
     assert len(loads) == 250 and loads[ids[0]] == LiveLoad(open=1, waiting=2)
     assert calls == ["BatchGetItem"] * 6
+
+
+class Calls:
+    """The DynamoDB calls made while in use: operation names, and the keys of each BatchGetItem."""
+
+    def __init__(self):
+        self.names: list[str] = []
+        self.batch_keys: list[int] = []
+        self.written: list[int] = []
+
+    def __call__(self, model, params, **kwargs):
+        self.names.append(model.name)
+        if model.name == "BatchGetItem":
+            self.batch_keys.append(sum(len(r["Keys"]) for r in params["RequestItems"].values()))
+        if model.name == "BatchWriteItem":
+            self.written.append(sum(1 for rs in params["RequestItems"].values() for r in rs if "PutRequest" in r))
+
+    def __enter__(self):
+        from chalicelib.dal.db import shared_client
+        shared_client().meta.events.register("before-parameter-build.dynamodb.*", self)
+        return self
+
+    def __exit__(self, *exc):
+        from chalicelib.dal.db import shared_client
+        shared_client().meta.events.unregister("before-parameter-build.dynamodb.*", self)
+
+
+def test_a_warm_container_rereads_the_head_and_only_the_shard_that_changed(tables):
+    """What the fake cannot show: a new minute costs a warm container one read of the head and
+    one of each shard whose lines changed; a minute that changed nothing, the head alone."""
+    from chalicelib.dal import load_store
+    DynamoBackend().forget_snapshot()
+    net = network_of({"Tehran": 450, "Fars": 150})  # 5 + 2 shards
+    load_store.save_snapshot(snapshot_of(net), provinces_of(net))
+    with Calls() as cold:
+        assert len(load_store.snapshot().offices) == 600
+    assert cold.names == ["GetItem", "BatchGetItem"] and cold.batch_keys == [7]
+
+    changed = sorted(net)[123]
+    later = snapshot_of(net, at=NOW + timedelta(minutes=1), bump=changed)
+    with Calls() as writer:
+        load_store.save_snapshot(later, provinces_of(net))
+    assert writer.names == ["GetItem", "BatchWriteItem", "PutItem"] and writer.written == [1]
+    with Calls() as warm:
+        got = load_store.snapshot()
+    assert got == later and got.offices[changed].waiting == later.offices[changed].waiting
+    assert warm.names == ["GetItem", "BatchGetItem"] and warm.batch_keys == [1]
+
+    quiet = snapshot_of(net, at=NOW + timedelta(minutes=2), bump=changed)  # same lines, a new minute
+    with Calls() as writer:
+        load_store.save_snapshot(quiet, provinces_of(net))
+    assert writer.names == ["GetItem", "PutItem"]
+    with Calls() as warm:
+        assert load_store.snapshot() == quiet
+    assert warm.names == ["GetItem"]
+
+    with Calls() as page:  # an office's page: the head and its own shard, in a cold container
+        load_store.forget_snapshot()
+        assert load_store.snapshot([net[changed]]).offices == {changed: quiet.offices[changed]}
+    assert page.names == ["GetItem", "BatchGetItem"] and page.batch_keys == [1]
+
+
+def test_a_reader_a_minute_behind_reads_its_own_minute_and_two_behind_the_latest(tables, monkeypatch):
+    """A container holds a head for its cache period; shards it fetches meanwhile are those that
+    head names, so the lines it assembles are all of one minute. Two minutes on, the writer has
+    deleted the versions that head named of the shards changed since: the reader rereads the
+    head and gets the newest minute."""
+    from chalicelib.dal import load_store
+    DynamoBackend().forget_snapshot()
+    net = network_of({"Tehran": 300})  # 3 shards
+    provinces = provinces_of(net)
+    buckets = {}
+    for o in sorted(net):
+        buckets.setdefault(load_store.shard_of(net[o].province, o, 3), []).append(o)
+    held, x, y = (ids[0] for ids in buckets.values())  # one office in each shard
+    minute0 = snapshot_of(net)
+    load_store.save_snapshot(minute0, provinces)
+    load_store.snapshot([net[held]])  # the container reads minute 0's head and one shard
+    monkeypatch.setattr(load_store, "_check_interval", lambda: 3600.0)  # and keeps that head
+    minute1 = replace(snapshot_of(net, at=NOW + timedelta(minutes=1), bump=x), offices={
+        **minute0.offices, x: replace(minute0.offices[x], waiting=50), y: replace(minute0.offices[y], waiting=60)})
+    load_store.save_snapshot(minute1, provinces)
+    one = load_store.snapshot([net[x]])
+    assert one.at == NOW and one.offices == {x: minute0.offices[x]}  # minute 0's line, as its head says
+
+    minute2 = replace(minute1, at=NOW + timedelta(minutes=2),
+                      offices={**minute1.offices, y: replace(minute0.offices[y], waiting=70)})
+    load_store.save_snapshot(minute2, provinces)  # y's shard of minute 0 is deleted now
+    two = load_store.snapshot([net[y], net[x]])
+    assert two.at == minute2.at and two.offices == {y: minute2.offices[y], x: minute2.offices[x]}
+
+
+def test_overlapping_writers_leave_one_of_their_snapshots_whole(tables):
+    """Eight runs of the job released together, each with lines of its own: readers then see
+    exactly one run's snapshot, and every shard version the head names is in the table."""
+    import threading
+
+    from chalicelib.dal import load_store
+    from chalicelib.dal.models import NetworkItem
+    DynamoBackend().forget_snapshot()
+    net = network_of({"Tehran": 260, "Kerman": 90})
+    runs = [LoadSnapshot(day=DAY, at=NOW, queue_remote=k, offices={o: replace(line(j), booked=1000 * k + j)
+                                                                  for j, o in enumerate(sorted(net))})
+            for k in range(8)]
+    barrier, errors = threading.Barrier(len(runs)), []
+
+    def run(snap):
+        barrier.wait()
+        try:
+            load_store.save_snapshot(snap, provinces_of(net))
+        except Exception as exc:  # noqa: BLE001 - counted below
+            errors.append(exc)
+    threads = [threading.Thread(target=run, args=(snap,)) for snap in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    load_store.forget_snapshot()
+    got = load_store.snapshot()
+    assert got == runs[got.queue_remote]
+    head = NetworkItem.get(load_store.HEAD_PK, load_store.HEAD_SK, consistent_read=True).data
+    for shard, (version, _previous) in head["shards"].items():
+        assert NetworkItem.get(load_store.shard_pk(shard), version, consistent_read=True).text
