@@ -118,13 +118,17 @@ class Stack:
             time.sleep(1)
         raise RuntimeError(f"the stack did not answer in {timeout:.0f} s; see {self.work}/stack.log")
 
-    def stop(self) -> None:
+    def stop(self, keep_logs: Path | None = None) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)  # stack.py stops its children, then its servers
             try:
                 self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+        if keep_logs is not None:  # the API's and the runner's logs outlive the throwaway stack
+            keep_logs.mkdir(parents=True, exist_ok=True)
+            for log_file in self.work.glob("*.log"):
+                shutil.copy2(log_file, keep_logs / log_file.name)
         shutil.rmtree(self.work, ignore_errors=True)
 
 
@@ -359,8 +363,8 @@ def run(args) -> int:
         return 1 if checked["false"] else 0
     finally:
         if stack:
-            log("* stopping the stack")
-            stack.stop()
+            log(f"* stopping the stack (its logs kept in bench/out/load_{args.tag}_logs/)")
+            stack.stop(keep_logs=OUT / f"load_{args.tag}_logs")
 
 
 def main(argv: list[str] | None = None) -> int:
