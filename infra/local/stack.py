@@ -78,7 +78,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         print(f"* DynamoDB Local on {ddb.endpoint} (data in .local/ddb)")
-        ddb.start()
+        ddb.start(timeout=120)  # the JVM starts slowly on a busy machine
         print("* tables and demo network")
         subprocess.run([str(BIN / "python"), "-m", "infra.local.bootstrap", "--seed-if-empty"], env=env, cwd=ROOT,
                        check=True)
