@@ -53,9 +53,12 @@ def _problem(resp) -> str:
 
 
 def record(name: str, resp) -> str:
-    """Count the answer (status and problem type) under the endpoint's name; return the type."""
+    """Count the answer (status and problem type) under the endpoint's name; return the type. A
+    503's Retry-After tells its cause: 1 when a booking's time budget or seat races ran out, 2 when
+    the database did not answer in time."""
     kind = _problem(resp) if resp.status_code >= 400 else ""
-    _outcomes[name][f"{resp.status_code} {kind}".strip()] += 1
+    wait = f" (Retry-After {resp.headers.get('Retry-After')})" if resp.status_code == 503 else ""
+    _outcomes[name][f"{resp.status_code} {kind}".strip() + wait] += 1
     return kind
 
 
