@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.dal import accounts_store, load_store, outbox_store, partner_store
-from chalicelib.dal.db import Tx, TxConditionFailed, unavailable_guard
+from chalicelib.dal.db import Expr, Shape, Tx, TxConditionFailed, unavailable_guard
 from chalicelib.dal.models import (
     BookingItem,
     CitizenBlockItem,
@@ -68,6 +68,10 @@ from chalicelib.domain.tariffs import FeeRecord
 
 HELD = "HELD"
 
+
+
+# A booking's new items, built without model instances (db.Shape: the request path's hottest write).
+SEATS, BOOKINGS, GUARDS, ANSWERS = Shape(SeatItem), Shape(BookingItem), Shape(CitizenGuardItem), Shape(IdempotencyItem)
 
 def office_day_pk(office_id: str, day: date | str) -> str:
     return f"OD#{office_id}#{day if isinstance(day, str) else day.isoformat()}"
@@ -177,13 +181,25 @@ def _current(booking: Booking) -> BookingItem:
 
 # --- seats and holds -----------------------------------------------------------------------
 
-def _free_seat(now: int):
+_SEAT_NAMES = {"#pk": "pk", "#status": "status", "#expires": "expires_at", "#hold": "hold_id"}
+
+
+def _free_seat(now_s: int) -> Expr:
     # Free = no item, or a hold that has expired (TTL deletes lazily, so expiry is checked here).
-    return SeatItem.pk.does_not_exist() | ((SeatItem.status == HELD) & (SeatItem.expires_at < now))
+    return Expr("attribute_not_exists(#pk) OR (#status = :held AND #expires < :now)",
+                {k: _SEAT_NAMES[k] for k in ("#pk", "#status", "#expires")},
+                {":held": {"S": HELD}, ":now": {"N": str(now_s)}})
 
 
-def _seat(pk: str, cell: str, counter: int, **attrs) -> SeatItem:
-    return SeatItem(pk, seat_sk(cell, counter), **attrs)
+def _held_seat(hold_id: str, now_s: int) -> Expr:
+    """The seat is held by `hold_id`, and the hold lives."""
+    return Expr("#status = :held AND #hold = :hold AND #expires >= :now",
+                {k: _SEAT_NAMES[k] for k in ("#status", "#hold", "#expires")},
+                {":held": {"S": HELD}, ":hold": {"S": hold_id}, ":now": {"N": str(now_s)}})
+
+
+def _put_seat(tx: Tx, label: str, pk: str, cell: str, counter: int, condition: Expr, **attrs) -> None:
+    tx.put_item(label, SEATS, SEATS.item(pk=pk, sk=seat_sk(cell, counter), **attrs), condition)
 
 
 @unavailable_guard
@@ -217,8 +233,8 @@ def add_hold(tx: Tx, hold: Hold, now: datetime, *, max_per_day: int | None, hold
     expires, now_s = _epoch(hold.expires_at), _epoch(now)
     ttl = datetime.fromtimestamp(expires + 3600).astimezone()
     for cell in hold.cells:
-        seat = _seat(pk, cell, hold.counter, status=HELD, hold_id=hold.hold_id, expires_at=expires, ttl=ttl)
-        tx.put("seat", seat, condition=_free_seat(now_s))
+        _put_seat(tx, "seat", pk, cell, hold.counter, _free_seat(now_s), status=HELD, hold_id=hold.hold_id,
+                  expires_at=expires, ttl=ttl)
     tx.put("hold", HoldItem(f"HD#{hold.hold_id}", "HOLD", office_id=hold.office_id, service_id=hold.service_id,
                             day=hold.day.isoformat(), start=hold.start.isoformat(), cells=list(hold.cells),
                             counter=hold.counter, expires_at=expires, citizen_key=hold.citizen_key, ttl=ttl),
@@ -272,8 +288,8 @@ def _claim_citizen_day(tx: Tx, citizen: str, day: str, service_id: str, booking_
             room_beside_it = room_beside_it | CitizenDayItem.active.does_not_exist()
         tx.update("cap", CitizenDayItem(pk, f"DAY#{day}"), [CitizenDayItem.active.add(1)],
                   condition=under_cap & (no_live_hold | room_beside_it))
-    tx.put("duplicate", CitizenGuardItem(pk, f"DAY#{day}#SVC#{service_id}", booking_id=booking_id),
-           condition=CitizenGuardItem.pk.does_not_exist())
+    tx.put_item("duplicate", GUARDS, GUARDS.item(pk=pk, sk=f"DAY#{day}#SVC#{service_id}", booking_id=booking_id),
+                Expr("attribute_not_exists(#pk)", {"#pk": "pk"}))
 
 
 def _release_citizen_day(tx: Tx, citizen: str, day: str, service_id: str, booking_id: str) -> None:
@@ -291,9 +307,10 @@ def _answer_id(key: str) -> str:
 
 def _add_answer(tx: Tx, once: FirstAnswer, now: datetime) -> None:
     """The first answer under its key, unless one lives (label once); an expired one is replaced."""
-    tx.put("once", IdempotencyItem(_answer_id(once.key), expiration=once.expires_at, fingerprint=once.fingerprint,
-                                   answer=once.answer),
-           condition=IdempotencyItem.id.does_not_exist() | (IdempotencyItem.expiration < now))
+    tx.put_item("once", ANSWERS, ANSWERS.item(id=_answer_id(once.key), expiration=once.expires_at,
+                                              fingerprint=once.fingerprint, answer=once.answer),
+                Expr("attribute_not_exists(#id) OR #expiration < :now", {"#id": "id", "#expiration": "expiration"},
+                     {":now": ANSWERS.wire("expiration", now)}))
 
 
 @unavailable_guard
@@ -321,13 +338,10 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
     pk = office_day_pk(draft.office_id, day)
     tx = Tx(client_token)
     now_s = _epoch(now)
+    # On the citizen's own live hold, or on free seats.
+    label, condition = ("hold", _held_seat(hold_id, now_s)) if hold_id else ("seat", _free_seat(now_s))
     for cell in draft.cells:
-        seat = _seat(pk, cell, draft.counter, status=BOOKED, booking_id=draft.booking_id)
-        if hold_id:
-            tx.put("hold", seat, condition=(SeatItem.status == HELD) & (SeatItem.hold_id == hold_id)
-                   & (SeatItem.expires_at >= now_s))
-        else:
-            tx.put("seat", seat, condition=_free_seat(now_s))
+        _put_seat(tx, label, pk, cell, draft.counter, condition, status=BOOKED, booking_id=draft.booking_id)
     if hold_id:
         tx.delete("hold", HoldItem(f"HD#{hold_id}", "HOLD"), condition=HoldItem.expires_at >= now_s)
     _take_share(tx, pk, draft.share)
@@ -336,8 +350,9 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
     tx.check("blocked", CitizenBlockItem, citizen_pk(draft.citizen_key), "BLOCK",
              CitizenBlockItem.pk.does_not_exist() | (CitizenBlockItem.blocked_until < now_s))
     stamp = booking.created_at.isoformat()
-    item = BookingItem(
-        _booking_pk(draft.booking_id), "BOOKING", office_id=draft.office_id, service_id=draft.service_id, day=day,
+    session = draft.session is not None
+    item = BOOKINGS.item(
+        pk=_booking_pk(draft.booking_id), sk="BOOKING", office_id=draft.office_id, service_id=draft.service_id, day=day,
         start=draft.start.isoformat(), cells=list(draft.cells), counter=draft.counter, status=BOOKED,
         citizen_key=draft.citizen_key, national_id_masked=draft.national_id_masked, mobile=draft.mobile,
         name=draft.name, access_code_hash=draft.access_code_hash, created_at=stamp, updated_at=stamp,
@@ -347,10 +362,10 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
         tariff_version=draft.tariff_version, fee_rials=draft.fee_rials,
         gsi1pk=pk, gsi1sk=f"{draft.cells[0]}#{draft.booking_id}",
         gsi2pk=citizen_pk(draft.citizen_key), gsi2sk=draft.start.isoformat(),
+        kind=SESSION if session else None, session=_session_out(draft.session) if session else None,
     )
-    if draft.session is not None:
-        item.kind, item.session = SESSION, _session_out(draft.session)
-    tx.put("booking", item, condition=BookingItem.pk.does_not_exist())
+    tx.put_item("booking", BOOKINGS, item, Expr("attribute_not_exists(#pk) AND attribute_not_exists(#version)",
+                                                {"#pk": "pk", "#version": "version"}))
     if delivery is not None:
         partner_store.remember_delivery(tx, delivery, draft.booking_id, now)
     if once is not None:
@@ -417,8 +432,8 @@ def reschedule(booking: Booking, move: Move, now: datetime, *, max_per_day: int,
     for cell in move.cells:
         if (new_pk, seat_sk(cell, move.counter)) in shared:
             continue
-        tx.put("seat", _seat(new_pk, cell, move.counter, status=BOOKED, booking_id=booking.booking_id),
-               condition=_free_seat(now_s))
+        _put_seat(tx, "seat", new_pk, cell, move.counter, _free_seat(now_s), status=BOOKED,
+                  booking_id=booking.booking_id)
     if new_day != old_day:
         _return_share(tx, old_pk, booking.share)
         if move.share is None:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
-from chalicelib.dal.db import Tx, TxConditionFailed, TxConflict, unavailable_guard
+from chalicelib.dal.db import Shape, Tx, TxConditionFailed, TxConflict, unavailable_guard
 from chalicelib.dal.models import OutboxItem
 from chalicelib.domain import calendar
 from chalicelib.domain.outbox import (
@@ -49,17 +49,24 @@ def _due_key(due: datetime, message_id: str) -> str:
     return f"{_epoch_ms(due):015d}#{message_id}"
 
 
-def _item(message: OutboxMessage) -> OutboxItem:
+def _values(message: OutboxMessage) -> dict:
     content = message.content
-    item = OutboxItem(_partition(message), _due_key(message.due, message.message_id), kind=message.kind,
-                      attempts=message.attempts)
+    values = {"shard": _partition(message), "due": _due_key(message.due, message.message_id), "kind": message.kind,
+              "attempts": message.attempts}
     if isinstance(content, Sms):
-        item.template, item.recipient = content.template, content.recipient
-        item.booking_id, item.params = content.booking_id, dict(content.params)
+        values.update(template=content.template, recipient=content.recipient, booking_id=content.booking_id,
+                      params=dict(content.params))
     else:
-        item.partner_id, item.request_id = content.partner_id, content.tracking_code
-        item.webhook_id, item.payload = content.webhook_id, dict(content.payload)
-    return item
+        values.update(partner_id=content.partner_id, request_id=content.tracking_code, webhook_id=content.webhook_id,
+                      payload=dict(content.payload))
+    return values
+
+
+def _item(message: OutboxMessage) -> OutboxItem:
+    return OutboxItem(**_values(message))
+
+
+MESSAGES = Shape(OutboxItem)  # messages put in another store's transaction, built without a model
 
 
 def _message(item: OutboxItem) -> OutboxMessage:
@@ -85,7 +92,7 @@ def _conditional_failed(exc: Exception) -> bool:
 def add(tx: Tx, messages: Iterable[OutboxMessage]) -> None:
     """Put messages into a transaction of another store: sent only if that change commits."""
     for message in messages:
-        tx.put("outbox", _item(message))
+        tx.put_item("outbox", MESSAGES, MESSAGES.item(**_values(message)))
 
 
 @unavailable_guard
