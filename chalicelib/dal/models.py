@@ -541,12 +541,14 @@ class _RankingTable(_Model):
 
 
 class AggregateItem(_RankingTable):
-    """One office's outcome counters of one Jalali month (pk AG#{period}, sk {office_id}), folded
-    from the bookings and requests streams and the association's complaint/inspection records.
-    The counters are top-level numbers named after ranking.OfficePeriod's flows (plus fees_rials,
-    no_show and per-category `c|{category}|{field}`), so each event is one atomic ADD;
-    dal/ranking_store.py reads and writes them. One partition per period: the recompute reads a
-    period with one paginated Query, whatever the number of events."""
+    """A part of one office's outcome counters of one Jalali month (pk AG#{period}#{k}, k a hash
+    of the office id; sk {office_id}#{part}, or {office_id}#I for the month's latest inspection),
+    folded from the bookings and requests streams and the association's complaint/inspection
+    records. The counters are top-level numbers named after ranking.OfficePeriod's flows (plus
+    fees_rials, no_show and per-category `c|{category}|{field}`), so each event is one atomic ADD
+    on one part; the month's counters are the sum of the parts. dal/ranking_store.py reads and
+    writes them: the recompute reads a period with one paginated Query per partition key of the
+    month, whatever the number of events."""
     office_id = UnicodeAttribute()
     period = UnicodeAttribute()
     inspection_score = NumberAttribute(null=True)  # a state: the latest inspection of the period

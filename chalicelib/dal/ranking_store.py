@@ -1,6 +1,9 @@
 """The ranking's data on DynamoDB (table `ranking`, models in dal/models.py):
 
-  AG#{period}             / {office_id}  an office's counters of one Jalali month (atomic ADDs)
+  AG#{period}#{k}         / {office_id}#{slot}  a part of an office's counters of one Jalali
+                                                month (atomic ADDs); the month's counters are the
+                                                sum of the office's parts
+  AG#{period}#{k}         / {office_id}#I       the office's latest inspection of that month
   EV#{source}#{event id}  / SEEN         an event already folded (TTL), written with its counters
   RC#{office}#{period}#{citizen} / SEEN  a citizen's rating of the office that month already counted
   SNAPSHOTS               / {period}     the one ranking of a period (written last, once)
@@ -8,10 +11,25 @@
 
 Aggregate counters have dynamic names (one per ranking flow and per service category), which
 PynamoDB cannot express, so they are written and read with the shared botocore client here;
-everything else goes through the models."""
+everything else goes through the models.
+
+Why the aggregates are in parts: with one item per office and month under one partition key per
+month, every completion of the month wrote one partition, and two stream shards folding the same
+office's events at once conflicted on its item (the transaction was cancelled and the stream
+retried the batch). Now the month is spread over MONTH_SHARDS partition keys (k: a hash of the
+office id), and each office's counters over PARTS items. A container (one stream batch at a time)
+adds to its own part, drawn at random when it starts; when that part is in another container's
+transaction at that instant, the fold moves to the next part at once and the container keeps it,
+so up to PARTS concurrent batches settle on parts of their own instead of failing batches.
+Exactly once still comes from the event's marker in the same transaction, whatever part takes
+the counts. The recompute reads the month's MONTH_SHARDS
+partitions (one paginated Query each) and sums at most PARTS items per office (plus the
+inspection item): O(offices), and the same sums as one item per office, exactly."""
 from __future__ import annotations
 
 import functools
+import random
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -50,30 +68,54 @@ def _raw_guard(fn):
     return wrapper
 
 
-def aggregate_pk(period: str) -> str:
-    return f"AG#{period}"
+MONTH_SHARDS = 8  # partition keys a month's aggregates are spread over
+PARTS = 4  # items an office's counters of a month are spread over
+INSPECTION = "I"
+_part = random.randrange(PARTS)  # this container's part (moved on a conflict)
+
+
+def _hash(text: str) -> int:
+    return zlib.crc32(text.encode())
+
+
+def aggregate_pk(period: str, office_id: str) -> str:
+    return f"AG#{period}#{_hash(office_id) % MONTH_SHARDS}"
+
+
+def _part_sk(office_id: str, part: int | str) -> str:
+    return f"{office_id}#{part}"
 
 
 def _table() -> str:
     return AggregateItem.Meta.table_name
 
 
-def _update(delta: Delta, stamp: str) -> dict:
-    names, values, adds = {"#o": "office_id", "#p": "period", "#u": "updated_at"}, {
-        ":o": _ser.serialize(delta.office_id), ":p": _ser.serialize(delta.period), ":u": _ser.serialize(stamp)}, []
-    for i, (name, value) in enumerate(sorted(delta.counts.items())):
-        names[f"#c{i}"], values[f":c{i}"] = name, _ser.serialize(int(value))
-        adds.append(f"#c{i} :c{i}")
-    sets = ["#o = :o", "#p = :p", "#u = :u"]
-    update: dict = {"TableName": _table(), "Key": {"pk": {"S": aggregate_pk(delta.period)}, "sk": {"S": delta.office_id}}}
+def _updates(delta: Delta, part: int, stamp: str) -> list[dict]:
+    """The delta's counters added to the office's part `part`; its inspection, if any, set on the
+    office's inspection item, only if newer than (or as new as) the one recorded."""
+    key = {"pk": {"S": aggregate_pk(delta.period, delta.office_id)}}
+    base_names = {"#o": "office_id", "#p": "period", "#u": "updated_at"}
+    base_values = {":o": _ser.serialize(delta.office_id), ":p": _ser.serialize(delta.period),
+                   ":u": _ser.serialize(stamp)}
+    sets = "SET #o = :o, #p = :p, #u = :u"
+    out = []
+    if delta.counts or delta.inspection is None:
+        names, values, adds = dict(base_names), dict(base_values), []
+        for i, (name, value) in enumerate(sorted(delta.counts.items())):
+            names[f"#c{i}"], values[f":c{i}"] = name, _ser.serialize(int(value))
+            adds.append(f"#c{i} :c{i}")
+        out.append({"TableName": _table(), "Key": {**key, "sk": {"S": _part_sk(delta.office_id, part)}},
+                    "UpdateExpression": sets + (" ADD " + ", ".join(adds) if adds else ""),
+                    "ExpressionAttributeNames": names, "ExpressionAttributeValues": values})
     if delta.inspection is not None:  # a state: only a newer (or same-day) inspection replaces it
-        names.update({"#is": "inspection_score", "#io": "inspection_on"})
-        values.update({":is": _ser.serialize(Decimal(str(delta.inspection[1]))), ":io": _ser.serialize(delta.inspection[0])})
-        sets += ["#is = :is", "#io = :io"]
-        update["ConditionExpression"] = "attribute_not_exists(#io) OR #io <= :io"
-    update["UpdateExpression"] = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
-    update["ExpressionAttributeNames"], update["ExpressionAttributeValues"] = names, values
-    return update
+        names = {**base_names, "#is": "inspection_score", "#io": "inspection_on"}
+        values = {**base_values, ":is": _ser.serialize(Decimal(str(delta.inspection[1]))),
+                  ":io": _ser.serialize(delta.inspection[0])}
+        out.append({"TableName": _table(), "Key": {**key, "sk": {"S": _part_sk(delta.office_id, INSPECTION)}},
+                    "UpdateExpression": sets + ", #is = :is, #io = :io",
+                    "ConditionExpression": "attribute_not_exists(#io) OR #io <= :io",
+                    "ExpressionAttributeNames": names, "ExpressionAttributeValues": values})
+    return out
 
 
 # Each source's event ids are a namespace of the markers (stream event ids, association references).
@@ -111,19 +153,24 @@ def fold(source: str, event_id: str, deltas: Iterable[Delta], now: datetime, kee
         items.append({"Put": {"TableName": _table(), "Item": {"pk": {"S": once}, "sk": {"S": "SEEN"},
                                                                "ttl": {"N": str(until)}},
                               "ConditionExpression": "attribute_not_exists(pk)"}})
-    items += [{"Update": _update(d, stamp)} for _, d in sorted(merged.items())]
-    try:
-        shared_client().transact_write_items(TransactItems=items)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+    global _part
+    for _attempt in range(PARTS):
+        part = _part
+        updates = [{"Update": u} for _, d in sorted(merged.items()) for u in _updates(d, part, stamp)]
+        try:
+            shared_client().transact_write_items(TransactItems=items + updates)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in codes:
+                return False
+            if "TransactionConflict" in codes:  # another fold holds this part now: take the next
+                _part = (part + 1) % PARTS
+                continue
             raise
-        codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-        if "TransactionConflict" in codes:
-            raise TxConflict() from exc  # the stream retries the record
-        if "ConditionalCheckFailed" in codes:
-            return False
-        raise
-    return True
+        return True
+    raise TxConflict()  # every part was busy: the stream retries the record
 
 
 def _plain(value):
@@ -134,26 +181,35 @@ def _plain(value):
 
 @_raw_guard
 def period_aggregates(period: str) -> dict[str, MonthAggregate]:
-    """office_id -> its counters of one month and the month's latest inspection score: one
-    paginated Query of the period's partition (~1 KB an office, ~1,000 offices a page)."""
-    out: dict[str, MonthAggregate] = {}
-    kwargs = {"TableName": _table(), "KeyConditionExpression": "pk = :pk",
-              "ExpressionAttributeValues": {":pk": {"S": aggregate_pk(period)}}, "ConsistentRead": True}
-    while True:
-        page = shared_client().query(**kwargs)
-        for raw in page.get("Items", []):
-            item = {k: _plain(_de.deserialize(v)) for k, v in raw.items()}
-            counts = {k: int(v) for k, v in item.items() if k not in _KEYS}
-            inspection = float(item["inspection_score"]) if item.get("inspection_score") is not None else None
-            out[item["sk"]] = MonthAggregate(item["sk"], counts, inspection)
-        if "LastEvaluatedKey" not in page:
-            return out
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    """office_id -> its counters of one month (the sum of its parts) and the month's latest
+    inspection score: one paginated Query of each of the month's MONTH_SHARDS partitions, at
+    most PARTS + 1 items (~1 KB) an office, whatever the number of events."""
+    counts: dict[str, dict[str, int]] = {}
+    inspections: dict[str, float] = {}
+    for k in range(MONTH_SHARDS):
+        kwargs = {"TableName": _table(), "KeyConditionExpression": "pk = :pk",
+                  "ExpressionAttributeValues": {":pk": {"S": f"AG#{period}#{k}"}}, "ConsistentRead": True}
+        while True:
+            page = shared_client().query(**kwargs)
+            for raw in page.get("Items", []):
+                item = {key: _plain(_de.deserialize(v)) for key, v in raw.items()}
+                office_id = item["office_id"]
+                mine = counts.setdefault(office_id, {})
+                if item.get("inspection_on") is not None:
+                    inspections[office_id] = float(item["inspection_score"])
+                for name, value in item.items():
+                    if name not in _KEYS:
+                        mine[name] = mine.get(name, 0) + int(value)
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return {o: MonthAggregate(o, c, inspections.get(o)) for o, c in sorted(counts.items())}
 
 
 @_raw_guard
 def save_aggregates(rows: Iterable[tuple[str, str, dict[str, int]]]) -> int:
-    """Bulk load (period, office_id, counters) items, unconditionally: the demo seed only."""
+    """Bulk load (period, office_id, counters) items, unconditionally, each as the office's first
+    part: the demo seed only."""
     batch, count = [], 0
 
     def flush():
@@ -162,7 +218,8 @@ def save_aggregates(rows: Iterable[tuple[str, str, dict[str, int]]]) -> int:
             pending = shared_client().batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
 
     for period, office_id, counts in rows:
-        item = {"pk": aggregate_pk(period), "sk": office_id, "office_id": office_id, "period": period, **counts}
+        item = {"pk": aggregate_pk(period, office_id), "sk": _part_sk(office_id, 0), "office_id": office_id,
+                "period": period, **counts}
         batch.append({"PutRequest": {"Item": {k: _ser.serialize(v) for k, v in item.items()}}})
         count += 1
         if len(batch) == 25:

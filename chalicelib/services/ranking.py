@@ -166,7 +166,8 @@ def adopt_policy(changes: dict, expected_number: int, actor: str, now: datetime 
 def _window_aggregates(period: str, office_ids: list[str], operators: dict[str, list[live.OperatorRecord]]
                        ) -> tuple[list[ranking.OfficePeriod], dict[str, int]]:
     """Each office's window aggregate (the last N months combined) and its fees in `period`.
-    Reads one paginated Query per month of the window: O(offices), never per event."""
+    Reads each month of the window in a few paginated Queries (its aggregates' partition keys):
+    O(offices), never per event."""
     s = get_settings()
     months = live.window_periods(period, s.ranking_window_months)
     by_month = {m: stores.ranking.period_aggregates(m) for m in months}

@@ -3,6 +3,7 @@ once per event, one rating per citizen, office and month, the latest inspection,
 published snapshot per month whatever runs race to publish it."""
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 from datetime import datetime
@@ -94,6 +95,125 @@ def test_the_latest_inspection_of_a_month_counts(backend):
     assert inspect("in-3", "2026-11-12", 55.5) is True
     assert store.period_aggregates(PERIOD)["OF-A"].inspection == 55.5
     assert inspect("in-2", "2026-11-20", 90) is True  # the refused record may come again, newer
+
+
+def test_concurrent_folds_of_one_office_and_month_all_count_once(backend):
+    """Stream batches released together, each folding its own events for the same office and
+    month: none is refused, and the month's counters are the exact sums."""
+    store, threads_n, events_n = backend.store, 4, 8
+    barrier, failures, outcomes = threading.Barrier(threads_n), [], []
+
+    def batch(k: int):
+        barrier.wait(timeout=30)
+        for j in range(events_n):
+            try:
+                outcomes.append(store.fold(live.BOOKING_EVENT, f"c-{k}-{j}", [
+                    Delta("OF-A", PERIOD, {"in_person_total": 1, "fees_rials": 100 + k}),
+                    Delta("OF-B", PERIOD, {"no_show": 1})], NOW, 7))
+            except Exception as exc:  # noqa: BLE001 - counted
+                failures.append(exc)
+    threads = [threading.Thread(target=batch, args=(k,)) for k in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert failures == [] and outcomes == [True] * threads_n * events_n
+    month = store.period_aggregates(PERIOD)
+    assert dict(month["OF-A"].counts) == {"in_person_total": threads_n * events_n,
+                                          "fees_rials": sum(events_n * (100 + k) for k in range(threads_n))}
+    assert dict(month["OF-B"].counts) == {"no_show": threads_n * events_n}
+    assert not any(store.fold(live.BOOKING_EVENT, f"c-{k}-{j}", [Delta("OF-A", PERIOD, {"in_person_total": 1})],
+                              NOW, 7) for k in range(threads_n) for j in range(events_n))  # each marked once
+
+
+def _parts_of(office_id: str) -> dict[str, dict]:
+    """The office's aggregate items as stored: sort key -> attributes."""
+    from chalicelib.dal import ranking_store
+    from chalicelib.dal.db import shared_client
+    items = shared_client().query(TableName=ranking_store._table(), KeyConditionExpression="pk = :pk",
+                                  ExpressionAttributeValues={":pk": {"S": ranking_store.aggregate_pk(PERIOD, office_id)}},
+                                  ConsistentRead=True)["Items"]
+    return {i["sk"]["S"]: i for i in items if i["office_id"]["S"] == office_id}
+
+
+class Conflicts:
+    """DynamoDB's answer to a transaction that meets another on one of its items (TransactionConflict),
+    given to the next `times` TransactWriteItems calls. DynamoDB Local queues such transactions
+    instead, so the answer is injected here, as the service gives it."""
+
+    def __init__(self, times: int):
+        self.times, self.calls = times, 0
+
+    def __call__(self, params, **kwargs):
+        from botocore.awsrequest import AWSResponse
+        self.calls += 1
+        if self.calls > self.times:
+            return None
+        sent = json.loads(params["body"])["TransactItems"]  # the request as serialised for the wire
+        reasons = [{"Code": "None"}] * (len(sent) - 1) + [{"Code": "TransactionConflict"}]
+        return AWSResponse("http://local", 400, {}, None), {
+            "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
+            "CancellationReasons": reasons, "ResponseMetadata": {"HTTPStatusCode": 400}}
+
+    def __enter__(self):
+        from chalicelib.dal.db import shared_client
+        shared_client().meta.events.register_first("before-call.dynamodb.TransactWriteItems", self)
+        return self
+
+    def __exit__(self, *exc):
+        from chalicelib.dal.db import shared_client
+        shared_client().meta.events.unregister("before-call.dynamodb.TransactWriteItems", self)
+
+
+def test_a_fold_meeting_another_on_its_part_moves_to_the_next_and_keeps_it(network, monkeypatch):
+    from chalicelib.dal import ranking_store
+    monkeypatch.setattr(ranking_store, "_part", 2)
+    with Conflicts(times=1) as conflicts:
+        assert ranking_store.fold(live.BOOKING_EVENT, "m-1", [Delta("OF-A", PERIOD, {"in_person_total": 1})], NOW, 7)
+    assert conflicts.calls == 2  # the conflict, then the next part at once (no batch retry)
+    assert ranking_store.fold(live.BOOKING_EVENT, "m-2", [Delta("OF-A", PERIOD, {"in_person_total": 1})], NOW, 7)
+    parts = _parts_of("OF-A")
+    assert set(parts) == {"OF-A#3"} and parts["OF-A#3"]["in_person_total"] == {"N": "2"}  # kept the new part
+    assert ranking_store.period_aggregates(PERIOD)["OF-A"].counts == {"in_person_total": 2}
+
+
+def test_a_fold_that_finds_every_part_busy_counts_nothing_and_is_retried(network):
+    from chalicelib.dal import ranking_store
+    from chalicelib.errors import TxConflict
+    with Conflicts(times=ranking_store.PARTS) as conflicts, pytest.raises(TxConflict):
+        ranking_store.fold(live.BOOKING_EVENT, "b-1", [Delta("OF-A", PERIOD, {"in_person_total": 1})], NOW, 7)
+    assert conflicts.calls == ranking_store.PARTS and _parts_of("OF-A") == {}
+    assert ranking_store.fold(live.BOOKING_EVENT, "b-1", [Delta("OF-A", PERIOD, {"in_person_total": 1})], NOW, 7)
+    assert ranking_store.period_aggregates(PERIOD)["OF-A"].counts == {"in_person_total": 1}  # the stream's retry
+
+
+def test_a_month_is_spread_over_partition_keys_and_read_in_one_query_each(network, monkeypatch):
+    """What the fake cannot show: a month's aggregates are not one partition, an office's parts
+    sum to its month, and the recompute's reads are one Query per partition key of the month."""
+    from chalicelib.dal import ranking_store
+    from chalicelib.dal.db import shared_client
+    offices = [f"OF-P{k:03d}" for k in range(40)]
+    for k, office in enumerate(offices):
+        for j in range(3):
+            monkeypatch.setattr(ranking_store, "_part", j % ranking_store.PARTS)  # as containers drawing different parts
+            ranking_store.fold(live.BOOKING_EVENT, f"p-{k}-{j}", [Delta(office, PERIOD, {"in_person_total": 1})], NOW, 7)
+    ranking_store.fold(live.INSPECTION_RECORD, "p-in", [Delta(offices[0], PERIOD, inspection=("2026-11-10", 80))],
+                       NOW, 3650)
+    client = shared_client()
+    assert len({ranking_store.aggregate_pk(PERIOD, o) for o in offices}) == ranking_store.MONTH_SHARDS
+    assert set(_parts_of(offices[0])) == {f"{offices[0]}#{p}" for p in range(3)} | {f"{offices[0]}#I"}
+    calls = []
+
+    def count(model, **kwargs):
+        calls.append(model.name)
+    client.meta.events.register("before-call.dynamodb.*", count)
+    try:
+        month = ranking_store.period_aggregates(PERIOD)
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.*", count)
+    assert calls == ["Query"] * ranking_store.MONTH_SHARDS
+    assert {o: dict(a.counts) for o, a in month.items()} == {o: {"in_person_total": 3} for o in offices}
+    assert month[offices[0]].inspection == 80 and month[offices[1]].inspection is None
 
 
 # --- snapshots -----------------------------------------------------------------------------------
