@@ -331,8 +331,9 @@ def snapshot(offices: Iterable[Office] | None = None) -> LoadSnapshot:
             return NO_SNAPSHOT
         lines = {}
         for office_id, province in chosen:
-            line = (_held.shards[shard_of(province, office_id, head.buckets[province])][1].get(office_id)
-                    if province in head.buckets else None)
+            held = _held.shards.get(shard_of(province, office_id, head.buckets[province])) \
+                if province in head.buckets else None
+            line = held[1].get(office_id) if held else None
             if line is not None:
                 lines[office_id] = line
         return _snapshot(head, lines)
