@@ -9,7 +9,7 @@ COGNITO_PORT ?= 9229
 S3_PORT ?= 8200
 export PORT DDB_PORT COGNITO_PORT S3_PORT
 
-.PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration openapi bench bench-setup bench-ranking bench-tariffs bench-routing bench-sms bench-smoke bench-web load job token sms partner-sim clean \
+.PHONY: .java .chromium help setup run web web-test e2e test lint unit unit-thorough integration conformance openapi bench bench-setup bench-ranking bench-tariffs bench-routing bench-sms bench-smoke bench-web load job token sms partner-sim clean \
 	infra-setup synth infra-test deploy deploy-web cdk-bootstrap diagram
 
 help: ## list the targets
@@ -57,6 +57,9 @@ unit-thorough: setup ## the unit tests with the property tests at the thorough h
 
 integration: setup ## tests on a DynamoDB Local the session starts itself
 	$(BIN)/python -m pytest tests/integration
+
+conformance: setup ## Schemathesis against a live local stack (demo network, every caller signed in) from openapi.yaml: no 5xx, answers within the contract, every documented status reached
+	$(BIN)/python -m pytest tests/conformance
 
 e2e: setup web ## browser tests: Playwright + Debian's chromium on a local stack the session starts; writes docs/screenshots/
 	$(BIN)/python -m pytest tests/e2e
@@ -106,7 +109,7 @@ bench-smoke: bench-setup ## the benchmarks in smoke mode (few iterations)
 	$(BIN)/python -m bench.routing --smoke
 	$(BIN)/python -m bench.sms --smoke
 
-test: lint unit integration web-test e2e bench-smoke infra-test ## everything CI runs
+test: lint unit integration conformance web-test e2e bench-smoke infra-test ## everything CI runs
 
 job: setup ## run one scheduled job now against the running stack: make job NAME=deliver_outbox
 	$(BIN)/python -m infra.local.runner job $(NAME)

@@ -107,6 +107,8 @@ def _operation(path: str, op: Any, schema_refs: dict, overlay: dict) -> dict:
         responses[str(status)] = ({"description": "No content."} if model is None else
                                   {"description": "OK.",
                                    "content": {"application/json": {"schema": schema_refs[(model, "serialization")]}}})
+    for media in op.also_as:
+        responses[str(op.statuses[0])]["content"][media] = {"schema": {"type": "string"}}
     if op.etag:
         responses["200"]["headers"] = {"ETag": {"description": "This version of the list.",
                                                 "schema": {"type": "string"}}}

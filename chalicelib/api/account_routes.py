@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 accounts = lazy("chalicelib.services.accounts")
 
 api = Routes(__name__, tag="association")
+CSV = "text/csv"  # a statement with format=csv
 
 
 @api.get("/receipts/{receipt_id}", response="ReceiptOut", auth=CITIZEN_IF_ANY, optional_headers=("X-Access-Code",),
@@ -35,14 +36,14 @@ def adjust_fee(receipt_id, caller: str, body: AdjustmentIn):
 
 
 @api.get("/admin/accounts/statements", response="AccountsStatementOut", auth=ASSOCIATION_STAFF,
-         query="AccountsStatementQuery")
+         query="AccountsStatementQuery", also_as=(CSV,))
 def accounts_statement(caller: AssociationStaff, query: AccountsStatementQuery):
     view = accounts.statement(query.month, query.office_id, province=caller.province)
     return _csv(view, f"statement-{view['month']}.csv") if query.format == "csv" else view
 
 
 @api.get("/office/accounts/statement", response="AccountsStatementOut", tag="office", auth=OFFICE_MANAGER,
-         query="OfficeStatementQuery")
+         query="OfficeStatementQuery", also_as=(CSV,))
 def office_statement(caller: Operator, query: OfficeStatementQuery):
     view = accounts.statement(query.month, caller.office_id)
     return _csv(view, f"statement-{caller.office_id}-{view['month']}.csv") if query.format == "csv" else view
@@ -50,7 +51,7 @@ def office_statement(caller: Operator, query: OfficeStatementQuery):
 
 def _csv(view: dict, filename: str) -> Response:
     return Response(body=accounts.statement_csv(view), status_code=200, headers={
-        "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'})
+        "Content-Type": f"{CSV}; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @api.get("/admin/accounts/provinces", response="ProvinceSummaryOut", auth=ASSOCIATION_STAFF, query="MonthQuery")

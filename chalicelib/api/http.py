@@ -298,6 +298,8 @@ class Operation:
     database: bool = True
     limit: Limit | None = None
     etag: bool = False  # a polled list: its 200 carries an ETag, and If-None-Match with it answers 304
+    # Media types the first success status may also be written in, chosen by the request (a CSV download).
+    also_as: tuple[str, ...] = ()
 
     @functools.cached_property
     def responses(self) -> dict[int, type[BaseModel]]:
@@ -410,7 +412,7 @@ class Routes:
               body_required: bool = True, query: str | None = None, auth: Auth | None = None,
               idempotency: str | None = None, headers: tuple[str, ...] = (), optional_headers: tuple[str, ...] = (),
               problems: tuple[int, ...] = (), database: bool = True, tag: str | None = None,
-              limit: str | Limit | None = None, etag: bool = False) -> Callable:
+              limit: str | Limit | None = None, etag: bool = False, also_as: tuple[str, ...] = ()) -> Callable:
         statuses = status if isinstance(status, tuple) else (status,)
         responses = response if isinstance(response, dict) else {s: response for s in statuses if s != 204 and response}
 
@@ -420,7 +422,7 @@ class Routes:
                            auth=auth,
                            idempotency=idempotency, headers=headers, optional_headers=optional_headers,
                            problems=problems, database=database,
-                           limit=Limit(limit) if isinstance(limit, str) else limit, etag=etag)
+                           limit=Limit(limit) if isinstance(limit, str) else limit, etag=etag, also_as=also_as)
 
             @functools.wraps(view)
             def inner(**params: Any) -> Response:

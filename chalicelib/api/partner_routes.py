@@ -55,7 +55,8 @@ PER_PARTNER = Limit("partner", subject=lambda request, caller: caller[0].partner
 
 
 @api.post("/partners/{partner_id}/requests", response="PartnerRemoteRequestOut", auth=SIGNED_BODY,
-          body="PartnerRequestIn", status=(201, 200), headers=SIGNATURE, problems=(404,), limit=PER_PARTNER)
+          body="PartnerRequestIn", status=(201, 200), headers=SIGNATURE, problems=(404, 409),
+          limit=PER_PARTNER)
 def partner_create_request(partner_id, caller, body: PartnerRequestIn):
     partner, webhook_id = caller
     view, created = remote_requests.submit_from_partner(partner, webhook_id, body)
@@ -98,7 +99,7 @@ def adopt_channel_shares(caller: str, body: ChannelSharesChangeIn):
 
 
 @api.get("/admin/offices/{office_id}/channel-shares/{day}", response="channels.OfficeDaySharesOut", tag="association",
-         auth=ASSOCIATION_ADMIN, problems=(404,))
+         auth=ASSOCIATION_ADMIN, problems=(404, 422))
 def office_day_channel_shares(office_id, day, caller: str):
     return channels.day_view(office_id, path_day(day))
 

@@ -36,7 +36,8 @@ api = Routes(__name__, tag="sessions")
 ACCESS_CODE = ("X-Access-Code",)  # or the citizen's session
 
 
-@api.get("/offices/{office_id}/session-slots", response="SessionSlotsOut", query="SessionSlotQuery", problems=(404,))
+@api.get("/offices/{office_id}/session-slots", response="SessionSlotsOut", query="SessionSlotQuery",
+         problems=(404, 409))
 def session_slots(office_id, query: SessionSlotQuery):
     return sessions.session_slots(office_id, query.service, query.date, query.tz)
 

@@ -48,8 +48,13 @@ class WebStack:
     """`start(seed)` returns the base URL (the app at `/`, the API at `/v1/*`); `stop()` ends it all.
     `seed` runs in this process once the environment points at the new database."""
 
-    def __init__(self, staff: tuple[cognito.StaffUser, ...] = ()):
+    def __init__(self, staff: tuple[cognito.StaffUser, ...] = (), web: bool = True, api_log: str | None = None,
+                 environ: dict[str, str] | None = None):
         self.ddb = DynamoDBLocal()
+        # web=False: the API alone (`chalice local`), no built client needed (the conformance run).
+        self.web = web
+        self.api_log = api_log  # where `chalice local` writes (its tracebacks); None: nowhere
+        self.environ = environ or {}  # settings over TEST_ENV's
         # Staff accounts (password cognito.DEMO_PASSWORD) in a throwaway pool; none: no pool at all.
         self.staff = staff
         self._cognito_dir = tempfile.TemporaryDirectory(prefix="ejso-cognito-") if staff else None
@@ -63,14 +68,14 @@ class WebStack:
         self.sms_log_path = str(Path(self._sms_dir.name) / "sms.log")
 
     def start(self, seed: Callable[[], None]) -> str:
-        if not (DIST / "index.html").is_file():
+        if self.web and not (DIST / "index.html").is_file():
             raise RuntimeError("the web client is not built: run `make web`")
         self.ddb.start(timeout=120)  # the JVM starts slowly on a busy CI machine
         api_port, web_port = free_port(), free_port()
         self.s3.start()
         bucket = s3_local.provision(self.s3.endpoint, "ejso-test-documents", [f"http://127.0.0.1:{web_port}"])
-        os.environ.update({**TEST_ENV, "DDB_ENDPOINT": self.ddb.endpoint, "SMS_LOG_PATH": self.sms_log_path,
-                           **bucket.environ()})
+        os.environ.update({**TEST_ENV, **self.environ, "DDB_ENDPOINT": self.ddb.endpoint,
+                           "SMS_LOG_PATH": self.sms_log_path, **bucket.environ()})
         sign_in: list[str] = []
         if self.idp is not None:
             self.idp.start()
@@ -80,15 +85,17 @@ class WebStack:
             os.environ.update(self.pool.environ())
             sign_in = ["--sign-in", self.idp.endpoint]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        api_out = open(self.api_log, "ab") if self.api_log else subprocess.DEVNULL  # noqa: SIM115 - the child's
         self.procs.append(subprocess.Popen(
             [sys.executable, "-m", "infra.local.chalice_local", "--stage", "test", "--host", "127.0.0.1",
              "--port", str(api_port), "--no-autoreload"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        self.procs.append(subprocess.Popen(
-            [sys.executable, "-m", "infra.local.web_front", "--port", str(web_port),
-             "--api", f"http://127.0.0.1:{api_port}", "--uploads", self.s3.endpoint, *sign_in], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        self.base_url = f"http://127.0.0.1:{web_port}"
+            stdout=api_out, stderr=subprocess.STDOUT if self.api_log else subprocess.DEVNULL))
+        if self.web:
+            self.procs.append(subprocess.Popen(
+                [sys.executable, "-m", "infra.local.web_front", "--port", str(web_port),
+                 "--api", f"http://127.0.0.1:{api_port}", "--uploads", self.s3.endpoint, *sign_in], cwd=ROOT,
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.base_url = f"http://127.0.0.1:{web_port if self.web else api_port}"
         # The API touches the database only when asked: it boots while the network is seeded.
         t0 = time.monotonic()
         seed()

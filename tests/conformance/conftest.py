@@ -1,0 +1,114 @@
+"""The API conformance run: Schemathesis against a live local stack that this session starts
+itself (DynamoDB Local in memory, cognito-local with the demo staff, moto's S3, `chalice local` on
+free ports), seeded with the demo network (1,300 offices, 1,470 services, operators, six months of
+outcomes), and the credentials each kind of caller needs: a citizen's session (through the mobile
+check, its code read from the stack's SMS log), staff ID tokens (real sign-ins), a partner's secret
+(registered through the association's API). Stopped at the end."""
+from __future__ import annotations
+
+import io
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from infra.local import cognito  # noqa: E402
+from infra.local.web_stack import WebStack  # noqa: E402
+
+WORK = ROOT / ".local" / "conformance"  # the run's world, statuses seen and the API's log
+CITIZEN = {"national_id": "0012345679", "mobile": "09121234567"}
+PARTNER = "conformance-1470"  # signs the partner routes' examples
+MANAGED_PARTNER = "conformance-managed"  # the association's partner routes change this one
+# The caches as a deployed stage keeps them (the test stage's 0 makes every read of the calendar's
+# corrections, the licences and the snapshot a query: at national size, thousands per suggestion).
+STAGE_CACHES = {"CATALOGUE_CACHE_SECONDS": "60"}
+
+
+def seed() -> None:
+    from infra.local.bootstrap import create_tables, seed_demo
+    create_tables()
+    seed_demo(out=io.StringIO())
+
+
+def citizen_session(base: str, sms_log: str, national_id: str, mobile: str) -> str:
+    from infra.local import sms_log as log
+    seen = len(log.codes_to(sms_log, mobile))
+    sent = requests.post(f"{base}/v1/otp", json={"national_id": national_id, "mobile": mobile}, timeout=30)
+    assert sent.status_code == 202, sent.text
+    code = log.wait_for_code(sms_log, mobile, already=seen)
+    verified = requests.post(f"{base}/v1/otp/verify", json={"challenge_id": sent.json()["challenge_id"], "code": code},
+                             timeout=30)
+    assert verified.status_code == 200, verified.text
+    return verified.json()["session"]
+
+
+def staff_token(stack: WebStack, email: str) -> str:
+    return cognito.sign_in(stack.pool, email)["IdToken"]
+
+
+def register_partner(base: str, admin: str, partner: str = PARTNER) -> str:
+    body = {"name": "مرکز تماس ۱۴۷۰ (آزمون قرارداد)", "kind": "call_centre_1470",
+            "callback_url": "https://partner.example/callbacks", "quota_per_minute": 600}
+    made = requests.put(f"{base}/v1/admin/partners/{partner}", json=body, timeout=30,
+                        headers={"Authorization": f"Bearer {admin}"})
+    assert made.status_code == 201, made.text
+    return made.json()["new_secret"]["secret"]
+
+
+@pytest.fixture(scope="session")
+def work_dir() -> Path:
+    WORK.mkdir(parents=True, exist_ok=True)
+    return WORK
+
+
+@pytest.fixture(scope="session")
+def stack(work_dir):
+    (work_dir / "api.log").unlink(missing_ok=True)
+    stack = WebStack(staff=cognito.DEMO_USERS, web=False, api_log=str(work_dir / "api.log"), environ=STAGE_CACHES)
+    try:
+        stack.start(seed)
+        print(f"stack up: {stack.timings}")
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def world(stack, work_dir) -> dict:
+    """What the hooks read (tests/conformance/hooks.py): the base URL, one credential per caller
+    kind, and the ids of things that exist."""
+    base = stack.base_url
+    tokens = {"admin": staff_token(stack, f"admin@{cognito.DOMAIN}"),
+              "manager": staff_token(stack, f"manager1@{cognito.DOMAIN}"),
+              "operator": staff_token(stack, f"op1@{cognito.DOMAIN}"),
+              "representative": staff_token(stack, f"rep-tehran@{cognito.DOMAIN}")}
+    world = {
+        "base_url": base,
+        "tokens": tokens,
+        "citizen": {**CITIZEN, "session": citizen_session(base, stack.sms_log_path, **CITIZEN)},
+        "partner": {"id": PARTNER, "secret": register_partner(base, tokens["admin"])},
+        "managed_partner": MANAGED_PARTNER,
+        "office_id": "OF-THR-0001",
+        "ddb_endpoint": stack.ddb.endpoint,
+    }
+    register_partner(base, tokens["admin"], MANAGED_PARTNER)
+    # The first suggestion loads the whole catalogue and builds the routing view (seconds at national
+    # size on a busy machine): paid here, once, not by the run's first examples.
+    warm = requests.get(f"{base}/v1/suggestions", params={"service": "S0004", "lat": 35.7, "lon": 51.4}, timeout=180)
+    assert warm.status_code == 200, warm.text
+    path = work_dir / "world.json"
+    path.write_text(json.dumps(world, ensure_ascii=False, indent=1), encoding="utf-8")
+    world["path"] = str(path)
+    return world
+
+
+@pytest.fixture(scope="session")
+def scratch():
+    with tempfile.TemporaryDirectory(prefix="ejso-conformance-") as d:
+        yield Path(d)
