@@ -109,7 +109,7 @@ bench-smoke: bench-setup ## the benchmarks in smoke mode (few iterations)
 	$(BIN)/python -m bench.routing --smoke
 	$(BIN)/python -m bench.sms --smoke
 
-test: lint unit integration conformance web-test e2e bench-smoke infra-test ## everything CI runs
+test: lint unit integration web-test e2e conformance bench-smoke infra-test ## everything CI runs
 
 job: setup ## run one scheduled job now against the running stack: make job NAME=deliver_outbox
 	$(BIN)/python -m infra.local.runner job $(NAME)

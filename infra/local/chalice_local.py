@@ -21,7 +21,9 @@ _server_init = local.LocalDevServer.__init__
 
 def _warm_then_listen(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003 - chalice's own signature
     from chalicelib.api.http import import_all
+    from infra.local import status_log
     import_all()
+    status_log.record_if_asked(args[0] if args else kwargs["app_object"])  # EJSO_STATUS_LOG: the statuses answered
     _server_init(self, *args, **kwargs)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -18,7 +19,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from infra.local import cognito  # noqa: E402
+from infra.local import cognito, status_log  # noqa: E402
 from infra.local.web_stack import WebStack  # noqa: E402
 
 WORK = ROOT / ".local" / "conformance"  # the run's world, statuses seen and the API's log
@@ -70,6 +71,10 @@ def work_dir() -> Path:
 @pytest.fixture(scope="session")
 def stack(work_dir):
     (work_dir / "api.log").unlink(missing_ok=True)
+    # Everything the stack answers, per route and status (the reachability check reads it).
+    statuses = work_dir / "seen-conformance.jsonl"
+    statuses.write_text("", encoding="utf-8")
+    os.environ[status_log.VARIABLE] = str(statuses)
     stack = WebStack(staff=cognito.DEMO_USERS, web=False, api_log=str(work_dir / "api.log"), environ=STAGE_CACHES)
     try:
         stack.start(seed)

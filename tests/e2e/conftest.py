@@ -23,9 +23,18 @@ PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 800}
 
 
+# What the API answered to the browser, per route and status: the conformance run's reachability
+# check counts it (tests/conformance).
+STATUSES = ROOT / ".local" / "conformance" / "seen-e2e.jsonl"
+
+
 @pytest.fixture(scope="session")
 def stack():
+    from infra.local import status_log
     from tests.e2e import network
+    STATUSES.parent.mkdir(parents=True, exist_ok=True)
+    STATUSES.write_text("", encoding="utf-8")
+    os.environ[status_log.VARIABLE] = str(STATUSES)
     stack = WebStack(staff=network.STAFF)
     try:
         stack.start(network.seed)

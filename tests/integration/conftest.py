@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from infra.local import cognito, s3_local  # noqa: E402
+from infra.local import cognito, s3_local, status_log  # noqa: E402
 from infra.local.ddb_local import DynamoDBLocal  # noqa: E402
 
 _DDB = DynamoDBLocal()
@@ -31,7 +31,16 @@ def _xdist_controller(config) -> bool:
     return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
 
 
+# What the API answered here, per route and status: the conformance run's reachability check counts
+# it (tests/conformance). Emptied when the session starts; every worker and server appends.
+STATUSES = ROOT / ".local" / "conformance" / "seen-integration.jsonl"
+
+
 def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
+        STATUSES.parent.mkdir(parents=True, exist_ok=True)
+        STATUSES.write_text("", encoding="utf-8")
+    os.environ[status_log.VARIABLE] = str(STATUSES)  # the `chalice local` servers the tests start record too
     if _xdist_controller(config):
         return
     _DDB.start(timeout=120)  # a JVM on a busy two-core machine can take more than the default 30 s
@@ -50,6 +59,8 @@ def pytest_configure(config):
     # test first calls a route: a test that times its requests never times an import.
     from chalicelib.api.http import import_all
     import_all()
+    from app import app
+    status_log.record_to(app, str(STATUSES))  # the in-process test client's answers
 
 
 def pytest_unconfigure(config):
