@@ -78,8 +78,10 @@ def office_loads(office_ids: list[str], day: date) -> dict[str, LiveLoad]:
 
 @unavailable_guard
 def national_queue_length() -> int:
-    """Remote requests waiting in the national queue (one COUNT query per shard)."""
-    return sum(QueueItem.count(partition) for partition in queue_keys.NATIONAL)
+    """Remote requests waiting in the national queue: one COUNT query per category of the
+    catalogue's services (the queue's partitions)."""
+    categories = {s.category for s in catalogue_store.all_services().values()}
+    return sum(QueueItem.count(partition) for partition in queue_keys.national(categories))
 
 
 # --- remote-work counters -------------------------------------------------------------------

@@ -419,7 +419,7 @@ class RemoteRequestItem(_RequestTable):
     description = UnicodeAttribute(null=True)
     documents = JSONAttribute(default=list)
     preferred_office_id = UnicodeAttribute(null=True)
-    queue = UnicodeAttribute()  # the queue partition it waits (or waited) in: Q#n or QO#office
+    queue = UnicodeAttribute()  # the queue partition it waits (or waited) in: QC#category or QO#office
     queue_sk = UnicodeAttribute()  # {sla_deadline epoch}#{tracking_code}
     office_id = UnicodeAttribute(null=True)
     held_by = UnicodeAttribute(null=True)  # office_id while the request holds its counter (HeldRequestIndex)
@@ -440,7 +440,7 @@ class RemoteRequestItem(_RequestTable):
 
 
 class QueueItem(_RequestTable):
-    """A request waiting to be pulled: pk Q#{shard} (national, sharded) or QO#{office} (the
+    """A request waiting to be pulled: pk QC#{category} (national, a partition per category) or QO#{office} (the
     citizen's preferred office), sk {sla_deadline epoch:012d}#{tracking_code}: EDF order."""
     request_id = UnicodeAttribute()
     service_id = UnicodeAttribute()

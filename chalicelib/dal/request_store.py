@@ -5,7 +5,7 @@ a partner delivery replayed by `webhook-id` creates one request. Takes and retur
 
 Item layout (table `requests`):
   RQ#{tracking_code}          / REQUEST    the request (status, office, audit history)
-  Q#{shard}, QO#{office}      / {deadline}#{tracking_code}   the queues (dal/queue_keys.py)
+  QC#{category}, QO#{office}  / {deadline}#{tracking_code}   the queues (dal/queue_keys.py)
   OH#{office}                 / {tracking_code}              the office's work list
   AS#{shard}                  / {accept_by}#{tracking_code}  assigned, to be started by accept_by
   SB#{office}                 / DAY#{date} requests the office did not accept in time
@@ -32,7 +32,15 @@ from chalicelib.dal.models import (
 from chalicelib.domain import calendar
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.partner import WebhookDelivery
-from chalicelib.domain.remote import ASSIGNED, HOLDS_COUNTER, RECEIVED, AcceptLease, QueueEntry, RemoteRequest
+from chalicelib.domain.remote import (
+    ASSIGNED,
+    HOLDS_COUNTER,
+    RECEIVED,
+    AcceptLease,
+    QueueEntry,
+    RemoteRequest,
+    WorkScope,
+)
 from chalicelib.domain.tariffs import FeeRecord
 
 REQUEST_SK = "REQUEST"
@@ -85,7 +93,7 @@ def _request(item: RemoteRequestItem) -> RemoteRequest:
         fee_rials=int(item.fee_rials) if item.fee_rials is not None else None)
 
 
-def _request_item(request: RemoteRequest) -> RemoteRequestItem:
+def _request_item(request: RemoteRequest, category: str) -> RemoteRequestItem:
     tracking = request.tracking_code
     return RemoteRequestItem(
         _request_pk(tracking), REQUEST_SK, service_id=request.service_id, status=request.status,
@@ -93,7 +101,7 @@ def _request_item(request: RemoteRequest) -> RemoteRequestItem:
         citizen_key=request.citizen_key, national_id_masked=request.national_id_masked, mobile=request.mobile,
         country=request.country, time_zone=request.time_zone, description=request.description,
         documents=list(request.documents), preferred_office_id=request.preferred_office_id,
-        queue=queue_keys.queue(tracking, request.queue_office_id),
+        queue=queue_keys.queue(category, request.queue_office_id),
         queue_sk=queue_keys.sort_key(request.sla_deadline, tracking), office_id=request.office_id,
         held_by=request.office_id if request.status in HOLDS_COUNTER else None,
         access_code_hash=request.access_code_hash, sla_deadline=_stamp(request.sla_deadline),
@@ -110,7 +118,7 @@ def _entry(item: QueueItem) -> QueueEntry:
 
 
 def _entry_item(entry: QueueEntry) -> QueueItem:
-    return QueueItem(queue_keys.queue(entry.tracking_code, entry.office_id),
+    return QueueItem(queue_keys.queue(entry.category, entry.office_id),
                      queue_keys.sort_key(entry.deadline, entry.tracking_code), request_id=entry.tracking_code,
                      service_id=entry.service_id, category=entry.category, partner_id=entry.partner_id)
 
@@ -129,7 +137,7 @@ def create(request: RemoteRequest, category: str, now: datetime, *, delivery: We
     record) at once. Failing labels: request, queue, webhook (the delivery was already processed)."""
     tx = Tx()
     outbox_store.add(tx, messages)
-    tx.put("request", _request_item(request), condition=RemoteRequestItem.pk.does_not_exist())
+    tx.put("request", _request_item(request, category), condition=RemoteRequestItem.pk.does_not_exist())
     tx.put("queue", _entry_item(request.queue_entry(category)), condition=QueueItem.pk.does_not_exist())
     if delivery is not None:
         partner_store.remember_delivery(tx, delivery, request.tracking_code, now)
@@ -160,12 +168,30 @@ def in_hand(office_id: str) -> list[RemoteRequest]:
                                                                      consistent_read=True)]
 
 
+QUEUE_PAGE = 25  # entries per read of a queue partition: ~5 KB, 2 RCU consistently read
+
+
+def _admitted(partition: str, scope: WorkScope, wanted: int) -> list[QueueEntry]:
+    """The first `wanted` entries of one partition the scope admits, reading on past those it
+    does not (services the office withdrew or does in person only), a page at a time."""
+    found = []
+    for item in QueueItem.query(partition, consistent_read=True, page_size=QUEUE_PAGE):
+        entry = _entry(item)
+        if scope.admits(entry):
+            found.append(entry)
+            if len(found) == wanted:
+                break
+    return found
+
+
 @unavailable_guard
-def queue_heads(office_id: str, per_partition: int) -> list[QueueEntry]:
-    """The first entries (earliest deadline) of the office's own queue and of every national
-    shard, consistently read, earliest first."""
-    found = [_entry(item) for partition in (queue_keys.office_queue(office_id), *queue_keys.NATIONAL)
-             for item in QueueItem.query(partition, limit=per_partition, consistent_read=True)]
+def eligible_heads(scope: WorkScope, per_partition: int) -> list[QueueEntry]:
+    """The first entries (earliest deadline) the office may take from its own queue and from the
+    national queue's partitions of its categories, consistently read, earliest first. Reads one
+    query per partition (more only past entries of services it excluded), however much work of
+    other categories waits."""
+    partitions = (queue_keys.office_queue(scope.office_id), *queue_keys.national(scope.national))
+    found = [entry for partition in partitions for entry in _admitted(partition, scope, per_partition)]
     return sorted(found, key=lambda e: e.order)
 
 
@@ -255,7 +281,7 @@ def overdue_leases(now: datetime, limit: int = 100) -> list[AcceptLease]:
     upper = f"{int(now.timestamp()):012d}#~"
     return [AcceptLease(item.request_id, item.office_id,
                         datetime.fromtimestamp(int(item.sk.split("#", 1)[0]), calendar.TEHRAN))
-            for n in range(queue_keys.QUEUE_SHARDS)
+            for n in range(queue_keys.LEASE_SHARDS)
             for item in AcceptLeaseItem.query(f"AS#{n}", AcceptLeaseItem.sk < upper, limit=limit,
                                               consistent_read=True)]
 

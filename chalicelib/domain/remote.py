@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain import calendar
 from chalicelib.domain.booking import hash_access_code
+from chalicelib.domain.catalogue import Office
 from chalicelib.domain.text import to_latin_digits
 
 RECEIVED, ASSIGNED, IN_PROGRESS = "RECEIVED", "ASSIGNED", "IN_PROGRESS"
@@ -93,6 +94,38 @@ class QueueEntry:
     def order(self) -> tuple[int, str]:
         """Earliest deadline (to the second) first; the tracking code breaks ties."""
         return epoch(self.deadline), self.tracking_code
+
+
+@dataclass(frozen=True)
+class WorkScope:
+    """What an office may pull: its own queue, and the national queue's partitions of the
+    categories it offers whole or offers services of one by one. An entry is admitted when its
+    category is offered whole or its service one by one, and the office has not withdrawn the
+    service nor declared it in person only. The office reads only these partitions, so work it
+    cannot do, however old, never stands in front of work it can."""
+    office_id: str
+    categories: frozenset[str]  # offered whole
+    services: frozenset[str] = frozenset()  # offered one by one, beyond the categories
+    excluded: frozenset[str] = frozenset()  # not offered, or in person only at this office
+    service_categories: frozenset[str] = frozenset()  # where `services` wait in the national queue
+
+    @classmethod
+    def of(cls, office: Office, category_of: Callable[[str], str | None]) -> WorkScope:
+        """The office's scope (a catalogue `Office`); `category_of` gives a service's category
+        (None for a service the catalogue no longer has)."""
+        extra = frozenset(office.offered_services or ())
+        return cls(office.office_id, frozenset(office.offered_categories or ()), extra,
+                   frozenset(office.not_offered or ()) | frozenset(office.in_person_required or ()),
+                   frozenset(c for c in map(category_of, sorted(extra)) if c))
+
+    @property
+    def national(self) -> tuple[str, ...]:
+        """The categories whose partitions of the national queue the office reads."""
+        return tuple(sorted(self.categories | self.service_categories))
+
+    def admits(self, entry: QueueEntry) -> bool:
+        return ((entry.category in self.categories or entry.service_id in self.services)
+                and entry.service_id not in self.excluded)
 
 
 @dataclass(frozen=True)

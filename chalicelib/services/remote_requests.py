@@ -12,7 +12,7 @@ from chalicelib.domain.booking import access_code_matches, citizen_key
 from chalicelib.domain.catalogue import Office, Service
 from chalicelib.domain.citizen import CitizenSession
 from chalicelib.domain.partner import Partner, WebhookDelivery
-from chalicelib.domain.remote import OfficeCounters, QueueEntry, RemoteRequest
+from chalicelib.domain.remote import OfficeCounters, RemoteRequest, WorkScope
 from chalicelib.errors import (
     AlreadyRated,
     InvalidInput,
@@ -251,24 +251,28 @@ def read_for_partner(partner_id: str, tracking: str) -> dict:
 
 # --- the office pulls ----------------------------------------------------------------------------
 
-def _can_serve(office: Office, entry: QueueEntry) -> bool:
-    """The office offers the entry's service and has not declared it in person only (its
+def _scope(office: Office) -> WorkScope:
+    """What the office may pull: the services it offers and has not declared in person only (its
     declarations as of the catalogue version in force: a declaration applies from the next pull)."""
-    return ((entry.category in office.offered_categories or entry.service_id in office.offered_services)
-            and entry.service_id not in office.not_offered and entry.service_id not in office.in_person_required)
+    def category_of(service_id: str) -> str | None:
+        service = stores.catalogue.get_service(service_id)
+        return service.category if service else None
+    return WorkScope.of(office, category_of)
 
 
 def next_request(office_id: str, operator_id: str, now: datetime | None = None) -> dict | None:
     """Claim the earliest-deadline request the office can serve (its own queue and the national
-    shards), or None when there is none. Never more requests than open counters."""
+    queue's partitions of its categories), or None when there is none. Never more requests than
+    open counters."""
     now = now or calendar.now_tehran()
     office = catalogue.get_office(office_id)
     counters = stores.load.ensure_counter(office_id, catalogue.bookable_counters(office, now.date()), now)
     if counters.busy >= counters.open:
         raise NoFreeCounter()
     accept_by = now + timedelta(minutes=get_settings().remote_accept_minutes)
+    scope = _scope(office)
     for _ in range(MAX_ROUNDS):
-        heads = [e for e in stores.requests.queue_heads(office_id, PER_PARTITION) if _can_serve(office, e)]
+        heads = stores.requests.eligible_heads(scope, PER_PARTITION)
         if not heads:
             return None
         for entry in heads:

@@ -20,6 +20,7 @@ from chalicelib.domain.remote import (
     OfficeCounters,
     QueueEntry,
     RemoteRequest,
+    WorkScope,
     epoch,
 )
 from chalicelib.domain.tariffs import FeeRecord
@@ -82,6 +83,7 @@ class FakeRequestStore:
         self.holding: dict[str, set[str]] = {}  # office -> tracking codes in hand
         self.leases: dict[str, AcceptLease] = {}
         self.breach: dict[tuple[str, str], int] = {}
+        self.partitions_read = 0
         self._lock = threading.RLock()
 
     @staticmethod
@@ -116,12 +118,16 @@ class FakeRequestStore:
     def in_hand(self, office_id: str) -> list[RemoteRequest]:
         return [self.requests[c] for c in sorted(self.holding.get(office_id, ()))]
 
-    def queue_heads(self, office_id: str, per_partition: int) -> list[QueueEntry]:
-        # The national queue is sharded in the data layer: up to `per_partition` from each of
-        # its partitions; here one partition per queue is close enough for the use cases.
-        own = sorted((e for e in self.queued.values() if e.office_id == office_id), key=lambda e: e.order)
-        national = sorted((e for e in self.queued.values() if e.office_id is None), key=lambda e: e.order)
-        return sorted(own[:per_partition] + national[:per_partition * 8], key=lambda e: e.order)
+    def eligible_heads(self, scope: WorkScope, per_partition: int) -> list[QueueEntry]:
+        # As the data layer: the office's own queue and one national partition per category it
+        # reads, each up to `per_partition` admitted entries; `partitions_read` counts the reads.
+        with self._lock:
+            waiting = sorted(self.queued.values(), key=lambda e: e.order)
+        partitions = [[e for e in waiting if e.office_id == scope.office_id]]
+        partitions += [[e for e in waiting if e.office_id is None and e.category == c] for c in scope.national]
+        self.partitions_read += len(partitions)
+        found = [e for partition in partitions for e in [e for e in partition if scope.admits(e)][:per_partition]]
+        return sorted(found, key=lambda e: e.order)
 
     def claim(self, entry: QueueEntry, office_id: str, actor: str, now: datetime, accept_by: datetime,
               messages: Sequence[OutboxMessage] = (), *, only_if_no_visitor: bool = False) -> None:

@@ -124,3 +124,30 @@ def statuses(results) -> dict:
 
     import requests
     return Counter(r.status_code if isinstance(r, requests.Response) else type(r).__name__ for r in results)
+
+
+class ReadCounter:
+    """Every DynamoDB call PynamoDB makes, and the items each read call touched (scanned or
+    returned), so a test can compare what a job reads."""
+
+    def __init__(self, monkeypatch):
+        from pynamodb.connection.base import Connection
+        self.calls: list[tuple[str, int]] = []
+        self.queried: list[tuple[str | None, int]] = []  # each Query's (Scan's) key value and items read
+        real = Connection._make_api_call
+
+        def counted(conn, operation_name, operation_kwargs):
+            data = real(conn, operation_name, operation_kwargs)
+            if operation_name in ("Scan", "Query"):
+                self.calls.append((operation_name, int(data.get("ScannedCount", 0))))
+                values = operation_kwargs.get("ExpressionAttributeValues") or {}
+                self.queried.append((next(iter(values.get(":0", {}).values()), None), self.calls[-1][1]))
+            elif operation_name == "BatchGetItem":
+                self.calls.append((operation_name, sum(len(v) for v in data.get("Responses", {}).values())))
+            elif operation_name == "GetItem":
+                self.calls.append((operation_name, 1 if data.get("Item") else 0))
+            return data
+        monkeypatch.setattr(Connection, "_make_api_call", counted)
+
+    def items(self) -> int:
+        return sum(n for _, n in self.calls)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from chalicelib.domain import remote
 from chalicelib.services import jobs
 from tests.integration.fixtures import at, next_open_day
 from tests.integration.remote_support import request_body
@@ -47,3 +48,49 @@ def test_only_the_association_reads_the_queue_and_a_bad_date_is_refused(client):
     assert bad.status_code == 422
     problem = json.loads(bad.body)
     assert problem["detail"] and problem["detail_fa"]
+
+
+def test_an_office_pulls_work_it_can_do_from_behind_older_work_it_cannot(network, monkeypatch):
+    """The queue's 60 oldest requests (more than the 8 x 5 heads the sharded queue used to read)
+    are of a category the office does not serve, and 30 more of a service it declared in person
+    only; the one request it can do waits behind them all. One pull gets it, with a fixed number
+    of queries: its own queue, and its one category's partition read past the 30 it excluded."""
+    from chalicelib.dal import catalogue_store, load_store, request_store
+    from chalicelib.domain.catalogue import Service
+    from chalicelib.schemas import RemoteRequestIn
+    from chalicelib.services import remote_requests
+    from tests.integration import fixtures
+    from tests.integration.remote_support import ReadCounter
+
+    filing = Service("S0005", category="petitions", name_en="Petition by post", name_fa="دادخواست پستی",
+                     mode="remote_allowed", duration_min=15, tariff_rials=500_000)
+    catalogue_store.save_all([filing, fixtures.office("OF-Q", 2, offered_categories={"petitions"},
+                                                      in_person_required={"S0005"})])
+    catalogue_store.clear_cache()
+    day = next_open_day()
+
+    def submit(n: int, service: str, hhmm: str) -> str:
+        body = RemoteRequestIn.model_validate(request_body(n, service=service))
+        return remote_requests._submit(body, at(day, hhmm))["tracking_code"]
+
+    # Before any office has opened counters nothing is routed on arrival: all of it waits.
+    consulting = [submit(500 + n, "S0003", f"08:{n // 2:02d}") for n in range(60)]
+    by_post = [submit(600 + n, "S0005", f"09:{n:02d}") for n in range(30)]
+    petition = submit(700, "S0001", "10:00")
+    queued = {e.tracking_code: e for e in request_store.eligible_heads(
+        remote.WorkScope("OF-ANY", frozenset({"petitions", "consulting"})), 100)}
+    assert set(queued) == {*consulting, *by_post, petition}
+    assert all(queued[c].order < queued[petition].order for c in [*consulting, *by_post])
+
+    now = at(day, "10:05")
+    load_store.set_open("OF-Q", 1, now)
+    counter = ReadCounter(monkeypatch)
+    pulled = remote_requests.next_request("OF-Q", "op-1", now)
+    monkeypatch.undo()
+    assert pulled["tracking_code"] == petition and pulled["status"] == "ASSIGNED"
+    # Its own queue (empty), then the petitions partition, 25 entries a page: the 30 it excluded
+    # and the petition over two pages. The 60 consulting requests are never read.
+    queue_reads = [(key, n) for key, n in counter.queried if key.startswith("Q")]
+    assert queue_reads == [("QO#OF-Q", 0), ("QC#petitions", 25), ("QC#petitions", 6)], counter.queried
+    assert request_store.get(petition).office_id == "OF-Q"
+    assert all(request_store.get(c).status == "RECEIVED" for c in [*consulting, *by_post])

@@ -14,7 +14,7 @@ from chalicelib.domain import calendar, outbox, remote, webhooks
 from chalicelib.schemas import PartnerIn, PartnerRequestIn, RemoteRequestIn
 from chalicelib.services import partners, remote_jobs, remote_requests
 from tests.integration.fixtures import national_id
-from tests.integration.remote_support import request_body
+from tests.integration.remote_support import ReadCounter, request_body
 
 
 def partner_with_request(n=1, callback="https://partner.example/cb"):
@@ -193,30 +193,6 @@ def test_reconciliation_fixes_drifted_counters_and_never_a_racing_claim(network,
     assert load_store.counter("OF-A").busy == 2 and load_store.counter("OF-B").busy == 1
     assert remote_jobs.reconcile_counters(next_run + timedelta(minutes=2))["corrected"] == 0
     assert held
-
-
-class ReadCounter:
-    """Every DynamoDB call PynamoDB makes, and the items each read call touched (scanned or
-    returned), so a test can compare what a job reads."""
-
-    def __init__(self, monkeypatch):
-        from pynamodb.connection.base import Connection
-        self.calls: list[tuple[str, int]] = []
-        real = Connection._make_api_call
-
-        def counted(conn, operation_name, operation_kwargs):
-            data = real(conn, operation_name, operation_kwargs)
-            if operation_name in ("Scan", "Query"):
-                self.calls.append((operation_name, int(data.get("ScannedCount", 0))))
-            elif operation_name == "BatchGetItem":
-                self.calls.append((operation_name, sum(len(v) for v in data.get("Responses", {}).values())))
-            elif operation_name == "GetItem":
-                self.calls.append((operation_name, 1 if data.get("Item") else 0))
-            return data
-        monkeypatch.setattr(Connection, "_make_api_call", counted)
-
-    def items(self) -> int:
-        return sum(n for _, n in self.calls)
 
 
 def finish(n_from: int, count: int, now) -> None:

@@ -157,15 +157,17 @@ def test_sla_deadline_counts_network_work_hours_only():
     assert remote.sla_deadline(at("2026-11-21", "10:00"), 8).tzinfo is not None
 
 
-def test_queue_keys_order_by_deadline_and_spread_over_shards():
+def test_queue_keys_order_by_deadline_and_leases_spread_over_shards():
     from chalicelib.dal import queue_keys
     early = queue_keys.sort_key(at("2026-11-22", "10:00"), "RQ2222222222")
     late = queue_keys.sort_key(at("2026-11-22", "10:01"), "RQ2222222222")
     assert early < late
     entry = remote.QueueEntry("RQ2222222222", "S0001", "petitions", at("2026-11-22", "10:00"))
     assert entry.order < remote.QueueEntry("RQ2222222221", "S0001", "petitions", at("2026-11-22", "10:01")).order
-    shards = {queue_keys.national_queue(remote.new_tracking_code()) for _ in range(400)}
-    assert shards == set(queue_keys.NATIONAL)
+    shards = {queue_keys.lease_key(remote.new_tracking_code(), at("2026-11-22", "10:00"))[0] for _ in range(400)}
+    assert shards == {f"AS#{n}" for n in range(queue_keys.LEASE_SHARDS)}
+    assert queue_keys.queue("petitions", None) != queue_keys.queue("notices", None)  # a partition per category
+    assert queue_keys.queue("petitions", "OF-A") == queue_keys.office_queue("OF-A")
     assert remote.is_tracking_code(remote.new_tracking_code()) and not remote.is_tracking_code("RQ1")
 
 

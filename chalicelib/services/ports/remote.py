@@ -8,7 +8,7 @@ from typing import Protocol
 
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.partner import WebhookDelivery
-from chalicelib.domain.remote import AcceptLease, OfficeCounters, QueueEntry, RemoteRequest
+from chalicelib.domain.remote import AcceptLease, OfficeCounters, QueueEntry, RemoteRequest, WorkScope
 from chalicelib.domain.tariffs import FeeRecord
 
 
@@ -29,9 +29,10 @@ class RequestStore(Protocol):
     def in_hand(self, office_id: str) -> list[RemoteRequest]:
         """The requests the office holds a counter for."""
 
-    def queue_heads(self, office_id: str, per_partition: int) -> list[QueueEntry]:
-        """The first waiting entries of the office's own queue and of the national queue,
-        earliest deadline first."""
+    def eligible_heads(self, scope: WorkScope, per_partition: int) -> list[QueueEntry]:
+        """The first waiting entries the scope admits, up to `per_partition` from the office's
+        own queue and from each of its categories' partitions of the national queue, earliest
+        deadline first. Work of categories outside the scope is never read."""
 
     def claim(self, entry: QueueEntry, office_id: str, actor: str, now: datetime, accept_by: datetime,
               messages: Sequence[OutboxMessage] = (), *, only_if_no_visitor: bool = False) -> None:

@@ -56,11 +56,17 @@ class DynamoBackend:
             tx.commit()
 
     def enqueue(self, n: int) -> None:
-        from chalicelib.dal import queue_keys
+        from chalicelib.dal import catalogue_store, queue_keys
         from chalicelib.dal.models import QueueItem
+        from tests.integration import fixtures
+        if not catalogue_store.all_services():  # the queue's partitions are the catalogue's categories
+            catalogue_store.save_all(fixtures.items())
+            catalogue_store.clear_cache()
+        categories = sorted({s.category for s in catalogue_store.all_services().values()})
         for k in range(n):
-            item = QueueItem(queue_keys.NATIONAL[k % queue_keys.QUEUE_SHARDS], f"000000000000#{uuid.uuid4().hex}", request_id="T",
-                             service_id="S0001", category="petitions")
+            category = categories[k % len(categories)]
+            item = QueueItem(queue_keys.national_queue(category), f"000000000000#{uuid.uuid4().hex}", request_id="T",
+                             service_id="S0001", category=category)
             item.save()
             self.queued.append(item)
 

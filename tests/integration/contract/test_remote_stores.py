@@ -20,6 +20,10 @@ from tests.fakes.remote import FakeCounterStore, FakeRequestStore
 NOW = calendar.now_tehran().replace(microsecond=0)
 
 
+def petitions(office_id: str) -> remote.WorkScope:
+    return remote.WorkScope(office_id, frozenset({"petitions"}))
+
+
 class Stores:
     def __init__(self, requests, counters, partners, outbox_store):
         self.requests, self.counters, self.partners, self.outbox = requests, counters, partners, outbox_store
@@ -52,10 +56,10 @@ def test_a_request_round_trips_and_waits_in_its_queue(stores):
     stores.requests.create(own, "petitions", NOW)
     assert stores.requests.get(first.tracking_code) == first
     assert stores.requests.get("RQ2222222222") is None
-    heads = stores.requests.queue_heads("OF-A", 5)
+    heads = stores.requests.eligible_heads(petitions("OF-A"), 5)
     assert [e.tracking_code for e in heads] == [first.tracking_code, own.tracking_code]  # earliest deadline first
     assert heads[1].office_id == "OF-A" and heads[0].office_id is None
-    assert [e.tracking_code for e in stores.requests.queue_heads("OF-B", 5)] == [first.tracking_code]
+    assert [e.tracking_code for e in stores.requests.eligible_heads(petitions("OF-B"), 5)] == [first.tracking_code]
     with pytest.raises(TxConditionFailed) as failed:
         stores.requests.create(first, "petitions", NOW)
     assert "request" in failed.value.labels
@@ -67,7 +71,7 @@ def test_a_queued_request_is_claimed_once_and_never_beyond_the_open_counters(sto
     one, two = new_request(1), new_request(2)
     for r in (one, two):
         stores.requests.create(r, "petitions", NOW)
-    [entry, other] = stores.requests.queue_heads("OF-A", 5)
+    [entry, other] = stores.requests.eligible_heads(petitions("OF-A"), 5)
     accept_by = NOW + timedelta(minutes=30)
     stores.requests.claim(entry, "OF-A", "operator:op-1", NOW, accept_by)
     with pytest.raises(TxConditionFailed) as taken:  # the same entry, for another office
@@ -81,7 +85,7 @@ def test_a_queued_request_is_claimed_once_and_never_beyond_the_open_counters(sto
     held = stores.requests.get(entry.tracking_code)
     assert (held.status, held.office_id, held.accept_by) == (remote.ASSIGNED, "OF-A", accept_by)
     assert [r.tracking_code for r in stores.requests.in_hand("OF-A")] == [entry.tracking_code]
-    assert [e.tracking_code for e in stores.requests.queue_heads("OF-B", 5)] == [other.tracking_code]
+    assert [e.tracking_code for e in stores.requests.eligible_heads(petitions("OF-B"), 5)] == [other.tracking_code]
     # Started, then completed: the counter is freed once, the lease ends with the start.
     stores.requests.transition(held, remote.IN_PROGRESS, "operator:op-1", NOW, release_counter=False)
     with pytest.raises(TxConditionFailed):  # read before the start: stale
@@ -96,7 +100,7 @@ def test_an_unaccepted_request_goes_back_to_the_national_queue(stores):
     stores.counters.set_open("OF-A", 1, NOW)
     request = new_request(1, office="OF-A")
     stores.requests.create(request, "petitions", NOW)
-    [entry] = stores.requests.queue_heads("OF-A", 5)
+    [entry] = stores.requests.eligible_heads(petitions("OF-A"), 5)
     accept_by = NOW + timedelta(minutes=30)
     stores.requests.claim(entry, "OF-A", "operator:op-1", NOW, accept_by)
     assert stores.requests.overdue_leases(NOW) == []
@@ -109,7 +113,7 @@ def test_an_unaccepted_request_goes_back_to_the_national_queue(stores):
     assert stores.requests.overdue_leases(later) == []
     assert stores.counters.counter("OF-A").busy == 0
     assert stores.requests.breaches("OF-A", later.date().isoformat()) == 1
-    assert [e.tracking_code for e in stores.requests.queue_heads("OF-B", 5)] == [request.tracking_code]
+    assert [e.tracking_code for e in stores.requests.eligible_heads(petitions("OF-B"), 5)] == [request.tracking_code]
 
 
 def test_a_partner_delivery_is_processed_once_per_webhook_id(stores):
@@ -191,3 +195,29 @@ def test_a_message_given_up_is_kept_as_a_dead_letter_without_its_secrets(stores)
     assert dead.message.message_id == sms.message_id and dead.message.content.booking_id == "BK1"
     assert dict(dead.message.content.params) == {"office_fa": "دفتر"}  # the access code is not kept
     assert stores.outbox.dead_letters(outbox.CALLBACK) == []
+
+
+def test_an_office_reads_only_the_work_its_scope_admits_earliest_first(stores):
+    """Older work of other categories, and of services the office excluded, never hides what it
+    may take; each partition gives at most `per_partition` admitted entries."""
+    def queued(n: int, category: str, service: str = "S0001", office: str | None = None) -> RemoteRequest:
+        request = dataclasses.replace(new_request(n, office=office), service_id=service)
+        stores.requests.create(request, category, NOW)
+        return request
+
+    others = [queued(n, "consulting", "S0003") for n in range(1, 8)]
+    excluded = [queued(n, "petitions", "S0009") for n in range(10, 40)]
+    wanted = [queued(n, "petitions") for n in range(40, 43)]
+    own = queued(50, "sana", "S0002", office="OF-A")  # its own queue: any category it offers
+    by_name = queued(60, "notices", "S0004")  # a service offered one by one
+    scope = remote.WorkScope("OF-A", frozenset({"petitions", "sana"}), services=frozenset({"S0004"}),
+                             excluded=frozenset({"S0009"}), service_categories=frozenset({"notices"}))
+    heads = stores.requests.eligible_heads(scope, 2)
+    assert [e.tracking_code for e in heads] == [wanted[0].tracking_code, wanted[1].tracking_code, own.tracking_code,
+                                                by_name.tracking_code]
+    assert [e.office_id for e in heads] == [None, None, "OF-A", None]
+    assert (heads[0].service_id, heads[0].category) == ("S0001", "petitions")
+    # Another office serving consulting sees the oldest of it, not what waits in OF-A's own queue.
+    consulting = stores.requests.eligible_heads(remote.WorkScope("OF-B", frozenset({"consulting", "sana"})), 5)
+    assert [e.tracking_code for e in consulting] == [r.tracking_code for r in others[:5]]
+    assert len(excluded) == 30 and stores.requests.eligible_heads(remote.WorkScope("OF-C", frozenset()), 5) == []

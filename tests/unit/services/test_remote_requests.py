@@ -18,7 +18,7 @@ from tests.fakes.idempotency import FakeIdempotencyStore
 from tests.fakes.outbox import FakeOutboxStore
 from tests.fakes.partners import FakePartnerStore
 from tests.fakes.remote import FakeCounterStore, FakeRequestStore
-from tests.unit.services.network import NOW, fake_network, office
+from tests.unit.services.network import NOW, SERVICES, fake_network, office
 
 
 def body(n: int = 1, **extra) -> dict:
@@ -63,7 +63,8 @@ def test_a_citizen_request_waits_in_the_national_queue_with_its_sms():
         # A preferred office that serves it remotely keeps it in its own queue.
         own = submit(2, preferred_office_id="OF-B")
         assert own["queue"] == "office"
-        assert [e.tracking_code for e in fakes["requests"].queue_heads("OF-A", 5)] == [stored.tracking_code]
+        petitions = remote.WorkScope("OF-A", frozenset({"petitions"}))
+        assert [e.tracking_code for e in fakes["requests"].eligible_heads(petitions, 5)] == [stored.tracking_code]
 
 
 def test_an_idempotency_key_creates_one_request():
@@ -148,3 +149,46 @@ def test_the_sla_sweep_returns_an_unaccepted_request_and_counts_the_breach():
         assert remote_requests.office_counters("OF-A", None, after)["busy"] == 0
         assert remote_requests.next_request("OF-A", "op-1", after)["tracking_code"] == late  # pulled again
         assert remote_jobs.sweep_sla(after) == {"returned": 0, "stale": 0, "raced": 0}
+
+
+def test_an_office_finds_the_work_it_can_do_behind_older_work_it_cannot():
+    """The national queue's oldest requests are all of a category an office does not serve; the
+    one it can do waits behind them. The office reads only its own queue and its categories'
+    partitions, so it gets that request in one pull, whatever waits elsewhere."""
+    petitions_only = office("OF-P", offered_categories=frozenset({"petitions"}))
+    call_by_name = office("OF-S", offered_categories=frozenset({"sana"}), offered_services=frozenset({"S-CALL"}))
+    in_person_calls = office("OF-I", offered_categories=frozenset({"consulting"}),
+                             in_person_required=frozenset({"S-CALL"}))
+    counters, messages, partners = FakeCounterStore(), FakeOutboxStore(), FakePartnerStore()
+    requests = FakeRequestStore(counters, messages, partners, FakeAccountsStore())
+    with fake_network([petitions_only, call_by_name, in_person_calls], requests=requests, load=counters,
+                      outbox=messages, partners=partners, idempotency=FakeIdempotencyStore()):
+        calls = [submit(100 + n, when=NOW + timedelta(seconds=n), service_id="S-CALL")["tracking_code"]
+                 for n in range(60)]  # more than the 8 x 5 heads the sharded queue read
+        petition = submit(200, when=NOW + timedelta(minutes=5))["tracking_code"]
+        assert all(e.order < requests.queued[petition].order for e in requests.queued.values()
+                   if e.tracking_code != petition)
+        for office_id in ("OF-P", "OF-S", "OF-I"):
+            remote_requests.office_counters(office_id, 1, NOW)
+
+        requests.partitions_read = 0
+        assert remote_requests.next_request("OF-P", "op-1", NOW)["tracking_code"] == petition
+        assert requests.partitions_read == 2  # its own queue and the petitions partition, once
+        # A service offered one by one is found in its category's partition, oldest first.
+        assert remote_requests.next_request("OF-S", "op-2", NOW)["tracking_code"] == calls[0]
+        # A service the office declared in person only is never pulled there, however old.
+        assert remote_requests.next_request("OF-I", "op-3", NOW) is None
+
+
+def test_an_offices_scope_is_what_it_offers_minus_what_it_withdrew():
+    declared = office("OF-D", offered_categories=frozenset({"petitions"}), offered_services=frozenset({"S-CALL", "S-GONE"}),
+                      not_offered=frozenset({"S-PET2"}), in_person_required=frozenset({"S-PET3"}))
+    scope = remote.WorkScope.of(declared, lambda s: SERVICES[s].category if s in SERVICES else None)
+    assert scope.national == ("consulting", "petitions")  # a service the catalogue lost adds no partition
+    due = NOW + timedelta(hours=8)
+    assert scope.admits(remote.QueueEntry("RQ1", "S-PET", "petitions", due))
+    assert scope.admits(remote.QueueEntry("RQ2", "S-CALL", "consulting", due))
+    assert not scope.admits(remote.QueueEntry("RQ3", "S-OTHER", "consulting", due))
+    assert not scope.admits(remote.QueueEntry("RQ4", "S-PET2", "petitions", due))
+    assert not scope.admits(remote.QueueEntry("RQ5", "S-PET3", "petitions", due))
+    assert not scope.admits(remote.QueueEntry("RQ6", "S-SANA", "sana", due))
