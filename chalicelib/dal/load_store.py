@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from chalicelib.dal import queue_keys
+from chalicelib.dal import catalogue_store, queue_keys
 from chalicelib.dal.db import Tx, unavailable_guard
 from chalicelib.dal.models import NetworkItem, OfficeCounterItem, OfficeDayLoadItem, QueueItem
 from chalicelib.domain import calendar
