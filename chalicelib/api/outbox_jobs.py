@@ -15,7 +15,7 @@ bp = Blueprint(__name__)
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="deliver_outbox")
 def deliver_outbox(event):
-    logger.info("outbox delivered", extra=jobs.deliver_outbox())
+    logger.info("outbox delivered", extra=jobs.deliver_outbox(lambda_context=getattr(event, "context", None)))
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES), name="deliver_partner_callbacks")

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
+from itertools import islice
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
@@ -114,6 +115,37 @@ def due(kind: str, now: datetime, limit: int = 100) -> list[OutboxMessage]:
              for item in OutboxItem.query(f"OB#{kind}#{n}", OutboxItem.due <= upper, filter_condition=free,
                                           limit=limit, consistent_read=True)]
     return sorted(found, key=lambda m: (m.due, m.message_id))
+
+
+def due_pages(kind: str, now: datetime, page: int = 100) -> Iterator[list[OutboxMessage]]:
+    """The messages of `kind` due at `now` that no run holds, a page at a time: each page has up
+    to `page` from every partition, read on from where that partition's last page ended (so a
+    backlog is read once, however deep, and messages leased by another run are read past), earliest
+    first within the page. Pages are read as they are asked for; a message claimed meanwhile may
+    still be in one (its claim then fails), never one held when its partition's page was read."""
+    upper = f"{_epoch_ms(now):015d}#~"
+    free = OutboxItem.leased_until.does_not_exist() | (OutboxItem.leased_until < _epoch_ms(now))
+    shards = [_guarded_iter(OutboxItem.query(f"OB#{kind}#{n}", OutboxItem.due <= upper, filter_condition=free,
+                                             page_size=page, consistent_read=True))
+              for n in range(SHARDS[kind])]
+    while shards:
+        found, open_shards = [], []
+        for shard in shards:
+            taken = list(islice(shard, page))
+            found += taken
+            if len(taken) == page:
+                open_shards.append(shard)
+        shards = open_shards
+        if found:
+            yield sorted(found, key=lambda m: (m.due, m.message_id))
+
+
+def _guarded_iter(items) -> Iterator[OutboxMessage]:
+    """The query's items as messages, each page fetched when needed (a database outage mid-way
+    is a ServiceUnavailable, as for any read)."""
+    fetch = unavailable_guard(lambda: next(items, None))
+    while (item := fetch()) is not None:
+        yield _message(item)
 
 
 @unavailable_guard

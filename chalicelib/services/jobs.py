@@ -48,8 +48,12 @@ TEMPLATES_FA = {
     "remote_rating_invite": ("درخواست {tracking_code} انجام شد. لطفاً با کد {rating_token} "
                              "به کیفیت خدمت دفتر امتیاز دهید."),
 }
-# Passes of one delivery run start within this many seconds (the scheduled function has 60).
-SMS_RUN_BUDGET_S = 30
+# A delivery run claims no message after this many seconds: the scheduled function is stopped
+# at 60 s, and a message claimed last still needs one send (SMS_CONNECT/READ_TIMEOUT_S, 1 + 5 s)
+# and two writes (2 s each at most) to finish. A message claimed by a run that is stopped anyway
+# is only delayed (its lease expires), never sent twice.
+SMS_RUN_BUDGET_S = 45
+SMS_RUN_MARGIN_S = 12  # kept free before the function's own timeout when the run knows it
 
 
 def _still_relevant(sms: Sms, now: datetime) -> bool:
@@ -116,21 +120,25 @@ class SmsCourier:
 
 
 def deliver_outbox(now: datetime | None = None, gateway: SmsSender | None = None,
-                   budget_s: float = SMS_RUN_BUDGET_S) -> dict:
-    """Send the due SMS (the schedule of the same name). One pass reads a batch per partition;
-    passes follow one another while they make progress and the run's time budget lasts, so a
-    backlog larger than one batch drains within the minute instead of one batch a minute."""
+                   budget_s: float = SMS_RUN_BUDGET_S, lambda_context=None) -> dict:
+    """Send the due SMS (the schedule of the same name), `SMS_CONCURRENCY` at once, reading the
+    due messages page by page until none is left or the run's time is up: `budget_s`, or less
+    when the Lambda context says the function will be stopped sooner (SMS_RUN_MARGIN_S before
+    it). A read finds what fell due while the run was sending, so the run reads again while the
+    last one made progress."""
     now = now or calendar.now_tehran()
+    if lambda_context is not None:
+        budget_s = min(budget_s, lambda_context.get_remaining_time_in_millis() / 1000 - SMS_RUN_MARGIN_S)
     courier = SmsCourier(gateway or configured_sender())
     counts = Counter()
     buried = 0
     started = time.monotonic()
-    while True:
+    while (left := budget_s - (time.monotonic() - started)) > 0:
         report = outbox.deliver(SMS, courier, now + timedelta(seconds=time.monotonic() - started),
-                                workers=get_settings().sms_concurrency)
+                                workers=get_settings().sms_concurrency, budget_s=left)
         counts.update(report.counts)
         buried += report.buried
-        if not sum(report.counts.values()) or time.monotonic() - started >= budget_s:
+        if not sum(report.counts.values()):
             break
     result = {"sent": counts["sent"], "dropped": counts["dropped"], "failed": counts["failed"]}
     metrics.add_metric(name="SmsSent", unit="Count", value=result["sent"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,9 +62,13 @@ class Report:
 
 
 def deliver(kind: str, courier: Courier, now: datetime | None = None, *, workers: int = WORKERS,
-            batch: int = BATCH, lease_seconds: float = LEASE_SECONDS) -> Report:
-    """Deliver the due messages of one kind. `now` is the run's clock: leases are taken and
-    retries scheduled on it, advanced by the time the run has taken so far."""
+            batch: int = BATCH, lease_seconds: float = LEASE_SECONDS, budget_s: float | None = None) -> Report:
+    """Deliver the due messages of one kind: the due messages are read a page at a time and fed
+    to `workers` threads as they free up (no page waits for the slowest send of the one before),
+    until no due message is left or `budget_s` has passed; after that nothing more is claimed, so
+    the run ends about one send later and what it did not reach waits, unclaimed, for the next
+    run. `now` is the run's clock: leases are taken and retries scheduled on it, advanced by the
+    time the run has taken so far."""
     now = now or calendar.now_tehran()
     started = time.monotonic()
     report = Report()
@@ -72,20 +76,57 @@ def deliver(kind: str, courier: Courier, now: datetime | None = None, *, workers
     def clock() -> datetime:
         return now + timedelta(seconds=time.monotonic() - started)
 
-    def work(thread: list[OutboxMessage]) -> None:
-        for message in thread:
-            _deliver_one(message, courier, clock, lease_seconds, report)
+    def in_time() -> bool:
+        return budget_s is None or time.monotonic() - started < budget_s
 
-    threads: dict[str, list[OutboxMessage]] = defaultdict(list)
-    for message in stores.outbox.due(kind, now, batch):  # earliest first
-        threads[message.thread].append(message)
-    if workers <= 1 or len(threads) <= 1:
-        for thread in threads.values():
-            work(thread)
-    else:
-        with ThreadPoolExecutor(max_workers=min(workers, len(threads)), thread_name_prefix=f"outbox-{kind}") as pool:
-            for future in [pool.submit(work, thread) for thread in threads.values()]:
-                future.result()
+    # Messages of one thread go one after another in due order: a thread's later message waits in
+    # its chain while an earlier one is being sent, and the worker sending it takes it next.
+    chains: dict[str, deque[OutboxMessage]] = {}
+    lock = threading.Lock()
+    room = threading.Semaphore(max(1, workers) * 4)  # read ahead of the sends, boundedly
+    broken = threading.Event()  # a worker failed (the database went away): read no further
+
+    def run_chain(thread: str) -> None:
+        while True:
+            with lock:
+                chain = chains[thread]
+                if not chain:
+                    del chains[thread]
+                    return
+                message = chain.popleft()
+            try:
+                if in_time() and not broken.is_set():
+                    _deliver_one(message, courier, clock, lease_seconds, report)
+            except BaseException:
+                broken.set()
+                with lock:  # its thread's later messages stay queued for the next run
+                    for _ in chains.pop(thread):
+                        room.release()
+                raise
+            finally:
+                room.release()
+
+    def offer(message: OutboxMessage) -> bool:
+        """Hand the message to its thread's chain once there is room; False when the run is over."""
+        while not room.acquire(timeout=0.25):
+            if not in_time() or broken.is_set():
+                return False
+        with lock:
+            queued = chains.get(message.thread)
+            if queued is not None:
+                queued.append(message)
+                return True
+            chains[message.thread] = deque([message])
+        futures.append(pool.submit(run_chain, message.thread))
+        return True
+
+    futures: list = []
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix=f"outbox-{kind}") as pool:
+        for page in stores.outbox.due_pages(kind, now, batch):  # earliest first within each page
+            if not all(offer(message) for message in page) or not in_time() or broken.is_set():
+                break
+        for future in futures:
+            future.result()
     if report.lease_lost:
         metrics.add_metric(name="OutboxLeaseLost", unit="Count", value=report.lease_lost)
     if report.claimed_elsewhere or report.lease_lost:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -27,6 +27,20 @@ class FakeOutboxStore:
             found = [m for m, until in self.messages.values()
                      if m.kind == kind and m.due <= now and (until is None or until < now)]
         return sorted(found, key=lambda m: (m.due, m.message_id))
+
+    def due_pages(self, kind: str, now: datetime, page: int = 100) -> Iterator[list[OutboxMessage]]:
+        # One partition here; a page is read when asked for, after the last one's last message.
+        after = None
+        while True:
+            with self._lock:
+                found = sorted((m for m, until in self.messages.values()
+                                if m.kind == kind and m.due <= now and (until is None or until < now)
+                                and (after is None or (m.due, m.message_id) > after)),
+                               key=lambda m: (m.due, m.message_id))[:page]
+            if not found:
+                return
+            after = (found[-1].due, found[-1].message_id)
+            yield found
 
     def claim(self, message: OutboxMessage, now: datetime, lease_seconds: float) -> OutboxMessage | None:
         with self._lock:

@@ -51,13 +51,14 @@ class BothRunsRead:
     def __getattr__(self, name):
         return getattr(outbox_store, name)
 
-    def due(self, kind, now, limit=100):
-        found = outbox_store.due(kind, now, limit)
-        with self._lock:
-            self._reads[kind] += 1
-            if self._reads[kind] == self.runs:
-                self.read_by_all[kind].set()
-        return found
+    def due_pages(self, kind, now, page=100):
+        for number, found in enumerate(outbox_store.due_pages(kind, now, page)):
+            if number == 0:
+                with self._lock:
+                    self._reads[kind] += 1
+                    if self._reads[kind] == self.runs:
+                        self.read_by_all[kind].set()
+            yield found
 
 
 def _queue(now, sms: int, callbacks: int) -> list[messages.OutboxMessage]:

@@ -2,7 +2,7 @@
 one delivery run before it is sent, so overlapping runs never send it twice."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -15,6 +15,12 @@ class OutboxStore(Protocol):
 
     def due(self, kind: str, now: datetime, limit: int = 100) -> list[OutboxMessage]:
         """Due messages of `kind` no run holds a live lease on, earliest first."""
+
+    def due_pages(self, kind: str, now: datetime, page: int = 100) -> Iterator[list[OutboxMessage]]:
+        """The due messages of `kind` no run holds a lease on, a page at a time (up to `page`
+        from each partition, earliest first within the page), each partition read on from where
+        its last page ended, as they are asked for. Together the pages hold each such message once;
+        one claimed meanwhile may still be there (its claim fails)."""
 
     def claim(self, message: OutboxMessage, now: datetime, lease_seconds: float) -> OutboxMessage | None:
         """The message leased to the caller, or None when another run holds it or it is gone."""

@@ -180,6 +180,27 @@ def test_an_outbox_message_is_claimed_once_until_its_lease_expires(stores):
     assert stores.outbox.pending_count() == 1
 
 
+def test_due_messages_are_read_page_by_page_each_once_past_those_another_run_holds(stores):
+    """A backlog deeper than a page is read on, not re-read from the top: every due message no
+    run holds comes once, earliest first within each page; held and future ones never do."""
+    due = [outbox.sms("booking_reminder", f"+98912{n:07d}", NOW - timedelta(seconds=n), booking_id=f"BK{n}")
+           for n in range(120)]
+    future = outbox.sms("booking_reminder", "+989120009999", NOW + timedelta(minutes=1), booking_id="BKF")
+    stores.outbox.put([*due, future])
+    held = {m.message_id for m in due[::7]}
+    for message in due[::7]:
+        assert stores.outbox.claim(message, NOW, 60) is not None
+    pages = stores.outbox.due_pages(outbox.SMS, NOW, 10)
+    first = next(pages)
+    assert 0 < len(first) < 120 - len(held) and first == sorted(first, key=lambda m: (m.due, m.message_id))
+    rest = [m for page in pages for m in page]
+    seen = [m.message_id for m in [*first, *rest]]
+    assert len(seen) == len(set(seen))  # each once
+    assert set(seen) == {m.message_id for m in due} - held
+    assert all(m.lease is None for m in [*first, *rest])
+    assert list(stores.outbox.due_pages(outbox.CALLBACK, NOW, 10)) == []
+
+
 def test_a_message_given_up_is_kept_as_a_dead_letter_without_its_secrets(stores):
     sms = outbox.sms("booking_confirmed", "+989121234567", NOW - timedelta(seconds=1), booking_id="BK1",
                      params={"access_code": "7K3M9QX2", "office_fa": "دفتر"})
