@@ -335,3 +335,32 @@ def problem(error: DomainError, instance: str | None = None) -> tuple[int, dict[
     body.update(error.extra)
     headers = {"Content-Type": PROBLEM_JSON, **error.headers}
     return error.status, headers, json.dumps(body, ensure_ascii=False)
+
+
+# Error codes DynamoDB answers when it cannot serve now: the client should retry later (503).
+DATABASE_BUSY = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "InternalServerError", "ServiceUnavailable", "LimitExceededException",
+})
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when the database could not be reached, did not answer within its read timeout, or
+    refused for load, rather than refusing the change itself: the answer is 503 with Retry-After.
+    Reads botocore's errors, PynamoDB's (which carry botocore's as `cause`) and a ClientError."""
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    # The error itself, what it wraps, and what it was raised while handling (code that reads a
+    # PynamoDB error's response code fails on a timeout, which has no response).
+    seen, pending = set(), [exc]
+    while pending:
+        err = pending.pop()
+        if err is None or id(err) in seen or len(seen) > 8:
+            continue
+        seen.add(id(err))
+        if isinstance(err, (BotoConnectionError, HTTPClientError)):
+            return True
+        if isinstance(err, ClientError) and err.response.get("Error", {}).get("Code") in DATABASE_BUSY:
+            return True
+        pending += [getattr(err, "cause", None), err.__cause__, err.__context__]
+    return False

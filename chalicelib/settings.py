@@ -40,16 +40,58 @@ DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
 }
 
 
+# A request whose database hangs (accepts connections, never answers) or cannot be reached answers
+# 503 with Retry-After within DB_ANSWER_WITHIN_S, in every stage. botocore never retries a call
+# whose request may have reached the database (a read timeout, a connection closed before the
+# answer: chalicelib/dal/db.py), so a hung database costs one read timeout; it retries calls that
+# never left (refused, connect timeout) and answers DynamoDB refused (throttled: at most 1 s apart
+# for the first retry, 2 s for the second, hence 2 attempts).
+DB_ANSWER_WITHIN_S = 3.0
+
+
+class DbBudget(BaseModel):
+    connect_timeout_s: float = Field(gt=0)
+    read_timeout_s: float = Field(gt=0)
+    max_attempts: int = Field(ge=1, le=10)
+
+    @property
+    def worst_case_s(self) -> float:
+        """The longest a call can take before it fails: a hung database (one connect, one read
+        timeout, no retry), or every attempt's connect timing out or being throttled, with botocore's
+        standard backoff between them (DynamoDB's throttling base: up to 2**i s before retry i+1)."""
+        backoff = sum(2.0 ** i for i in range(self.max_attempts - 1))
+        return max(self.connect_timeout_s + self.read_timeout_s, self.max_attempts * self.connect_timeout_s + backoff)
+
+
+DB_BUDGETS: dict[str, DbBudget] = {
+    # DynamoDB Local on a busy two-core machine. Its slowest answers to single-item calls and to the
+    # 300-citizen rush's transactions, measured through tests/integration/fault_proxy.py
+    # (DDB_ANSWER_TIMES=1, the rush and the concurrency tests at load average 15-17 from four other
+    # suites on the machine): 1.9 s (UpdateItem), 1.9 s (GetItem), 1.7 s (Query), 1.7 s
+    # (TransactWriteItems in the rush). 2.2 s clears them and leaves 0.8 s of the 3 for the rest of
+    # the request. What it does not clear is DynamoDB Local's queue of writers to one hot item
+    # (50 operators on one office's queue: up to 11 s), where real DynamoDB answers at once with a
+    # TransactionConflict; the concurrency tests that build that queue set a longer read timeout.
+    "local": DbBudget(connect_timeout_s=0.5, read_timeout_s=2.2, max_attempts=2),
+    "test": DbBudget(connect_timeout_s=0.5, read_timeout_s=2.2, max_attempts=2),
+    # DynamoDB answers single-item calls and transactions in milliseconds (p99.9 well under 100 ms,
+    # a transaction conflict is answered, not queued): 1 s is tens of times its slowest answer, and
+    # a hung or black-holed endpoint costs 1.3 s (hung) or 2 s (two connect timeouts and a backoff).
+    "dev": DbBudget(connect_timeout_s=0.5, read_timeout_s=1.0, max_attempts=2),
+    "prod": DbBudget(connect_timeout_s=0.5, read_timeout_s=1.0, max_attempts=2),
+}
+
+
 class Settings(BaseModel):
     stage: Literal["local", "test", "dev", "prod"] = "local"
     region: str = "me-central-1"
     # None in AWS; http://127.0.0.1:8100 for DynamoDB Local.
     dynamodb_endpoint: str | None = None
     table_prefix: str = "ejso-local"
-    # Bounded botocore budget so an unreachable database answers 503 quickly.
-    db_connect_timeout_s: float = Field(0.5, gt=0)
-    db_read_timeout_s: float = Field(2.0, gt=0)
-    db_max_attempts: int = Field(2, ge=1, le=10)
+    # The database's time budget (see DB_BUDGETS): the stage's unless DB_*_S variables say otherwise.
+    db_connect_timeout_s: float | None = Field(None, gt=0)
+    db_read_timeout_s: float | None = Field(None, gt=0)
+    db_max_attempts: int | None = Field(None, ge=1, le=10)
 
     # Staff sign in to a Cognito user pool; the API accepts the ID tokens of its app client.
     # COGNITO_ENDPOINT is set only locally (cognito-local on 127.0.0.1); in AWS the issuer is
@@ -197,6 +239,24 @@ class Settings(BaseModel):
         if self.s3_endpoint and self.stage in ("dev", "prod"):
             raise ValueError("s3_endpoint (the local S3 server) is for the local and test stages only")
         return self
+
+    @model_validator(mode="after")
+    def _database_budget(self) -> Settings:
+        """The stage's database budget where no variable set one; a deployed stage refuses a budget
+        that would let a hung database keep a request past DB_ANSWER_WITHIN_S."""
+        stage = DB_BUDGETS[self.stage]
+        self.db_connect_timeout_s = self.db_connect_timeout_s or stage.connect_timeout_s
+        self.db_read_timeout_s = self.db_read_timeout_s or stage.read_timeout_s
+        self.db_max_attempts = self.db_max_attempts or stage.max_attempts
+        if self.stage in ("dev", "prod") and self.db_budget.worst_case_s >= DB_ANSWER_WITHIN_S:
+            raise ValueError(f"DB_CONNECT_TIMEOUT_S, DB_READ_TIMEOUT_S and DB_MAX_ATTEMPTS let a database call take "
+                             f"{self.db_budget.worst_case_s:.1f} s; a request must answer within {DB_ANSWER_WITHIN_S} s")
+        return self
+
+    @property
+    def db_budget(self) -> DbBudget:
+        return DbBudget(connect_timeout_s=self.db_connect_timeout_s, read_timeout_s=self.db_read_timeout_s,
+                        max_attempts=self.db_max_attempts)
 
     @model_validator(mode="after")
     def _sms_log_locally_only(self) -> Settings:

@@ -29,6 +29,7 @@ from chalicelib.errors import (
     ServiceUnavailable,
     TooManyRequests,
     UnsupportedMediaType,
+    database_unavailable,
     problem,
 )
 from chalicelib.observability import logger
@@ -437,8 +438,9 @@ class Routes:
                     if op.limit:
                         err = op.limit.after_refusal(request, inputs.get("caller"), err)
                     return _error_response(err, path_)
-                except Exception:  # noqa: BLE001 - the last line of defence
-                    return _error_response(None, path_)
+                except Exception as exc:  # noqa: BLE001 - the last line of defence
+                    # A database call no store turned into a 503 is still the database's, not ours.
+                    return _error_response(ServiceUnavailable() if database_unavailable(exc) else None, path_)
 
             inner.operation = op  # type: ignore[attr-defined]
             # Every method with a body takes any media type: the wrapper answers a wrong one with a problem.

@@ -8,24 +8,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ConnectionError as BotoConnectionError
-from botocore.exceptions import HTTPClientError
+from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 from pynamodb.attributes import ListAttribute, MapAttribute, VersionAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
-from chalicelib.errors import Conflict, ServiceUnavailable, TxConditionFailed, TxConflict
+from chalicelib.errors import Conflict, ServiceUnavailable, TxConditionFailed, TxConflict, database_unavailable
 from chalicelib.settings import get_settings
-
-# Error codes DynamoDB uses when it cannot serve now: the client should retry later (503).
-_TRANSIENT = {
-    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "InternalServerError", "ServiceUnavailable", "LimitExceededException",
-}
 
 
 @functools.lru_cache(maxsize=1)
-def connection() -> Connection:
+def _connection() -> Connection:
     s = get_settings()
     return Connection(
         region=s.region, host=s.dynamodb_endpoint,
@@ -38,23 +31,42 @@ def connection() -> Connection:
 _client_lock = threading.Lock()
 
 
-def shared_client():
-    """One botocore client for every model and transaction. PynamoDB builds a client per model
-    class (and a botocore session per thread); sharing one saves cold-start time in Lambda and
-    keeps a burst of threads in `chalice local` from each loading the service model."""
-    conn = connection()
+def connection() -> Connection:
+    """The one connection, its botocore client built once (under a lock: a burst of threads in
+    `chalice local` would each load the service model) and never retrying a call once sent."""
+    conn = _connection()
     if conn._client is None:
         with _client_lock:
-            return conn.client
-    return conn.client
+            if conn._client is None:
+                no_retry_once_sent(conn.client)
+    return conn
 
 
-def is_unavailable(exc: BaseException) -> bool:
-    """True when the database could not be reached or refused for load (not a logical failure)."""
-    cause = getattr(exc, "cause", None) or exc.__cause__
-    if isinstance(cause, (BotoConnectionError, HTTPClientError)) or isinstance(exc, (BotoConnectionError, HTTPClientError)):
-        return True
-    return getattr(exc, "cause_response_code", None) in _TRANSIENT
+def shared_client():
+    """One botocore client for every model and transaction. PynamoDB builds a client per model
+    class (and a botocore session per thread); sharing one saves cold-start time in Lambda."""
+    return connection().client
+
+
+def _refuse_retry_once_sent(caught_exception=None, **_) -> None:
+    # Raising the failure botocore would raise once out of attempts: the first handler that answers
+    # decides, and None would let the standard handler retry.
+    if isinstance(caught_exception, (ReadTimeoutError, ConnectionClosedError)):
+        raise caught_exception
+
+
+def no_retry_once_sent(client):
+    """botocore retries a call whose request may have reached the database (it timed out waiting
+    for the answer, or the connection closed before it): that doubles a hung database's wait past
+    the stage's budget, and repeats a write that may have been applied (an ADD counted twice, a
+    conditional put that fails against its own first attempt). Such a call fails at once, as
+    unavailable (503, the client retries with its Idempotency-Key); calls that never left (refused,
+    connect timeout) and answers DynamoDB refused (throttling, 5xx) are still retried."""
+    client.meta.events.register_first("needs-retry.dynamodb", _refuse_retry_once_sent)
+    return client
+
+
+is_unavailable = database_unavailable  # the one classification, in chalicelib/errors.py
 
 
 def unavailable_guard(fn: Callable) -> Callable:

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from botocore.config import Config
 
+from chalicelib.dal.db import no_retry_once_sent
 from chalicelib.errors import IdempotencyKeyReused, RequestInProgress, ServiceUnavailable
 from chalicelib.settings import get_settings
 
@@ -43,6 +44,7 @@ def _make_store() -> DynamoDBPersistenceLayer:
         config=Config(connect_timeout=s.db_connect_timeout_s, read_timeout=s.db_read_timeout_s,
                       retries={"mode": "standard", "total_max_attempts": s.db_max_attempts}),
     )
+    no_retry_once_sent(client)
     return DynamoDBPersistenceLayer(table_name=s.table_name("idempotency"), boto3_client=client)
 
 

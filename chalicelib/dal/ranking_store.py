@@ -41,12 +41,12 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.dal import catalogue_store
-from chalicelib.dal.db import _TRANSIENT, TxConflict, shared_client, unavailable_guard
+from chalicelib.dal.db import TxConflict, shared_client, unavailable_guard
 from chalicelib.dal.models import AggregateItem, OfficeItem, SnapshotItem, SnapshotRowItem
 from chalicelib.domain import ranking_live as live
 from chalicelib.domain.ranking import TierState
 from chalicelib.domain.ranking_live import Delta, MonthAggregate, OncePerCitizen, RankingRow, RankingSnapshot
-from chalicelib.errors import ServiceUnavailable
+from chalicelib.errors import DATABASE_BUSY, ServiceUnavailable
 
 _ser, _de = TypeSerializer(), TypeDeserializer()
 SNAPSHOTS = "SNAPSHOTS"
@@ -62,7 +62,7 @@ def _raw_guard(fn):
         except (BotoConnectionError, HTTPClientError) as exc:
             raise ServiceUnavailable() from exc
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _TRANSIENT:
+            if exc.response.get("Error", {}).get("Code") in DATABASE_BUSY:
                 raise ServiceUnavailable() from exc
             raise
     return wrapper

@@ -13,6 +13,7 @@ from datetime import date
 from pynamodb.exceptions import TableError
 
 from chalicelib.dal import catalogue_store, operator_store, ranking_store
+from chalicelib.dal.db import is_unavailable
 from chalicelib.dal.models import TABLE_MODELS
 from chalicelib.domain import calendar, ranking_live
 from chalicelib.domain.catalogue import Office, Service
@@ -24,18 +25,24 @@ def create_tables(models=TABLE_MODELS) -> list[str]:
     created = []
     for model in models:
         if not model.exists():
-            # PynamoDB reads keys, indexes, stream and billing mode from the model, and sets TTL.
-            try:
-                model.create_table(wait=True)
-            except TableError as exc:
-                # A cold DynamoDB Local on a busy machine can answer CreateTable after the client's
-                # read timeout; the retry then finds the table the first attempt made. Finish the
-                # job (wait, TTL): create_table skips the creation of an existing table.
-                if exc.cause_response_code != "ResourceInUseException":
-                    raise
-                model.create_table(wait=True)
+            _create(model)
             created.append(model.Meta.table_name)
     return created
+
+
+def _create(model, tries: int = 5) -> None:
+    """PynamoDB reads keys, indexes, stream and billing mode from the model, and sets TTL. A cold
+    DynamoDB Local on a busy machine can answer CreateTable (or the DescribeTable of the wait) after
+    the client's read timeout, which the client does not retry (it may have been applied); the next
+    try finds the table the first one made and finishes the job (wait, TTL): create_table skips the
+    creation of an existing table."""
+    for attempt in range(1, tries + 1):
+        try:
+            model.create_table(wait=True)
+            return
+        except TableError as exc:
+            if attempt == tries or not (is_unavailable(exc) or exc.cause_response_code == "ResourceInUseException"):
+                raise
 
 
 def drop_tables(models=TABLE_MODELS) -> None:

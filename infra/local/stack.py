@@ -80,8 +80,10 @@ def main() -> int:
         print(f"* DynamoDB Local on {ddb.endpoint} (data in .local/ddb)")
         ddb.start(timeout=120)  # the JVM starts slowly on a busy machine
         print("* tables and demo network")
-        subprocess.run([str(BIN / "python"), "-m", "infra.local.bootstrap", "--seed-if-empty"], env=env, cwd=ROOT,
-                       check=True)
+        # Seeding thousands of items is tooling, not a request: it may wait longer than the stage's
+        # 3-second answer budget for a cold DynamoDB Local on a busy machine.
+        subprocess.run([str(BIN / "python"), "-m", "infra.local.bootstrap", "--seed-if-empty"],
+                       env={**env, "DB_READ_TIMEOUT_S": "20"}, cwd=ROOT, check=True)
         print(f"* cognito-local on {idp.endpoint} (staff sign-in; data in .local/cognito)")
         idp.start()
         env.update(cognito.provision_demo(idp.endpoint).environ())
@@ -91,7 +93,7 @@ def main() -> int:
         # The load snapshot and the ranking run once now (their schedules fire every minute and
         # every day): the demo shows crowding and tiers at once; a second run changes nothing.
         for job in ("snapshot_office_load", "rank_offices"):
-            subprocess.run([str(BIN / "python"), "-m", "infra.local.runner", "job", job], env=env,
+            subprocess.run([str(BIN / "python"), "-m", "infra.local.runner", "job", job], env={**env, "DB_READ_TIMEOUT_S": "20"},
                            cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         api_port = free_port()
         print(f"* API (chalice local) on http://127.0.0.1:{api_port} (internal)")

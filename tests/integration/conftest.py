@@ -19,7 +19,19 @@ sys.path.insert(0, str(ROOT))
 from infra.local import cognito, s3_local, status_log  # noqa: E402
 from infra.local.ddb_local import DynamoDBLocal  # noqa: E402
 
+# DynamoDB Local queues concurrent writers to one item (real DynamoDB answers such a transaction
+# at once with TransactionConflict): under 50 operators on one office's queue it answered after up
+# to 11 s on a busy two-core machine (DDB_ANSWER_TIMES=1), and a cold one takes seconds to create a
+# table. The test session itself (its setup, its counting, the in-process app) and the stacks of
+# the concurrency tests wait that long, as they prove outcomes, not latency; the stage's own
+# 3-second budget is what test_privacy_and_outage.py and test_faults.py prove, with this unset.
+CONTENDED_DYNAMODB_LOCAL = {"DB_READ_TIMEOUT_S": "20"}
+STAGE_BUDGET = {"DB_READ_TIMEOUT_S": ""}  # the stage's own (an empty variable is no variable)
 _DDB = DynamoDBLocal()
+# DDB_ANSWER_TIMES=1 puts the fault proxy (passing everything) between the app and DynamoDB Local
+# and prints how long DynamoDB Local took to answer, by operation, at the end of the run: the
+# figures the database's read timeout is chosen from (chalicelib/settings.py).
+_TIMED = None
 _S3 = s3_local.MotoS3()
 _COGNITO_DIR = tempfile.TemporaryDirectory(prefix="ejso-cognito-")
 _COGNITO = cognito.CognitoLocal(_COGNITO_DIR.name)
@@ -40,6 +52,8 @@ def pytest_configure(config):
     if not hasattr(config, "workerinput"):
         STATUSES.parent.mkdir(parents=True, exist_ok=True)
         STATUSES.write_text("", encoding="utf-8")
+        from tests.integration import fault_figures
+        fault_figures.start()
     os.environ[status_log.VARIABLE] = str(STATUSES)  # the `chalice local` servers the tests start record too
     if _xdist_controller(config):
         return
@@ -49,11 +63,14 @@ def pytest_configure(config):
     os.environ.update(s3_local.provision(_S3.endpoint, "ejso-test-documents", ["http://127.0.0.1"]).environ())
     # Test modules sign staff in at import, so the pool exists before collection.
     os.environ.update(cognito.provision(_COGNITO.endpoint).environ())
+    global _TIMED
+    if os.environ.get("DDB_ANSWER_TIMES") == "1":
+        _TIMED = _timing_proxy(_DDB.endpoint)
     os.environ.update({
-        "STAGE": "test", "TABLE_PREFIX": "ejso-test", "DDB_ENDPOINT": _DDB.endpoint,
+        "STAGE": "test", "TABLE_PREFIX": "ejso-test", "DDB_ENDPOINT": _TIMED[1] if _TIMED else _DDB.endpoint,
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "me-central-1",
         "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-        "CATALOGUE_CACHE_SECONDS": "0", "SMS_MODE": "log", "SMS_LOG_PATH": SMS_LOG,
+        "CATALOGUE_CACHE_SECONDS": "0", "SMS_MODE": "log", "SMS_LOG_PATH": SMS_LOG, **CONTENDED_DYNAMODB_LOCAL,
     })
     # The routes' use cases, imported once now (as the local server does) rather than by whichever
     # test first calls a route: a test that times its requests never times an import.
@@ -61,6 +78,29 @@ def pytest_configure(config):
     import_all()
     from app import app
     status_log.record_to(app, str(STATUSES))  # the in-process test client's answers
+
+
+def _timing_proxy(upstream: str):
+    """The fault proxy in its own process, passing everything and timing DynamoDB Local's answers."""
+    import subprocess
+    import time
+    port_file = Path(_COGNITO_DIR.name) / "timing-proxy.port"
+    proc = subprocess.Popen([sys.executable, "-m", "tests.integration.fault_proxy", upstream, str(port_file)],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    while not (port_file.exists() and port_file.read_text()):
+        time.sleep(0.05)
+    return proc, f"http://127.0.0.1:{port_file.read_text()}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.integration import fault_figures
+    figures = fault_figures.table()
+    if figures:
+        terminalreporter.write_sep("=", "faults, injected (also in bench/out/faults.md)")
+        terminalreporter.write_line(figures)
+    if _TIMED is not None:
+        _TIMED[0].terminate()
+        terminalreporter.write_line(_TIMED[0].communicate(timeout=30)[0])
 
 
 def pytest_unconfigure(config):
@@ -124,6 +164,7 @@ def client(network):
         yield test_client
 
 
+
 # The concurrency tests play hundreds of citizens who would each come from their own address; here
 # they all come from 127.0.0.1, so the per-address limits are lifted for them, and so is the limit of
 # a citizen's refused bookings, which their double clicks and lost races spend (tests/integration/
@@ -137,6 +178,6 @@ MANY_CLIENTS_ON_ONE_ADDRESS = {"RATE_LIMITS": json.dumps({
 def api(tables):
     """The real HTTP stack (`chalice local` in a subprocess) for the concurrency tests, one per module."""
     from tests.integration.remote_support import LocalApi
-    server = LocalApi(MANY_CLIENTS_ON_ONE_ADDRESS)
+    server = LocalApi({**MANY_CLIENTS_ON_ONE_ADDRESS, **CONTENDED_DYNAMODB_LOCAL})
     yield server.base
     server.stop()

@@ -16,7 +16,7 @@ import requests
 
 from chalicelib.domain import calendar
 from tests.integration import fixtures
-from tests.integration.conftest import MANY_CLIENTS_ON_ONE_ADDRESS
+from tests.integration.conftest import CONTENDED_DYNAMODB_LOCAL, MANY_CLIENTS_ON_ONE_ADDRESS
 from tests.integration.fixtures import mobile, national_id
 from tests.integration.remote_support import fire, statuses
 from tests.integration.staff import issue_token
@@ -34,10 +34,10 @@ def desk_api(tables):
     catalogue_store.save_all([*fixtures.SERVICES, *(fixtures.office(o, OPERATORS) for o in OFFICES)])
     # The catalogue cached per process as in a running container (the test stage reads it afresh on
     # every request, which here would measure catalogue scans, not the desk); one read loads it.
-    # On a machine this loaded DynamoDB Local may answer a transaction after the 2-second client
-    # timeout (a 503): the stack waits longer, and the clients retry a 503 as a console would.
-    server = LocalApi({**MANY_CLIENTS_ON_ONE_ADDRESS, "DESK_WALK_IN_CAP": str(CAP), "CATALOGUE_CACHE_SECONDS": "3600",
-                       "DB_READ_TIMEOUT_S": "10"})
+    # DynamoDB Local queues the operators' writes to one office's queue: the stack waits for them
+    # (CONTENDED_DYNAMODB_LOCAL), and the clients retry a 503 as a console would.
+    server = LocalApi({**MANY_CLIENTS_ON_ONE_ADDRESS, **CONTENDED_DYNAMODB_LOCAL, "DESK_WALK_IN_CAP": str(CAP),
+                       "CATALOGUE_CACHE_SECONDS": "3600"})
     assert requests.get(f"{server.base}/v1/offices/{OFFICES[0]}/board", timeout=60).status_code == 200
     yield server.base
     server.stop()

@@ -51,3 +51,22 @@ def test_the_documents_bucket_and_the_local_s3():
     with pytest.raises(RuntimeError, match="DOCUMENTS_BUCKET"):
         load_settings({**lambda_env, "DOCUMENTS_BUCKET": "Not_A_Bucket"})
     assert load_settings({**lambda_env, "DOCUMENTS_BUCKET": "ejso-dev-documents-123456789012-me-central-1"})
+
+
+@pytest.mark.parametrize("stage", ["local", "test", "dev", "prod"])
+def test_every_stage_answers_a_hung_database_within_three_seconds(stage):
+    from chalicelib.settings import DB_ANSWER_WITHIN_S
+    s = load_settings({"STAGE": stage})
+    assert s.db_connect_timeout_s and s.db_read_timeout_s and s.db_max_attempts
+    # The budget's worst case leaves room for the rest of the request.
+    assert s.db_budget.worst_case_s <= DB_ANSWER_WITHIN_S - 0.3, s.db_budget
+
+
+def test_a_deployed_stage_refuses_a_database_budget_past_three_seconds():
+    assert load_settings({"STAGE": "prod", "DB_READ_TIMEOUT_S": "2"}).db_read_timeout_s == 2
+    with pytest.raises(RuntimeError, match="DB_READ_TIMEOUT_S"):
+        load_settings({"STAGE": "prod", "DB_READ_TIMEOUT_S": "3"})
+    with pytest.raises(RuntimeError, match="DB_MAX_ATTEMPTS"):
+        load_settings({"STAGE": "dev", "DB_MAX_ATTEMPTS": "3"})  # 1 s + 2 s of throttling backoff
+    # A local stack may wait longer for a busy DynamoDB Local (the seed, the concurrency tests).
+    assert load_settings({"STAGE": "test", "DB_READ_TIMEOUT_S": "20"}).db_read_timeout_s == 20
