@@ -130,6 +130,10 @@ def callback_courier(send: Sender) -> outbox.Courier:
     """Sign and send one callback, with the partner's current secrets and the request's partner
     reference; what became of it, for the outbox's loop."""
     partners: dict[str, Partner | None] = {}  # one read per partner and run
+    # Partners whose endpoint did not answer (a timeout, a refused connection) in this run: their
+    # other callbacks wait for a later run instead of each holding a worker for another timeout
+    # while other partners' callbacks wait behind them.
+    unreachable: set[str] = set()
 
     def deliver(message: OutboxMessage, now: datetime) -> outbox.Outcome:
         callback = message.content
@@ -145,22 +149,29 @@ def callback_courier(send: Sender) -> outbox.Courier:
         headers = webhooks.sign_headers(partner.signing_secrets, callback.webhook_id,
                                         int(now.timestamp()), body)
         status, retry_after = None, None
+        if partner.partner_id in unreachable:
+            return _retry_or_stop(partner, message, None, None)
         try:
             status, retry_after = send(partner.callback_url, body, headers)
         except CallbackRefused as exc:
             logger.warning("callback refused (SSRF guard)", extra={"partner_id": partner.partner_id, "why": str(exc)})
             return outbox.Outcome("dropped")
         except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
+            unreachable.add(partner.partner_id)
             logger.warning("callback failed", extra={"partner_id": partner.partner_id, "error": type(exc).__name__})
         if status is not None and 200 <= status < 300:
             return outbox.Outcome("sent")
-        delay = webhooks.next_delay(message.attempts, status, retry_after, random.uniform(0.8, 1.2))
-        if delay is None:
-            logger.warning("callback given up", extra={"partner_id": partner.partner_id, "status": status,
-                                                       "attempts": message.attempts + 1})
-            return outbox.Outcome("stopped")
-        return outbox.Outcome("retried", delay)
+        return _retry_or_stop(partner, message, status, retry_after)
     return deliver
+
+
+def _retry_or_stop(partner: Partner, message: OutboxMessage, status: int | None, retry_after: int | None) -> outbox.Outcome:
+    delay = webhooks.next_delay(message.attempts, status, retry_after, random.uniform(0.8, 1.2))
+    if delay is None:
+        logger.warning("callback given up", extra={"partner_id": partner.partner_id, "status": status,
+                                                   "attempts": message.attempts + 1})
+        return outbox.Outcome("stopped")
+    return outbox.Outcome("retried", delay)
 
 
 def deliver_callbacks(now: datetime | None = None, send: Sender | None = None) -> dict:

@@ -192,3 +192,31 @@ def test_an_offices_scope_is_what_it_offers_minus_what_it_withdrew():
     assert not scope.admits(remote.QueueEntry("RQ4", "S-PET2", "petitions", due))
     assert not scope.admits(remote.QueueEntry("RQ5", "S-PET3", "petitions", due))
     assert not scope.admits(remote.QueueEntry("RQ6", "S-SANA", "sana", due))
+
+
+def test_a_partner_whose_endpoint_does_not_answer_is_tried_once_a_run():
+    """Its other callbacks wait for a later run (retried, not lost) instead of each holding a
+    worker for another timeout; another partner's go out in the same run."""
+    import base64
+    import dataclasses
+    with remote_network() as fakes:
+        down = partner(fakes)
+        secrets = (PartnerSecret("sk_1", "whsec_" + base64.b64encode(b"k" * 24).decode(), NOW.isoformat()),)
+        down = fakes["partners"].save(dataclasses.replace(down, secrets=secrets))
+        fakes["partners"].save(dataclasses.replace(down, partner_id="other", callback_url="https://other.example/cb",
+                                                   version=None))
+        fakes["outbox"].put([outbox.status_callback("call-1470", f"RQ{n:010d}", "ASSIGNED", NOW) for n in range(5)]
+                            + [outbox.status_callback("other", f"RQ{n:010d}", "ASSIGNED", NOW) for n in range(5, 8)])
+        sent = []
+
+        def send(url, body, headers):
+            sent.append(url)
+            if "partner.example" in url:
+                raise TimeoutError("timed out")
+            return 204, None
+
+        report = remote_jobs.deliver_callbacks(NOW, send)
+        assert report == {"sent": 3, "retried": 5, "stopped": 0, "dropped": 0}
+        # one try at the hung endpoint per run and worker at most, never one per message
+        assert sent.count("https://partner.example/cb") < 5 and sent.count("https://other.example/cb") == 3
+        assert len(fakes["outbox"].pending(outbox.CALLBACK)) == 5
