@@ -124,11 +124,13 @@ def deliver_outbox(now: datetime | None = None, gateway: SmsSender | None = None
     """Send the due SMS (the schedule of the same name), `SMS_CONCURRENCY` at once, reading the
     due messages page by page until none is left or the run's time is up: `budget_s`, or less
     when the Lambda context says the function will be stopped sooner (SMS_RUN_MARGIN_S before
-    it). A read finds what fell due while the run was sending, so the run reads again while the
-    last one made progress."""
+    it, or a quarter of the time left when that is less: a short timeout still sends). A read
+    finds what fell due while the run was sending, so the run reads again while the last one
+    made progress."""
     now = now or calendar.now_tehran()
     if lambda_context is not None:
-        budget_s = min(budget_s, lambda_context.get_remaining_time_in_millis() / 1000 - SMS_RUN_MARGIN_S)
+        left_s = lambda_context.get_remaining_time_in_millis() / 1000
+        budget_s = min(budget_s, left_s - min(SMS_RUN_MARGIN_S, left_s / 4))
     courier = SmsCourier(gateway or configured_sender())
     counts = Counter()
     buried = 0
