@@ -266,7 +266,7 @@ class Limit:
         except TooManyRequests as too_many:
             return too_many
         except DomainError:  # the bucket could not be read: the refusal stands as it was
-            return refusal
+            pass
         return refusal
 
 

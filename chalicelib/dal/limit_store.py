@@ -106,9 +106,8 @@ def take(bucket: str, now_ms: int, policy: Policy) -> Take:
 def _take(bucket: str, now_ms: int, policy: Policy) -> Take:
     limit = now_ms + policy.tolerance_ms
     key = (bucket, policy.interval_ms, policy.tolerance_ms)
-    with _refused_lock:
-        seen = _refused.get(key)
-    if seen is not None and seen > limit:
+    seen = refused_until(bucket, now_ms, policy)
+    if seen is not None:
         return Take(False, seen)
     ttl = (limit + policy.interval_ms) // 1000 + KEEP_IDLE_S  # past the latest `tat` this take can set
     tat: int | None = None

@@ -108,13 +108,8 @@ def put(messages: Iterable[OutboxMessage]) -> None:
 @unavailable_guard
 def due(kind: str, now: datetime, limit: int = 100) -> list[OutboxMessage]:
     """Messages of `kind` due at `now` that no run holds (never leased, or the lease expired),
-    earliest first, at most `limit` per partition."""
-    upper = f"{_epoch_ms(now):015d}#~"
-    free = OutboxItem.leased_until.does_not_exist() | (OutboxItem.leased_until < _epoch_ms(now))
-    found = [_message(item) for n in range(SHARDS[kind])
-             for item in OutboxItem.query(f"OB#{kind}#{n}", OutboxItem.due <= upper, filter_condition=free,
-                                          limit=limit, consistent_read=True)]
-    return sorted(found, key=lambda m: (m.due, m.message_id))
+    earliest first, at most `limit` per partition: the first of `due_pages`."""
+    return next(due_pages(kind, now, limit), [])
 
 
 def due_pages(kind: str, now: datetime, page: int = 100) -> Iterator[list[OutboxMessage]]:
