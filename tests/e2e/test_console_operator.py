@@ -183,6 +183,23 @@ def test_an_operator_serves_a_walk_in_at_the_counter(staff_page, stack, base_url
     axe_check(page, "the counter after serving")
 
 
+def take_next(page) -> None:
+    """Press "take the next request" and land on the request taken. A pull is several consistent
+    reads and a transaction through `chalice local`: on a machine busy with other work it can take
+    longer than expect's default 5 s. When it lands nowhere, the failure says what the page said
+    instead (the queue is empty, or a refusal with its status) and the counters it showed."""
+    page.get_by_role("button", name="برداشتن درخواست بعدی").click()
+    try:
+        expect(page).to_have_url(re.compile(r"/console/office/requests/RQ\w+$"), timeout=15_000)
+    except AssertionError as exc:
+        said = [f"{sel}: {page.locator(sel).first.inner_text()}" for sel in (".notice", ".refusal")
+                if page.locator(sel).count()]
+        counts = {key: page.locator(f"#count-{key} dd").first.get_attribute("data-count")
+                  for key in ("open", "busy", "held") if page.locator(f"#count-{key} dd").count()}
+        exc.add_note(f"the page said instead: {said or 'nothing'}; counters {counts}")
+        raise
+
+
 def test_an_operator_takes_and_completes_a_remote_request(staff_page, stack, base_url, sms):
     sent = remote_request(base_url, sms, 8201)
     code = sent["tracking_code"]
@@ -198,8 +215,7 @@ def test_an_operator_takes_and_completes_a_remote_request(staff_page, stack, bas
     # citizen's tests) may come before ours; each one taken is worked to the end, through the page.
     status = page.locator("#request-status")
     for _ in range(5):
-        page.get_by_role("button", name="برداشتن درخواست بعدی").click()
-        expect(page).to_have_url(re.compile(r"/console/office/requests/RQ\w+$"))
+        take_next(page)
         expect(status).to_have_attribute("data-status", "ASSIGNED")
         page.get_by_role("button", name="شروع کار").click()
         expect(status).to_have_attribute("data-status", "IN_PROGRESS")
