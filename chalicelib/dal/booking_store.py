@@ -72,6 +72,7 @@ HELD = "HELD"
 
 # A booking's new items, built without model instances (db.Shape: the request path's hottest write).
 SEATS, BOOKINGS, GUARDS, ANSWERS = Shape(SeatItem), Shape(BookingItem), Shape(CitizenGuardItem), Shape(IdempotencyItem)
+DAYS, BLOCKS = Shape(CitizenDayItem), Shape(CitizenBlockItem)
 
 def office_day_pk(office_id: str, day: date | str) -> str:
     return f"OD#{office_id}#{day if isinstance(day, str) else day.isoformat()}"
@@ -275,19 +276,21 @@ def _claim_citizen_day(tx: Tx, citizen: str, day: str, service_id: str, booking_
     hold, the hold's place under the cap becomes the booking's; otherwise a live hold of theirs on
     that day takes a place too."""
     pk = citizen_pk(citizen)
-    under_cap = CitizenDayItem.active.does_not_exist() | (CitizenDayItem.active < cap)
+    key = DAYS.key(pk, f"DAY#{day}")
+    names = {"#active": "active", "#held": "held_until"}
+    under_cap = "(attribute_not_exists(#active) OR #active < :cap)"
     if hold_id:
-        tx.update("cap", CitizenDayItem(pk, f"DAY#{day}"),
-                  [CitizenDayItem.active.add(1), CitizenDayItem.held_until.remove()], condition=under_cap)
+        tx.update_item("cap", DAYS, key, Expr("ADD #active :one REMOVE #held", names, {":one": {"N": "1"}}),
+                       Expr(under_cap, {"#active": "active"}, {":cap": DAYS.wire("active", cap)}))
         tx.delete("hold", CitizenHoldItem(pk, "HOLD"),
                   condition=CitizenHoldItem.pk.does_not_exist() | (CitizenHoldItem.hold_id == hold_id))
     else:
-        no_live_hold = CitizenDayItem.held_until.does_not_exist() | (CitizenDayItem.held_until < now_s)
-        room_beside_it = CitizenDayItem.active < cap - 1
-        if cap > 1:
-            room_beside_it = room_beside_it | CitizenDayItem.active.does_not_exist()
-        tx.update("cap", CitizenDayItem(pk, f"DAY#{day}"), [CitizenDayItem.active.add(1)],
-                  condition=under_cap & (no_live_hold | room_beside_it))
+        # Under the cap, and either no live hold of theirs that day or room for it beside this booking.
+        room_beside_it = "#active < :beside" + (" OR attribute_not_exists(#active)" if cap > 1 else "")
+        tx.update_item("cap", DAYS, key, Expr("ADD #active :one", {"#active": "active"}, {":one": {"N": "1"}}),
+                       Expr(f"{under_cap} AND (attribute_not_exists(#held) OR #held < :now OR {room_beside_it})",
+                            names, {":cap": DAYS.wire("active", cap), ":beside": DAYS.wire("active", cap - 1),
+                                    ":now": DAYS.wire("held_until", now_s)}))
     tx.put_item("duplicate", GUARDS, GUARDS.item(pk=pk, sk=f"DAY#{day}#SVC#{service_id}", booking_id=booking_id),
                 Expr("attribute_not_exists(#pk)", {"#pk": "pk"}))
 
@@ -347,8 +350,9 @@ def book(draft: BookingDraft, now: datetime, *, max_per_day: int, hold_id: str |
     _take_share(tx, pk, draft.share)
     _claim_citizen_day(tx, draft.citizen_key, day, draft.service_id, draft.booking_id, max_per_day, now_s,
                        hold_id=hold_id)
-    tx.check("blocked", CitizenBlockItem, citizen_pk(draft.citizen_key), "BLOCK",
-             CitizenBlockItem.pk.does_not_exist() | (CitizenBlockItem.blocked_until < now_s))
+    tx.check_item("blocked", BLOCKS, BLOCKS.key(citizen_pk(draft.citizen_key), "BLOCK"),
+                  Expr("attribute_not_exists(#pk) OR #until < :now", {"#pk": "pk", "#until": "blocked_until"},
+                       {":now": BLOCKS.wire("blocked_until", now_s)}))
     stamp = booking.created_at.isoformat()
     session = draft.session is not None
     item = BOOKINGS.item(

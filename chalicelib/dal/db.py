@@ -145,6 +145,14 @@ class Shape:
         attr = self.model.get_attributes()[name]
         return {attr.attr_type: attr.serialize(value)}
 
+    def key(self, hash_key: Any, range_key: Any = None) -> dict[str, dict]:
+        """An item's key in wire format."""
+        out = {}
+        for name, attr in self.model.get_attributes().items():
+            if attr.is_hash_key or attr.is_range_key:
+                out[attr.attr_name] = {attr.attr_type: attr.serialize(hash_key if attr.is_hash_key else range_key)}
+        return out
+
 
 class Tx:
     """A TransactWriteItems whose actions carry labels, so a cancellation reason maps back to
@@ -173,6 +181,25 @@ class Tx:
     def put_item(self, label: str, shape: Shape, item: dict[str, dict], condition: Expr | None = None) -> None:
         self._actions["put"].append((label, {"TableName": shape.table, "Item": item,
                                              **(condition.kwargs() if condition else {})}))
+
+    def update_item(self, label: str, shape: Shape, key: dict[str, dict], update: Expr,
+                    condition: Expr | None = None) -> None:
+        """An update of an unversioned item in DynamoDB's own syntax (`update.text` the
+        UpdateExpression, the placeholders of both expressions merged)."""
+        kwargs = {"TableName": shape.table, "Key": key, "UpdateExpression": update.text}
+        names, values = {**update.names}, {**update.values}
+        if condition is not None:
+            kwargs["ConditionExpression"] = condition.text
+            names.update(condition.names)
+            values.update(condition.values)
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        if values:
+            kwargs["ExpressionAttributeValues"] = values
+        self._actions["update"].append((label, kwargs))
+
+    def check_item(self, label: str, shape: Shape, key: dict[str, dict], condition: Expr) -> None:
+        self._actions["check"].append((label, {"TableName": shape.table, "Key": key, **condition.kwargs()}))
 
     def update(self, label: str, model, actions, condition=None, *, versioned: bool = True) -> None:
         self._actions["update"].append((label, model.get_update_kwargs_from_instance(

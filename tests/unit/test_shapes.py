@@ -68,3 +68,12 @@ def test_a_condition_carries_only_the_placeholders_it_has():
     assert Expr("attribute_not_exists(#pk)", {"#pk": "pk"}).kwargs() == {
         "ConditionExpression": "attribute_not_exists(#pk)", "ExpressionAttributeNames": {"#pk": "pk"}}
     assert Shape(IdempotencyItem).wire("expiration", datetime(2026, 1, 1, tzinfo=UTC)) == {"N": "1767225600"}
+
+
+def test_a_shapes_key_is_the_models_own():
+    from chalicelib.dal.booking_store import BLOCKS, DAYS
+    from chalicelib.dal.models import CitizenBlockItem, CitizenDayItem
+    assert DAYS.key("CZ#abc", "DAY#2026-12-01") == CitizenDayItem("CZ#abc", "DAY#2026-12-01").get_delete_kwargs_from_instance(
+        add_version_condition=False)["Key"]
+    assert BLOCKS.key("CZ#abc", "BLOCK") == {"pk": {"S": "CZ#abc"}, "sk": {"S": "BLOCK"}}
+    assert Shape(IdempotencyItem).key("booking#k") == {"id": {"S": "booking#k"}}
