@@ -17,7 +17,9 @@ fails, returns the live item, which corrects the view before the decision goes o
 
 An exploration floor keeps every office's share of remote work from collapsing: an office whose remote
 claims today fall a whole job short of `floor × its capacity share × national remote claims` goes first
-when idle (a higher floor for offices in deprived areas). Ties always break on office_id.
+when idle (a higher floor for offices in deprived areas), for short requests only (expected service there
+at most `exploration_short_share` of its mean): a job placed by the floor costs its extra service time,
+which is least on a short one. Ties always break on office_id.
 """
 from __future__ import annotations
 
@@ -52,20 +54,22 @@ T = TypeVar("T")
 class RoutingParams:
     """Versioned routing parameters. They live in configuration, not code: `from_dict` validates a
     stored document, and every suggestion carries the version it was computed with."""
-    version: str = "routing-2"
-    quality_weight_min: float = 4.0  # κ: minutes a citizen trades for a full unit of quality (tier 1 → 5)
-    travel_min_per_km: float = 0.5  # γ: minutes-equivalent of one km of travel
+    version: str = "routing-3"
+    quality_weight_min: float = 1.0  # κ: minutes a citizen trades for a full unit of quality (tier 1 → 5)
+    travel_min_per_km: float = 0.2  # γ: minutes-equivalent of one km of travel
     radius_km_urban: float = 25.0
     radius_km_rural: float = 50.0
     fallback_offices: int = 3  # nothing eligible within the radius: the nearest few, flagged as fallback
-    exploration_floor: float = 0.3  # share of an office's capacity-proportional remote work it always gets
-    exploration_floor_deprived: float = 0.5
+    exploration_floor: float = 0.15  # share of an office's capacity-proportional remote work it always gets
+    exploration_floor_deprived: float = 0.3
+    exploration_short_share: float = 0.75  # the floor places only requests whose expected service at the office is
+    # at most this share of its measured mean service: short requests keep an office in work at least cost
     rho_low: float = 0.85  # quality preference fades linearly from rho_low to rho_high national utilisation
     rho_high: float = 0.97
     untiered_quality: float = 0.5  # an office the ranking has not tiered yet counts as the median
     max_claim_attempts: int = 16  # a failed claim is one conditional write and corrects the view; giving up
     # early queues a remote request while idle offices exist (the view misses counters freed since the snapshot)
-    last_counter_min: float = 10.0  # remote: minutes added to an idle office whose last free counter it would take
+    last_counter_min: float = 4.0  # remote: minutes added to an idle office whose last free counter it would take
     # (remote work may start anywhere, a visitor arriving in person only here: keep a counter free for them)
     claim_slack_min: float = 0.0  # an in-person claim holds while the live wait is ≤ the one ranked on + slack
     suggestions: int = 3
@@ -681,8 +685,10 @@ def _idle_candidates(index: RoutingIndex, service: ServiceSpec, kappa: float) ->
     """Idle offices, best first: those behind their exploration floor (few), then all in remote-score order."""
     offices, pens, minutes = index.offices, index._penalty, service.minutes
     if index.deficit_idle:
+        short = index.params.exploration_short_share
         floor = sorted((minutes / offices[i].speed + kappa * pens[i], offices[i].office_id, i)
-                       for i in index.deficit_idle if _remote_ok(offices[i], service))
+                       for i in index.deficit_idle if _remote_ok(offices[i], service)
+                       and minutes / offices[i].speed <= short * offices[i].mean_service_min)
         for key, _, i in floor:
             yield key, i, True
     for key, i in index.remote_order(minutes, kappa, idle_only=True):

@@ -87,7 +87,7 @@ class SuggestionOut(Out):
 class SuggestionSetOut(Out):
     service: ServiceOut
     mode: Literal["in_person", "remote"]
-    params_version: str = Field(examples=["routing-2"])
+    params_version: str = Field(examples=["routing-3"])
     load_at: str | None = Field(description="When the load snapshot was taken (Tehran time).")
     fallback: bool = Field(description="Nothing within the radius offers the service; the nearest few.")
     area: Literal["urban", "rural"] | None

@@ -108,7 +108,7 @@ def test_in_person_suggestions_explain_themselves_and_skip_offices_without_the_s
     resp = client.http.get("/v1/suggestions?service=S0004&lat=35.7&lon=51.4&limit=5")
     assert resp.status_code == 200, resp.body
     body = json.loads(resp.body)
-    assert body["mode"] == "in_person" and body["params_version"] == "routing-2"
+    assert body["mode"] == "in_person" and body["params_version"] == "routing-3"
     offices = [i["office"]["office_id"] for i in body["items"]]
     assert sorted(offices) == ["OF-A", "OF-B"]  # OF-C does not offer S0004
     top = body["items"][0]
@@ -203,7 +203,7 @@ def test_routing_parameters_are_versioned_and_adopted_without_lost_updates(clien
     url = "/v1/admin/routing/params"
     assert client.http.get(url).status_code == 401
     start = json.loads(client.http.get(url, headers=as_admin()).body)
-    assert start["number"] == 0 and start["params"]["version"] == "routing-2"
+    assert start["number"] == 0 and start["params"]["version"] == "routing-3"
     change = {"expected_number": 0, "changes": {"travel_min_per_km": 0.8, "radius_km_urban": 20}}
     adopted = client.http.put(url, body=json.dumps(change), headers=as_admin())
     assert adopted.status_code == 200, adopted.body

@@ -201,13 +201,31 @@ def test_remote_work_keeps_a_counter_free_for_visitors_when_it_costs_little():
 
 
 def test_an_office_behind_its_floor_goes_first_even_on_its_last_counter():
-    service = r.ServiceSpec("S0002", "notices", 10)
+    service = r.ServiceSpec("S0002", "notices", 6)  # 7.5 min there: short against its 12-min mean
     behind = r.OfficeState("OF-ILM-0001", 33.6, 46.4, counters=1, counters_open=1, speed=0.8, tier=1,
                            categories=frozenset({"notices"}), deprived=True)
     ahead_ = r.OfficeState("OF-ILM-0002", 33.6, 46.4, counters=4, counters_open=4, speed=1.3, tier=5,
                            remote_claimed=40, categories=frozenset({"notices"}))
     decision = r.route_remote(service, [behind, ahead_], r.RoutingParams())
     assert decision.office_id == "OF-ILM-0001" and decision.explored
+
+
+def test_the_floor_places_short_requests_only():
+    """A job placed by the floor costs its extra service time at the slower office: the floor takes the
+    requests that are short there (expected service at most exploration_short_share of its mean), and a
+    long one goes by score."""
+    behind = r.OfficeState("OF-ILM-0001", 33.6, 46.4, counters=2, counters_open=2, speed=0.8, tier=1,
+                           mean_service_min=15.0, categories=frozenset({"notices"}))
+    ahead_ = replace(behind, office_id="OF-ILM-0002", speed=1.3, tier=5, remote_claimed=40)
+    params = r.RoutingParams()
+    short = r.ServiceSpec("S0002", "notices", 9)  # 11.25 min at the slow office: 0.75 of its mean
+    long = r.ServiceSpec("S0003", "notices", 9.1)
+    decision = r.route_remote(short, [replace(behind), replace(ahead_)], params)
+    assert decision.office_id == "OF-ILM-0001" and decision.explored
+    decision = r.route_remote(long, [replace(behind), replace(ahead_)], params)
+    assert decision.office_id == "OF-ILM-0002" and not decision.explored
+    everything = replace(params, exploration_short_share=10.0)
+    assert r.route_remote(long, [replace(behind), replace(ahead_)], everything).office_id == "OF-ILM-0001"
 
 
 def test_mode_mismatch_is_never_suggested():
@@ -335,7 +353,7 @@ def serve_remote(offices, params, decisions: int, seed: int = 0) -> dict[str, in
     """Many remote requests, each finishing before the next arrives: without a floor the best office
     would take every one of them."""
     index = r.RoutingIndex(offices, params)
-    service = r.ServiceSpec("S0002", "notices", 10)
+    service = r.ServiceSpec("S0002", "notices", 6)  # short at every office (the floor places short requests)
     for _ in range(decisions):
         decision = r.route_remote(service, index, params)
         office = index.offices[index.position[decision.office_id]]
@@ -364,8 +382,11 @@ def test_without_the_floor_the_best_office_takes_everything():
                              tier=5 - n, categories=frozenset({"notices"})) for n in range(3)]
     locked = serve_remote(offices, r.RoutingParams(exploration_floor=0.0, exploration_floor_deprived=0.0), 300)
     assert sorted(locked.values()) == [0, 0, 300]
-    floored = serve_remote(offices, r.RoutingParams(), 300)
-    assert min(floored.values()) >= 0.3 * 300 / 3 - 1
+    params = r.RoutingParams()
+    floored = serve_remote(offices, params, 300)
+    capacity = [o.counters * o.speed for o in offices]
+    assert min(n / (c / sum(capacity)) for n, c in zip(floored.values(), capacity, strict=True)) \
+        >= params.exploration_floor * 300 - 3
 
 
 # --- pull, parameters, geometry ----------------------------------------------------------
