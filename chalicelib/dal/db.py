@@ -148,7 +148,7 @@ class Shape:
     def key(self, hash_key: Any, range_key: Any = None) -> dict[str, dict]:
         """An item's key in wire format."""
         out = {}
-        for name, attr in self.model.get_attributes().items():
+        for attr in self.model.get_attributes().values():
             if attr.is_hash_key or attr.is_range_key:
                 out[attr.attr_name] = {attr.attr_type: attr.serialize(hash_key if attr.is_hash_key else range_key)}
         return out

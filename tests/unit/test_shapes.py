@@ -72,7 +72,7 @@ def test_a_condition_carries_only_the_placeholders_it_has():
 
 def test_a_shapes_key_is_the_models_own():
     from chalicelib.dal.booking_store import BLOCKS, DAYS
-    from chalicelib.dal.models import CitizenBlockItem, CitizenDayItem
+    from chalicelib.dal.models import CitizenDayItem
     assert DAYS.key("CZ#abc", "DAY#2026-12-01") == CitizenDayItem("CZ#abc", "DAY#2026-12-01").get_delete_kwargs_from_instance(
         add_version_condition=False)["Key"]
     assert BLOCKS.key("CZ#abc", "BLOCK") == {"pk": {"S": "CZ#abc"}, "sk": {"S": "BLOCK"}}
