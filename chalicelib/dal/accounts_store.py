@@ -13,8 +13,9 @@ Item layout (table `accounts`):
 A fee is written by the transaction that completes the visit or request (`add_fee`, called by
 booking_store and request_store), so a completion and its fee exist together or not at all.
 
-Reads on the request path are point reads: the head (cached for the catalogue's few seconds) and
-the versions it names (immutable, so cached for good once read)."""
+Reads on the request path are point reads: the head (cached per container under the "tariffs"
+stamp, which an adoption moves in its own transaction: catalogue_store.cached) and the versions it
+names (immutable, so cached for good once read)."""
 from __future__ import annotations
 
 import secrets
@@ -70,7 +71,7 @@ def _head(cached: bool) -> tuple[int, str]:
         except DoesNotExist:
             return 0, ""
         return int(item.number), item.book_id
-    return read() if not cached else catalogue_store.cached("tariff-head", read)
+    return read() if not cached else catalogue_store.cached("tariff-head", read, kind="tariffs")
 
 
 @unavailable_guard
@@ -114,10 +115,11 @@ def adopt_versions(versions: Sequence[BookVersion], expected: int, *, proposal_i
                   [ProposalItem.adopted_version.set(last.number)],
                   condition=ProposalItem.pk.exists() & ProposalItem.adopted_version.does_not_exist())
     try:
-        tx.commit()
+        catalogue_store.commit_stamped(tx, "tariffs")  # retried when it met a change of another kind
     except (TxConditionFailed, TxConflict) as exc:
         raise StaleVersion("tariffs") from exc
-    catalogue_store.forget("tariff-head")
+    finally:
+        catalogue_store.forget("tariff-head")
     return last.number
 
 

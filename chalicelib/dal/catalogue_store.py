@@ -15,10 +15,12 @@ elsewhere; only a bulk import (`save_all`) makes containers load everything agai
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import NamedTuple
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -28,25 +30,130 @@ from chalicelib.domain.catalogue import CatalogueChange, Office, Service, docume
 from chalicelib.errors import Conflict
 from chalicelib.settings import get_settings
 
-_cache: dict[str, tuple[float, object]] = {}
 CATALOGUE, CURRENT = "CATALOGUE", "CURRENT"
 MAX_ATTEMPTS = 6  # a change re-read and retried when another change took the version it meant to write
 
 
-def cached(name: str, load: Callable[[], object]):
-    """`load()`, kept per container for CATALOGUE_CACHE_SECONDS (small, read-mostly data that is
-    not versioned: configuration, licences, the load snapshot)."""
+# --- the version item: the catalogue's number and the stamps of the cached kinds ---------------
+
+# Kind -> its counter on CATALOGUE/CURRENT. Every writer of a kind moves its stamp (in its own
+# transaction where it has one), so one read of that item tells which cached kinds changed.
+STAMPS = {"calendar": NetworkItem.calendar_stamp, "licences": NetworkItem.licences_stamp,
+          "config": NetworkItem.config_stamp, "tariffs": NetworkItem.tariffs_stamp}
+
+
+class _Pointer(NamedTuple):
+    at: float  # monotonic time the read was sent: what it returned is at least as new as this
+    number: int
+    stamps: dict[str, int]
+
+
+_pointer: _Pointer | None = None  # the last read of CATALOGUE/CURRENT, shared by every check
+_pointer_lock = threading.Lock()
+
+
+def _pointer_item() -> tuple[int, dict[str, int]]:
+    try:
+        item = NetworkItem.get(CATALOGUE, CURRENT, consistent_read=True)
+    except DoesNotExist:
+        return 0, {}
+    return int(item.number or 0), {k: int(getattr(item, a.attr_name) or 0) for k, a in STAMPS.items()}
+
+
+def _read_pointer() -> _Pointer:
+    """CATALOGUE/CURRENT now (one consistent point read), kept for the checks that follow."""
+    global _pointer
+    at = time.monotonic()
+    number, stamps = _pointer_item()
+    read = _Pointer(at, number, stamps)
+    with _pointer_lock:
+        if _pointer is None or _pointer.at < at:
+            _pointer = read
+    return read
+
+
+def _recent_pointer(max_age: float) -> _Pointer:
+    """The last read of the version item when it is younger than `max_age` seconds, else a new one:
+    a request's catalogue check and its cache checks share one read."""
+    kept = _pointer
+    if kept is not None and time.monotonic() - kept.at < max_age:
+        return kept
+    return _read_pointer()
+
+
+def move_stamps(tx: Tx, *kinds: str) -> None:
+    """Move these kinds' stamps in the writer's own transaction: the change and the signal that
+    other containers must read it again are written together or not at all."""
+    tx.update("stamps", NetworkItem(CATALOGUE, CURRENT), [STAMPS[k].add(1) for k in kinds], versioned=False)
+
+
+def move_stamps_now(*kinds: str) -> None:
+    """As `move_stamps`, alone (one UpdateItem): for bulk writes that are not one transaction, after them."""
+    NetworkItem(CATALOGUE, CURRENT).update([STAMPS[k].add(1) for k in kinds])
+
+
+# --- small read-mostly data kept per container ---------------------------------------------------
+
+class _Entry(NamedTuple):
+    at: float  # monotonic time the value was known current (its load, or the stamp read renewing it)
+    value: object
+    kind: str | None
+    stamp: int
+
+
+_cache: dict[str, _Entry] = {}
+
+
+def cached(name: str, load: Callable[[], object], *, kind: str | None = None):
+    """`load()`, kept per container, never used more than CATALOGUE_CACHE_SECONDS after it was
+    known current (0: not kept).
+
+    With `kind` (a key of STAMPS: the calendar's corrections, an office's licences, the network
+    configuration, the tariff book's head), the value carries that kind's stamp. When its period
+    has passed, the container reads the version item (once for all its entries and the
+    catalogue's own check: `_recent_pointer`), keeps the value for another period when the stamp
+    did not move, and calls `load()` again only when it did. Every writer of these kinds moves the
+    stamp, so a change is still seen elsewhere within CATALOGUE_CACHE_SECONDS.
+
+    Without `kind` (the ranking's published rows, tests' own names), the value is loaded again
+    once its period has passed."""
     ttl = get_settings().catalogue_cache_seconds
+    if ttl <= 0:
+        return load()
     hit = _cache.get(name)
-    if hit and time.monotonic() - hit[0] < ttl:
-        return hit[1]
-    value = load()
-    _cache[name] = (time.monotonic(), value)
+    now = time.monotonic()
+    if hit and now - hit.at < ttl:
+        return hit.value
+    if kind is None:
+        value = load()
+        _cache[name] = _Entry(now, value, None, 0)
+        return value
+    # Never older than the period: a renewal dates from the stamp read, not from now.
+    pointer = _recent_pointer(min(ttl, get_settings().catalogue_check_seconds))
+    current = pointer.stamps.get(kind, 0)
+    if hit and hit.kind == kind and hit.stamp == current:
+        _cache[name] = hit._replace(at=pointer.at)
+        return hit.value
+    value = load()  # read after the stamp: at least as new as it
+    _cache[name] = _Entry(pointer.at, value, kind, current)
     return value
 
 
 def forget(name: str) -> None:
     _cache.pop(name, None)
+
+
+def age(seconds: float) -> None:
+    """As if `seconds` had passed for this container's caches: its entries, its last read of the
+    version item and its catalogue check grow that much older (benchmarks and tests of expiry)."""
+    global _pointer
+    for name, entry in list(_cache.items()):
+        _cache[name] = entry._replace(at=entry.at - seconds)
+    with _pointer_lock:
+        if _pointer is not None:
+            _pointer = _pointer._replace(at=_pointer.at - seconds)
+    with _view.lock:
+        _view.checked -= seconds
 
 
 def service_from(item: ServiceItem) -> Service:
@@ -119,10 +226,8 @@ def _log_sk(number: int) -> str:
 
 
 def _current_number() -> int:
-    try:
-        return int(NetworkItem.get(CATALOGUE, CURRENT, consistent_read=True).number or 0)
-    except DoesNotExist:
-        return 0
+    """The catalogue's version now (writers, and a whole load, read it fresh)."""
+    return _read_pointer().number
 
 
 def _load_all(view: _View) -> None:
@@ -175,13 +280,15 @@ def _fresh(whole: bool = True) -> _View:
             return view  # another thread checked meanwhile
         if whole and not view.complete:
             _load_all(view)
-        elif view.version is None:
-            view.version = _current_number()  # read first: what is read after it is at least as new
+            view.checked = time.monotonic()
         else:
-            number = _current_number()
-            if number > view.version:
-                _catch_up(view, number)
-        view.checked = time.monotonic()
+            # Shared with the cache checks of the same moment; dated from when it was read.
+            pointer = _recent_pointer(get_settings().catalogue_check_seconds)
+            if view.version is None:
+                view.version = pointer.number  # read first: what is read after it is at least as new
+            elif pointer.number > view.version:
+                _catch_up(view, pointer.number)
+            view.checked = pointer.at
     return view
 
 
@@ -201,8 +308,12 @@ def _applied(number: int, office: Office | None = None, service: Service | None 
 
 
 def clear_cache() -> None:
-    """Forget everything this container keeps: the next read loads the catalogue whole."""
+    """Forget everything this container keeps: the next read loads the catalogue whole, every
+    cached value is loaded again and the version item read again."""
+    global _pointer
     _cache.clear()
+    with _pointer_lock:
+        _pointer = None
     with _view.lock:
         _view.version, _view.offices, _view.services, _view.checked = None, {}, {}, -math.inf
         _view.complete = False
@@ -270,10 +381,12 @@ def _version_tx(tx: Tx, number: int, record: dict, at: str) -> None:
     """The change record of version number+1 and the pointer moved from `number` to it."""
     tx.put("log", NetworkItem(CATALOGUE, _log_sk(number + 1), data=record, updated_at=at),
            condition=NetworkItem.pk.does_not_exist())
-    condition = NetworkItem.pk.does_not_exist() if number == 0 else NetworkItem.number == number
-    tx.put("version", NetworkItem(CATALOGUE, CURRENT, number=number + 1,
-                                  data={"by": record["by"], "at": at, "action": record["action"]}, updated_at=at),
-           condition=condition)
+    # An update, not a put: the pointer item also holds the cached kinds' stamps.
+    condition = NetworkItem.number.does_not_exist() if number == 0 else NetworkItem.number == number
+    tx.update("version", NetworkItem(CATALOGUE, CURRENT),
+              [NetworkItem.number.set(number + 1), NetworkItem.updated_at.set(at),
+               NetworkItem.data.set({"by": record["by"], "at": at, "action": record["action"]})],
+              condition=condition, versioned=False)
 
 
 def _change(kind: str, model, key: str, entity_from, change, action: str, by: str, at: str):
@@ -418,23 +531,43 @@ def save_all(entities: Iterable[Service | Office], progress: Callable[[int], Non
 @unavailable_guard
 def calendar_corrections() -> dict[str, dict]:
     """ISO date -> the association's correction of that day (see domain.calendar.Correction)."""
-    return cached("calendar", lambda: {i.sk: i.data for i in NetworkItem.query("CALENDAR")})
+    return cached("calendar", lambda: {i.sk: i.data for i in NetworkItem.query("CALENDAR")}, kind="calendar")
+
+
+def commit_stamped(tx: Tx, *kinds: str) -> None:
+    """Commit a writer's transaction with these kinds' stamps moved in it, again when it met another
+    transaction on the version item (TxConditionFailed is the caller's to judge)."""
+    move_stamps(tx, *kinds)
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            tx.commit()
+            return
+        except TxConflict:
+            if attempt == MAX_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0, 0.01 * 2 ** attempt))  # jittered: the other writer goes first
 
 
 @unavailable_guard
 def save_calendar_correction(day: str, data: dict, stamp: str) -> None:
-    NetworkItem("CALENDAR", day, data=data, updated_at=stamp).save()
-    _cache.pop("calendar", None)
+    tx = Tx()
+    tx.put("correction", NetworkItem("CALENDAR", day, data=data, updated_at=stamp))
+    try:
+        commit_stamped(tx, "calendar")
+    finally:
+        forget("calendar")
 
 
 @unavailable_guard
 def delete_calendar_correction(day: str) -> bool:
+    tx = Tx()
+    tx.delete("correction", NetworkItem("CALENDAR", day), condition=NetworkItem.sk.exists(), versioned=False)
     try:
-        NetworkItem.get("CALENDAR", day).delete()
-    except DoesNotExist:
+        commit_stamped(tx, "calendar")
+    except TxConditionFailed:
         return False
     finally:
-        _cache.pop("calendar", None)
+        forget("calendar")
     return True
 
 

@@ -1,7 +1,9 @@
 """Versioned network configuration (routing parameters; any document the association adopts) in
 the `network` table: pk CONFIG#{name}, sk V#{n:06d} one adopted version each, and sk CURRENT
 pointing at the latest. Adopting is one transaction conditional on the version it replaces, so
-two admins cannot both adopt "version 4"; old versions stay, for the audit trail and replays."""
+two admins cannot both adopt "version 4"; old versions stay, for the audit trail and replays.
+The same transaction moves the "config" stamp, so containers that cache the version in force
+(catalogue_store.cached) read it again."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -39,7 +41,7 @@ def current(name: str, *, cached: bool = True) -> ConfigVersion | None:
         return _version(pointer.data)
     if not cached:
         return read()
-    return catalogue_store.cached(f"config:{name}", read)
+    return catalogue_store.cached(f"config:{name}", read, kind="config")
 
 
 @unavailable_guard
@@ -56,10 +58,13 @@ def adopt(name: str, document: dict, expected: int, actor: str, now: datetime) -
     tx.put("current", NetworkItem(_pk(name), CURRENT, data=record, number=number, updated_at=stamp),
            condition=condition)
     try:
-        tx.commit()
+        # Retried when it met another transaction on the version item; another adoption of
+        # this name then fails its condition.
+        catalogue_store.commit_stamped(tx, "config")
     except (TxConditionFailed, TxConflict) as exc:
         raise StaleVersion(name) from exc
-    catalogue_store.forget(f"config:{name}")
+    finally:
+        catalogue_store.forget(f"config:{name}")
     return number
 
 

@@ -373,6 +373,12 @@ class NetworkItem(_Model):
     number = NumberAttribute(null=True)  # versioned configuration: the version a CURRENT pointer names
     updated_at = UnicodeAttribute(null=True)
     text = UnicodeAttribute(null=True)  # compact JSON kept as written (a load snapshot shard's lines)
+    # CATALOGUE/CURRENT only: one counter per kind of cached read-mostly data, moved by every write
+    # of that kind (see catalogue_store.cached). Top-level numbers, so an ADD needs no map to exist.
+    calendar_stamp = NumberAttribute(null=True)
+    licences_stamp = NumberAttribute(null=True)
+    config_stamp = NumberAttribute(null=True)
+    tariffs_stamp = NumberAttribute(null=True)
 
 
 # --- remote requests (one table, several item types; see dal/request_store.py) ---------

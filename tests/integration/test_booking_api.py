@@ -180,8 +180,7 @@ def test_no_booking_pays_a_scan_in_a_fresh_container_or_after_its_caches_expired
         listed = client.http.get("/v1/services")  # loads the catalogue
         listing_calls = list(calls)
         calls.clear()
-        catalogue_store._cache.clear()  # CATALOGUE_CACHE_SECONDS passed
-        catalogue_store._view.checked = float("-inf")  # and CATALOGUE_CHECK_SECONDS
+        catalogue_store.age(3600)  # CATALOGUE_CACHE_SECONDS and CATALOGUE_CHECK_SECONDS passed
         expired = post(client, "/v1/bookings", booking_body(day, "09:15", n=32))
         expired_calls = list(calls)
     finally:
