@@ -11,7 +11,16 @@ at most every CATALOGUE_CHECK_SECONDS, reads the pointer (one point read);
 when it moved, it queries the change records since its version and reads back only the offices and
 services they name (BatchGetItem). The container that made a change applies it at once. So a
 decision sees a change at once in the container that made it and within CATALOGUE_CHECK_SECONDS
-elsewhere; only a bulk import (`save_all`) makes containers load everything again."""
+elsewhere; only a bulk import (`save_all`) makes containers load everything again.
+
+The same pointer item also carries one stamp (a counter) per kind of small read-mostly data the
+request path keeps per container (`cached`): the calendar's corrections, the offices' licences, the
+network configuration, the tariff book's head. Every writer of a kind moves its stamp, in its own
+transaction. When a kept value's CATALOGUE_CACHE_SECONDS have passed, the container reads the
+pointer once (shared with the catalogue's check of the same moment), keeps every value whose stamp
+did not move for another period and loads again only the kinds whose stamp moved: a request after
+an expiry pays one point read, not one read per kind, and a change is still seen elsewhere within
+CATALOGUE_CACHE_SECONDS."""
 from __future__ import annotations
 
 import math
@@ -90,6 +99,7 @@ def move_stamps(tx: Tx, *kinds: str) -> None:
 def move_stamps_now(*kinds: str) -> None:
     """As `move_stamps`, alone (one UpdateItem): for bulk writes that are not one transaction, after them."""
     NetworkItem(CATALOGUE, CURRENT).update([STAMPS[k].add(1) for k in kinds])
+    _forget_pointer()
 
 
 # --- small read-mostly data kept per container ---------------------------------------------------
@@ -296,6 +306,7 @@ def _applied(number: int, office: Office | None = None, service: Service | None 
     """This container made change `number`: apply it now when the view is just before it, else
     check the version on the next read."""
     view = _view
+    _forget_pointer()
     with view.lock:
         if view.version is not None and view.version == number - 1:
             if office is not None:
@@ -304,16 +315,28 @@ def _applied(number: int, office: Office | None = None, service: Service | None 
                 view.services = {**view.services, service.service_id: service}
             view.version = number
         else:
-            view.checked = -math.inf
+            _recheck()
+
+
+def _forget_pointer() -> None:
+    """This container wrote the version item: a read of it from before, however recent, is out of
+    date (the next check reads it anew)."""
+    global _pointer
+    with _pointer_lock:
+        _pointer = None
+
+
+def _recheck() -> None:
+    """This container moved the catalogue on: its next read checks the pointer anew."""
+    _view.checked = -math.inf
+    _forget_pointer()
 
 
 def clear_cache() -> None:
     """Forget everything this container keeps: the next read loads the catalogue whole, every
     cached value is loaded again and the version item read again."""
-    global _pointer
     _cache.clear()
-    with _pointer_lock:
-        _pointer = None
+    _forget_pointer()
     with _view.lock:
         _view.version, _view.offices, _view.services, _view.checked = None, {}, {}, -math.inf
         _view.complete = False
@@ -473,7 +496,7 @@ def note_changed(office_ids: Iterable[str], action: str, by: str, at: str) -> in
         except (TxConditionFailed, TxConflict):
             continue
         with _view.lock:
-            _view.checked = -math.inf
+            _recheck()
         return number + 1
     raise TxConflict()
 
@@ -541,6 +564,7 @@ def commit_stamped(tx: Tx, *kinds: str) -> None:
     for attempt in range(MAX_ATTEMPTS):
         try:
             tx.commit()
+            _forget_pointer()
             return
         except TxConflict:
             if attempt == MAX_ATTEMPTS - 1:

@@ -68,7 +68,8 @@ class CatalogueStore(Protocol):
         """Open the day again; False when it was not closed."""
 
     def cached(self, name: str, load: Callable[[], T]) -> T:
-        """`load()`, kept per container for a short time under `name` (unversioned data)."""
+        """`load()`, kept per container under `name` for CATALOGUE_CACHE_SECONDS, then loaded
+        again (data without a stamp; the stores' own stamped kinds: dal.catalogue_store.cached)."""
 
     def forget(self, name: str) -> None:
         """Drop what `cached` keeps under `name`, so the next read is fresh."""
