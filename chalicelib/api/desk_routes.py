@@ -36,17 +36,17 @@ def serve(caller: Operator, body: CounterIn):
     return desk.serve(caller.office_id, caller.operator_id, body.counter, body.ticket)
 
 
-@api.post("/office/desk/not-present", response="TicketOut", auth=OPERATOR, body="CounterIn", problems=(404, 409))
+@api.post("/office/desk/not-present", response="TicketOut", auth=OPERATOR, body="CounterIn", problems=(409,))
 def not_present(caller: Operator, body: CounterIn):
     return desk.not_present(caller.office_id, caller.operator_id, body.counter, body.ticket)
 
 
-@api.post("/office/desk/recall", response="TicketOut", auth=OPERATOR, body="CounterIn", problems=(404, 409))
+@api.post("/office/desk/recall", response="TicketOut", auth=OPERATOR, body="CounterIn", problems=(409,))
 def recall(caller: Operator, body: CounterIn):
     return desk.recall(caller.office_id, body.counter, body.ticket)
 
 
-@api.post("/office/desk/close", auth=OPERATOR, body="CounterIn", status=204, problems=(404, 409))
+@api.post("/office/desk/close", auth=OPERATOR, body="CounterIn", status=204, problems=(409,))
 def close_counter(caller: Operator, body: CounterIn):
     desk.close_counter(caller.office_id, body.counter)
     return Reply(None, 204)

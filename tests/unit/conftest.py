@@ -21,3 +21,20 @@ OPENAPI = Path(__file__).resolve().parents[2] / "openapi.yaml"
 def doc() -> dict:
     """openapi.yaml, parsed once for every contract test."""
     return yaml.load(OPENAPI.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # libyaml: ~7x faster
+
+
+# What the handlers answered here through chalice.test.Client, per route and status: the conformance
+# run's reachability check counts it (tests/conformance). Emptied when the session starts (by the
+# controller under pytest-xdist); every process appends whole short lines (O_APPEND).
+STATUSES = Path(__file__).resolve().parents[2] / ".local" / "conformance" / "seen-unit.jsonl"
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
+        STATUSES.parent.mkdir(parents=True, exist_ok=True)
+        STATUSES.write_text("", encoding="utf-8")
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        return  # the xdist controller runs no test
+    from app import app
+    from infra.local import status_log
+    status_log.record_to(app, str(STATUSES))
