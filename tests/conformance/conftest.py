@@ -26,9 +26,18 @@ WORK = ROOT / ".local" / "conformance"  # the run's world, statuses seen and the
 CITIZEN = {"national_id": "0012345679", "mobile": "09121234567"}
 PARTNER = "conformance-1470"  # signs the partner routes' examples
 MANAGED_PARTNER = "conformance-managed"  # the association's partner routes change this one
+# Signs the session's own targeted requests: the Schemathesis run may leave the run's partner with
+# its minute's quota spent (at rest it sends faster), and the targeted requests must not depend on it.
+TARGETED_PARTNER = "conformance-targeted"
+THROTTLED_PARTNER = "conformance-throttled"  # a quota of one request a minute: the partner routes' 429
 # The caches as a deployed stage keeps them (the test stage's 0 makes every read of the calendar's
 # corrections, the licences and the snapshot a query: at national size, thousands per suggestion).
 STAGE_CACHES = {"CATALOGUE_CACHE_SECONDS": "60"}
+# A manager whose account names an office the catalogue does not list (the staff directory and the
+# catalogue are kept apart): the office routes answer such a caller 404.
+UNLISTED_OFFICE = "OF-THR-9999"
+STAFF = (*cognito.DEMO_USERS,
+         cognito.StaffUser(f"manager-unlisted@{cognito.DOMAIN}", cognito.OFFICE_MANAGER_GROUP, office_id=UNLISTED_OFFICE))
 
 
 def seed() -> None:
@@ -53,9 +62,9 @@ def staff_token(stack: WebStack, email: str) -> str:
     return cognito.sign_in(stack.pool, email)["IdToken"]
 
 
-def register_partner(base: str, admin: str, partner: str = PARTNER) -> str:
+def register_partner(base: str, admin: str, partner: str = PARTNER, quota_per_minute: int = 600) -> str:
     body = {"name": "مرکز تماس ۱۴۷۰ (آزمون قرارداد)", "kind": "call_centre_1470",
-            "callback_url": "https://partner.example/callbacks", "quota_per_minute": 600}
+            "callback_url": "https://partner.example/callbacks", "quota_per_minute": quota_per_minute}
     made = requests.put(f"{base}/v1/admin/partners/{partner}", json=body, timeout=30,
                         headers={"Authorization": f"Bearer {admin}"})
     assert made.status_code == 201, made.text
@@ -75,7 +84,7 @@ def stack(work_dir):
     statuses = work_dir / "seen-conformance.jsonl"
     statuses.write_text("", encoding="utf-8")
     os.environ[status_log.VARIABLE] = str(statuses)
-    stack = WebStack(staff=cognito.DEMO_USERS, web=False, api_log=str(work_dir / "api.log"), environ=STAGE_CACHES)
+    stack = WebStack(staff=STAFF, web=False, api_log=str(work_dir / "api.log"), environ=STAGE_CACHES)
     try:
         stack.start(seed)
         print(f"stack up: {stack.timings}")
@@ -86,21 +95,35 @@ def stack(work_dir):
 
 @pytest.fixture(scope="session")
 def world(stack, work_dir) -> dict:
+    return build_world(stack, work_dir)
+
+
+def build_world(stack: WebStack, work_dir: Path) -> dict:
     """What the hooks read (tests/conformance/hooks.py): the base URL, one credential per caller
     kind, and the ids of things that exist."""
     base = stack.base_url
     tokens = {"admin": staff_token(stack, f"admin@{cognito.DOMAIN}"),
               "manager": staff_token(stack, f"manager1@{cognito.DOMAIN}"),
               "operator": staff_token(stack, f"op1@{cognito.DOMAIN}"),
-              "representative": staff_token(stack, f"rep-tehran@{cognito.DOMAIN}")}
+              "representative": staff_token(stack, f"rep-tehran@{cognito.DOMAIN}"),
+              "unlisted_manager": staff_token(stack, f"manager-unlisted@{cognito.DOMAIN}"),
+              "journey_manager": staff_token(stack, f"manager2@{cognito.DOMAIN}")}
     world = {
         "base_url": base,
         "tokens": tokens,
         "citizen": {**CITIZEN, "session": citizen_session(base, stack.sms_log_path, **CITIZEN)},
         "partner": {"id": PARTNER, "secret": register_partner(base, tokens["admin"])},
         "managed_partner": MANAGED_PARTNER,
+        "targeted_partner": {"id": TARGETED_PARTNER, "secret": register_partner(base, tokens["admin"], TARGETED_PARTNER)},
+        "throttled_partner": {"id": THROTTLED_PARTNER,
+                              "secret": register_partner(base, tokens["admin"], THROTTLED_PARTNER, quota_per_minute=1)},
         "office_id": "OF-THR-0001",
+        "unlisted_office_id": UNLISTED_OFFICE,
+        # The journeys' office (tests/conformance/test_journeys.py), its manager's: one the Schemathesis
+        # run leaves as seeded (its examples change the run office's hours, services and counters).
+        "journey_office_id": "OF-THR-0002",
         "ddb_endpoint": stack.ddb.endpoint,
+        "sms_log": stack.sms_log_path,
     }
     register_partner(base, tokens["admin"], MANAGED_PARTNER)
     # The first suggestion loads the whole catalogue and builds the routing view (seconds at national

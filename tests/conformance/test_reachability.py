@@ -29,7 +29,7 @@ from tests.conformance import hooks_support
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "openapi.yaml"
 METHODS = ("get", "put", "post", "delete")
-SOURCES = ("conformance", "integration", "e2e")  # .local/conformance/seen-<source>.jsonl
+SOURCES = ("conformance", "unit", "integration", "e2e")  # .local/conformance/seen-<source>.jsonl
 CHECKS = [status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
 NOT_YET = Path(__file__).with_name("not_yet_reached.txt")
@@ -73,8 +73,15 @@ def checked(contract, method: str, path: str, response: requests.Response, why: 
         raise
 
 
+def targeted(world: dict, partner: str = "targeted_partner") -> dict:
+    """The world as the session's own requests see it: the partner routes signed by a partner of
+    their own, whose quota no Schemathesis example spent."""
+    return {**world, "partner": world[partner]}
+
+
 def test_problems_from_what_a_route_reads(contract, world):
     """Every route's own problems, from what it reads, each answer checked against the contract."""
+    world = targeted(world)
     sent = 0
     for (method, path), statuses in documented().items():
         for headers, body, why in hooks_support.problem_requests(world, method, path, statuses):
@@ -85,15 +92,87 @@ def test_problems_from_what_a_route_reads(contract, world):
     print(f"targeted problem requests: {sent}")
 
 
+def test_what_is_not_there(contract, world):
+    """Plausible requests naming what does not exist: each answers the documented 404 (or, for a day
+    that is not a date, 422), checked against the contract."""
+    world = targeted(world)
+    sent = []
+    for (method, path), statuses in documented().items():
+        for url, headers, body, params, why, status in hooks_support.absent_requests(world, method, path, statuses):
+            response = requests.request(method, world["base_url"] + url, data=body, params=params, headers=headers,
+                                        timeout=60, auth=hooks_support.signer(world, path))
+            checked(contract, method, path, response, why)
+            sent.append((method, path, why, status, response.status_code, response.text[:200]))
+    wrong = [s for s in sent if s[3] != s[4]]
+    assert not wrong, "\n".join(map(str, wrong))
+    print(f"requests naming what is not there: {len(sent)}")
+
+
+def test_fields_a_route_refuses_are_422(contract, world):
+    """Otherwise plausible requests with a body field that is not there, a required query parameter
+    left out or a query value of the wrong kind: 422, checked against the contract."""
+    world = targeted(world)
+    wrong = []
+    sent = 0
+    for (method, path), statuses in documented().items():
+        for headers, body, params, why in hooks_support.field_problems(world, method, path, statuses):
+            response = requests.request(method, world["base_url"] + hooks_support.concrete(world, path), data=body,
+                                        params=params, headers=headers, timeout=60, auth=hooks_support.signer(world, path))
+            checked(contract, method, path, response, why)
+            sent += 1
+            if response.status_code != 422:
+                wrong.append((method, path, why, response.status_code, response.text[:200]))
+    assert not wrong, "\n".join(map(str, wrong))
+    print(f"requests with fields the route refuses: {sent}")
+
+
+def test_a_polled_list_unchanged_is_304(contract, world):
+    """The lists the consoles poll: asked again with the first answer's ETag in If-None-Match, 304."""
+    polled = [(method, path) for (method, path), statuses in documented().items() if 304 in statuses]
+    assert polled
+    for method, path in polled:
+        headers, body, params = hooks_support.plausible_request(world, method, path)
+        url = world["base_url"] + hooks_support.concrete(world, path)
+        first = requests.request(method, url, params=params, headers=headers, timeout=60)
+        checked(contract, method, path, first, "a first poll")
+        assert first.status_code == 200 and first.headers.get("ETag"), (method, path, first.text[:300])
+        again = requests.request(method, url, params=params, headers={**headers, "If-None-Match": first.headers["ETag"]},
+                                 timeout=60)
+        checked(contract, method, path, again, "a poll with the current ETag")
+        assert again.status_code == 304, (method, path, again.status_code)
+    print(f"polled lists answered 304: {len(polled)}")
+
+
+def test_a_partner_past_its_quota_is_429(contract, world):
+    """A partner allowed one request a minute: its first request spends the minute, and every partner
+    route then answers it 429 with Retry-After."""
+    world = targeted(world, "throttled_partner")
+    routes = [route for route, statuses in documented().items() if route[1].startswith("/v1/partners/")
+              and 429 in statuses]
+
+    def send(method: str, path: str) -> requests.Response:
+        headers, body, params = hooks_support.plausible_request(world, method, path)
+        return requests.request(method, world["base_url"] + hooks_support.concrete(world, path), data=body,
+                                params=params, headers=headers, timeout=60, auth=hooks_support.signer(world, path))
+
+    send(*routes[0])
+    for method, path in routes:
+        response = send(method, path)
+        checked(contract, method, path, response, "a partner past its quota")
+        assert response.status_code == 429 and response.headers.get("Retry-After"), (method, path, response.text)
+    print(f"a partner past its quota: {len(routes)} routes answered 429")
+
+
 def test_database_down_is_503(contract, world, stack):
     """The database stopped, every route that reads it answers 503 (with Retry-After), the others as ever.
     Eight at a time: each waits out the data layer's connection retries."""
+    world = targeted(world)
     stack.ddb.stop()
 
     def call(method: str, path: str) -> requests.Response:
-        headers, body = hooks_support.plausible_request(world, method, path)
+        headers, body, params = hooks_support.plausible_request(world, method, path)
         return requests.request(method, world["base_url"] + hooks_support.concrete(world, path), data=body,
-                                headers=headers, timeout=60, auth=hooks_support.signer(world, path))
+                                params=params, headers=headers, timeout=60, auth=hooks_support.signer(world, path))
 
     routes = [route for route, statuses in documented().items() if 503 in statuses]
     with ThreadPoolExecutor(8) as pool:
@@ -116,8 +195,8 @@ def not_yet_reached() -> set[str]:
 def test_every_documented_status_is_reached(work_dir):
     found = reached(work_dir)
     absent = [source for source, seen in found.items() if not seen]
-    assert not absent, (f"no statuses recorded by {', '.join(absent)}: run `make integration` and `make e2e` "
-                        f"before `make conformance` (as `make test` does)")
+    assert not absent, (f"no statuses recorded by {', '.join(absent)}: run `make unit`, `make integration` and "
+                        f"`make e2e` before `make conformance` (as `make test` does)")
     union = set().union(*found.values())
     missing, explained = [], 0
     for (method, path), statuses in sorted(documented().items()):
