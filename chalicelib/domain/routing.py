@@ -55,7 +55,7 @@ class RoutingParams:
     """Versioned routing parameters. They live in configuration, not code: `from_dict` validates a
     stored document, and every suggestion carries the version it was computed with."""
     version: str = "routing-3"
-    quality_weight_min: float = 1.0  # κ: minutes a citizen trades for a full unit of quality (tier 1 → 5)
+    quality_weight_min: float = 2.0  # κ: minutes a citizen trades for a full unit of quality (tier 1 → 5)
     travel_min_per_km: float = 0.2  # γ: minutes-equivalent of one km of travel
     radius_km_urban: float = 25.0
     radius_km_rural: float = 50.0
