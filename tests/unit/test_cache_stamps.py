@@ -134,3 +134,12 @@ def test_a_period_of_zero_keeps_nothing(item, monkeypatch):
     catalogue_store.cached("calendar", calendar, kind="calendar")
     catalogue_store.cached("calendar", calendar, kind="calendar")
     assert calendar.count == 2 and item.reads == 0
+
+
+def test_a_containers_own_catalogue_change_makes_it_read_the_version_item_anew(item):
+    catalogue_store._fresh(whole=False)  # version 0, and a read of the version item kept
+    item.number = 1
+    catalogue_store._applied(1)  # this container wrote version 1: the kept read is from before it
+    calendar = Loads()
+    catalogue_store.cached("calendar", calendar, kind="calendar")
+    assert item.reads == 2 and catalogue_store._view.version == 1
