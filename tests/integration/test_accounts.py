@@ -242,6 +242,9 @@ def test_the_citizen_reads_the_receipt_and_the_association_refunds(client):
     assert (first.status_code, again.status_code) == (201, 200), first.body
     assert json.loads(first.body)["record_key"] == json.loads(again.body)["record_key"]
     problem(client.http.post(path, headers=headers, body=json.dumps({**body, "reference": "REF-2"})), 422)
+    # The same reference for another adjustment is refused, not taken for a retry.
+    other = {**body, "office_rials": -400_000, "share_base_rials": -400_000}
+    problem(client.http.post(path, headers=headers, body=json.dumps(other, ensure_ascii=False)), 409)
     assert json.loads(client.http.get(f"/v1/receipts/{record.receipt_id}",
                                       headers={"X-Access-Code": made["access_code"]}).body)["net_rials"] == 0
     assert accounts_store.month_totals(period)["OF-A"].amounts() == (1, 0, 0, 0)

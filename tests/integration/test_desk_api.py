@@ -99,6 +99,24 @@ def test_check_in_gives_a_ticket_and_serving_it_completes_the_booking(client, cl
     assert booking_store.get_booking(created["booking_id"]).status == "COMPLETED"
 
 
+def test_serving_a_ticket_whose_appointment_is_gone_is_a_404_and_the_counter_stays_busy(client, clock):
+    """The desk never completes what is not there: a booking erased after its check-in (by hand, in
+    the console of the table) leaves its ticket at the counter, and serving it says so."""
+    from chalicelib.dal.models import BookingItem
+    created = bookings.book(BookingIn(office_id="OF-C", service_id="S0001", start=at(DAY, "11:00").isoformat(),
+                                      national_id=national_id(43), mobile=mobile(43)))
+    clock("10:55")
+    office = as_operator("OF-C", "op-desk")
+    assert post(client, f"/v1/office/bookings/{created['booking_id']}/check-in", {"national_id": national_id(43)},
+                office).status_code == 200
+    called = body(post(client, "/v1/office/desk/next", {"counter": 3}, office))
+    assert called["ticket"]["booking_id"] == created["booking_id"]
+    BookingItem.get(f"BK#{created['booking_id']}", "BOOKING").delete()
+    gone = problem(post(client, "/v1/office/desk/serve", {"counter": 3}, office), 404)
+    assert gone["detail_fa"] == "نوبت این برگه یافت نشد"
+    problem(post(client, "/v1/office/desk/next", {"counter": 3}, office), 409, "counter-busy")
+
+
 def test_the_desk_wait_feeds_suggestions_and_every_next_link_answers(client, clock):
     now = clock("09:30")
     office = as_operator("OF-A", "op-desk")

@@ -66,6 +66,30 @@ def test_registry_is_for_the_association_and_never_shows_secrets(client):
         assert refused.status_code == 422, url
 
 
+def test_two_administrators_saving_one_partner_at_once_the_later_save_is_refused(client, monkeypatch):
+    """Each administrator's save is conditional on the version they read: when another's save lands
+    between the read and the write, the write is refused (409) and the other's details stand."""
+    from dataclasses import replace
+
+    from chalicelib.dal import partner_store
+    register(client, "consulate-paris")
+    read = partner_store.get
+
+    def read_while_another_saves(partner_id):
+        found = read(partner_id)
+        partner_store.save(replace(found, name="سرکنسولگری پاریس"))  # the other administrator's save lands first
+        return found
+
+    monkeypatch.setattr(partner_store, "get", read_while_another_saves)
+    late = client.http.put("/v1/admin/partners/consulate-paris", headers=ADMIN,
+                           body=json.dumps({"name": "Consulate Paris", "kind": "consulate"}))
+    monkeypatch.undo()
+    assert late.status_code == 409, late.body
+    assert late.headers["Content-Type"] == "application/problem+json"
+    assert json.loads(client.http.get("/v1/admin/partners/consulate-paris", headers=ADMIN).body)["name"] == \
+        "سرکنسولگری پاریس"
+
+
 def test_the_registry_lists_every_partner_without_secrets(client):
     assert client.http.get("/v1/admin/partners", headers=as_operator("OF-A")).status_code == 403
     empty = client.http.get("/v1/admin/partners", headers=ADMIN)

@@ -156,7 +156,8 @@ def test_the_confirmation_sms_after_berlins_clock_change_says_the_summer_time(ne
 
 # --- the outcome reaches the ranking -------------------------------------------------------------
 
-def test_completion_and_no_show_reach_the_ranking_aggregates_through_the_stream(network, ddb_endpoint, tmp_path):
+def test_completion_and_no_show_reach_the_ranking_aggregates_through_the_stream(client, ddb_endpoint, tmp_path,
+                                                                                monkeypatch):
     from app import app
     from chalicelib.dal import ranking_store
     from chalicelib.schemas import SessionIn
@@ -168,9 +169,15 @@ def test_completion_and_no_show_reach_the_ranking_aggregates_through_the_stream(
     served = sessions.book(SessionIn.model_validate(body(11, "OF-A", AFTER, "09:00")), now=MARCH_NOW)
     missed = sessions.book(SessionIn.model_validate(body(12, "OF-A", AFTER, "10:00", contact="phone")), now=MARCH_NOW)
     sessions.confirm("OF-A", "op-1", served["booking_id"], LINK, MARCH_NOW)
-    # Completed 5 minutes after its scheduled end (09:30): on time within the 15 minutes allowed.
-    sessions.complete("OF-A", "op-1", served["booking_id"], "مشاوره انجام شد", at(AFTER, "09:35"))
-    sessions.no_show("OF-A", "op-1", missed["booking_id"], at(AFTER, "10:20"))
+    # Through the office's API, the clock on that day. Completed 5 minutes after its scheduled end
+    # (09:30): on time within the 15 minutes allowed.
+    office = as_operator("OF-A", "op-1")
+    for booking_id, action, clock, note in ((served["booking_id"], "complete", "09:35", {"note": "مشاوره انجام شد"}),
+                                            (missed["booking_id"], "no-show", "10:20", None)):
+        monkeypatch.setattr(calendar, "now_tehran", lambda clock=clock: at(AFTER, clock))
+        answered = post(client, f"/v1/office/sessions/{booking_id}/{action}", note, office)
+        assert answered.status_code == 200, answered.body
+    monkeypatch.undo()
     delivered = runner.drain_streams()
     assert delivered["batches"] >= 1 and not (tmp_path / "failures.jsonl").exists()
     counts = ranking_store.period_aggregates(live.period_of(AFTER))["OF-A"].counts
