@@ -115,11 +115,9 @@ def adopt_versions(versions: Sequence[BookVersion], expected: int, *, proposal_i
                   [ProposalItem.adopted_version.set(last.number)],
                   condition=ProposalItem.pk.exists() & ProposalItem.adopted_version.does_not_exist())
     try:
-        catalogue_store.commit_stamped(tx, "tariffs")  # retried when it met a change of another kind
+        catalogue_store.commit_stamped(tx, "tariffs", "tariff-head")  # retried when it met a change of another kind
     except (TxConditionFailed, TxConflict) as exc:
         raise StaleVersion("tariffs") from exc
-    finally:
-        catalogue_store.forget("tariff-head")
     return last.number
 
 

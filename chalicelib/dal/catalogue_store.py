@@ -315,7 +315,7 @@ def _applied(number: int, office: Office | None = None, service: Service | None 
                 view.services = {**view.services, service.service_id: service}
             view.version = number
         else:
-            _recheck()
+            view.checked = -math.inf
 
 
 def _forget_pointer() -> None:
@@ -557,29 +557,30 @@ def calendar_corrections() -> dict[str, dict]:
     return cached("calendar", lambda: {i.sk: i.data for i in NetworkItem.query("CALENDAR")}, kind="calendar")
 
 
-def commit_stamped(tx: Tx, *kinds: str) -> None:
-    """Commit a writer's transaction with these kinds' stamps moved in it, again when it met another
-    transaction on the version item (TxConditionFailed is the caller's to judge)."""
-    move_stamps(tx, *kinds)
-    for attempt in range(MAX_ATTEMPTS):
-        try:
-            tx.commit()
-            _forget_pointer()
-            return
-        except TxConflict:
-            if attempt == MAX_ATTEMPTS - 1:
-                raise
-            time.sleep(random.uniform(0, 0.01 * 2 ** attempt))  # jittered: the other writer goes first
+def commit_stamped(tx: Tx, kind: str, cached_as: str) -> None:
+    """Commit a writer's transaction with its kind's stamp moved in it, again when it met another
+    transaction on the version item (TxConditionFailed is the caller's to judge). Whatever the
+    outcome, this container forgets what it keeps under `cached_as`, so it sees its own write at once."""
+    move_stamps(tx, kind)
+    try:
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                tx.commit()
+                _forget_pointer()
+                return
+            except TxConflict:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0, 0.01 * 2 ** attempt))  # jittered: the other writer goes first
+    finally:
+        forget(cached_as)
 
 
 @unavailable_guard
 def save_calendar_correction(day: str, data: dict, stamp: str) -> None:
     tx = Tx()
     tx.put("correction", NetworkItem("CALENDAR", day, data=data, updated_at=stamp))
-    try:
-        commit_stamped(tx, "calendar")
-    finally:
-        forget("calendar")
+    commit_stamped(tx, "calendar", "calendar")
 
 
 @unavailable_guard
@@ -587,11 +588,9 @@ def delete_calendar_correction(day: str) -> bool:
     tx = Tx()
     tx.delete("correction", NetworkItem("CALENDAR", day), condition=NetworkItem.sk.exists(), versioned=False)
     try:
-        commit_stamped(tx, "calendar")
+        commit_stamped(tx, "calendar", "calendar")
     except TxConditionFailed:
         return False
-    finally:
-        forget("calendar")
     return True
 
 

@@ -60,11 +60,9 @@ def adopt(name: str, document: dict, expected: int, actor: str, now: datetime) -
     try:
         # Retried when it met another transaction on the version item; another adoption of
         # this name then fails its condition.
-        catalogue_store.commit_stamped(tx, "config")
+        catalogue_store.commit_stamped(tx, "config", f"config:{name}")
     except (TxConditionFailed, TxConflict) as exc:
         raise StaleVersion(name) from exc
-    finally:
-        catalogue_store.forget(f"config:{name}")
     return number
 
 

@@ -145,13 +145,14 @@ class Shape:
         attr = self.model.get_attributes()[name]
         return {attr.attr_type: attr.serialize(value)}
 
+    @functools.cached_property
+    def _key_attributes(self) -> tuple[Any, ...]:
+        return tuple(a for a in self.model.get_attributes().values() if a.is_hash_key or a.is_range_key)
+
     def key(self, hash_key: Any, range_key: Any = None) -> dict[str, dict]:
         """An item's key in wire format."""
-        out = {}
-        for attr in self.model.get_attributes().values():
-            if attr.is_hash_key or attr.is_range_key:
-                out[attr.attr_name] = {attr.attr_type: attr.serialize(hash_key if attr.is_hash_key else range_key)}
-        return out
+        return {a.attr_name: {a.attr_type: a.serialize(hash_key if a.is_hash_key else range_key)}
+                for a in self._key_attributes}
 
 
 class Tx:

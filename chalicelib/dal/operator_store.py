@@ -57,10 +57,7 @@ def save(record: OperatorRecord) -> None:
     """Create or replace the operator's record."""
     tx = Tx()
     tx.put("operator", _item(record))
-    try:
-        catalogue_store.commit_stamped(tx, "licences")
-    finally:
-        catalogue_store.forget(f"licences:{record.office_id}")
+    catalogue_store.commit_stamped(tx, "licences", f"licences:{record.office_id}")
 
 
 @unavailable_guard
@@ -83,11 +80,9 @@ def delete(office_id: str, operator_id: str) -> bool:
     tx.delete("operator", OperatorItem(office_id, operator_id), condition=OperatorItem.operator_id.exists(),
               versioned=False)
     try:
-        catalogue_store.commit_stamped(tx, "licences")
+        catalogue_store.commit_stamped(tx, "licences", f"licences:{office_id}")
     except TxConditionFailed:
         return False
-    finally:
-        catalogue_store.forget(f"licences:{office_id}")
     return True
 
 

@@ -83,6 +83,20 @@ def concrete(world: dict, path: str) -> str:
     return re.sub(r"{(\w+)}", lambda m: known.get(m.group(1), "X-0001"), path)
 
 
+def send(world: dict, method: str, path: str, headers: dict, body: bytes | None = None,
+         params: dict | None = None, *, url: str | None = None, message_id: str | None = None) -> requests.Response:
+    """One request to the live stack for the documented `path` (at `url`, or the path with known
+    ids), signed by the partner on a partner route."""
+    return requests.request(method, world["base_url"] + (url or concrete(world, path)), data=body, params=params,
+                            headers=headers, timeout=60, auth=signer(world, path, message_id))
+
+
+def send_plausible(world: dict, method: str, path: str) -> requests.Response:
+    """The route's plausible request (`plausible_request`), sent."""
+    headers, body, params = plausible_request(world, method, path)
+    return send(world, method, path, headers, body, params)
+
+
 def _bearer(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 

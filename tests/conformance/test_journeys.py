@@ -45,9 +45,8 @@ class Caller:
             sent["Content-Type"] = "application/json"
         named = re.sub(r"{(\w+)}", lambda m: ids.get(m.group(1)) or m.group(0), path)
         url = hooks_support.concrete(self.world, named)  # the ids not given: the known ones
-        response = requests.request(method, self.world["base_url"] + url, data=data,
-                                    params=plausible_params if params is None else params, headers=sent, timeout=60,
-                                    auth=hooks_support.signer(self.world, path, delivery))
+        response = hooks_support.send(self.world, method, path, sent, data,
+                                      plausible_params if params is None else params, url=url, message_id=delivery)
         checked(self.contract, method, path, response, f"a journey's step expecting {status}")
         assert response.status_code == status, (method, url, status, response.status_code, response.text[:500])
         return response

@@ -85,8 +85,7 @@ def test_problems_from_what_a_route_reads(contract, world):
     sent = 0
     for (method, path), statuses in documented().items():
         for headers, body, why in hooks_support.problem_requests(world, method, path, statuses):
-            response = requests.request(method, world["base_url"] + hooks_support.concrete(world, path), data=body,
-                                        headers=headers, timeout=60, auth=hooks_support.signer(world, path))
+            response = hooks_support.send(world, method, path, headers, body)
             checked(contract, method, path, response, why)
             sent += 1
     print(f"targeted problem requests: {sent}")
@@ -99,8 +98,7 @@ def test_what_is_not_there(contract, world):
     sent = []
     for (method, path), statuses in documented().items():
         for url, headers, body, params, why, status in hooks_support.absent_requests(world, method, path, statuses):
-            response = requests.request(method, world["base_url"] + url, data=body, params=params, headers=headers,
-                                        timeout=60, auth=hooks_support.signer(world, path))
+            response = hooks_support.send(world, method, path, headers, body, params, url=url)
             checked(contract, method, path, response, why)
             sent.append((method, path, why, status, response.status_code, response.text[:200]))
     wrong = [s for s in sent if s[3] != s[4]]
@@ -116,8 +114,7 @@ def test_fields_a_route_refuses_are_422(contract, world):
     sent = 0
     for (method, path), statuses in documented().items():
         for headers, body, params, why in hooks_support.field_problems(world, method, path, statuses):
-            response = requests.request(method, world["base_url"] + hooks_support.concrete(world, path), data=body,
-                                        params=params, headers=headers, timeout=60, auth=hooks_support.signer(world, path))
+            response = hooks_support.send(world, method, path, headers, body, params)
             checked(contract, method, path, response, why)
             sent += 1
             if response.status_code != 422:
@@ -131,13 +128,11 @@ def test_a_polled_list_unchanged_is_304(contract, world):
     polled = [(method, path) for (method, path), statuses in documented().items() if 304 in statuses]
     assert polled
     for method, path in polled:
-        headers, body, params = hooks_support.plausible_request(world, method, path)
-        url = world["base_url"] + hooks_support.concrete(world, path)
-        first = requests.request(method, url, params=params, headers=headers, timeout=60)
+        headers, _, params = hooks_support.plausible_request(world, method, path)
+        first = hooks_support.send(world, method, path, headers, None, params)
         checked(contract, method, path, first, "a first poll")
         assert first.status_code == 200 and first.headers.get("ETag"), (method, path, first.text[:300])
-        again = requests.request(method, url, params=params, headers={**headers, "If-None-Match": first.headers["ETag"]},
-                                 timeout=60)
+        again = hooks_support.send(world, method, path, {**headers, "If-None-Match": first.headers["ETag"]}, None, params)
         checked(contract, method, path, again, "a poll with the current ETag")
         assert again.status_code == 304, (method, path, again.status_code)
     print(f"polled lists answered 304: {len(polled)}")
@@ -149,15 +144,9 @@ def test_a_partner_past_its_quota_is_429(contract, world):
     world = targeted(world, "throttled_partner")
     routes = [route for route, statuses in documented().items() if route[1].startswith("/v1/partners/")
               and 429 in statuses]
-
-    def send(method: str, path: str) -> requests.Response:
-        headers, body, params = hooks_support.plausible_request(world, method, path)
-        return requests.request(method, world["base_url"] + hooks_support.concrete(world, path), data=body,
-                                params=params, headers=headers, timeout=60, auth=hooks_support.signer(world, path))
-
-    send(*routes[0])
+    hooks_support.send_plausible(world, *routes[0])
     for method, path in routes:
-        response = send(method, path)
+        response = hooks_support.send_plausible(world, method, path)
         checked(contract, method, path, response, "a partner past its quota")
         assert response.status_code == 429 and response.headers.get("Retry-After"), (method, path, response.text)
     print(f"a partner past its quota: {len(routes)} routes answered 429")
@@ -168,15 +157,10 @@ def test_database_down_is_503(contract, world, stack):
     Eight at a time: each waits out the data layer's connection retries."""
     world = targeted(world)
     stack.ddb.stop()
-
-    def call(method: str, path: str) -> requests.Response:
-        headers, body, params = hooks_support.plausible_request(world, method, path)
-        return requests.request(method, world["base_url"] + hooks_support.concrete(world, path), data=body,
-                                params=params, headers=headers, timeout=60, auth=hooks_support.signer(world, path))
-
     routes = [route for route, statuses in documented().items() if 503 in statuses]
     with ThreadPoolExecutor(8) as pool:
-        answers = dict(zip(routes, pool.map(lambda route: call(*route), routes), strict=True))
+        answers = dict(zip(routes, pool.map(lambda route: hooks_support.send_plausible(world, *route), routes),
+                           strict=True))
     for (method, path), response in answers.items():
         checked(contract, method, path, response, "the database stopped")
         if response.status_code == 503:
